@@ -1,0 +1,74 @@
+// The block cipher as the rest of the engine sees it: key slots and batches of eight blocks.
+//
+// A key slot is SLOT_BYTES of wasm memory owned by one AES key: the round count, then the
+// round keys in the form the build's cipher consumes (bitsliced planes in the SIMD build,
+// ct64 words in the no-SIMD build). The standard byte-form round keys exist only briefly in
+// ROUND_KEYS while a slot is filled, and are wiped before aesSetKey returns.
+
+import { encrypt8, decrypt8, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes_bitsliced';
+import { ct64Encrypt4, ct64Decrypt4, ct64KeySchedule } from './aes_ct64';
+import { expandKey } from './key_expansion';
+
+export const SLOT_BYTES: i32 = 4096;
+const SCHEDULE: usize = 16;                                  // after the round count
+const DECRYPT_SCHEDULE: usize = SCHEDULE + <usize>PLANE_SCHEDULE_BYTES;
+
+const ROUND_KEYS: usize = memory.data(15 * 16, 16);
+/** Where the host writes a key before aesSetKey; wiped by aesSetKey. */
+export const KEY_INPUT: usize = memory.data(64, 16);
+/** Scratch for a partial batch (fewer than eight real blocks). */
+export const BATCH: usize = memory.data(128, 16);
+
+/** Expands the keyLen-byte key at KEY_INPUT into `slot`; returns the number of rounds. */
+export function aesSetKey(slot: usize, keyLen: i32): i32 {
+  const rounds = expandKey(KEY_INPUT, keyLen, ROUND_KEYS);
+  store<i32>(slot, rounds);
+  if (ASC_FEATURE_SIMD) {
+    planeKeySchedule(ROUND_KEYS, rounds, slot + SCHEDULE, slot + DECRYPT_SCHEDULE);
+  } else {
+    ct64KeySchedule(ROUND_KEYS, rounds, slot + SCHEDULE);
+  }
+  memory.fill(ROUND_KEYS, 0, 15 * 16);
+  memory.fill(KEY_INPUT, 0, 64);
+  return rounds;
+}
+
+/** Encrypts the eight blocks (128 bytes) at `buf` in place. */
+export function aesEncrypt8(slot: usize, buf: usize): void {
+  const rounds = load<i32>(slot);
+  if (ASC_FEATURE_SIMD) {
+    encrypt8(slot + SCHEDULE, rounds, buf);
+  } else {
+    ct64Encrypt4(slot + SCHEDULE, rounds, buf);
+    ct64Encrypt4(slot + SCHEDULE, rounds, buf + 64);
+  }
+}
+
+/** Decrypts the eight blocks (128 bytes) at `buf` in place. */
+export function aesDecrypt8(slot: usize, buf: usize): void {
+  const rounds = load<i32>(slot);
+  if (ASC_FEATURE_SIMD) {
+    decrypt8(slot + DECRYPT_SCHEDULE, rounds, buf);
+  } else {
+    ct64Decrypt4(slot + SCHEDULE, rounds, buf);
+    ct64Decrypt4(slot + SCHEDULE, rounds, buf + 64);
+  }
+}
+
+/** ECB over `blocks` whole blocks at `ptr`, in place. A final partial batch goes through BATCH
+ *  padded with zeros, so every block takes the same constant-time path. */
+export function aesBlocks(slot: usize, ptr: usize, blocks: i32, encrypt: bool): void {
+  while (blocks >= 8) {
+    if (encrypt) aesEncrypt8(slot, ptr); else aesDecrypt8(slot, ptr);
+    ptr += 128;
+    blocks -= 8;
+  }
+  if (blocks > 0) {
+    const n = <usize>blocks << 4;
+    memory.fill(BATCH, 0, 128);
+    memory.copy(BATCH, ptr, n);
+    if (encrypt) aesEncrypt8(slot, BATCH); else aesDecrypt8(slot, BATCH);
+    memory.copy(ptr, BATCH, n);
+    memory.fill(BATCH, 0, 128);
+  }
+}

@@ -1,0 +1,283 @@
+// Bitsliced AES on eight 128-bit bit-planes: eight blocks per call (SIMD build only).
+//
+// Layout (Käsper–Schwabe). Eight blocks B0..B7 are loaded, each byte-permuted so that lane
+// j = 4·row + column of the AES state, and then bit-transposed inside every byte lane:
+// afterwards plane i holds bit i of every state byte, and bit k of lane j of plane i is bit i of
+// byte j of block k. In that form
+//   - SubBytes is a Boolean circuit evaluated on whole planes (all 128 S-boxes at once),
+//   - ShiftRows is one constant byte shuffle per plane (rows are groups of four lanes),
+//   - MixColumns multiplies by x with plane re-indexing and rotates rows as 32-bit lanes.
+//
+// Constant time: every operation below is a v128 AND/XOR/shift/constant-shuffle whose V8
+// lowering (pand/pxor/psllq/pshufb/pshufd) takes the same time for every input. There is no
+// table, no branch and no address that depends on the key or the data; the only loop bound is
+// the number of rounds, which depends only on the (public) key length.
+//
+// Functions here are reached only from `if (ASC_FEATURE_SIMD)` branches, so the no-SIMD build
+// never compiles them (AssemblyScript compiles functions lazily). No top-level v128 constants:
+// they would be compiled in both builds.
+
+/** Bytes of one bitsliced round-key set: 15 round keys × 8 planes × 16 bytes (AES-256). */
+export const PLANE_SCHEDULE_BYTES: i32 = 15 * 8 * 16;
+
+// ---- loading: byte permutation and the 8×8 bit transpose -----------------------------------
+
+/** Column-major AES byte order (FIPS-197: byte k is row k%4, column k/4) to row-major lanes.
+ *  The permutation is an involution, so it also converts back. */
+// @ts-ignore: decorator
+@inline function toRowMajor(b: v128): v128 {
+  return i8x16.shuffle(b, b, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+}
+
+/** Transposes the 8×8 bit matrix held in each byte lane of the eight registers at `p`
+ *  (register k, bit i) → (register i, bit k). Three SWAPMOVE stages exchange bits at distance
+ *  1, 2 and 4 between register pairs at distance 1, 2 and 4. Shifts are 64-bit but the masks
+ *  keep every exchanged bit inside its own byte. The transpose is its own inverse. */
+function transpose8(p: usize): void {
+  let r0 = v128.load(p, 0), r1 = v128.load(p, 16), r2 = v128.load(p, 32), r3 = v128.load(p, 48);
+  let r4 = v128.load(p, 64), r5 = v128.load(p, 80), r6 = v128.load(p, 96), r7 = v128.load(p, 112);
+  let m = i8x16.splat(0x55);
+  let t = v128.and(v128.xor(i64x2.shr_u(r0, 1), r1), m); r1 = v128.xor(r1, t); r0 = v128.xor(r0, i64x2.shl(t, 1));
+  t = v128.and(v128.xor(i64x2.shr_u(r2, 1), r3), m); r3 = v128.xor(r3, t); r2 = v128.xor(r2, i64x2.shl(t, 1));
+  t = v128.and(v128.xor(i64x2.shr_u(r4, 1), r5), m); r5 = v128.xor(r5, t); r4 = v128.xor(r4, i64x2.shl(t, 1));
+  t = v128.and(v128.xor(i64x2.shr_u(r6, 1), r7), m); r7 = v128.xor(r7, t); r6 = v128.xor(r6, i64x2.shl(t, 1));
+  m = i8x16.splat(0x33);
+  t = v128.and(v128.xor(i64x2.shr_u(r0, 2), r2), m); r2 = v128.xor(r2, t); r0 = v128.xor(r0, i64x2.shl(t, 2));
+  t = v128.and(v128.xor(i64x2.shr_u(r1, 2), r3), m); r3 = v128.xor(r3, t); r1 = v128.xor(r1, i64x2.shl(t, 2));
+  t = v128.and(v128.xor(i64x2.shr_u(r4, 2), r6), m); r6 = v128.xor(r6, t); r4 = v128.xor(r4, i64x2.shl(t, 2));
+  t = v128.and(v128.xor(i64x2.shr_u(r5, 2), r7), m); r7 = v128.xor(r7, t); r5 = v128.xor(r5, i64x2.shl(t, 2));
+  m = i8x16.splat(0x0f);
+  t = v128.and(v128.xor(i64x2.shr_u(r0, 4), r4), m); r4 = v128.xor(r4, t); r0 = v128.xor(r0, i64x2.shl(t, 4));
+  t = v128.and(v128.xor(i64x2.shr_u(r1, 4), r5), m); r5 = v128.xor(r5, t); r1 = v128.xor(r1, i64x2.shl(t, 4));
+  t = v128.and(v128.xor(i64x2.shr_u(r2, 4), r6), m); r6 = v128.xor(r6, t); r2 = v128.xor(r2, i64x2.shl(t, 4));
+  t = v128.and(v128.xor(i64x2.shr_u(r3, 4), r7), m); r7 = v128.xor(r7, t); r3 = v128.xor(r3, i64x2.shl(t, 4));
+  v128.store(p, r0, 0); v128.store(p, r1, 16); v128.store(p, r2, 32); v128.store(p, r3, 48);
+  v128.store(p, r4, 64); v128.store(p, r5, 80); v128.store(p, r6, 96); v128.store(p, r7, 112);
+}
+
+/** Eight blocks at `src` → eight planes at `st`. */
+function bitslice(src: usize, st: usize): void {
+  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, toRowMajor(v128.load(src + k)));
+  transpose8(st);
+}
+
+/** Eight planes at `st` → eight blocks at `dst` (the inverse of bitslice). */
+function unbitslice(st: usize, dst: usize): void {
+  transpose8(st);
+  for (let k: usize = 0; k < 128; k += 16) v128.store(dst + k, toRowMajor(v128.load(st + k)));
+}
+
+// ---- SubBytes: the Boyar–Peralta circuit ---------------------------------------------------
+
+/** The forward S-box without its final constant: every lane byte x of the planes at `st`
+ *  becomes S(x) ⊕ 0x63 = L(x⁻¹) (L = the linear part of the affine map). 113 gates: a linear
+ *  top layer into GF(2^4)-tower coordinates, 32 ANDs for the inversion, a linear bottom layer
+ *  (Boyar & Peralta, "A depth-16 circuit for the AES S-box", 2011). The four NOT gates of the
+ *  published circuit add exactly 0x63; encryption folds that constant into the round keys. */
+function subBytesWithoutConstant(st: usize): void {
+  // Inputs: U0 is the most significant bit (plane 7) … U7 the least (plane 0).
+  const U0 = v128.load(st, 112), U1 = v128.load(st, 96), U2 = v128.load(st, 80), U3 = v128.load(st, 64);
+  const U4 = v128.load(st, 48), U5 = v128.load(st, 32), U6 = v128.load(st, 16), U7 = v128.load(st, 0);
+  // Top linear layer.
+  const y14 = v128.xor(U3, U5), y13 = v128.xor(U0, U6), y9 = v128.xor(U0, U3), y8 = v128.xor(U0, U5);
+  const t0 = v128.xor(U1, U2), y1 = v128.xor(t0, U7), y4 = v128.xor(y1, U3), y12 = v128.xor(y13, y14);
+  const y2 = v128.xor(y1, U0), y5 = v128.xor(y1, U6), y3 = v128.xor(y5, y8), t1 = v128.xor(U4, y12);
+  const y15 = v128.xor(t1, U5), y20 = v128.xor(t1, U1), y6 = v128.xor(y15, U7), y10 = v128.xor(y15, t0);
+  const y11 = v128.xor(y20, y9), y7 = v128.xor(U7, y11), y17 = v128.xor(y10, y11), y19 = v128.xor(y10, y8);
+  const y16 = v128.xor(t0, y11), y21 = v128.xor(y13, y16), y18 = v128.xor(U0, y16);
+  // Middle layer: inversion in GF(2^8) through GF(2^4) and GF(2^2).
+  const t2 = v128.and(y12, y15), t3 = v128.and(y3, y6), t4 = v128.xor(t3, t2), t5 = v128.and(y4, U7);
+  const t6 = v128.xor(t5, t2), t7 = v128.and(y13, y16), t8 = v128.and(y5, y1), t9 = v128.xor(t8, t7);
+  const t10 = v128.and(y2, y7), t11 = v128.xor(t10, t7), t12 = v128.and(y9, y11), t13 = v128.and(y14, y17);
+  const t14 = v128.xor(t13, t12), t15 = v128.and(y8, y10), t16 = v128.xor(t15, t12), t17 = v128.xor(t4, t14);
+  const t18 = v128.xor(t6, t16), t19 = v128.xor(t9, t14), t20 = v128.xor(t11, t16), t21 = v128.xor(t17, y20);
+  const t22 = v128.xor(t18, y19), t23 = v128.xor(t19, y21), t24 = v128.xor(t20, y18), t25 = v128.xor(t21, t22);
+  const t26 = v128.and(t21, t23), t27 = v128.xor(t24, t26), t28 = v128.and(t25, t27), t29 = v128.xor(t28, t22);
+  const t30 = v128.xor(t23, t24), t31 = v128.xor(t22, t26), t32 = v128.and(t31, t30), t33 = v128.xor(t32, t24);
+  const t34 = v128.xor(t23, t33), t35 = v128.xor(t27, t33), t36 = v128.and(t24, t35), t37 = v128.xor(t36, t34);
+  const t38 = v128.xor(t27, t36), t39 = v128.and(t29, t38), t40 = v128.xor(t25, t39), t41 = v128.xor(t40, t37);
+  const t42 = v128.xor(t29, t33), t43 = v128.xor(t29, t40), t44 = v128.xor(t33, t37), t45 = v128.xor(t42, t41);
+  const z0 = v128.and(t44, y15), z1 = v128.and(t37, y6), z2 = v128.and(t33, U7), z3 = v128.and(t43, y16);
+  const z4 = v128.and(t40, y1), z5 = v128.and(t29, y7), z6 = v128.and(t42, y11), z7 = v128.and(t45, y17);
+  const z8 = v128.and(t41, y10), z9 = v128.and(t44, y12), z10 = v128.and(t37, y3), z11 = v128.and(t33, y4);
+  const z12 = v128.and(t43, y13), z13 = v128.and(t40, y5), z14 = v128.and(t29, y2), z15 = v128.and(t42, y9);
+  const z16 = v128.and(t45, y14), z17 = v128.and(t41, y8);
+  // Bottom linear layer (the published XNORs written as XOR: the missing NOTs are 0x63).
+  const t46 = v128.xor(z15, z16), t47 = v128.xor(z10, z11), t48 = v128.xor(z5, z13), t49 = v128.xor(z9, z10);
+  const t50 = v128.xor(z2, z12), t51 = v128.xor(z2, z5), t52 = v128.xor(z7, z8), t53 = v128.xor(z0, z3);
+  const t54 = v128.xor(z6, z7), t55 = v128.xor(z16, z17), t56 = v128.xor(z12, t48), t57 = v128.xor(t50, t53);
+  const t58 = v128.xor(z4, t46), t59 = v128.xor(z3, t54), t60 = v128.xor(t46, t57), t61 = v128.xor(z14, t57);
+  const t62 = v128.xor(t52, t58), t63 = v128.xor(t49, t58), t64 = v128.xor(z4, t59), t65 = v128.xor(t61, t62);
+  const t66 = v128.xor(z1, t63), t67 = v128.xor(t64, t65);
+  const S3 = v128.xor(t53, t66);
+  v128.store(st, v128.xor(t59, t63), 112);  // S0 → plane 7
+  v128.store(st, v128.xor(t64, S3), 96);    // S1 → plane 6
+  v128.store(st, v128.xor(t55, t67), 80);   // S2 → plane 5
+  v128.store(st, S3, 64);                   // S3 → plane 4
+  v128.store(st, v128.xor(t51, t66), 48);   // S4 → plane 3
+  v128.store(st, v128.xor(t47, t65), 32);   // S5 → plane 2
+  v128.store(st, v128.xor(t56, t62), 16);   // S6 → plane 1
+  v128.store(st, v128.xor(t48, t60), 0);    // S7 → plane 0
+}
+
+/** L⁻¹, the linear part of the inverse affine map, on planes: out bit i = in bits i+2, i+5, i+7
+ *  (indices mod 8). Plane re-indexing plus 16 XORs. */
+function inverseAffineLinear(st: usize): void {
+  const b0 = v128.load(st, 0), b1 = v128.load(st, 16), b2 = v128.load(st, 32), b3 = v128.load(st, 48);
+  const b4 = v128.load(st, 64), b5 = v128.load(st, 80), b6 = v128.load(st, 96), b7 = v128.load(st, 112);
+  v128.store(st, v128.xor(v128.xor(b2, b5), b7), 0);
+  v128.store(st, v128.xor(v128.xor(b3, b6), b0), 16);
+  v128.store(st, v128.xor(v128.xor(b4, b7), b1), 32);
+  v128.store(st, v128.xor(v128.xor(b5, b0), b2), 48);
+  v128.store(st, v128.xor(v128.xor(b6, b1), b3), 64);
+  v128.store(st, v128.xor(v128.xor(b7, b2), b4), 80);
+  v128.store(st, v128.xor(v128.xor(b0, b3), b5), 96);
+  v128.store(st, v128.xor(v128.xor(b1, b4), b6), 112);
+}
+
+/** InvSubBytes through the forward circuit: S⁻¹(y) = (L⁻¹(y) ⊕ 0x05)⁻¹, and the circuit gives
+ *  L(x⁻¹), so x⁻¹ = L⁻¹(circuit(x)). The constant 0x05 sets bits 0 and 2. */
+function invSubBytes(st: usize): void {
+  inverseAffineLinear(st);
+  const ones = i8x16.splat(-1);
+  v128.store(st, v128.xor(v128.load(st, 0), ones), 0);
+  v128.store(st, v128.xor(v128.load(st, 32), ones), 32);
+  subBytesWithoutConstant(st);
+  inverseAffineLinear(st);
+}
+
+// ---- ShiftRows and MixColumns on planes ------------------------------------------------------
+
+/** Row r (lanes 4r..4r+3) rotates left by r columns, in every plane. */
+function shiftRows(st: usize): void {
+  for (let k: usize = 0; k < 128; k += 16) {
+    const q = v128.load(st + k);
+    v128.store(st + k, i8x16.shuffle(q, q, 0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14));
+  }
+}
+
+/** Row r rotates right by r columns: the inverse of shiftRows. */
+function invShiftRows(st: usize): void {
+  for (let k: usize = 0; k < 128; k += 16) {
+    const q = v128.load(st + k);
+    v128.store(st + k, i8x16.shuffle(q, q, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12));
+  }
+}
+
+/** Row r+1 moved to row r (32-bit lane rotation). */
+// @ts-ignore: decorator
+@inline function nextRow(q: v128): v128 { return i32x4.shuffle(q, q, 1, 2, 3, 0); }
+/** Row r+2 moved to row r (swap of the 64-bit halves). */
+// @ts-ignore: decorator
+@inline function rowPlusTwo(q: v128): v128 { return i32x4.shuffle(q, q, 2, 3, 0, 1); }
+
+/** MixColumns then AddRoundKey. For every column, new row r = 2·s[r] ⊕ 3·s[r+1] ⊕ s[r+2] ⊕ s[r+3]
+ *  = x·a[r] ⊕ s[r+1] ⊕ a[r+2] with a[r] = s[r] ⊕ s[r+1]. Multiplying by x in GF(2^8) on planes
+ *  shifts plane i to plane i+1 and feeds the old top plane back into planes 0, 1, 3 and 4
+ *  (x^8 = x^4 + x^3 + x + 1). */
+function mixColumnsAddKey(st: usize, rk: usize): void {
+  const q0 = v128.load(st, 0), q1 = v128.load(st, 16), q2 = v128.load(st, 32), q3 = v128.load(st, 48);
+  const q4 = v128.load(st, 64), q5 = v128.load(st, 80), q6 = v128.load(st, 96), q7 = v128.load(st, 112);
+  const r0 = nextRow(q0), r1 = nextRow(q1), r2 = nextRow(q2), r3 = nextRow(q3);
+  const r4 = nextRow(q4), r5 = nextRow(q5), r6 = nextRow(q6), r7 = nextRow(q7);
+  const a0 = v128.xor(q0, r0), a1 = v128.xor(q1, r1), a2 = v128.xor(q2, r2), a3 = v128.xor(q3, r3);
+  const a4 = v128.xor(q4, r4), a5 = v128.xor(q5, r5), a6 = v128.xor(q6, r6), a7 = v128.xor(q7, r7);
+  v128.store(st, v128.xor(v128.xor(v128.xor(a7, r0), rowPlusTwo(a0)), v128.load(rk, 0)), 0);
+  v128.store(st, v128.xor(v128.xor(v128.xor(v128.xor(a0, a7), r1), rowPlusTwo(a1)), v128.load(rk, 16)), 16);
+  v128.store(st, v128.xor(v128.xor(v128.xor(a1, r2), rowPlusTwo(a2)), v128.load(rk, 32)), 32);
+  v128.store(st, v128.xor(v128.xor(v128.xor(v128.xor(a2, a7), r3), rowPlusTwo(a3)), v128.load(rk, 48)), 48);
+  v128.store(st, v128.xor(v128.xor(v128.xor(v128.xor(a3, a7), r4), rowPlusTwo(a4)), v128.load(rk, 64)), 64);
+  v128.store(st, v128.xor(v128.xor(v128.xor(a4, r5), rowPlusTwo(a5)), v128.load(rk, 80)), 80);
+  v128.store(st, v128.xor(v128.xor(v128.xor(a5, r6), rowPlusTwo(a6)), v128.load(rk, 96)), 96);
+  v128.store(st, v128.xor(v128.xor(v128.xor(a6, r7), rowPlusTwo(a7)), v128.load(rk, 112)), 112);
+}
+
+/** InvMixColumns = MixColumns ∘ (multiplication by 04·x² ⊕ 05): first every row becomes
+ *  5·s[r] ⊕ 4·s[r+2] = s[r] ⊕ x²·(s[r] ⊕ s[r+2]), then the forward MixColumns. */
+function invMixColumns(st: usize, zeroKey: usize): void {
+  const q0 = v128.load(st, 0), q1 = v128.load(st, 16), q2 = v128.load(st, 32), q3 = v128.load(st, 48);
+  const q4 = v128.load(st, 64), q5 = v128.load(st, 80), q6 = v128.load(st, 96), q7 = v128.load(st, 112);
+  const u0 = v128.xor(q0, rowPlusTwo(q0)), u1 = v128.xor(q1, rowPlusTwo(q1));
+  const u2 = v128.xor(q2, rowPlusTwo(q2)), u3 = v128.xor(q3, rowPlusTwo(q3));
+  const u4 = v128.xor(q4, rowPlusTwo(q4)), u5 = v128.xor(q5, rowPlusTwo(q5));
+  const u6 = v128.xor(q6, rowPlusTwo(q6)), u7 = v128.xor(q7, rowPlusTwo(q7));
+  // x²·u: plane i takes u[i-2]; u6 and u7 wrap around through x^8 = x^4 + x^3 + x + 1:
+  // x^8 feeds planes 0,1,3,4 and x^9 feeds planes 1,2,4,5.
+  v128.store(st, v128.xor(q0, u6), 0);
+  v128.store(st, v128.xor(q1, v128.xor(u7, u6)), 16);
+  v128.store(st, v128.xor(q2, v128.xor(u0, u7)), 32);
+  v128.store(st, v128.xor(q3, v128.xor(u1, u6)), 48);
+  v128.store(st, v128.xor(q4, v128.xor(v128.xor(u2, u7), u6)), 64);
+  v128.store(st, v128.xor(q5, v128.xor(u3, u7)), 80);
+  v128.store(st, v128.xor(q6, u4), 96);
+  v128.store(st, v128.xor(q7, u5), 112);
+  mixColumnsAddKey(st, zeroKey);
+}
+
+function addRoundKey(st: usize, rk: usize): void {
+  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, v128.xor(v128.load(st + k), v128.load(rk + k)));
+}
+
+// ---- round keys ------------------------------------------------------------------------------
+
+/** One 16-byte round key (FIPS-197 byte order) → eight planes at `out`: lane j of plane i is
+ *  all ones when bit i of row-major byte j is set (`i8x16.eq` on a masked copy — no branch),
+ *  so that XORing a plane adds that key bit to the same byte of all eight blocks. `constant`
+ *  (0x63 or 0) is XORed into every byte first. */
+function roundKeyToPlanes(rk: usize, constant: i32, out: usize): void {
+  const k = v128.xor(toRowMajor(v128.load(rk)), i8x16.splat(<i8>constant));
+  for (let i = 0; i < 8; i++) {
+    const bit = i8x16.splat(<i8>(<i32>1 << i));
+    v128.store(out + (<usize>i << 4), i8x16.eq(v128.and(k, bit), bit));
+  }
+}
+
+/** Standard round keys (rounds+1 × 16 bytes) → encryption planes (0x63 folded into keys 1..Nr,
+ *  cancelling the constant subBytesWithoutConstant leaves out) and decryption planes (no
+ *  constant: the inverse S-box path computes the exact inverse). */
+export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, decOut: usize): void {
+  for (let r = 0; r <= rounds; r++) {
+    const rk = roundKeys + (<usize>r << 4);
+    roundKeyToPlanes(rk, r == 0 ? 0 : 0x63, encOut + (<usize>r << 7));
+    roundKeyToPlanes(rk, 0, decOut + (<usize>r << 7));
+  }
+}
+
+// ---- the cipher --------------------------------------------------------------------------------
+
+const STATE: usize = memory.data(128, 16);
+const ZERO_KEY: usize = memory.data(128, 16);
+
+/** Encrypts the eight 16-byte blocks at `buf` in place under encryption planes `planes`. */
+export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
+  bitslice(buf, STATE);
+  addRoundKey(STATE, planes);
+  for (let r = 1; r < rounds; r++) {
+    subBytesWithoutConstant(STATE);
+    shiftRows(STATE);
+    mixColumnsAddKey(STATE, planes + (<usize>r << 7));
+  }
+  subBytesWithoutConstant(STATE);
+  shiftRows(STATE);
+  addRoundKey(STATE, planes + (<usize>rounds << 7));
+  unbitslice(STATE, buf);
+  memory.fill(STATE, 0, 128);
+}
+
+/** Decrypts the eight 16-byte blocks at `buf` in place under decryption planes `planes`
+ *  (the FIPS-197 inverse cipher: round keys in reverse order). */
+export function decrypt8(planes: usize, rounds: i32, buf: usize): void {
+  bitslice(buf, STATE);
+  addRoundKey(STATE, planes + (<usize>rounds << 7));
+  for (let r = rounds - 1; r > 0; r--) {
+    invShiftRows(STATE);
+    invSubBytes(STATE);
+    addRoundKey(STATE, planes + (<usize>r << 7));
+    invMixColumns(STATE, ZERO_KEY);
+  }
+  invShiftRows(STATE);
+  invSubBytes(STATE);
+  addRoundKey(STATE, planes);
+  unbitslice(STATE, buf);
+  memory.fill(STATE, 0, 128);
+}

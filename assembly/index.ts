@@ -1,0 +1,34 @@
+// The wasm module's exports. Memory layout: static scratch (the data segment), then from
+// __heap_base the I/O window of IO_BYTES where the host copies data in and out, then key slots
+// of SLOT_BYTES each, which the host allots (growing memory when it runs out).
+// No allocator is used: the `stub` runtime is never called.
+
+import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, BATCH } from './aes';
+import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsWipe, TWEAK_INPUT } from './xts';
+
+const IO_BYTES: usize = 128 * 1024;
+
+// @ts-ignore: decorator
+@inline function ioStart(): usize { return (__heap_base + 15) & ~<usize>15; }
+
+export function ioBuffer(): usize { return ioStart(); }
+export function ioBytes(): usize { return IO_BYTES; }
+export function slotArea(): usize { return ioStart() + IO_BYTES; }
+export function slotBytes(): i32 { return SLOT_BYTES; }
+export function keyInput(): usize { return KEY_INPUT; }
+export function tweakInput(): usize { return TWEAK_INPUT; }
+export function simd(): bool { return ASC_FEATURE_SIMD; }
+
+export { aesSetKey, aesBlocks, xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish };
+
+/** Zeroes every static scratch area that may hold key, tweak or data bytes. */
+export function wipeScratch(): void {
+  xtsWipe();
+  memory.fill(BATCH, 0, 128);
+  memory.fill(KEY_INPUT, 0, 64);
+}
+
+/** Zeroes a key slot (dispose). */
+export function wipeSlot(slot: usize): void {
+  memory.fill(slot, 0, SLOT_BYTES);
+}

@@ -1,0 +1,68 @@
+// Argument checks shared by the engine's objects. Every check runs before any byte of `out`
+// is written, and every message names the rule that was broken.
+
+export const MAX_SECTOR = (1n << 64n) - 1n;
+/** IEEE 1619: a data unit holds at most 2^20 blocks of 16 bytes. */
+export const MAX_UNIT_BYTES = 16 * 2 ** 20;
+
+export function bytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${what} must be a Uint8Array, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
+
+/** A sector or tweak value: a safe non-negative integer `number`, or a bigint in [0, 2^64−1]. */
+export function sectorNumber(value: unknown, what: string): bigint {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || !Number.isInteger(value)) {
+      throw new RangeError(`${what} must be a whole number, got ${value}`);
+    }
+    if (value < 0) throw new RangeError(`${what} must not be negative, got ${value}`);
+    if (!Number.isSafeInteger(value)) {
+      throw new RangeError(`${what} ${value} is not a safe integer (above 2^53−1): pass it as a bigint`);
+    }
+    return BigInt(value);
+  }
+  if (typeof value === 'bigint') {
+    if (value < 0n) throw new RangeError(`${what} must not be negative, got ${value}`);
+    if (value > MAX_SECTOR) throw new RangeError(`${what} must be at most 2^64−1, got ${value}`);
+    return value;
+  }
+  throw new TypeError(`${what} must be a number or a bigint, got ${describe(value)}`);
+}
+
+/** `out` for a result of `length` bytes: absent → a new array; `data` itself → in place;
+ *  otherwise large enough and not partly overlapping `data` (a partial overlap would let a
+ *  later chunk read bytes an earlier chunk already overwrote). */
+export function output(out: unknown, data: Uint8Array, what: string): Uint8Array {
+  if (out === undefined) return new Uint8Array(data.length);
+  const o = bytes(out, `${what}: out`);
+  if (o.length < data.length) {
+    throw new RangeError(`${what}: out holds ${o.length} bytes but the result needs ${data.length}`);
+  }
+  if (o.buffer === data.buffer && o.byteOffset !== data.byteOffset) {
+    const a = data.byteOffset, b = o.byteOffset;
+    if (a < b + data.length && b < a + data.length) {
+      throw new RangeError(`${what}: out partly overlaps data; pass the same array for in-place work or a separate one`);
+    }
+  }
+  return o;
+}
+
+/** Constant-time equality of two equal-length byte ranges (no early exit). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+export function usable(disposed: boolean, what: string): void {
+  if (disposed) throw new Error(`${what}: this object was disposed; create a new one`);
+}

@@ -1,0 +1,165 @@
+// XTS-AES (IEEE Std 1619-2007, NIST SP 800-38E) for storage sectors.
+//
+// XTS encrypts each sector (data unit) under a tweak derived from its number, so equal data in
+// different sectors encrypts differently, and ciphertext is exactly as long as plaintext. It
+// protects confidentiality only: it does not detect modified, moved or replayed ciphertext.
+// A 64-byte key is XTS-AES-256 (two AES-256 keys, data key ‖ tweak key), a 32-byte key is
+// XTS-AES-128. Equal halves are refused (NIST SP 800-38E; OpenSSL does the same).
+
+import { bytes, equalBytes, output, sectorNumber, usable, MAX_SECTOR, MAX_UNIT_BYTES } from './checks.js';
+import type { Core } from './core.js';
+
+export interface XtsOptions {
+  /** Bytes per sector: a multiple of 16 from 16 to 2^24; default 4096. */
+  sectorSize?: number;
+}
+
+export class Xts {
+  readonly sectorSize: number;
+  private readonly dataSlot: number;
+  private readonly tweakSlot: number;
+  private disposed = false;
+
+  /** @internal — use engine.xts(key, options). */
+  constructor(private readonly core: Core, key: unknown, options: XtsOptions = {}) {
+    const k = bytes(key, 'xts: key');
+    if (k.length !== 64 && k.length !== 32) {
+      throw new RangeError(`xts: key must be 64 bytes (XTS-AES-256) or 32 bytes (XTS-AES-128), got ${k.length}`);
+    }
+    const half = k.length / 2;
+    if (equalBytes(k.subarray(0, half), k.subarray(half))) {
+      throw new RangeError('xts: the two key halves must differ (NIST SP 800-38E: key1 ≠ key2)');
+    }
+    this.sectorSize = sectorSize(options?.sectorSize);
+    this.dataSlot = core.aesKey(k.subarray(0, half));
+    this.tweakSlot = core.aesKey(k.subarray(half));
+  }
+
+  /** Encrypts consecutive sectors starting at sector `firstSector`; the last may be partial
+   *  (≥ 16 bytes). Returns `out` (which may be `data` itself) or a new array. */
+  encrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Uint8Array {
+    return this.sectors(data, firstSector, out, true);
+  }
+
+  decrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Uint8Array {
+    return this.sectors(data, firstSector, out, false);
+  }
+
+  /** One IEEE 1619 data unit (16 bytes to 2^20 blocks) with an explicit 16-byte tweak. */
+  encryptUnit(data: Uint8Array, tweak: Uint8Array, out?: Uint8Array): Uint8Array {
+    return this.unit(data, tweak, out, true);
+  }
+
+  decryptUnit(data: Uint8Array, tweak: Uint8Array, out?: Uint8Array): Uint8Array {
+    return this.unit(data, tweak, out, false);
+  }
+
+  /** Zeroes both key schedules; the object cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.core.releaseKey(this.dataSlot);
+    this.core.releaseKey(this.tweakSlot);
+  }
+
+  private sectors(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Uint8Array {
+    const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
+    usable(this.disposed, what);
+    const d = bytes(data, `${what}: data`);
+    const first = sectorNumber(firstSector, `${what}: firstSector`);
+    const size = this.sectorSize;
+    if (d.length < 16) throw new RangeError(`${what}: data must hold at least 16 bytes, got ${d.length}`);
+    const partial = d.length % size;
+    if (partial !== 0 && partial < 16) {
+      throw new RangeError(`${what}: the last sector holds ${partial} bytes; a partial last sector needs at least 16 (ciphertext stealing)`);
+    }
+    const count = BigInt(Math.ceil(d.length / size));
+    if (first + count - 1n > MAX_SECTOR) {
+      throw new RangeError(`${what}: sectors ${first}..${first + count - 1n} pass the last sector number 2^64−1`);
+    }
+    const o = output(out, d, what);
+    const core = this.core;
+    const flag = encrypt ? 1 : 0;
+    let used = 0;
+    try {
+      if (size <= core.ioBytes) {
+        const chunk = Math.floor(core.ioBytes / size) * size;
+        let sector = first;
+        for (let offset = 0; offset < d.length; offset += chunk) {
+          const n = Math.min(chunk, d.length - offset);
+          used = Math.max(used, n);
+          core.bytes().set(d.subarray(offset, offset + n), core.io);
+          core.setTweakValue(sector);
+          core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, core.io, n, size, flag);
+          o.set(core.bytes().subarray(core.io, core.io + n), offset);
+          sector += BigInt(chunk / size);
+        }
+      } else {
+        let sector = first;
+        for (let offset = 0; offset < d.length; offset += size) {
+          const end = Math.min(offset + size, d.length);
+          core.setTweakValue(sector++);
+          used = Math.max(used, this.stream(d, o, offset, end, encrypt));
+        }
+      }
+    } finally {
+      core.wipe(used);
+    }
+    return o;
+  }
+
+  private unit(data: unknown, tweak: unknown, out: unknown, encrypt: boolean): Uint8Array {
+    const what = encrypt ? 'xts.encryptUnit' : 'xts.decryptUnit';
+    usable(this.disposed, what);
+    const d = bytes(data, `${what}: data`);
+    const t = bytes(tweak, `${what}: tweak`);
+    if (t.length !== 16) throw new RangeError(`${what}: tweak must be 16 bytes, got ${t.length}`);
+    if (d.length < 16) throw new RangeError(`${what}: a data unit must hold at least 16 bytes, got ${d.length}`);
+    if (d.length > MAX_UNIT_BYTES) {
+      throw new RangeError(`${what}: a data unit holds at most 2^20 blocks (${MAX_UNIT_BYTES} bytes), got ${d.length}`);
+    }
+    const o = output(out, d, what);
+    let used = 0;
+    try {
+      this.core.setTweakBytes(t);
+      used = this.stream(d, o, 0, d.length, encrypt);
+    } finally {
+      this.core.wipe(used);
+    }
+    return o;
+  }
+
+  /** One data unit d[start, end) through the I/O window in pieces: whole blocks first, then a
+   *  final piece of at least 16 bytes that carries any ciphertext stealing. The tweak value
+   *  must already be written. Returns the most bytes of the window it used. */
+  private stream(d: Uint8Array, o: Uint8Array, start: number, end: number, encrypt: boolean): number {
+    const core = this.core;
+    const flag = encrypt ? 1 : 0;
+    core.wasm.xtsUnitStart(this.tweakSlot);
+    let offset = start;
+    let used = 0;
+    while (end - offset > core.ioBytes) {
+      let n = core.ioBytes;
+      if (end - offset - n < 16) n -= 16; // leave the final piece at least one block
+      core.bytes().set(d.subarray(offset, offset + n), core.io);
+      core.wasm.xtsUnitUpdate(this.dataSlot, core.io, n, flag);
+      o.set(core.bytes().subarray(core.io, core.io + n), offset);
+      offset += n;
+      used = core.ioBytes;
+    }
+    const n = end - offset;
+    core.bytes().set(d.subarray(offset, end), core.io);
+    core.wasm.xtsUnitFinish(this.dataSlot, core.io, n, flag);
+    o.set(core.bytes().subarray(core.io, core.io + n), offset);
+    return Math.max(used, n);
+  }
+}
+
+function sectorSize(value: unknown): number {
+  if (value === undefined) return 4096;
+  if (typeof value !== 'number') throw new TypeError(`xts: sectorSize must be a number, got ${typeof value}`);
+  if (!Number.isInteger(value) || value < 16 || value % 16 !== 0 || value > MAX_UNIT_BYTES) {
+    throw new RangeError(`xts: sectorSize must be a multiple of 16 from 16 to 2^24 bytes, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,5 @@
+// atrest — encryption at rest for JavaScript runtimes.
+export { createEngine } from './engine/engine.js';
+export type { Engine, EngineOptions } from './engine/engine.js';
+export type { Xts, XtsOptions } from './engine/xts.js';
+export type { Aes } from './engine/aes.js';
