@@ -135,9 +135,14 @@ function inverseAffineLinear(st: usize): void {
   v128.store(st, v128.xor(v128.xor(b1, b4), b6), 112);
 }
 
-/** InvSubBytes through the forward circuit: S⁻¹(y) = (L⁻¹(y) ⊕ 0x05)⁻¹, and the circuit gives
- *  L(x⁻¹), so x⁻¹ = L⁻¹(circuit(x)). The constant 0x05 sets bits 0 and 2. */
-function invSubBytes(st: usize): void {
+/** InvShiftRows then InvSubBytes (they commute: one permutes bytes, the other maps each byte).
+ *  InvSubBytes goes through the forward circuit: S⁻¹(y) = (L⁻¹(y) ⊕ 0x05)⁻¹, and the circuit
+ *  gives L(x⁻¹), so x⁻¹ = L⁻¹(circuit(x)). The constant 0x05 sets bits 0 and 2. */
+function invShiftRowsSubBytes(st: usize): void {
+  for (let k: usize = 0; k < 128; k += 16) {
+    const q = v128.load(st + k);
+    v128.store(st + k, i8x16.shuffle(q, q, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12));
+  }
   inverseAffineLinear(st);
   const ones = i8x16.splat(-1);
   v128.store(st, v128.xor(v128.load(st, 0), ones), 0);
@@ -148,20 +153,10 @@ function invSubBytes(st: usize): void {
 
 // ---- ShiftRows and MixColumns on planes ------------------------------------------------------
 
-/** Row r (lanes 4r..4r+3) rotates left by r columns, in every plane. */
-function shiftRows(st: usize): void {
-  for (let k: usize = 0; k < 128; k += 16) {
-    const q = v128.load(st + k);
-    v128.store(st + k, i8x16.shuffle(q, q, 0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14));
-  }
-}
-
-/** Row r rotates right by r columns: the inverse of shiftRows. */
-function invShiftRows(st: usize): void {
-  for (let k: usize = 0; k < 128; k += 16) {
-    const q = v128.load(st + k);
-    v128.store(st + k, i8x16.shuffle(q, q, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12));
-  }
+/** ShiftRows: row r (lanes 4r..4r+3) rotates left by r columns. */
+// @ts-ignore: decorator
+@inline function shiftRows(q: v128): v128 {
+  return i8x16.shuffle(q, q, 0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14);
 }
 
 /** Row r+1 moved to row r (32-bit lane rotation). */
@@ -171,13 +166,12 @@ function invShiftRows(st: usize): void {
 // @ts-ignore: decorator
 @inline function rowPlusTwo(q: v128): v128 { return i32x4.shuffle(q, q, 2, 3, 0, 1); }
 
-/** MixColumns then AddRoundKey. For every column, new row r = 2·s[r] ⊕ 3·s[r+1] ⊕ s[r+2] ⊕ s[r+3]
- *  = x·a[r] ⊕ s[r+1] ⊕ a[r+2] with a[r] = s[r] ⊕ s[r+1]. Multiplying by x in GF(2^8) on planes
- *  shifts plane i to plane i+1 and feeds the old top plane back into planes 0, 1, 3 and 4
- *  (x^8 = x^4 + x^3 + x + 1). */
-function mixColumnsAddKey(st: usize, rk: usize): void {
-  const q0 = v128.load(st, 0), q1 = v128.load(st, 16), q2 = v128.load(st, 32), q3 = v128.load(st, 48);
-  const q4 = v128.load(st, 64), q5 = v128.load(st, 80), q6 = v128.load(st, 96), q7 = v128.load(st, 112);
+/** MixColumns on planes q0..q7 followed by AddRoundKey (`rk`), stored at `st`. For every
+ *  column, new row r = 2·s[r] ⊕ 3·s[r+1] ⊕ s[r+2] ⊕ s[r+3] = x·a[r] ⊕ s[r+1] ⊕ a[r+2] with
+ *  a[r] = s[r] ⊕ s[r+1]. Multiplying by x in GF(2^8) on planes moves plane i to plane i+1
+ *  and feeds the old top plane back into planes 0, 1, 3 and 4 (x^8 = x^4 + x^3 + x + 1). */
+// @ts-ignore: decorator
+@inline function mixColumnsAddKey(st: usize, rk: usize, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128): void {
   const r0 = nextRow(q0), r1 = nextRow(q1), r2 = nextRow(q2), r3 = nextRow(q3);
   const r4 = nextRow(q4), r5 = nextRow(q5), r6 = nextRow(q6), r7 = nextRow(q7);
   const a0 = v128.xor(q0, r0), a1 = v128.xor(q1, r1), a2 = v128.xor(q2, r2), a3 = v128.xor(q3, r3);
@@ -192,9 +186,23 @@ function mixColumnsAddKey(st: usize, rk: usize): void {
   v128.store(st, v128.xor(v128.xor(v128.xor(a6, r7), rowPlusTwo(a7)), v128.load(rk, 112)), 112);
 }
 
-/** InvMixColumns = MixColumns ∘ (multiplication by 04·x² ⊕ 05): first every row becomes
+/** ShiftRows, MixColumns and AddRoundKey of one encryption round in one pass over the planes. */
+function shiftRowsMixColumnsAddKey(st: usize, rk: usize): void {
+  mixColumnsAddKey(st, rk,
+    shiftRows(v128.load(st, 0)), shiftRows(v128.load(st, 16)), shiftRows(v128.load(st, 32)), shiftRows(v128.load(st, 48)),
+    shiftRows(v128.load(st, 64)), shiftRows(v128.load(st, 80)), shiftRows(v128.load(st, 96)), shiftRows(v128.load(st, 112)));
+}
+
+/** The last encryption round has no MixColumns. */
+function shiftRowsAddKey(st: usize, rk: usize): void {
+  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, v128.xor(shiftRows(v128.load(st + k)), v128.load(rk + k)));
+}
+
+/** InvMixColumns followed by AddRoundKey with an InvMixColumns-transformed key (the FIPS-197
+ *  "equivalent inverse cipher": InvMixColumns(s ⊕ k) = InvMixColumns(s) ⊕ InvMixColumns(k)).
+ *  InvMixColumns = MixColumns ∘ (multiplication by 04·x² ⊕ 05): every row first becomes
  *  5·s[r] ⊕ 4·s[r+2] = s[r] ⊕ x²·(s[r] ⊕ s[r+2]), then the forward MixColumns. */
-function invMixColumns(st: usize, zeroKey: usize): void {
+function invMixColumnsAddKey(st: usize, rk: usize): void {
   const q0 = v128.load(st, 0), q1 = v128.load(st, 16), q2 = v128.load(st, 32), q3 = v128.load(st, 48);
   const q4 = v128.load(st, 64), q5 = v128.load(st, 80), q6 = v128.load(st, 96), q7 = v128.load(st, 112);
   const u0 = v128.xor(q0, rowPlusTwo(q0)), u1 = v128.xor(q1, rowPlusTwo(q1));
@@ -203,15 +211,9 @@ function invMixColumns(st: usize, zeroKey: usize): void {
   const u6 = v128.xor(q6, rowPlusTwo(q6)), u7 = v128.xor(q7, rowPlusTwo(q7));
   // x²·u: plane i takes u[i-2]; u6 and u7 wrap around through x^8 = x^4 + x^3 + x + 1:
   // x^8 feeds planes 0,1,3,4 and x^9 feeds planes 1,2,4,5.
-  v128.store(st, v128.xor(q0, u6), 0);
-  v128.store(st, v128.xor(q1, v128.xor(u7, u6)), 16);
-  v128.store(st, v128.xor(q2, v128.xor(u0, u7)), 32);
-  v128.store(st, v128.xor(q3, v128.xor(u1, u6)), 48);
-  v128.store(st, v128.xor(q4, v128.xor(v128.xor(u2, u7), u6)), 64);
-  v128.store(st, v128.xor(q5, v128.xor(u3, u7)), 80);
-  v128.store(st, v128.xor(q6, u4), 96);
-  v128.store(st, v128.xor(q7, u5), 112);
-  mixColumnsAddKey(st, zeroKey);
+  mixColumnsAddKey(st, rk,
+    v128.xor(q0, u6), v128.xor(q1, v128.xor(u7, u6)), v128.xor(q2, v128.xor(u0, u7)), v128.xor(q3, v128.xor(u1, u6)),
+    v128.xor(q4, v128.xor(v128.xor(u2, u7), u6)), v128.xor(q5, v128.xor(u3, u7)), v128.xor(q6, u4), v128.xor(q7, u5));
 }
 
 function addRoundKey(st: usize, rk: usize): void {
@@ -232,21 +234,26 @@ function roundKeyToPlanes(rk: usize, constant: i32, out: usize): void {
   }
 }
 
+const ZERO_PLANES: usize = memory.data(128, 16);
+
 /** Standard round keys (rounds+1 × 16 bytes) → encryption planes (0x63 folded into keys 1..Nr,
  *  cancelling the constant subBytesWithoutConstant leaves out) and decryption planes (no
- *  constant: the inverse S-box path computes the exact inverse). */
+ *  constant: the inverse S-box path computes the exact inverse; keys 1..Nr-1 pass through
+ *  InvMixColumns for the equivalent inverse cipher — it is linear, so applying it to key
+ *  planes gives the planes of the transformed key). */
 export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, decOut: usize): void {
   for (let r = 0; r <= rounds; r++) {
     const rk = roundKeys + (<usize>r << 4);
     roundKeyToPlanes(rk, r == 0 ? 0 : 0x63, encOut + (<usize>r << 7));
-    roundKeyToPlanes(rk, 0, decOut + (<usize>r << 7));
+    const dk = decOut + (<usize>r << 7);
+    roundKeyToPlanes(rk, 0, dk);
+    if (r > 0 && r < rounds) invMixColumnsAddKey(dk, ZERO_PLANES);
   }
 }
 
 // ---- the cipher --------------------------------------------------------------------------------
 
 const STATE: usize = memory.data(128, 16);
-const ZERO_KEY: usize = memory.data(128, 16);
 
 /** Encrypts the eight 16-byte blocks at `buf` in place under encryption planes `planes`. */
 export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
@@ -254,12 +261,10 @@ export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
   addRoundKey(STATE, planes);
   for (let r = 1; r < rounds; r++) {
     subBytesWithoutConstant(STATE);
-    shiftRows(STATE);
-    mixColumnsAddKey(STATE, planes + (<usize>r << 7));
+    shiftRowsMixColumnsAddKey(STATE, planes + (<usize>r << 7));
   }
   subBytesWithoutConstant(STATE);
-  shiftRows(STATE);
-  addRoundKey(STATE, planes + (<usize>rounds << 7));
+  shiftRowsAddKey(STATE, planes + (<usize>rounds << 7));
   unbitslice(STATE, buf);
   memory.fill(STATE, 0, 128);
 }
@@ -270,13 +275,10 @@ export function decrypt8(planes: usize, rounds: i32, buf: usize): void {
   bitslice(buf, STATE);
   addRoundKey(STATE, planes + (<usize>rounds << 7));
   for (let r = rounds - 1; r > 0; r--) {
-    invShiftRows(STATE);
-    invSubBytes(STATE);
-    addRoundKey(STATE, planes + (<usize>r << 7));
-    invMixColumns(STATE, ZERO_KEY);
+    invShiftRowsSubBytes(STATE);
+    invMixColumnsAddKey(STATE, planes + (<usize>r << 7));
   }
-  invShiftRows(STATE);
-  invSubBytes(STATE);
+  invShiftRowsSubBytes(STATE);
   addRoundKey(STATE, planes);
   unbitslice(STATE, buf);
   memory.fill(STATE, 0, 128);
