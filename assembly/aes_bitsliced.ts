@@ -69,15 +69,14 @@ function unbitslice(st: usize, dst: usize): void {
 
 // ---- SubBytes: the Boyar–Peralta circuit ---------------------------------------------------
 
-/** The forward S-box without its final constant: every lane byte x of the planes at `st`
- *  becomes S(x) ⊕ 0x63 = L(x⁻¹) (L = the linear part of the affine map). 113 gates: a linear
- *  top layer into GF(2^4)-tower coordinates, 32 ANDs for the inversion, a linear bottom layer
- *  (Boyar & Peralta, "A depth-16 circuit for the AES S-box", 2011). The four NOT gates of the
- *  published circuit add exactly 0x63; encryption folds that constant into the round keys. */
-function subBytesWithoutConstant(st: usize): void {
-  // Inputs: U0 is the most significant bit (plane 7) … U7 the least (plane 0).
-  const U0 = v128.load(st, 112), U1 = v128.load(st, 96), U2 = v128.load(st, 80), U3 = v128.load(st, 64);
-  const U4 = v128.load(st, 48), U5 = v128.load(st, 32), U6 = v128.load(st, 16), U7 = v128.load(st, 0);
+/** The Boyar–Peralta S-box circuit (Boyar & Peralta, "A depth-16 circuit for the AES S-box",
+ *  2011) on whole planes: 113 gates — a linear top layer into GF(2^4)-tower coordinates, 32
+ *  ANDs for the inversion in GF(2^8), a linear bottom layer. Inputs U0 (most significant bit)
+ *  … U7; it stores L(x⁻¹) = S(x) ⊕ 0x63 (L: the linear part of the affine map; the published
+ *  circuit's four NOT gates add exactly 0x63 and are left out), or with `inverse` x⁻¹ itself
+ *  (L⁻¹ applied to the outputs before they are stored). `inverse` is a compile-time constant. */
+// @ts-ignore: decorator
+@inline function sboxCircuit(st: usize, U0: v128, U1: v128, U2: v128, U3: v128, U4: v128, U5: v128, U6: v128, U7: v128, inverse: bool): void {
   // Top linear layer.
   const y14 = v128.xor(U3, U5), y13 = v128.xor(U0, U6), y9 = v128.xor(U0, U3), y8 = v128.xor(U0, U5);
   const t0 = v128.xor(U1, U2), y1 = v128.xor(t0, U7), y4 = v128.xor(y1, U3), y12 = v128.xor(y13, y14);
@@ -110,21 +109,21 @@ function subBytesWithoutConstant(st: usize): void {
   const t62 = v128.xor(t52, t58), t63 = v128.xor(t49, t58), t64 = v128.xor(z4, t59), t65 = v128.xor(t61, t62);
   const t66 = v128.xor(z1, t63), t67 = v128.xor(t64, t65);
   const S3 = v128.xor(t53, t66);
-  v128.store(st, v128.xor(t59, t63), 112);  // S0 → plane 7
-  v128.store(st, v128.xor(t64, S3), 96);    // S1 → plane 6
-  v128.store(st, v128.xor(t55, t67), 80);   // S2 → plane 5
-  v128.store(st, S3, 64);                   // S3 → plane 4
-  v128.store(st, v128.xor(t51, t66), 48);   // S4 → plane 3
-  v128.store(st, v128.xor(t47, t65), 32);   // S5 → plane 2
-  v128.store(st, v128.xor(t56, t62), 16);   // S6 → plane 1
-  v128.store(st, v128.xor(t48, t60), 0);    // S7 → plane 0
+  const S0 = v128.xor(t59, t63), S1 = v128.xor(t64, S3), S2 = v128.xor(t55, t67), S4 = v128.xor(t51, t66);
+  const S5 = v128.xor(t47, t65), S6 = v128.xor(t56, t62), S7 = v128.xor(t48, t60);
+  // Output bit 7-j is Sj: plane 7 = S0 … plane 0 = S7.
+  if (inverse) {
+    storeInverseAffineLinear(st, S7, S6, S5, S4, S3, S2, S1, S0);
+  } else {
+    v128.store(st, S7, 0); v128.store(st, S6, 16); v128.store(st, S5, 32); v128.store(st, S4, 48);
+    v128.store(st, S3, 64); v128.store(st, S2, 80); v128.store(st, S1, 96); v128.store(st, S0, 112);
+  }
 }
 
-/** L⁻¹, the linear part of the inverse affine map, on planes: out bit i = in bits i+2, i+5, i+7
- *  (indices mod 8). Plane re-indexing plus 16 XORs. */
-function inverseAffineLinear(st: usize): void {
-  const b0 = v128.load(st, 0), b1 = v128.load(st, 16), b2 = v128.load(st, 32), b3 = v128.load(st, 48);
-  const b4 = v128.load(st, 64), b5 = v128.load(st, 80), b6 = v128.load(st, 96), b7 = v128.load(st, 112);
+/** Stores L⁻¹(b), the linear part of the inverse affine map, for planes b0 (bit 0) … b7:
+ *  out bit i = b(i+2) ⊕ b(i+5) ⊕ b(i+7), indices mod 8 — 16 XORs. */
+// @ts-ignore: decorator
+@inline function storeInverseAffineLinear(st: usize, b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128): void {
   v128.store(st, v128.xor(v128.xor(b2, b5), b7), 0);
   v128.store(st, v128.xor(v128.xor(b3, b6), b0), 16);
   v128.store(st, v128.xor(v128.xor(b4, b7), b1), 32);
@@ -135,20 +134,33 @@ function inverseAffineLinear(st: usize): void {
   v128.store(st, v128.xor(v128.xor(b1, b4), b6), 112);
 }
 
-/** InvShiftRows then InvSubBytes (they commute: one permutes bytes, the other maps each byte).
- *  InvSubBytes goes through the forward circuit: S⁻¹(y) = (L⁻¹(y) ⊕ 0x05)⁻¹, and the circuit
- *  gives L(x⁻¹), so x⁻¹ = L⁻¹(circuit(x)). The constant 0x05 sets bits 0 and 2. */
+/** SubBytes without its constant (S(x) ⊕ 0x63 for every byte; encryption round keys carry the
+ *  0x63 instead). */
+function subBytesWithoutConstant(st: usize): void {
+  sboxCircuit(st,
+    v128.load(st, 112), v128.load(st, 96), v128.load(st, 80), v128.load(st, 64),
+    v128.load(st, 48), v128.load(st, 32), v128.load(st, 16), v128.load(st, 0), false);
+}
+
+/** Row r rotates right by r columns (InvShiftRows). */
+// @ts-ignore: decorator
+@inline function invShiftRows(q: v128): v128 {
+  return i8x16.shuffle(q, q, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12);
+}
+
+/** InvShiftRows then InvSubBytes (they commute). S⁻¹(y) = (L⁻¹(y ⊕ 0x63))⁻¹: the 0x63 is
+ *  already in the state (the decryption round keys carry it), L⁻¹ is applied to the circuit's
+ *  inputs here, and the circuit's L(x⁻¹) output goes through L⁻¹ again to give x⁻¹. */
 function invShiftRowsSubBytes(st: usize): void {
-  for (let k: usize = 0; k < 128; k += 16) {
-    const q = v128.load(st + k);
-    v128.store(st + k, i8x16.shuffle(q, q, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12));
-  }
-  inverseAffineLinear(st);
-  const ones = i8x16.splat(-1);
-  v128.store(st, v128.xor(v128.load(st, 0), ones), 0);
-  v128.store(st, v128.xor(v128.load(st, 32), ones), 32);
-  subBytesWithoutConstant(st);
-  inverseAffineLinear(st);
+  const b0 = invShiftRows(v128.load(st, 0)), b1 = invShiftRows(v128.load(st, 16));
+  const b2 = invShiftRows(v128.load(st, 32)), b3 = invShiftRows(v128.load(st, 48));
+  const b4 = invShiftRows(v128.load(st, 64)), b5 = invShiftRows(v128.load(st, 80));
+  const b6 = invShiftRows(v128.load(st, 96)), b7 = invShiftRows(v128.load(st, 112));
+  // L⁻¹(b) bit i = b(i+2) ⊕ b(i+5) ⊕ b(i+7); circuit input Uj is bit 7-j.
+  sboxCircuit(st,
+    v128.xor(v128.xor(b1, b4), b6), v128.xor(v128.xor(b0, b3), b5), v128.xor(v128.xor(b7, b2), b4),
+    v128.xor(v128.xor(b6, b1), b3), v128.xor(v128.xor(b5, b0), b2), v128.xor(v128.xor(b4, b7), b1),
+    v128.xor(v128.xor(b3, b6), b0), v128.xor(v128.xor(b2, b5), b7), true);
 }
 
 // ---- ShiftRows and MixColumns on planes ------------------------------------------------------
@@ -236,9 +248,17 @@ function roundKeyToPlanes(rk: usize, constant: i32, out: usize): void {
 
 const ZERO_PLANES: usize = memory.data(128, 16);
 
+/** XORs a byte constant into every byte of a plane-form key (planes of set bits get all ones). */
+function addConstantToPlanes(planes: usize, constant: i32): void {
+  for (let i = 0; i < 8; i++) {
+    const mask = i8x16.splat(<i8>(0 - ((constant >> i) & 1)));
+    v128.store(planes + (<usize>i << 4), v128.xor(v128.load(planes + (<usize>i << 4)), mask));
+  }
+}
+
 /** Standard round keys (rounds+1 × 16 bytes) → encryption planes (0x63 folded into keys 1..Nr,
- *  cancelling the constant subBytesWithoutConstant leaves out) and decryption planes (no
- *  constant: the inverse S-box path computes the exact inverse; keys 1..Nr-1 pass through
+ *  cancelling the constant subBytesWithoutConstant leaves out) and decryption planes (keys
+ *  1..Nr carry the 0x63 that the inverse S-box needs in its input; keys 1..Nr-1 pass through
  *  InvMixColumns for the equivalent inverse cipher — it is linear, so applying it to key
  *  planes gives the planes of the transformed key). */
 export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, decOut: usize): void {
@@ -246,8 +266,11 @@ export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, d
     const rk = roundKeys + (<usize>r << 4);
     roundKeyToPlanes(rk, r == 0 ? 0 : 0x63, encOut + (<usize>r << 7));
     const dk = decOut + (<usize>r << 7);
+    // Decryption keys 1..Nr carry 0x63 (added after the InvMixColumns transform), which
+    // invShiftRowsSubBytes expects in its input; key 0 ends the cipher and carries nothing.
     roundKeyToPlanes(rk, 0, dk);
     if (r > 0 && r < rounds) invMixColumnsAddKey(dk, ZERO_PLANES);
+    if (r > 0) addConstantToPlanes(dk, 0x63);
   }
 }
 
