@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// Runs the portable test files (tests/*.test.js) in headless Chromium and prints
+//
+//   chromium: N passed, N failed
+//
+// as its last line.
+//
+// 1. esbuild bundles each test file as its own ESM entry (platform browser, code splitting, so
+//    uvu and dist/ are shared chunks and load once), plus a harness entry whose body is the
+//    shared `runUvuFiles` from tests/run-node.mjs (inlined with Function#toString). Bundles stay
+//    in memory.
+// 2. A http server on 127.0.0.1 (port 0) serves the page, the bundles (/bundle/…), dist/ and
+//    tests/vectors/ (.wasm application/wasm, .js text/javascript, .json application/json). The
+//    page sets globalThis.ATREST_VECTORS_BASE = '/tests/vectors/' for tests/_lib/vectors.js.
+// 3. /usr/bin/chromium runs headless through playwright-core. The harness imports the test
+//    bundles one by one and counts uvu's per-suite results (not its console text); the counts come
+//    back through window.__testResult. uvu's console output is echoed.
+// 4. Failure: any failed test, zero tests, a file that crashed on import or registered no tests,
+//    and also every pageerror, console.error, failed request, http status >= 400, page crash,
+//    and timeout (ATREST_TEST_TIMEOUT_MS, default 300000) counts as one failed test.
+// Exit 0 = green, 1 = failed, 3 = Chromium not installed.
+
+import { createServer } from 'node:http';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import { ROOT, listTestFiles, runUvuFiles } from './run-node.mjs';
+
+const CHROMIUM = process.env.ATREST_CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT_MS = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
+const START_TIMEOUT_MS = 30_000;
+const ARGS = [
+  '--no-sandbox', // mandatory as root
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+];
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+const STATIC_DIRS = { '/dist/': join(ROOT, 'dist'), '/tests/vectors/': join(ROOT, 'tests', 'vectors') };
+
+const useColor = process.stdout.isTTY && !('NO_COLOR' in process.env);
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const say = (s) => console.log(`[run-chromium] ${s}`);
+
+function harnessSource() {
+  return `
+const runUvuFiles = ${runUvuFiles.toString()};
+// Uncaught errors and unhandled rejections reach the runner as Playwright 'pageerror' events.
+const describe = (e) => (e && (e.stack || e.message)) || String(e);
+globalThis.__testStarted = true;
+try {
+  const res = await runUvuFiles(globalThis.ATREST_TEST_FILES);
+  globalThis.__testResult = { passed: res.passed, failed: res.failed, skipped: res.skipped, problems: res.problems };
+} catch (err) {
+  globalThis.__testResult = { passed: 0, failed: 1, skipped: 0, problems: ['harness crashed: ' + describe(err)] };
+}
+`;
+}
+
+async function bundle(files) {
+  const esbuild = await import('esbuild');
+  const entryPoints = { _harness: 'atrest-virtual:harness' };
+  for (const f of files) entryPoints[f.name.replace(/\.m?js$/, '')] = join(ROOT, f.name);
+  const outdir = join(ROOT, '.chromium-bundle'); // virtual: write:false, nothing lands on disk
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outdir,
+    write: false,
+    external: ['node:*'],
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'atrest-virtual',
+        setup(build) {
+          build.onResolve({ filter: /^atrest-virtual:/ }, (a) => ({ path: a.path, namespace: 'atrest-virtual' }));
+          build.onLoad({ filter: /.*/, namespace: 'atrest-virtual' }, () => ({
+            contents: harnessSource(),
+            loader: 'js',
+            resolveDir: join(ROOT, 'tests'),
+          }));
+        },
+      },
+    ],
+  });
+  for (const w of result.warnings) say(`esbuild warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
+  const out = new Map();
+  for (const f of result.outputFiles) out.set('/bundle/' + relative(outdir, f.path).split(sep).join('/'), f.contents);
+  return out;
+}
+
+// A test file that does not bundle (say it imports a name dist/ does not export) would fail the
+// whole build: leave it out, count it as one crashed file, and run the others.
+async function bundleIsolating(files, problems) {
+  let ok = files;
+  for (;;) {
+    try {
+      return { bundles: await bundle(ok), files: ok };
+    } catch (err) {
+      const errors = Array.isArray(err && err.errors) ? err.errors : [];
+      const bad = new Set(errors.map((e) => e.location && e.location.file).filter((f) => ok.some((x) => x.name === f)));
+      if (bad.size === 0) throw err;
+      for (const name of bad) {
+        const why = errors
+          .filter((e) => e.location && e.location.file === name)
+          .map((e) => `${name}:${e.location.line}:${e.location.column}: ${e.text}`)
+          .join('\n');
+        problems.push(`${name}: does not bundle for the browser (counted as a crashed file):\n${why}`);
+      }
+      ok = ok.filter((x) => !bad.has(x.name));
+      if (ok.length === 0) return { bundles: new Map(), files: ok };
+    }
+  }
+}
+
+function page(files) {
+  const list = files.map((f) => ({ name: f.name, url: '/bundle/' + f.name.replace(/\.m?js$/, '.js') }));
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>atrest tests</title>
+<script>
+globalThis.ATREST_VECTORS_BASE = '/tests/vectors/';
+globalThis.ATREST_TEST_FILES = ${JSON.stringify(list)};
+</script>
+<script type="module" src="/bundle/_harness.js"></script>
+</head><body></body></html>`;
+}
+
+function serve(bundles, html) {
+  const server = createServer((req, res) => {
+    const send = (status, type, body) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
+    } catch {
+      return send(400, TYPES['.txt'], 'bad url');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, TYPES['.txt'], 'method not allowed');
+    if (path === '/' || path === '/index.html') return send(200, TYPES['.html'], html);
+    if (path === '/favicon.ico') return send(204, TYPES['.txt'], '');
+    if (bundles.has(path)) return send(200, TYPES['.js'], bundles.get(path));
+    for (const [prefix, dir] of Object.entries(STATIC_DIRS)) {
+      if (!path.startsWith(prefix)) continue;
+      const file = resolve(dir, '.' + path.slice(prefix.length - 1));
+      if (!file.startsWith(dir + sep)) break;
+      if (!existsSync(file) || !statSync(file).isFile()) break;
+      return send(200, TYPES[extname(file)] || 'application/octet-stream', readFileSync(file));
+    }
+    send(404, TYPES['.txt'], 'not found');
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok(server));
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  if (!existsSync(CHROMIUM)) {
+    console.log('chromium: not available (apt-get install --no-install-recommends chromium)');
+    process.exit(3);
+  }
+  const files = listTestFiles(ROOT, 'tests');
+  if (files.length === 0) {
+    say('no test files in tests/');
+    console.log('chromium: 0 passed, 0 failed');
+    process.exit(1);
+  }
+
+  const problems = [];
+  let result = null;
+  let browser;
+  let server;
+  try {
+    const { bundles, files: loadable } = await bundleIsolating(files, problems);
+    if (loadable.length === 0) throw new Error('no test file could be bundled');
+    server = await serve(bundles, page(loadable));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
+    const pg = await browser.newPage();
+    pg.on('console', (msg) => {
+      const text = useColor ? msg.text() : stripAnsi(msg.text());
+      if (msg.type() === 'error') {
+        problems.push(`console.error: ${text}`);
+        console.error(text);
+      } else if (/^(• |✘ | .* )$/.test(stripAnsi(text)) || /^\n|\n$/.test(text)) {
+        process.stdout.write(text); // uvu writes fragments without newlines
+      } else {
+        process.stdout.write(text + '\n');
+      }
+    });
+    pg.on('pageerror', (err) => problems.push(`pageerror: ${err.stack || err.message}`));
+    pg.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+    pg.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`http ${r.status()} for ${r.url()}`);
+    });
+    pg.on('crash', () => problems.push('page crashed'));
+
+    await pg.goto(origin + '/', { waitUntil: 'commit', timeout: START_TIMEOUT_MS });
+    try {
+      await pg.waitForFunction(() => globalThis.__testStarted === true, null, { timeout: START_TIMEOUT_MS, polling: 100 });
+    } catch {
+      throw new Error(`the test harness did not start within ${START_TIMEOUT_MS} ms`);
+    }
+    try {
+      await pg.waitForFunction(() => globalThis.__testResult !== undefined, null, {
+        timeout: Math.max(1000, TIMEOUT_MS - (Date.now() - started)),
+        polling: 100,
+      });
+    } catch {
+      throw new Error(`timed out after ${TIMEOUT_MS} ms waiting for the results`);
+    }
+    result = await pg.evaluate(() => globalThis.__testResult);
+    await new Promise((r) => setTimeout(r, 50)); // let the last console events arrive
+  } catch (err) {
+    problems.push(`run-chromium: ${(err && err.message) || err}`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) server.close();
+  }
+
+  const passed = result ? result.passed : 0;
+  const failed = (result ? result.failed : 0) + problems.length;
+  const all = [...(result ? result.problems : []), ...problems];
+  if (all.length) say('problems:\n' + all.map((p) => '  - ' + p.replace(/\n/g, '\n    ')).join('\n'));
+  if (result && result.skipped) say(`${result.skipped} test(s) skipped`);
+  if (passed + failed === 0) say('zero tests ran');
+  say(`${files.length} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`chromium: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+}
+
+await main();
