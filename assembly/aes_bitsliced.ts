@@ -25,9 +25,18 @@ export const PLANE_SCHEDULE_BYTES: i32 = 15 * 8 * 16;
 /** Column-major AES byte order (FIPS-197: byte k is row k%4, column k/4) to row-major lanes.
  *  The permutation is an involution, so it also converts back. */
 // @ts-ignore: decorator
-@inline function toRowMajor(b: v128): v128 {
-  return i8x16.shuffle(b, b, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+@inline function toRowMajor(b: v128, mask: v128): v128 {
+  return i8x16.swizzle(b, mask);
 }
+// @ts-ignore: decorator
+@inline function rowMajorMask(): v128 {
+  return v128(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+}
+
+// Byte permutations are written as i8x16.swizzle with a mask held in a local rather than as
+// i8x16.shuffle: V8 lowers both to pshufb, but re-materialises a shuffle's constant mask from
+// immediates (four instructions) at every use, while a swizzle's in-range constant mask is
+// built once per function and reused.
 
 /** Transposes the 8×8 bit matrix held in each byte lane of the eight registers at `p`
  *  (register k, bit i) → (register i, bit k). Three SWAPMOVE stages exchange bits at distance
@@ -57,14 +66,16 @@ function transpose8(p: usize): void {
 
 /** Eight blocks at `src` → eight planes at `st`. */
 function bitslice(src: usize, st: usize): void {
-  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, toRowMajor(v128.load(src + k)));
+  const mask = rowMajorMask();
+  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, toRowMajor(v128.load(src + k), mask));
   transpose8(st);
 }
 
 /** Eight planes at `st` → eight blocks at `dst` (the inverse of bitslice). */
 function unbitslice(st: usize, dst: usize): void {
   transpose8(st);
-  for (let k: usize = 0; k < 128; k += 16) v128.store(dst + k, toRowMajor(v128.load(st + k)));
+  const mask = rowMajorMask();
+  for (let k: usize = 0; k < 128; k += 16) v128.store(dst + k, toRowMajor(v128.load(st + k), mask));
 }
 
 // ---- SubBytes: the Boyar–Peralta circuit ---------------------------------------------------
@@ -76,7 +87,7 @@ function unbitslice(st: usize, dst: usize): void {
  *  circuit's four NOT gates add exactly 0x63 and are left out), or with `inverse` x⁻¹ itself
  *  (L⁻¹ applied to the outputs before they are stored). `inverse` is a compile-time constant. */
 // @ts-ignore: decorator
-@inline function sboxCircuit(st: usize, U0: v128, U1: v128, U2: v128, U3: v128, U4: v128, U5: v128, U6: v128, U7: v128, inverse: bool): void {
+@inline function sboxCircuit(st: usize, rk: usize, U0: v128, U1: v128, U2: v128, U3: v128, U4: v128, U5: v128, U6: v128, U7: v128, then: i32): void {
   // Top linear layer.
   const y14 = v128.xor(U3, U5), y13 = v128.xor(U0, U6), y9 = v128.xor(U0, U3), y8 = v128.xor(U0, U5);
   const t0 = v128.xor(U1, U2), y1 = v128.xor(t0, U7), y4 = v128.xor(y1, U3), y12 = v128.xor(y13, y14);
@@ -111,64 +122,89 @@ function unbitslice(st: usize, dst: usize): void {
   const S3 = v128.xor(t53, t66);
   const S0 = v128.xor(t59, t63), S1 = v128.xor(t64, S3), S2 = v128.xor(t55, t67), S4 = v128.xor(t51, t66);
   const S5 = v128.xor(t47, t65), S6 = v128.xor(t56, t62), S7 = v128.xor(t48, t60);
-  // Output bit 7-j is Sj: plane 7 = S0 … plane 0 = S7.
-  if (inverse) {
-    storeInverseAffineLinear(st, S7, S6, S5, S4, S3, S2, S1, S0);
+  // Output bit 7-j is Sj: plane 0 = S7 … plane 7 = S0. What follows the S-box in the round is
+  // done here, on values still in registers, so each round reads and writes the state once.
+  if (then == THEN_SHIFT_MIX_ADD) {
+    const m = shiftRowsMask();
+    mixColumnsAddKey(st, rk,
+      i8x16.swizzle(S7, m), i8x16.swizzle(S6, m), i8x16.swizzle(S5, m), i8x16.swizzle(S4, m),
+      i8x16.swizzle(S3, m), i8x16.swizzle(S2, m), i8x16.swizzle(S1, m), i8x16.swizzle(S0, m));
+  } else if (then == THEN_SHIFT_ADD) {
+    const m = shiftRowsMask();
+    v128.store(st, v128.xor(i8x16.swizzle(S7, m), v128.load(rk, 0)), 0);
+    v128.store(st, v128.xor(i8x16.swizzle(S6, m), v128.load(rk, 16)), 16);
+    v128.store(st, v128.xor(i8x16.swizzle(S5, m), v128.load(rk, 32)), 32);
+    v128.store(st, v128.xor(i8x16.swizzle(S4, m), v128.load(rk, 48)), 48);
+    v128.store(st, v128.xor(i8x16.swizzle(S3, m), v128.load(rk, 64)), 64);
+    v128.store(st, v128.xor(i8x16.swizzle(S2, m), v128.load(rk, 80)), 80);
+    v128.store(st, v128.xor(i8x16.swizzle(S1, m), v128.load(rk, 96)), 96);
+    v128.store(st, v128.xor(i8x16.swizzle(S0, m), v128.load(rk, 112)), 112);
+  } else if (then == THEN_INVERSE_MIX_ADD) {
+    // L⁻¹ of the outputs gives x⁻¹ (bit i = S bits i+2, i+5, i+7), then InvMixColumns + key.
+    invMixColumnsAddKeyOn(st, rk,
+      v128.xor(v128.xor(S5, S2), S0), v128.xor(v128.xor(S4, S1), S7), v128.xor(v128.xor(S3, S0), S6),
+      v128.xor(v128.xor(S2, S7), S5), v128.xor(v128.xor(S1, S6), S4), v128.xor(v128.xor(S0, S5), S3),
+      v128.xor(v128.xor(S7, S4), S2), v128.xor(v128.xor(S6, S3), S1));
   } else {
-    v128.store(st, S7, 0); v128.store(st, S6, 16); v128.store(st, S5, 32); v128.store(st, S4, 48);
-    v128.store(st, S3, 64); v128.store(st, S2, 80); v128.store(st, S1, 96); v128.store(st, S0, 112);
+    // THEN_INVERSE_ADD: the last decryption round, L⁻¹ and the key only.
+    v128.store(st, v128.xor(v128.xor(v128.xor(S5, S2), S0), v128.load(rk, 0)), 0);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S4, S1), S7), v128.load(rk, 16)), 16);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S3, S0), S6), v128.load(rk, 32)), 32);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S2, S7), S5), v128.load(rk, 48)), 48);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S1, S6), S4), v128.load(rk, 64)), 64);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S0, S5), S3), v128.load(rk, 80)), 80);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S7, S4), S2), v128.load(rk, 96)), 96);
+    v128.store(st, v128.xor(v128.xor(v128.xor(S6, S3), S1), v128.load(rk, 112)), 112);
   }
 }
 
-/** Stores L⁻¹(b), the linear part of the inverse affine map, for planes b0 (bit 0) … b7:
- *  out bit i = b(i+2) ⊕ b(i+5) ⊕ b(i+7), indices mod 8 — 16 XORs. */
+// What sboxCircuit does with its outputs (compile-time constants).
+const THEN_SHIFT_MIX_ADD = 0;   // an encryption round: ShiftRows, MixColumns, AddRoundKey
+const THEN_SHIFT_ADD = 1;       // the last encryption round: ShiftRows, AddRoundKey
+const THEN_INVERSE_MIX_ADD = 2; // a decryption round: L⁻¹, InvMixColumns, AddRoundKey
+const THEN_INVERSE_ADD = 3;     // the last decryption round: L⁻¹, AddRoundKey
+
+/** One encryption round after the first AddRoundKey: SubBytes (without its constant: the
+ *  encryption round keys carry 0x63), ShiftRows, MixColumns (unless `last`), AddRoundKey. */
+function encryptRound(st: usize, rk: usize, last: bool): void {
+  const U0 = v128.load(st, 112), U1 = v128.load(st, 96), U2 = v128.load(st, 80), U3 = v128.load(st, 64);
+  const U4 = v128.load(st, 48), U5 = v128.load(st, 32), U6 = v128.load(st, 16), U7 = v128.load(st, 0);
+  if (last) sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_SHIFT_ADD);
+  else sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_SHIFT_MIX_ADD);
+}
+
 // @ts-ignore: decorator
-@inline function storeInverseAffineLinear(st: usize, b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128): void {
-  v128.store(st, v128.xor(v128.xor(b2, b5), b7), 0);
-  v128.store(st, v128.xor(v128.xor(b3, b6), b0), 16);
-  v128.store(st, v128.xor(v128.xor(b4, b7), b1), 32);
-  v128.store(st, v128.xor(v128.xor(b5, b0), b2), 48);
-  v128.store(st, v128.xor(v128.xor(b6, b1), b3), 64);
-  v128.store(st, v128.xor(v128.xor(b7, b2), b4), 80);
-  v128.store(st, v128.xor(v128.xor(b0, b3), b5), 96);
-  v128.store(st, v128.xor(v128.xor(b1, b4), b6), 112);
+@inline function invShiftRowsMask(): v128 {
+  return v128(0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12);
 }
 
-/** SubBytes without its constant (S(x) ⊕ 0x63 for every byte; encryption round keys carry the
- *  0x63 instead). */
-function subBytesWithoutConstant(st: usize): void {
-  sboxCircuit(st,
-    v128.load(st, 112), v128.load(st, 96), v128.load(st, 80), v128.load(st, 64),
-    v128.load(st, 48), v128.load(st, 32), v128.load(st, 16), v128.load(st, 0), false);
-}
-
-/** Row r rotates right by r columns (InvShiftRows). */
-// @ts-ignore: decorator
-@inline function invShiftRows(q: v128): v128 {
-  return i8x16.shuffle(q, q, 0, 1, 2, 3, 7, 4, 5, 6, 10, 11, 8, 9, 13, 14, 15, 12);
-}
-
-/** InvShiftRows then InvSubBytes (they commute). S⁻¹(y) = (L⁻¹(y ⊕ 0x63))⁻¹: the 0x63 is
- *  already in the state (the decryption round keys carry it), L⁻¹ is applied to the circuit's
- *  inputs here, and the circuit's L(x⁻¹) output goes through L⁻¹ again to give x⁻¹. */
-function invShiftRowsSubBytes(st: usize): void {
-  const b0 = invShiftRows(v128.load(st, 0)), b1 = invShiftRows(v128.load(st, 16));
-  const b2 = invShiftRows(v128.load(st, 32)), b3 = invShiftRows(v128.load(st, 48));
-  const b4 = invShiftRows(v128.load(st, 64)), b5 = invShiftRows(v128.load(st, 80));
-  const b6 = invShiftRows(v128.load(st, 96)), b7 = invShiftRows(v128.load(st, 112));
+/** One round of the equivalent inverse cipher: InvShiftRows, InvSubBytes, InvMixColumns
+ *  (unless `last`), AddRoundKey. InvShiftRows and InvSubBytes commute (one permutes bytes,
+ *  the other maps each byte). InvSubBytes goes through the forward circuit:
+ *  S⁻¹(y) = (L⁻¹(y ⊕ 0x63))⁻¹ — the 0x63 is already in the state (decryption round keys carry
+ *  it), L⁻¹ is applied to the circuit's inputs here, and the circuit's output L(x⁻¹) goes
+ *  through L⁻¹ again in sboxCircuit to give x⁻¹. */
+function decryptRound(st: usize, rk: usize, last: bool): void {
+  const m = invShiftRowsMask();
+  const b0 = i8x16.swizzle(v128.load(st, 0), m), b1 = i8x16.swizzle(v128.load(st, 16), m);
+  const b2 = i8x16.swizzle(v128.load(st, 32), m), b3 = i8x16.swizzle(v128.load(st, 48), m);
+  const b4 = i8x16.swizzle(v128.load(st, 64), m), b5 = i8x16.swizzle(v128.load(st, 80), m);
+  const b6 = i8x16.swizzle(v128.load(st, 96), m), b7 = i8x16.swizzle(v128.load(st, 112), m);
   // L⁻¹(b) bit i = b(i+2) ⊕ b(i+5) ⊕ b(i+7); circuit input Uj is bit 7-j.
-  sboxCircuit(st,
-    v128.xor(v128.xor(b1, b4), b6), v128.xor(v128.xor(b0, b3), b5), v128.xor(v128.xor(b7, b2), b4),
-    v128.xor(v128.xor(b6, b1), b3), v128.xor(v128.xor(b5, b0), b2), v128.xor(v128.xor(b4, b7), b1),
-    v128.xor(v128.xor(b3, b6), b0), v128.xor(v128.xor(b2, b5), b7), true);
+  const U0 = v128.xor(v128.xor(b1, b4), b6), U1 = v128.xor(v128.xor(b0, b3), b5);
+  const U2 = v128.xor(v128.xor(b7, b2), b4), U3 = v128.xor(v128.xor(b6, b1), b3);
+  const U4 = v128.xor(v128.xor(b5, b0), b2), U5 = v128.xor(v128.xor(b4, b7), b1);
+  const U6 = v128.xor(v128.xor(b3, b6), b0), U7 = v128.xor(v128.xor(b2, b5), b7);
+  if (last) sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_INVERSE_ADD);
+  else sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_INVERSE_MIX_ADD);
 }
 
 // ---- ShiftRows and MixColumns on planes ------------------------------------------------------
 
 /** ShiftRows: row r (lanes 4r..4r+3) rotates left by r columns. */
 // @ts-ignore: decorator
-@inline function shiftRows(q: v128): v128 {
-  return i8x16.shuffle(q, q, 0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14);
+@inline function shiftRowsMask(): v128 {
+  return v128(0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14);
 }
 
 /** Row r+1 moved to row r (32-bit lane rotation). */
@@ -198,25 +234,18 @@ function invShiftRowsSubBytes(st: usize): void {
   v128.store(st, v128.xor(v128.xor(v128.xor(a6, r7), rowPlusTwo(a7)), v128.load(rk, 112)), 112);
 }
 
-/** ShiftRows, MixColumns and AddRoundKey of one encryption round in one pass over the planes. */
-function shiftRowsMixColumnsAddKey(st: usize, rk: usize): void {
-  mixColumnsAddKey(st, rk,
-    shiftRows(v128.load(st, 0)), shiftRows(v128.load(st, 16)), shiftRows(v128.load(st, 32)), shiftRows(v128.load(st, 48)),
-    shiftRows(v128.load(st, 64)), shiftRows(v128.load(st, 80)), shiftRows(v128.load(st, 96)), shiftRows(v128.load(st, 112)));
-}
-
-/** The last encryption round has no MixColumns. */
-function shiftRowsAddKey(st: usize, rk: usize): void {
-  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, v128.xor(shiftRows(v128.load(st + k)), v128.load(rk + k)));
-}
-
 /** InvMixColumns followed by AddRoundKey with an InvMixColumns-transformed key (the FIPS-197
  *  "equivalent inverse cipher": InvMixColumns(s ⊕ k) = InvMixColumns(s) ⊕ InvMixColumns(k)).
  *  InvMixColumns = MixColumns ∘ (multiplication by 04·x² ⊕ 05): every row first becomes
  *  5·s[r] ⊕ 4·s[r+2] = s[r] ⊕ x²·(s[r] ⊕ s[r+2]), then the forward MixColumns. */
 function invMixColumnsAddKey(st: usize, rk: usize): void {
-  const q0 = v128.load(st, 0), q1 = v128.load(st, 16), q2 = v128.load(st, 32), q3 = v128.load(st, 48);
-  const q4 = v128.load(st, 64), q5 = v128.load(st, 80), q6 = v128.load(st, 96), q7 = v128.load(st, 112);
+  invMixColumnsAddKeyOn(st, rk,
+    v128.load(st, 0), v128.load(st, 16), v128.load(st, 32), v128.load(st, 48),
+    v128.load(st, 64), v128.load(st, 80), v128.load(st, 96), v128.load(st, 112));
+}
+
+// @ts-ignore: decorator
+@inline function invMixColumnsAddKeyOn(st: usize, rk: usize, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128): void {
   const u0 = v128.xor(q0, rowPlusTwo(q0)), u1 = v128.xor(q1, rowPlusTwo(q1));
   const u2 = v128.xor(q2, rowPlusTwo(q2)), u3 = v128.xor(q3, rowPlusTwo(q3));
   const u4 = v128.xor(q4, rowPlusTwo(q4)), u5 = v128.xor(q5, rowPlusTwo(q5));
@@ -239,7 +268,7 @@ function addRoundKey(st: usize, rk: usize): void {
  *  so that XORing a plane adds that key bit to the same byte of all eight blocks. `constant`
  *  (0x63 or 0) is XORed into every byte first. */
 function roundKeyToPlanes(rk: usize, constant: i32, out: usize): void {
-  const k = v128.xor(toRowMajor(v128.load(rk)), i8x16.splat(<i8>constant));
+  const k = v128.xor(toRowMajor(v128.load(rk), rowMajorMask()), i8x16.splat(<i8>constant));
   for (let i = 0; i < 8; i++) {
     const bit = i8x16.splat(<i8>(<i32>1 << i));
     v128.store(out + (<usize>i << 4), i8x16.eq(v128.and(k, bit), bit));
@@ -276,20 +305,22 @@ export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, d
 
 // ---- the cipher --------------------------------------------------------------------------------
 
+/** The eight planes of the batch in flight. It holds key- and data-dependent values after a
+ *  batch; the host wipes it (bitslicedWipe, through wipeScratch) at the end of every call
+ *  rather than after every batch. */
 const STATE: usize = memory.data(128, 16);
+
+export function bitslicedWipe(): void {
+  memory.fill(STATE, 0, 128);
+}
 
 /** Encrypts the eight 16-byte blocks at `buf` in place under encryption planes `planes`. */
 export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
   bitslice(buf, STATE);
   addRoundKey(STATE, planes);
-  for (let r = 1; r < rounds; r++) {
-    subBytesWithoutConstant(STATE);
-    shiftRowsMixColumnsAddKey(STATE, planes + (<usize>r << 7));
-  }
-  subBytesWithoutConstant(STATE);
-  shiftRowsAddKey(STATE, planes + (<usize>rounds << 7));
+  for (let r = 1; r < rounds; r++) encryptRound(STATE, planes + (<usize>r << 7), false);
+  encryptRound(STATE, planes + (<usize>rounds << 7), true);
   unbitslice(STATE, buf);
-  memory.fill(STATE, 0, 128);
 }
 
 /** Decrypts the eight 16-byte blocks at `buf` in place under decryption planes `planes`
@@ -297,12 +328,7 @@ export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
 export function decrypt8(planes: usize, rounds: i32, buf: usize): void {
   bitslice(buf, STATE);
   addRoundKey(STATE, planes + (<usize>rounds << 7));
-  for (let r = rounds - 1; r > 0; r--) {
-    invShiftRowsSubBytes(STATE);
-    invMixColumnsAddKey(STATE, planes + (<usize>r << 7));
-  }
-  invShiftRowsSubBytes(STATE);
-  addRoundKey(STATE, planes);
+  for (let r = rounds - 1; r > 0; r--) decryptRound(STATE, planes + (<usize>r << 7), false);
+  decryptRound(STATE, planes, true);
   unbitslice(STATE, buf);
-  memory.fill(STATE, 0, 128);
 }

@@ -4,6 +4,7 @@
 // No allocator is used: the `stub` runtime is never called.
 
 import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, BATCH } from './aes';
+import { bitslicedWipe } from './aes_bitsliced';
 import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsWipe, TWEAK_INPUT } from './xts';
 
 const IO_BYTES: usize = 128 * 1024;
@@ -24,6 +25,7 @@ export { aesSetKey, aesBlocks, xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitF
 /** Zeroes every static scratch area that may hold key, tweak or data bytes. */
 export function wipeScratch(): void {
   xtsWipe();
+  if (ASC_FEATURE_SIMD) bitslicedWipe();
   memory.fill(BATCH, 0, 128);
   memory.fill(KEY_INPUT, 0, 64);
 }
