@@ -82,19 +82,72 @@ function unbitslice(st: usize, dst: usize): void {
 
 /** The Boyar–Peralta S-box circuit (Boyar & Peralta, "A depth-16 circuit for the AES S-box",
  *  2011) on whole planes: 113 gates — a linear top layer into GF(2^4)-tower coordinates, 32
- *  ANDs for the inversion in GF(2^8), a linear bottom layer. Inputs U0 (most significant bit)
- *  … U7; it stores L(x⁻¹) = S(x) ⊕ 0x63 (L: the linear part of the affine map; the published
- *  circuit's four NOT gates add exactly 0x63 and are left out), or with `inverse` x⁻¹ itself
- *  (L⁻¹ applied to the outputs before they are stored). `inverse` is a compile-time constant. */
+ *  ANDs for the inversion in GF(2^8), a linear bottom layer — then the rest of the round.
+ *
+ *  Forward (encryption rounds): inputs x0..x7 are U0 (the most significant bit, plane 7) … U7;
+ *  the circuit gives L(x⁻¹) = S(x) ⊕ 0x63 (L: the linear part of the affine map; the published
+ *  circuit's four NOT gates add exactly 0x63, which the encryption round keys carry instead).
+ *
+ *  Inverse (decryption rounds): S⁻¹(y) = (L⁻¹(y ⊕ 0x63))⁻¹. The decryption round keys carry the
+ *  0x63; inputs x0..x7 are the planes b0 (bit 0) … b7 of y. The top layer here computes the
+ *  same tower coordinates from b directly — the forward top layer composed with L⁻¹ — and the
+ *  bottom layer gives x⁻¹ directly — L⁻¹ composed with the forward bottom layer, which turns
+ *  L(x⁻¹) back into x⁻¹. Both composed layers are XOR programs found by Paar's greedy common-
+ *  subexpression search over the composed matrices (29 and 35 XORs instead of 16 + 23 and
+ *  30 + 16), and were checked against every byte value.
+ *
+ *  `then` (a compile-time constant) says what follows in the round, done on values still in
+ *  registers so that each round reads and writes the state once. */
 // @ts-ignore: decorator
-@inline function sboxCircuit(st: usize, rk: usize, U0: v128, U1: v128, U2: v128, U3: v128, U4: v128, U5: v128, U6: v128, U7: v128, then: i32): void {
-  // Top linear layer.
-  const y14 = v128.xor(U3, U5), y13 = v128.xor(U0, U6), y9 = v128.xor(U0, U3), y8 = v128.xor(U0, U5);
-  const t0 = v128.xor(U1, U2), y1 = v128.xor(t0, U7), y4 = v128.xor(y1, U3), y12 = v128.xor(y13, y14);
-  const y2 = v128.xor(y1, U0), y5 = v128.xor(y1, U6), y3 = v128.xor(y5, y8), t1 = v128.xor(U4, y12);
-  const y15 = v128.xor(t1, U5), y20 = v128.xor(t1, U1), y6 = v128.xor(y15, U7), y10 = v128.xor(y15, t0);
-  const y11 = v128.xor(y20, y9), y7 = v128.xor(U7, y11), y17 = v128.xor(y10, y11), y19 = v128.xor(y10, y8);
-  const y16 = v128.xor(t0, y11), y21 = v128.xor(y13, y16), y18 = v128.xor(U0, y16);
+@inline function sboxCircuit(st: usize, rk: usize, x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, x6: v128, x7: v128, then: i32): void {
+  const inverse = then == THEN_INVERSE_MIX_ADD || then == THEN_INVERSE_ADD;
+  let y1: v128, y2: v128, y3: v128, y4: v128, y5: v128, y6: v128, y7: v128, y8: v128, y9: v128, y10: v128, y11: v128;
+  let y12: v128, y13: v128, y14: v128, y15: v128, y16: v128, y17: v128, y18: v128, y19: v128, y20: v128, y21: v128, U7: v128;
+  if (inverse) {
+    // Top linear layer composed with L⁻¹ (generated; see above).
+    const b0 = x0, b1 = x1, b2 = x2, b3 = x3, b4 = x4, b5 = x5, b6 = x6, b7 = x7;
+    y5 = v128.xor(b4, b6);
+    const p9 = v128.xor(b0, b1);
+    y9 = v128.xor(b3, b4);
+    const p11 = v128.xor(b3, b6);
+    const p12 = v128.xor(b2, b7);
+    y4 = v128.xor(y5, p9);
+    y2 = v128.xor(p9, p11);
+    y6 = v128.xor(b7, y5);
+    y8 = v128.xor(b6, b7);
+    const p17 = v128.xor(b5, y5);
+    const p18 = v128.xor(b7, p11);
+    y14 = v128.xor(b3, y6);
+    const p20 = v128.xor(b1, b5);
+    y3 = v128.xor(b4, b7);
+    y10 = v128.xor(b0, p18);
+    y19 = v128.xor(b0, b3);
+    y21 = v128.xor(b0, p17);
+    y20 = v128.xor(p12, y2);
+    y1 = v128.xor(b0, y9);
+    const p27 = v128.xor(b1, b2);
+    U7 = v128.xor(b5, p12);
+    y16 = v128.xor(p11, p20);
+    y7 = v128.xor(b5, y4);
+    y18 = v128.xor(b5, y9);
+    y12 = v128.xor(p9, y8);
+    y11 = v128.xor(p12, y4);
+    y15 = v128.xor(b2, p17);
+    y17 = v128.xor(y9, p27);
+    y13 = v128.xor(p9, y9);
+  } else {
+    // Top linear layer.
+    const U0 = x0, U1 = x1, U2 = x2, U3 = x3, U4 = x4, U5 = x5, U6 = x6;
+    U7 = x7;
+    y14 = v128.xor(U3, U5); y13 = v128.xor(U0, U6); y9 = v128.xor(U0, U3); y8 = v128.xor(U0, U5);
+    const t0 = v128.xor(U1, U2);
+    y1 = v128.xor(t0, U7); y4 = v128.xor(y1, U3); y12 = v128.xor(y13, y14);
+    y2 = v128.xor(y1, U0); y5 = v128.xor(y1, U6); y3 = v128.xor(y5, y8);
+    const t1 = v128.xor(U4, y12);
+    y15 = v128.xor(t1, U5); y20 = v128.xor(t1, U1); y6 = v128.xor(y15, U7); y10 = v128.xor(y15, t0);
+    y11 = v128.xor(y20, y9); y7 = v128.xor(U7, y11); y17 = v128.xor(y10, y11); y19 = v128.xor(y10, y8);
+    y16 = v128.xor(t0, y11); y21 = v128.xor(y13, y16); y18 = v128.xor(U0, y16);
+  }
   // Middle layer: inversion in GF(2^8) through GF(2^4) and GF(2^2).
   const t2 = v128.and(y12, y15), t3 = v128.and(y3, y6), t4 = v128.xor(t3, t2), t5 = v128.and(y4, U7);
   const t6 = v128.xor(t5, t2), t7 = v128.and(y13, y16), t8 = v128.and(y5, y1), t9 = v128.xor(t8, t7);
@@ -112,6 +165,58 @@ function unbitslice(st: usize, dst: usize): void {
   const z8 = v128.and(t41, y10), z9 = v128.and(t44, y12), z10 = v128.and(t37, y3), z11 = v128.and(t33, y4);
   const z12 = v128.and(t43, y13), z13 = v128.and(t40, y5), z14 = v128.and(t29, y2), z15 = v128.and(t42, y9);
   const z16 = v128.and(t45, y14), z17 = v128.and(t41, y8);
+  if (inverse) {
+    // Bottom linear layer composed with L⁻¹ (generated; see above): o_i is plane i of x⁻¹.
+    let o0: v128, o1: v128, o2: v128, o3: v128, o4: v128, o5: v128, o6: v128, o7: v128;
+    const q18 = v128.xor(z6, z15);
+    const q19 = v128.xor(z12, q18);
+    const q20 = v128.xor(z16, q19);
+    const q21 = v128.xor(z8, z13);
+    const q22 = v128.xor(z1, z4);
+    const q23 = v128.xor(z2, z10);
+    const q24 = v128.xor(q20, q21);
+    const q25 = v128.xor(z14, q23);
+    const q26 = v128.xor(z7, z13);
+    const q27 = v128.xor(z5, q24);
+    const q28 = v128.xor(z3, q20);
+    const q29 = v128.xor(z9, z17);
+    const q30 = v128.xor(q22, q25);
+    const q31 = v128.xor(z4, q26);
+    const q32 = v128.xor(z3, q21);
+    const q33 = v128.xor(z11, q29);
+    const q34 = v128.xor(z5, q23);
+    const q35 = v128.xor(z11, q19);
+    const q36 = v128.xor(z2, q24);
+    const q37 = v128.xor(z8, q30);
+    const q38 = v128.xor(z0, z17);
+    const q39 = v128.xor(z0, q22);
+    const q40 = v128.xor(q29, q32);
+    const q41 = v128.xor(q35, q38);
+    o0 = v128.xor(z15, q33);
+    const q43 = v128.xor(q18, q40);
+    o2 = v128.xor(q27, q39);
+    const q45 = v128.xor(q31, q34);
+    o1 = v128.xor(q28, q31);
+    const q47 = v128.xor(z11, q37);
+    o3 = v128.xor(q41, q45);
+    o6 = v128.xor(q30, q43);
+    o4 = v128.xor(z0, q36);
+    o7 = v128.xor(z3, q27);
+    o5 = v128.xor(q28, q47);
+    if (then == THEN_INVERSE_MIX_ADD) {
+      invMixColumnsAddKeyOn(st, rk, o0, o1, o2, o3, o4, o5, o6, o7);
+    } else {
+      v128.store(st, v128.xor(o0, v128.load(rk, 0)), 0);
+      v128.store(st, v128.xor(o1, v128.load(rk, 16)), 16);
+      v128.store(st, v128.xor(o2, v128.load(rk, 32)), 32);
+      v128.store(st, v128.xor(o3, v128.load(rk, 48)), 48);
+      v128.store(st, v128.xor(o4, v128.load(rk, 64)), 64);
+      v128.store(st, v128.xor(o5, v128.load(rk, 80)), 80);
+      v128.store(st, v128.xor(o6, v128.load(rk, 96)), 96);
+      v128.store(st, v128.xor(o7, v128.load(rk, 112)), 112);
+    }
+    return;
+  }
   // Bottom linear layer (the published XNORs written as XOR: the missing NOTs are 0x63).
   const t46 = v128.xor(z15, z16), t47 = v128.xor(z10, z11), t48 = v128.xor(z5, z13), t49 = v128.xor(z9, z10);
   const t50 = v128.xor(z2, z12), t51 = v128.xor(z2, z5), t52 = v128.xor(z7, z8), t53 = v128.xor(z0, z3);
@@ -139,22 +244,6 @@ function unbitslice(st: usize, dst: usize): void {
     v128.store(st, v128.xor(i8x16.swizzle(S2, m), v128.load(rk, 80)), 80);
     v128.store(st, v128.xor(i8x16.swizzle(S1, m), v128.load(rk, 96)), 96);
     v128.store(st, v128.xor(i8x16.swizzle(S0, m), v128.load(rk, 112)), 112);
-  } else if (then == THEN_INVERSE_MIX_ADD) {
-    // L⁻¹ of the outputs gives x⁻¹ (bit i = S bits i+2, i+5, i+7), then InvMixColumns + key.
-    invMixColumnsAddKeyOn(st, rk,
-      v128.xor(v128.xor(S5, S2), S0), v128.xor(v128.xor(S4, S1), S7), v128.xor(v128.xor(S3, S0), S6),
-      v128.xor(v128.xor(S2, S7), S5), v128.xor(v128.xor(S1, S6), S4), v128.xor(v128.xor(S0, S5), S3),
-      v128.xor(v128.xor(S7, S4), S2), v128.xor(v128.xor(S6, S3), S1));
-  } else {
-    // THEN_INVERSE_ADD: the last decryption round, L⁻¹ and the key only.
-    v128.store(st, v128.xor(v128.xor(v128.xor(S5, S2), S0), v128.load(rk, 0)), 0);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S4, S1), S7), v128.load(rk, 16)), 16);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S3, S0), S6), v128.load(rk, 32)), 32);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S2, S7), S5), v128.load(rk, 48)), 48);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S1, S6), S4), v128.load(rk, 64)), 64);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S0, S5), S3), v128.load(rk, 80)), 80);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S7, S4), S2), v128.load(rk, 96)), 96);
-    v128.store(st, v128.xor(v128.xor(v128.xor(S6, S3), S1), v128.load(rk, 112)), 112);
   }
 }
 
@@ -190,13 +279,8 @@ function decryptRound(st: usize, rk: usize, last: bool): void {
   const b2 = i8x16.swizzle(v128.load(st, 32), m), b3 = i8x16.swizzle(v128.load(st, 48), m);
   const b4 = i8x16.swizzle(v128.load(st, 64), m), b5 = i8x16.swizzle(v128.load(st, 80), m);
   const b6 = i8x16.swizzle(v128.load(st, 96), m), b7 = i8x16.swizzle(v128.load(st, 112), m);
-  // L⁻¹(b) bit i = b(i+2) ⊕ b(i+5) ⊕ b(i+7); circuit input Uj is bit 7-j.
-  const U0 = v128.xor(v128.xor(b1, b4), b6), U1 = v128.xor(v128.xor(b0, b3), b5);
-  const U2 = v128.xor(v128.xor(b7, b2), b4), U3 = v128.xor(v128.xor(b6, b1), b3);
-  const U4 = v128.xor(v128.xor(b5, b0), b2), U5 = v128.xor(v128.xor(b4, b7), b1);
-  const U6 = v128.xor(v128.xor(b3, b6), b0), U7 = v128.xor(v128.xor(b2, b5), b7);
-  if (last) sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_INVERSE_ADD);
-  else sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_INVERSE_MIX_ADD);
+  if (last) sboxCircuit(st, rk, b0, b1, b2, b3, b4, b5, b6, b7, THEN_INVERSE_ADD);
+  else sboxCircuit(st, rk, b0, b1, b2, b3, b4, b5, b6, b7, THEN_INVERSE_MIX_ADD);
 }
 
 // ---- ShiftRows and MixColumns on planes ------------------------------------------------------
