@@ -6,6 +6,8 @@
 import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, BATCH } from './aes';
 import { bitslicedWipe } from './aes_bitsliced';
 import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsWipe, TWEAK_INPUT } from './xts';
+import { gcmInit, ghashReset, ghashUpdate, ghashLengths, gcmStart, gcmEncrypt, gcmCtr, gcmTag, gcmVerify, gcmWipe, J0_INPUT } from './gcm';
+import { kwWrap, kwUnwrap, kwpWrap, kwpUnwrap, kwWipe } from './kw';
 
 const IO_BYTES: usize = 128 * 1024;
 
@@ -21,10 +23,15 @@ export function tweakInput(): usize { return TWEAK_INPUT; }
 export function simd(): bool { return ASC_FEATURE_SIMD; }
 
 export { aesSetKey, aesBlocks, xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish };
+export { gcmInit, ghashReset, ghashUpdate, ghashLengths, gcmStart, gcmEncrypt, gcmCtr, gcmTag, gcmVerify };
+export { kwWrap, kwUnwrap, kwpWrap, kwpUnwrap };
+export function gcmJ0Input(): usize { return J0_INPUT; }
 
 /** Zeroes every static scratch area that may hold key, tweak or data bytes. */
 export function wipeScratch(): void {
   xtsWipe();
+  gcmWipe();
+  kwWipe();
   if (ASC_FEATURE_SIMD) bitslicedWipe();
   memory.fill(BATCH, 0, 128);
   memory.fill(KEY_INPUT, 0, 64);

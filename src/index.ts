@@ -3,3 +3,6 @@ export { createEngine } from './engine/engine.js';
 export type { Engine, EngineOptions } from './engine/engine.js';
 export type { Xts, XtsOptions } from './engine/xts.js';
 export type { Aes } from './engine/aes.js';
+export { AuthenticationError } from './engine/errors.js';
+export type { Gcm } from './engine/gcm.js';
+export type { KeyWrap } from './engine/keywrap.js';

@@ -4,6 +4,8 @@ import { Aes } from './aes.js';
 import { Core } from './core.js';
 import { instantiate, simdAvailable } from './wasm.js';
 import { Xts, type XtsOptions } from './xts.js';
+import { Gcm } from './gcm.js';
+import { KeyWrap } from './keywrap.js';
 
 export interface EngineOptions {
   /** Omitted: the SIMD build where the runtime supports wasm SIMD, else the no-SIMD build.
@@ -18,6 +20,10 @@ export interface Engine {
   readonly memory: WebAssembly.Memory;
   xts(key: Uint8Array, options?: XtsOptions): Xts;
   aes(key: Uint8Array): Aes;
+  /** AES-GCM with a 16-, 24- or 32-byte key: seal / open with a 16-byte tag. */
+  gcm(key: Uint8Array): Gcm;
+  /** AES key wrap with a 16-, 24- or 32-byte KEK: RFC 3394 (wrap/unwrap), RFC 5649 (wrapPad/unwrapPad). */
+  keyWrap(kek: Uint8Array): KeyWrap;
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
@@ -36,5 +42,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     memory: core.wasm.memory,
     xts: (key, xtsOptions) => new Xts(core, key, xtsOptions),
     aes: (key) => new Aes(core, key),
+    gcm: (key) => new Gcm(core, key),
+    keyWrap: (kek) => new KeyWrap(core, kek),
   };
 }

@@ -22,6 +22,20 @@ export interface EngineExports {
   xtsUnitUpdate(dataSlot: number, ptr: number, length: number, encrypt: number): void;
   xtsUnitFinish(dataSlot: number, ptr: number, length: number, encrypt: number): void;
   wipeScratch(): void;
+  gcmInit(slot: number): void;
+  gcmJ0Input(): number;
+  ghashReset(): void;
+  ghashUpdate(slot: number, ptr: number, length: number): void;
+  ghashLengths(slot: number, a: number, b: number): void;
+  gcmStart(slot: number, fromGhash: number): void;
+  gcmEncrypt(slot: number, ptr: number, length: number): void;
+  gcmCtr(slot: number, ptr: number, length: number): void;
+  gcmTag(ptr: number): void;
+  gcmVerify(ptr: number): number;
+  kwWrap(slot: number, ptr: number, blocks: number): void;
+  kwUnwrap(slot: number, ptr: number, blocks: number): number;
+  kwpWrap(slot: number, ptr: number, length: number): void;
+  kwpUnwrap(slot: number, ptr: number, blocks: number): number;
   wipeSlot(slot: number): void;
 }
 

@@ -1,0 +1,122 @@
+// AES key wrap: KW (RFC 3394 / NIST SP 800-38F, default IV A6A6A6A6A6A6A6A6) and KWP (RFC 5649,
+// for key data of any length). Deterministic authenticated encryption for keys: a wrong KEK or a
+// modified wrapped key fails the integrity check (AuthenticationError) and releases nothing.
+// Each wrap step is one dependent AES block, so this is for keys, not bulk data; the whole
+// input must fit the engine's I/O window (at most 131064 bytes of key data).
+
+import { bytes, usable } from './checks.js';
+import type { Core } from './core.js';
+import { AuthenticationError } from './errors.js';
+
+export class KeyWrap {
+  private readonly slot: number;
+  private disposed = false;
+
+  /** @internal — use engine.keyWrap(kek). */
+  constructor(private readonly core: Core, kek: unknown) {
+    const k = bytes(kek, 'keyWrap: kek');
+    if (k.length !== 16 && k.length !== 24 && k.length !== 32) {
+      throw new RangeError(`keyWrap: kek must be 16, 24 or 32 bytes (AES-128, AES-192, AES-256), got ${k.length}`);
+    }
+    this.slot = core.aesKey(k);
+  }
+
+  /** RFC 3394 wrap: key data of 16 bytes or more, a multiple of 8; returns 8 bytes more. */
+  wrap(keyData: Uint8Array): Uint8Array {
+    const what = 'keyWrap.wrap';
+    usable(this.disposed, what);
+    const d = bytes(keyData, `${what}: keyData`);
+    if (d.length < 16 || d.length % 8 !== 0) {
+      throw new RangeError(`${what}: key data must be a multiple of 8 bytes and at least 16 (RFC 3394), got ${d.length}; use wrapPad for other lengths`);
+    }
+    this.fits(d.length + 8, what);
+    const core = this.core;
+    const used = d.length + 8;
+    try {
+      const mem = core.bytes();
+      mem.set(d, core.io + 8);
+      core.wasm.kwWrap(this.slot, core.io, d.length / 8);
+      return mem.slice(core.io, core.io + used);
+    } finally {
+      core.wipe(used);
+    }
+  }
+
+  /** RFC 3394 unwrap: returns the key data, or throws an AuthenticationError. */
+  unwrap(wrapped: Uint8Array): Uint8Array {
+    const what = 'keyWrap.unwrap';
+    usable(this.disposed, what);
+    const w = bytes(wrapped, `${what}: wrapped`);
+    if (w.length < 24 || w.length % 8 !== 0) {
+      throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 24 (RFC 3394), got ${w.length}`);
+    }
+    this.fits(w.length, what);
+    const core = this.core;
+    try {
+      const mem = core.bytes();
+      mem.set(w, core.io);
+      const ok = core.wasm.kwUnwrap(this.slot, core.io, w.length / 8 - 1);
+      if (ok !== 1) throw failed(what);
+      return mem.slice(core.io + 8, core.io + w.length);
+    } finally {
+      core.wipe(w.length);
+    }
+  }
+
+  /** RFC 5649 wrap: key data of 1 byte or more; returns ⌈length/8⌉·8 + 8 bytes. */
+  wrapPad(keyData: Uint8Array): Uint8Array {
+    const what = 'keyWrap.wrapPad';
+    usable(this.disposed, what);
+    const d = bytes(keyData, `${what}: keyData`);
+    if (d.length === 0) throw new RangeError(`${what}: key data must not be empty (RFC 5649: 1 byte or more)`);
+    const used = Math.ceil(d.length / 8) * 8 + 8;
+    this.fits(used, what);
+    const core = this.core;
+    try {
+      const mem = core.bytes();
+      mem.set(d, core.io + 8);
+      core.wasm.kwpWrap(this.slot, core.io, d.length);
+      return mem.slice(core.io, core.io + used);
+    } finally {
+      core.wipe(used);
+    }
+  }
+
+  /** RFC 5649 unwrap: returns the key data, or throws an AuthenticationError. */
+  unwrapPad(wrapped: Uint8Array): Uint8Array {
+    const what = 'keyWrap.unwrapPad';
+    usable(this.disposed, what);
+    const w = bytes(wrapped, `${what}: wrapped`);
+    if (w.length < 16 || w.length % 8 !== 0) {
+      throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 16 (RFC 5649), got ${w.length}`);
+    }
+    this.fits(w.length, what);
+    const core = this.core;
+    try {
+      const mem = core.bytes();
+      mem.set(w, core.io);
+      const len = core.wasm.kwpUnwrap(this.slot, core.io, w.length / 8 - 1);
+      if (len < 0) throw failed(what);
+      return mem.slice(core.io + 8, core.io + 8 + len);
+    } finally {
+      core.wipe(w.length);
+    }
+  }
+
+  /** Zeroes the KEK's key schedule; later calls throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.core.releaseKey(this.slot);
+  }
+
+  private fits(total: number, what: string): void {
+    if (total > this.core.ioBytes) {
+      throw new RangeError(`${what}: at most ${this.core.ioBytes - 8} bytes of key data are supported (the engine's I/O window), got ${total - 8}`);
+    }
+  }
+}
+
+function failed(what: string): AuthenticationError {
+  return new AuthenticationError(`${what}: integrity check failed (wrong KEK or modified wrapped key); nothing released`);
+}
