@@ -99,9 +99,9 @@ let z0: u64 = 0, z1: u64 = 0, z2: u64 = 0, z0h: u64 = 0, z1h: u64 = 0, z2h: u64 
   ghashMulR(hi, lo, rev64(hi), rev64(lo), p);
 }
 
-/** ghashMul with the bit reversals of hi and lo given. */
-// @ts-ignore: decorator
-@inline function ghashMulR(hi: u64, lo: u64, hir: u64, lor: u64, p: usize): void {
+/** ghashMul with the bit reversals of hi and lo given. Not inlined: its six bmul64 are most of
+ *  the module's size, and a call costs little next to them. */
+function ghashMulR(hi: u64, lo: u64, hir: u64, lor: u64, p: usize): void {
   z0 ^= bmul64(lo, load<u64>(p));
   z1 ^= bmul64(hi, load<u64>(p, 8));
   z2 ^= bmul64(lo ^ hi, load<u64>(p, 16));
