@@ -6,3 +6,4 @@ export type { Aes } from './engine/aes.js';
 export { AuthenticationError } from './engine/errors.js';
 export type { Gcm } from './engine/gcm.js';
 export type { KeyWrap } from './engine/keywrap.js';
+export * from './kms/index.js';

@@ -1,0 +1,51 @@
+// Encryption context: the non-secret string pairs bound to a ciphertext as GCM additional data.
+//
+// The encoding must be unambiguous, or two different contexts would authenticate the same
+// ciphertext. moto and local-kms concatenate sorted key‖value with no separators, so
+// {ab:'c'} and {a:'bc'} collide there; here every string is length-prefixed. Pairs are sorted by
+// the UTF-8 bytes of their keys, not by JavaScript's UTF-16 order (the AWS Encryption SDK had a
+// cross-language bug from sorting by UTF-16), so pair order in the request never matters.
+//
+//   u32 BE pair count ‖ for each pair: u32 BE len(key) ‖ key ‖ u32 BE len(value) ‖ value
+
+import { ValidationException } from './errors.js';
+import type { EncryptionContext } from './types.js';
+import { compareBytes } from './bytes.js';
+
+const utf8 = new TextEncoder();
+
+/** Checks that `value` is a plain string→string record and returns a copy (undefined → {}). */
+export function checkEncryptionContext(value: unknown, field: string): EncryptionContext {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new ValidationException(`${field} must be an object of string keys and string values`);
+  }
+  const out: EncryptionContext = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (k.length === 0) throw new ValidationException(`${field}: keys must not be empty`);
+    if (typeof v !== 'string') {
+      throw new ValidationException(`${field}["${k}"] must be a string, got ${typeof v}`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The canonical bytes of a context: equal contexts (in any pair order) give equal bytes. */
+export function encodeEncryptionContext(context: EncryptionContext): Uint8Array {
+  const pairs = Object.entries(context)
+    .map(([k, v]) => [utf8.encode(k), utf8.encode(v)] as const)
+    .sort((a, b) => compareBytes(a[0], b[0]));
+  let length = 4;
+  for (const [k, v] of pairs) length += 8 + k.length + v.length;
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, pairs.length);
+  let offset = 4;
+  for (const part of pairs.flat()) {
+    view.setUint32(offset, part.length);
+    out.set(part, offset + 4);
+    offset += 4 + part.length;
+  }
+  return out;
+}

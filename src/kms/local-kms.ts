@@ -1,0 +1,243 @@
+// LocalKms: an embedded key service with AWS KMS semantics — symmetric keys, aliases, key
+// policies, grants, key states, rotation, scheduled deletion and an audit log — for code that
+// must run without a cloud account, and unchanged against AWS KMS through the same KmsClient.
+//
+// Every call runs alone, in arrival order (one queue): it loads the state on first use, does
+// the due maintenance (deletions, rotations, the default key), then the operation. A changing
+// operation works on a copy of the state, saves the copy, and only then makes it current, so a
+// failed save leaves memory equal to the last saved state.
+
+import { createEngine, type Engine } from '../engine/engine.js';
+import type { PolicyDocument } from '../policy/index.js';
+import { auditableParameters, copyAuditRecord, type AuditRecord } from './audit.js';
+import { CallContext } from './call-context.js';
+import { destroyKey, isScratchKey } from './deletion.js';
+import { UnsupportedOperationException } from './errors.js';
+import { keyArn, type KmsLocation } from './key-ids.js';
+import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
+import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
+import { MemoryStore, type KmsStateStore } from './store.js';
+import type { KmsClient, KmsOperation } from './types.js';
+import { requireObject } from './validate.js';
+import * as aliases from './ops/aliases.js';
+import * as crypto from './ops/crypto.js';
+import * as grants from './ops/grants.js';
+import * as keys from './ops/keys.js';
+import * as keyPolicy from './ops/key-policy.js';
+import * as rotation from './ops/rotation.js';
+
+export interface LocalKmsOptions {
+  /** 12 digits; default 111122223333. */
+  accountId?: string;
+  /** Default us-east-1. */
+  region?: string;
+  /** The only source of time (rotation, deletion, CurrentTime conditions, audit). */
+  clock?: () => Date;
+  /** Where the state persists; default a MemoryStore. */
+  store?: KmsStateStore;
+}
+
+export interface PrincipalOptions {
+  /** Sets kms:ViaService (e.g. `fsx.us-east-1.amazonaws.com`) as if an AWS service called on
+   *  the principal's behalf; also makes kms:GrantIsForAWSResource true. */
+  viaService?: string;
+}
+
+type Operation = (ctx: CallContext, request: Record<string, unknown>) => unknown;
+
+interface OperationSpec {
+  name: KmsOperation;
+  /** Changes state: runs on a copy that is saved before it becomes current. */
+  mutates: boolean;
+  run: Operation;
+}
+
+const OPERATIONS: Record<keyof KmsClient, OperationSpec> = {
+  createKey: { name: 'CreateKey', mutates: true, run: keys.createKey },
+  describeKey: { name: 'DescribeKey', mutates: false, run: keys.describeKey },
+  listKeys: { name: 'ListKeys', mutates: false, run: keys.listKeys },
+  enableKey: { name: 'EnableKey', mutates: true, run: keys.enableKey },
+  disableKey: { name: 'DisableKey', mutates: true, run: keys.disableKey },
+  scheduleKeyDeletion: { name: 'ScheduleKeyDeletion', mutates: true, run: keys.scheduleKeyDeletion },
+  cancelKeyDeletion: { name: 'CancelKeyDeletion', mutates: true, run: keys.cancelKeyDeletion },
+  createAlias: { name: 'CreateAlias', mutates: true, run: aliases.createAlias },
+  updateAlias: { name: 'UpdateAlias', mutates: true, run: aliases.updateAlias },
+  deleteAlias: { name: 'DeleteAlias', mutates: true, run: aliases.deleteAlias },
+  listAliases: { name: 'ListAliases', mutates: false, run: aliases.listAliases },
+  encrypt: { name: 'Encrypt', mutates: false, run: crypto.encrypt },
+  decrypt: { name: 'Decrypt', mutates: false, run: crypto.decrypt },
+  reEncrypt: { name: 'ReEncrypt', mutates: false, run: crypto.reEncrypt },
+  generateDataKey: { name: 'GenerateDataKey', mutates: false, run: crypto.generateDataKey },
+  generateDataKeyWithoutPlaintext: { name: 'GenerateDataKeyWithoutPlaintext', mutates: false, run: crypto.generateDataKeyWithoutPlaintext },
+  createGrant: { name: 'CreateGrant', mutates: true, run: grants.createGrant },
+  listGrants: { name: 'ListGrants', mutates: false, run: grants.listGrants },
+  retireGrant: { name: 'RetireGrant', mutates: true, run: grants.retireGrant },
+  revokeGrant: { name: 'RevokeGrant', mutates: true, run: grants.revokeGrant },
+  enableKeyRotation: { name: 'EnableKeyRotation', mutates: true, run: rotation.enableKeyRotation },
+  disableKeyRotation: { name: 'DisableKeyRotation', mutates: true, run: rotation.disableKeyRotation },
+  getKeyRotationStatus: { name: 'GetKeyRotationStatus', mutates: false, run: rotation.getKeyRotationStatus },
+  rotateKeyOnDemand: { name: 'RotateKeyOnDemand', mutates: true, run: rotation.rotateKeyOnDemandOp },
+  listKeyRotations: { name: 'ListKeyRotations', mutates: false, run: rotation.listKeyRotations },
+  getKeyPolicy: { name: 'GetKeyPolicy', mutates: false, run: keyPolicy.getKeyPolicy },
+  putKeyPolicy: { name: 'PutKeyPolicy', mutates: true, run: keyPolicy.putKeyPolicy },
+};
+
+const PRINCIPAL_ARN = /^arn:aws:(iam|sts)::\d{12}:.+$/;
+
+export class LocalKms {
+  readonly accountId: string;
+  readonly region: string;
+  readonly #where: KmsLocation;
+  readonly #clock: () => Date;
+  readonly #store: KmsStateStore;
+  #state: KmsState | undefined;
+  /** Calls run one at a time, in order: each waits for the previous one to settle. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #engine: Promise<Engine> | undefined;
+  readonly #policies = new Map<string, PolicyDocument>();
+  readonly #audit: AuditRecord[] = [];
+
+  constructor(options: LocalKmsOptions = {}) {
+    const { accountId = '111122223333', region = 'us-east-1', clock = () => new Date(), store = new MemoryStore() } = options;
+    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+      throw new TypeError(`LocalKms: accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
+    }
+    if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+      throw new TypeError(`LocalKms: region must look like us-east-1, got ${JSON.stringify(region)}`);
+    }
+    if (typeof clock !== 'function') throw new TypeError('LocalKms: clock must be a function returning a Date');
+    this.accountId = accountId;
+    this.region = region;
+    this.#where = { accountId, region };
+    this.#clock = clock;
+    this.#store = store;
+  }
+
+  /** A KmsClient acting as `principalArn`: an IAM user or role ARN, an assumed-role session
+   *  ARN, or an account root `arn:aws:iam::<account>:root`. */
+  as(principalArn: string, options: PrincipalOptions = {}): KmsClient {
+    if (typeof principalArn !== 'string' || !PRINCIPAL_ARN.test(principalArn)) {
+      throw new TypeError(`LocalKms.as: principalArn must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(principalArn)}`);
+    }
+    const viaService = options.viaService;
+    if (viaService !== undefined && typeof viaService !== 'string') throw new TypeError('LocalKms.as: viaService must be a string');
+    const client = {} as Record<keyof KmsClient, (request?: unknown) => Promise<unknown>>;
+    for (const [method, spec] of Object.entries(OPERATIONS) as [keyof KmsClient, OperationSpec][]) {
+      client[method] = (request?: unknown) => this.#enqueue(() => this.#call(principalArn, viaService, spec, request));
+    }
+    return client as unknown as KmsClient;
+  }
+
+  /** Copies of the audit records so far, oldest first. */
+  auditLog(): AuditRecord[] {
+    return this.#audit.map(copyAuditRecord);
+  }
+
+  /**
+   * LocalKms only (AWS KMS has no such operation): destroys a scratch key at once — its
+   * material, aliases and grants — so every ciphertext under it is unrecoverable. Only for keys
+   * created with the tag `atrest:scratch` = `true`; others go through ScheduleKeyDeletion. It
+   * takes no principal: whoever holds the LocalKms object (not a KmsClient) owns the service.
+   */
+  destroyKeyNow(keyId: string): Promise<void> {
+    return this.#enqueue(async () => {
+      const record: AuditRecord = {
+        eventTime: new Date(NaN), principal: 'LocalKms', eventName: 'DestroyKeyNow', requestParameters: { KeyId: keyId }, outcome: 'Success',
+      };
+      try {
+        const now = this.#now();
+        record.eventTime = now;
+        await this.#prepare(now, undefined);
+        const draft = cloneState(this.#state!);
+        const ctx = this.#context('LocalKms', undefined, now, draft);
+        const target = ctx.resolveKey(keyId);
+        record.keyArn = target.arn;
+        if (!isScratchKey(target.key)) {
+          throw new UnsupportedOperationException(`destroyKeyNow: ${target.arn} is not a scratch key (created with the tag atrest:scratch = true); use ScheduleKeyDeletion`);
+        }
+        destroyKey(draft, target.key.keyId);
+        await this.#commit(draft);
+      } catch (e) {
+        fail(record, e);
+        throw e;
+      } finally {
+        this.#audit.push(record);
+      }
+    });
+  }
+
+  /** Waits for calls in flight, then closes the store. */
+  close(): Promise<void> {
+    return this.#enqueue(() => this.#store.close());
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #call(principal: string, viaService: string | undefined, spec: OperationSpec, request: unknown): Promise<unknown> {
+    const record: AuditRecord = {
+      eventTime: new Date(NaN), principal, eventName: spec.name, requestParameters: auditableParameters(request), outcome: 'Success',
+    };
+    let ctx: CallContext | undefined;
+    try {
+      const now = this.#now();
+      record.eventTime = now;
+      const r = requireObject(request, spec.name);
+      await this.#prepare(now, namesDefaultKey(this.#where, r) && viaOwnAccount(principal, this.accountId));
+      const state = spec.mutates ? cloneState(this.#state!) : this.#state!;
+      ctx = this.#context(principal, viaService, now, state);
+      const response = await spec.run(ctx, r);
+      if (spec.mutates) await this.#commit(state);
+      return response;
+    } catch (e) {
+      fail(record, e);
+      throw e;
+    } finally {
+      if (ctx !== undefined) Object.assign(record, ctx.audit);
+      this.#audit.push(record);
+    }
+  }
+
+  #context(principal: string, viaService: string | undefined, now: Date, state: KmsState): CallContext {
+    return new CallContext(this.#where, principal, viaService, now, state, () => (this.#engine ??= createEngine()), this.#policies);
+  }
+
+  #now(): Date {
+    const now = this.#clock();
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('LocalKms: clock() must return a valid Date');
+    return now;
+  }
+
+  /** Loads the state on first use, then performs due maintenance (saved before the call). */
+  async #prepare(now: Date, wantDefaultKey: boolean | undefined): Promise<void> {
+    if (this.#state === undefined) {
+      const loaded = await this.#store.load();
+      this.#state = loaded === undefined ? emptyState() : checkLoadedState(loaded);
+    }
+    const want = wantDefaultKey === true;
+    if (!maintenanceDue(this.#state, now, want)) return;
+    const draft = cloneState(this.#state);
+    const events = performMaintenance(draft, this.#where, now, want);
+    await this.#commit(draft);
+    this.#audit.push(...events);
+  }
+
+  /** Saves, then swaps: memory never gets ahead of the store. */
+  async #commit(draft: KmsState): Promise<void> {
+    await this.#store.save(draft);
+    this.#state = draft;
+  }
+}
+
+function viaOwnAccount(principal: string, accountId: string): boolean {
+  return /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] === accountId;
+}
+
+function fail(record: AuditRecord, e: unknown): void {
+  record.outcome = 'Failure';
+  record.errorCode = (e as Error)?.name ?? 'Error';
+  record.errorMessage = (e as Error)?.message ?? String(e);
+}

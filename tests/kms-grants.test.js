@@ -1,0 +1,206 @@
+// LocalKms grants: CreateGrant / ListGrants / RetireGrant / RevokeGrant, constraints,
+// delegation (subset of operations, constraints at least as strict), grant tokens, Name
+// idempotency. Portable (Node, Deno, Chromium).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ACCOUNT, ADMIN, ALICE, BOB, EVE, newKey, onlyPolicy, rejects, setup, utf8 } from './_lib/kms.js';
+
+const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
+
+async function fixture() {
+  const s = setup();
+  const key = await newKey(s.admin, { Policy: onlyPolicy(ADMIN) });
+  return { ...s, key, carol: s.kms.as(CAROL) };
+}
+
+const grants = suite('kms grants: use');
+
+grants('a grant lets its grantee do exactly its operations, at once', async () => {
+  const { admin, alice, bob, key } = await fixture();
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt', 'Decrypt'] });
+  assert.match(g.GrantId, /^[0-9a-f]{64}$/);
+  assert.type(g.GrantToken, 'string');
+  const e = await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') });
+  await alice.decrypt({ CiphertextBlob: e.CiphertextBlob });
+  await rejects(alice.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' }), 'AccessDeniedException', /kms:GenerateDataKey/);
+  await rejects(alice.describeKey({ KeyId: key.KeyId }), 'AccessDeniedException');
+  await rejects(bob.decrypt({ CiphertextBlob: e.CiphertextBlob }), 'AccessDeniedException');
+});
+
+grants('EncryptionContextEquals: only that exact context', async () => {
+  const { admin, alice, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['GenerateDataKey', 'Decrypt'], Constraints: { EncryptionContextEquals: { volume: 'v1' } } });
+  const g = await alice.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { volume: 'v1' } });
+  await alice.decrypt({ CiphertextBlob: g.CiphertextBlob, EncryptionContext: { volume: 'v1' } });
+  await rejects(alice.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { volume: 'v2' } }), 'AccessDeniedException');
+  await rejects(alice.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { volume: 'v1', extra: 'x' } }), 'AccessDeniedException');
+  await rejects(alice.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' }), 'AccessDeniedException');
+});
+
+grants('EncryptionContextSubset: those pairs and possibly more', async () => {
+  const { admin, alice, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextSubset: { tenant: 'acme' } } });
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { tenant: 'acme' } });
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { tenant: 'acme', file: 'a' } });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { file: 'a' } }), 'AccessDeniedException');
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { tenant: 'ACME' } }), 'AccessDeniedException');
+});
+
+grants('a grant works for DescribeKey, ReEncrypt and GenerateDataKeyWithoutPlaintext too', async () => {
+  const { admin, alice, key } = await fixture();
+  const other = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['DescribeKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom'] });
+  await admin.createGrant({ KeyId: other.KeyId, GranteePrincipal: ALICE, Operations: ['ReEncryptTo'] });
+  assert.is((await alice.describeKey({ KeyId: key.KeyId })).KeyMetadata.KeyId, key.KeyId);
+  const g = await alice.generateDataKeyWithoutPlaintext({ KeyId: key.KeyId, NumberOfBytes: 64 });
+  const r = await alice.reEncrypt({ CiphertextBlob: g.CiphertextBlob, DestinationKeyId: other.KeyId });
+  assert.is(r.KeyId, other.Arn);
+  await rejects(alice.decrypt({ CiphertextBlob: r.CiphertextBlob }), 'AccessDeniedException');
+});
+
+grants('the audit log names the grant that authorized a call', async () => {
+  const { kms, admin, alice, key } = await fixture();
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'] });
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') });
+  const rec = kms.auditLog().at(-1);
+  assert.is(rec.eventName, 'Encrypt');
+  assert.is(rec.grantId, g.GrantId);
+});
+
+grants.run();
+
+// ---------------------------------------------------------------------------------------------
+const create = suite('kms grants: CreateGrant rules');
+
+create('validation: operations, constraints, principals, name', async () => {
+  const { admin, key } = await fixture();
+  const base = { KeyId: key.KeyId, GranteePrincipal: ALICE };
+  await rejects(admin.createGrant({ ...base, Operations: [] }), 'ValidationException', /Operations/);
+  await rejects(admin.createGrant({ ...base, Operations: ['Sign'] }), 'ValidationException', /Sign/);
+  await rejects(admin.createGrant({ ...base, Operations: ['RevokeGrant'] }), 'ValidationException');
+  await rejects(admin.createGrant({ ...base, Operations: ['Decrypt'], Constraints: { EncryptionContextEquals: { a: 1 } } }), 'ValidationException');
+  await rejects(admin.createGrant({ ...base, Operations: ['Decrypt'], Constraints: { SourceArn: 'x' } }), 'ValidationException');
+  await rejects(admin.createGrant({ ...base, Operations: ['DescribeKey'], Constraints: { EncryptionContextSubset: { a: 'b' } } }), 'ValidationException', /encryption context/);
+  const nine = Object.fromEntries([...Array(9)].map((_, i) => [`k${i}`, 'v']));
+  await rejects(admin.createGrant({ ...base, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: nine } }), 'ValidationException', /at most 8/);
+  await rejects(admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: 'alice', Operations: ['Decrypt'] }), 'ValidationException', /GranteePrincipal/);
+  await rejects(admin.createGrant({ ...base, Operations: ['Decrypt'], Name: 'bad name!' }), 'ValidationException', /Name/);
+});
+
+create('CreateGrant needs the policy or a grant with CreateGrant; the key must be enabled', async () => {
+  const { admin, alice, key } = await fixture();
+  await rejects(alice.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'] }), 'AccessDeniedException', /kms:CreateGrant/);
+  await admin.disableKey({ KeyId: key.KeyId });
+  await rejects(admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'] }), 'DisabledException');
+});
+
+create('delegation: a grantee passes on only a subset of its operations', async () => {
+  const { admin, alice, bob, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['CreateGrant', 'Decrypt', 'Encrypt'] });
+  await alice.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'] });
+  await alice.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt', 'Decrypt'] });
+  await rejects(alice.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['GenerateDataKey'] }), 'AccessDeniedException', /kms:CreateGrant/);
+  await rejects(alice.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt', 'DescribeKey'] }), 'AccessDeniedException');
+  await bob.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') });
+  // A principal with kms:CreateGrant from the policy may grant anything.
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['GenerateDataKey'] });
+});
+
+create('delegation: constraints must be at least as strict as the delegating grant\'s', async () => {
+  const { admin, alice, bob, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['CreateGrant', 'Decrypt'], Constraints: { EncryptionContextSubset: { tenant: 'acme' } } });
+  const req = (Constraints) => ({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'], ...(Constraints ? { Constraints } : {}) });
+  await alice.createGrant(req({ EncryptionContextSubset: { tenant: 'acme' } }));
+  await alice.createGrant(req({ EncryptionContextSubset: { tenant: 'acme', project: 'p' } }));
+  await alice.createGrant(req({ EncryptionContextEquals: { tenant: 'acme', file: 'f' } }));
+  await rejects(alice.createGrant(req(undefined)), 'AccessDeniedException');
+  await rejects(alice.createGrant(req({ EncryptionContextSubset: { project: 'p' } })), 'AccessDeniedException');
+  await rejects(alice.createGrant(req({ EncryptionContextEquals: { tenant: 'other' } })), 'AccessDeniedException');
+});
+
+create('Name makes CreateGrant idempotent (same GrantId, fresh token)', async () => {
+  const { admin, key } = await fixture();
+  const req = { KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'], Name: 'vol-1' };
+  const a = await admin.createGrant(req);
+  const b = await admin.createGrant(req);
+  assert.is(b.GrantId, a.GrantId);
+  assert.is.not(b.GrantToken, a.GrantToken);
+  const c = await admin.createGrant({ ...req, Operations: ['Encrypt'] });
+  assert.is.not(c.GrantId, a.GrantId);
+  assert.is((await admin.listGrants({ KeyId: key.KeyId })).Grants.length, 2);
+});
+
+create('GrantTokens: up to 10, each must name a live grant', async () => {
+  const { admin, alice, key } = await fixture();
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'] });
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: [g.GrantToken] });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: ['not-a-token'] }), 'InvalidGrantTokenException');
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: Array(11).fill(g.GrantToken) }), 'ValidationException', /at most 10/);
+  await admin.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: [g.GrantToken] }), 'InvalidGrantTokenException', /does not exist/);
+});
+
+create.run();
+
+// ---------------------------------------------------------------------------------------------
+const manage = suite('kms grants: ListGrants / RetireGrant / RevokeGrant');
+
+manage('ListGrants lists grants with their fields and filters; needs kms:ListGrants', async () => {
+  const { admin, alice, key } = await fixture();
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, RetiringPrincipal: BOB, Operations: ['Decrypt'], Constraints: { EncryptionContextSubset: { a: 'b' } }, Name: 'n' });
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] });
+  const all = await admin.listGrants({ KeyId: key.KeyId });
+  assert.is(all.Grants.length, 2);
+  const [entry] = (await admin.listGrants({ KeyId: key.KeyId, GrantId: g.GrantId })).Grants;
+  assert.is(entry.KeyId, key.Arn);
+  assert.is(entry.GranteePrincipal, ALICE);
+  assert.is(entry.RetiringPrincipal, BOB);
+  assert.is(entry.Name, 'n');
+  assert.equal(entry.Operations, ['Decrypt']);
+  assert.equal(entry.Constraints, { EncryptionContextSubset: { a: 'b' } });
+  assert.is(entry.IssuingAccount, `arn:aws:iam::${ACCOUNT}:root`);
+  assert.ok(entry.CreationDate instanceof Date);
+  assert.is((await admin.listGrants({ KeyId: key.KeyId, GranteePrincipal: BOB })).Grants.length, 1);
+  await rejects(alice.listGrants({ KeyId: key.KeyId }), 'AccessDeniedException', /kms:ListGrants/);
+  await rejects(admin.listGrants({ KeyId: key.KeyId, GrantId: 'xyz' }), 'InvalidGrantIdException');
+});
+
+manage('RetireGrant by the retiring principal (KeyId + GrantId), not by others', async () => {
+  const { admin, alice, bob, carol, key } = await fixture();
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, RetiringPrincipal: BOB, Operations: ['Encrypt'] });
+  await rejects(alice.retireGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'AccessDeniedException', /kms:RetireGrant/);
+  await rejects(carol.retireGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'AccessDeniedException');
+  await bob.retireGrant({ KeyId: key.KeyId, GrantId: g.GrantId });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+  await rejects(bob.retireGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'NotFoundException');
+});
+
+manage('RetireGrant by a grantee holding RetireGrant, with the GrantToken', async () => {
+  const { admin, alice, key } = await fixture();
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt', 'RetireGrant'] });
+  await alice.retireGrant({ GrantToken: g.GrantToken });
+  assert.equal((await admin.listGrants({ KeyId: key.KeyId })).Grants, []);
+  await rejects(alice.retireGrant({ GrantToken: g.GrantToken }), 'InvalidGrantTokenException');
+});
+
+manage('RetireGrant request shape: a token, or KeyId and GrantId', async () => {
+  const { admin, key } = await fixture();
+  await rejects(admin.retireGrant({}), 'ValidationException', /GrantToken, or both KeyId and GrantId/);
+  await rejects(admin.retireGrant({ KeyId: key.KeyId }), 'ValidationException');
+  await rejects(admin.retireGrant({ KeyId: key.KeyId, GrantId: 'nope' }), 'InvalidGrantIdException');
+  await rejects(admin.retireGrant({ GrantToken: '!!' }), 'InvalidGrantTokenException');
+});
+
+manage('RevokeGrant needs kms:RevokeGrant from the policy; a grant cannot give it', async () => {
+  const { admin, alice, eve, key } = await fixture();
+  const g = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt', 'RetireGrant', 'CreateGrant'] });
+  await rejects(alice.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'AccessDeniedException', /kms:RevokeGrant/);
+  await rejects(eve.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'AccessDeniedException');
+  await admin.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+  await rejects(admin.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'NotFoundException');
+  await rejects(admin.revokeGrant({ KeyId: key.KeyId, GrantId: 'zz' }), 'InvalidGrantIdException');
+});
+
+manage.run();
