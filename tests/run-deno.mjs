@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the portable test files (tests/*.test.js) under Deno and prints
+// Runs the portable test files (tests/*.test.js) and the file-system test files shared with
+// Node (tests/fs/*.test.js) under Deno and prints
 //
 //   deno: N passed, N failed
 //
@@ -15,6 +16,11 @@
 // Fails (exit 1) on a failed test, zero tests, a file that crashed on import or registered no
 // tests, an unhandled rejection, a missing result line, a non-zero Deno exit, or a timeout
 // (ATREST_TEST_TIMEOUT_MS, default 300000). Exit 3 when Deno is not installed.
+//
+// Permissions: read everywhere (-R), environment (-E), and write only to a fresh temporary
+// directory this runner makes and removes (-W=<dir>, passed to the tests as
+// ATREST_TEST_TMPDIR): the file store tests create keystores there, and nothing can write
+// anywhere else.
 
 const MARK = '@@ATREST-RESULT@@ ';
 
@@ -45,7 +51,8 @@ async function child(args) {
 
 async function parent() {
   const { spawn } = await import('node:child_process');
-  const { existsSync } = await import('node:fs');
+  const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { createInterface } = await import('node:readline');
   const { ROOT, listTestFiles } = await import('./run-node.mjs');
@@ -57,24 +64,26 @@ async function parent() {
     console.log('deno: not available (npm ci installs it: devDependency "deno")');
     process.exit(3);
   }
-  const files = listTestFiles(ROOT, 'tests');
+  const files = [...listTestFiles(ROOT, 'tests'), ...listTestFiles(ROOT, join('tests', 'fs'))];
   if (files.length === 0) {
     console.log('[run-deno] no test files in tests/');
     console.log('deno: 0 passed, 0 failed');
     process.exit(1);
   }
 
+  const writable = mkdtempSync(join(tmpdir(), 'atrest-deno-'));
   const args = [
     'run',
     '--no-prompt', // a permission the tests lack is an error, never a question
     '--no-lock', // do not write deno.lock into the tree
     '-R', // read: modules, node_modules, tests/vectors
     '-E', // env: uvu's colour library reads NO_COLOR/FORCE_COLOR/TERM
+    `-W=${writable}`, // write: only this run's temporary directory (file store tests)
     'tests/run-deno.mjs',
     '--child',
     ...files.map((f) => f.name),
   ];
-  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', ATREST_TEST_TMPDIR: writable };
   delete env.FORCE_COLOR;
   const proc = spawn(deno, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -106,6 +115,7 @@ async function parent() {
     proc.on('close', (c, s) => resolve([c, s]));
   });
   clearTimeout(timer);
+  rmSync(writable, { recursive: true, force: true });
 
   let passed = result ? result.passed : 0;
   let failed = result ? result.failed : 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every portable test file (tests/*.test.js) and every Node-only test file
-// (tests/node/*.test.js) under Node with uvu, in this process, and prints
+// Runs every portable test file (tests/*.test.js), every file-system test file shared with Deno
+// (tests/fs/*.test.js) and every Node-only test file (tests/node/*.test.js) under Node with uvu,
+// in this process, and prints
 //
 //   node: N passed, N failed
 //
@@ -125,7 +126,11 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 async function main() {
   const started = Date.now();
   const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
-  const files = [...listTestFiles(ROOT, 'tests'), ...listTestFiles(ROOT, join('tests', 'node'))];
+  const files = [
+    ...listTestFiles(ROOT, 'tests'),
+    ...listTestFiles(ROOT, join('tests', 'fs')),
+    ...listTestFiles(ROOT, join('tests', 'node')),
+  ];
   const result = { passed: 0, failed: 0, skipped: 0, problems: [], files: [] };
   const extra = [];
   let finished = false;
@@ -163,7 +168,7 @@ async function main() {
 
   if (files.length === 0) {
     finished = true;
-    console.log('[run-node] no test files in tests/ or tests/node/');
+    console.log('[run-node] no test files in tests/, tests/fs/ or tests/node/');
     console.log(line());
     process.exitCode = 1;
     return;

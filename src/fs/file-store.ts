@@ -1,0 +1,213 @@
+// FileStore: LocalKms's state sealed in one file, for Node and Deno (through node:fs, which Deno
+// implements; under Deno it needs read and write permission for the file's directory).
+//
+// Atomic replacement: each save writes a temp file beside the keystore (same directory, so the
+// same file system), fsyncs it, renames it over the keystore and fsyncs the directory. rename()
+// replaces a name atomically, so a crash at any point leaves either the old file or the new one
+// (fsync of the data before the rename keeps a crash from exposing a renamed-but-empty file;
+// fsync of the directory makes the rename itself durable). A temp file a crash left behind is
+// removed at the next open.
+//
+// Lock: open() creates `<keystore>.lock` with O_CREAT|O_EXCL ('wx'), which exactly one opener
+// can win, on local file systems and on NFSv3+. It holds the pid and a random token; close()
+// removes it. A second opener — another process, or another FileStore in this one — gets a
+// KeystoreLockedError. A process that dies without close() leaves the lock behind: the error
+// says which file to delete. No automatic breaking of stale locks: a pid cannot be checked
+// across hosts or containers, and guessing wrong would let two writers overwrite each other.
+
+import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import process from 'node:process';
+import { KeystoreLockedError } from '../kms/keystore-errors.js';
+import { SealedStateStore } from '../kms/sealed-store.js';
+import type { KeystoreSecret, SealOptions } from '../kms/sealed-state.js';
+
+export interface FileStoreOptions extends SealOptions {
+  /** @internal Test hook: runs after the temp file is written and fsynced and before it is
+   *  renamed over the keystore. Throwing (or exiting the process) here simulates a crash. */
+  _beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+interface LockRecord {
+  pid: number;
+  token: string;
+  created: string;
+}
+
+export class FileStore extends SealedStateStore {
+  /** Absolute path of the keystore file. */
+  readonly path: string;
+  /** Absolute path of its lock file: `<path>.lock`. */
+  readonly lockPath: string;
+  private readonly token = randomHex(16);
+  private readonly beforeRename: FileStoreOptions['_beforeRename'];
+  private locked = false;
+
+  private constructor(path: string, secret: KeystoreSecret, options: FileStoreOptions) {
+    super(secret, options, 'FileStore.open');
+    this.path = path;
+    this.lockPath = `${path}.lock`;
+    this.beforeRename = options._beforeRename;
+  }
+
+  /** Locks and opens the keystore at `path` (created by the first save if it does not exist),
+   *  checks the secret against it and removes temp files a crash left behind.
+   *  @throws KeystoreLockedError when another store has it open.
+   *  @throws KeystoreAuthenticationError for a wrong root key or passphrase (nothing is written).
+   *  @throws KeystoreCorruptError when the file is not an intact keystore. */
+  static async open(path: string, secret: KeystoreSecret, options: FileStoreOptions = {}): Promise<FileStore> {
+    if (typeof path !== 'string') throw new TypeError(`FileStore.open: path must be a string, got ${typeof path}`);
+    if (path.length === 0) throw new RangeError('FileStore.open: path must not be empty');
+    if (options === null || typeof options !== 'object') throw new TypeError('FileStore.open: options must be an object');
+    const hook = options._beforeRename;
+    if (hook !== undefined && typeof hook !== 'function') throw new TypeError('FileStore.open: _beforeRename must be a function');
+    const store = new FileStore(resolve(path), secret, options); // checks the secret before touching the disk
+    await store.lock();
+    try {
+      await store.removeLeftoverTempFiles();
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+    await store.initialize(); // closes the store (and so unlocks) on failure
+    return store;
+  }
+
+  protected async readSealed(): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  protected async writeSealed(sealed: Uint8Array): Promise<void> {
+    await this.checkLockStillOurs();
+    const temp = join(dirname(this.path), `${basename(this.path)}.${randomHex(8)}.tmp`);
+    let renamed = false;
+    try {
+      const file = await open(temp, 'wx', 0o600);
+      try {
+        await file.writeFile(sealed);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await this.beforeRename?.(temp);
+      await rename(temp, this.path);
+      renamed = true;
+    } finally {
+      if (!renamed) await unlink(temp).catch(() => {});
+    }
+    await syncDirectory(dirname(this.path));
+  }
+
+  protected async release(): Promise<void> {
+    if (!this.locked) return;
+    this.locked = false;
+    // Remove the lock only if it is still ours (someone may have deleted a lock they took for
+    // stale and another store may hold a new one).
+    if ((await this.readLock())?.token === this.token) await unlink(this.lockPath).catch(() => {});
+  }
+
+  private async lock(): Promise<void> {
+    let file;
+    try {
+      file = await open(this.lockPath, 'wx', 0o600);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') {
+        throw new Error(`FileStore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`);
+      }
+      if (errorCode(err) !== 'EEXIST') throw err;
+      throw await this.lockedError();
+    }
+    try {
+      const record: LockRecord = { pid: process.pid, token: this.token, created: new Date().toISOString() };
+      await file.writeFile(JSON.stringify(record) + '\n');
+      await file.sync();
+    } catch (err) {
+      await file.close().catch(() => {});
+      await unlink(this.lockPath).catch(() => {});
+      throw err;
+    }
+    await file.close();
+    this.locked = true;
+  }
+
+  private async lockedError(): Promise<KeystoreLockedError> {
+    const holder = await this.readLock();
+    const who = holder ? ` by process ${holder.pid} since ${holder.created}` : '';
+    return new KeystoreLockedError(
+      `keystore is locked: ${this.path} is held open${who} (lock file ${this.lockPath}). ` +
+        `Close the other store first. If no process has it open (a process that crashed leaves its lock behind), ` +
+        `delete ${this.lockPath} and open again.`,
+    );
+  }
+
+  private async readLock(): Promise<LockRecord | undefined> {
+    try {
+      const record = JSON.parse(await readFile(this.lockPath, 'utf8')) as Partial<LockRecord>;
+      if (typeof record?.token !== 'string') return undefined;
+      return { pid: Number(record.pid), token: record.token, created: String(record.created) };
+    } catch {
+      return undefined; // missing, half-written or not ours to parse
+    }
+  }
+
+  /** Refuses to write after losing the lock: two writers would overwrite each other's keys. */
+  private async checkLockStillOurs(): Promise<void> {
+    if ((await this.readLock())?.token === this.token) return;
+    throw new KeystoreLockedError(
+      `keystore is locked: ${this.path} lost its lock file ${this.lockPath} (deleted or taken by another store) while open; nothing was written`,
+    );
+  }
+
+  /** Temp files of saves a crash interrupted before their rename: never the keystore, safe to
+   *  remove while we hold the lock (nobody else writes them). */
+  private async removeLeftoverTempFiles(): Promise<void> {
+    const dir = dirname(this.path);
+    const pattern = new RegExp(`^${escapeRegExp(basename(this.path))}\\.[0-9a-f]{16}\\.tmp$`);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return;
+      throw err;
+    }
+    for (const name of names) {
+      if (pattern.test(name)) await unlink(join(dir, name)).catch(() => {});
+    }
+  }
+}
+
+/** fsync of a directory makes a rename in it durable. Windows cannot open a directory for
+ *  that (and its rename is durable through NTFS's journal): skip where the OS refuses. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (err) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) return;
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err) ?? '')) throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
