@@ -4,3 +4,5 @@ export { FileStore } from './file-store.js';
 export type { FileStoreOptions } from './file-store.js';
 export { KeystoreAuthenticationError, KeystoreCorruptError, KeystoreLockedError } from '../kms/keystore-errors.js';
 export type { KeystoreSecret, ScryptParams, SealOptions } from '../kms/sealed-state.js';
+export { FileBlockStore } from './file-block-store.js';
+export type { FileBlockStoreOptions } from './file-block-store.js';

@@ -1,0 +1,153 @@
+// FileBlockStore: a BlockStore in one file, for Node and Deno (through node:fs/promises, which
+// Deno implements; under Deno it needs read permission for the file, and write permission
+// unless opened read-only).
+//
+// Positioned I/O (pread/pwrite through FileHandle.read/write with a position), so there is no
+// shared file offset to race on. Both may transfer fewer bytes than asked (signals, network file
+// systems, very large requests): every read and write loops until the whole range is done.
+// A write that starts past the end leaves a hole, which the OS reads back as zeros (and most
+// file systems do not even allocate).
+//
+// flush() is fdatasync: the data and the metadata needed to read it back (the size) reach the
+// disk; timestamps may not. The first flush after open() created the file also fsyncs its
+// directory, so the new name survives a crash too.
+//
+// No lock: two stores (or processes) writing one file interleave their writes. The volume layer
+// above is single-writer by design; keep it that way.
+
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { CheckedBlockStore } from '../storage/checked-block-store.js';
+
+export interface FileBlockStoreOptions {
+  /** Create the file (empty) when it does not exist. Default false: a missing file is an error
+   *  with code ENOENT. An existing file is opened as it is, never truncated. */
+  create?: boolean;
+  /** Open for reading only: `write` and `truncate` reject, `flush` does nothing. Default false. */
+  readOnly?: boolean;
+}
+
+export class FileBlockStore extends CheckedBlockStore {
+  /** Absolute path of the file. */
+  readonly path: string;
+  private readonly file: FileHandle;
+  // True from open() creating the file until a flush has made its directory entry durable.
+  private directoryEntryPending: boolean;
+
+  private constructor(path: string, file: FileHandle, readOnly: boolean, created: boolean) {
+    super('FileBlockStore', readOnly);
+    this.path = path;
+    this.file = file;
+    this.directoryEntryPending = created;
+  }
+
+  /** Opens the file at `path` as a store.
+   *  @throws an error with code ENOENT when the file is missing and `create` is not set. */
+  static async open(path: string, options: FileBlockStoreOptions = {}): Promise<FileBlockStore> {
+    if (typeof path !== 'string') throw new TypeError(`FileBlockStore.open: path must be a string, got ${typeof path}`);
+    if (path.length === 0) throw new RangeError('FileBlockStore.open: path must not be empty');
+    if (options === null || typeof options !== 'object') throw new TypeError('FileBlockStore.open: options must be an object');
+    const create = optionalBoolean(options.create, 'create');
+    const readOnly = optionalBoolean(options.readOnly, 'readOnly');
+    if (create && readOnly) {
+      throw new RangeError('FileBlockStore.open: create and readOnly exclude each other (a read-only store cannot create its file)');
+    }
+    const absolute = resolve(path);
+    if (readOnly) return new FileBlockStore(absolute, await open(absolute, 'r'), true, false);
+    const { file, created } = await openForWriting(absolute, create);
+    return new FileBlockStore(absolute, file, false, created);
+  }
+
+  protected async sizeNow(): Promise<number> {
+    return (await this.file.stat()).size;
+  }
+
+  protected async readAt(offset: number, length: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.file.read(bytes, done, length - done, offset + done);
+      if (bytesRead === 0) {
+        // The size was checked just before: another writer shrank the file in between.
+        throw new Error(`FileBlockStore.read: ${this.path} ended at ${offset + done} while reading ${length} bytes at ${offset} (truncated by someone else?)`);
+      }
+      done += bytesRead;
+    }
+    return bytes;
+  }
+
+  protected async writeAt(offset: number, bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await this.file.write(bytes, done, bytes.length - done, offset + done);
+      if (bytesWritten === 0) throw new Error(`FileBlockStore.write: ${this.path} accepted no bytes at ${offset + done}`);
+      done += bytesWritten;
+    }
+  }
+
+  protected async truncateTo(size: number): Promise<void> {
+    await this.file.truncate(size);
+  }
+
+  protected async flushNow(): Promise<void> {
+    if (this.readOnly) return; // nothing to make durable (and Windows refuses to flush a read-only handle)
+    await this.file.datasync();
+    if (this.directoryEntryPending) {
+      await syncDirectory(dirname(this.path));
+      this.directoryEntryPending = false;
+    }
+  }
+
+  protected async closeNow(): Promise<void> {
+    await this.file.close();
+  }
+}
+
+/** 'r+' opens an existing file for reading and writing without truncating it; Node has no
+ *  string flag for "create if missing, never truncate" ('a+' would append every write at the
+ *  end, ignoring positions), so a missing file is created exclusively ('wx+') and a creation
+ *  race lost to another opener goes back to 'r+'. */
+async function openForWriting(path: string, create: boolean): Promise<{ file: FileHandle; created: boolean }> {
+  for (;;) {
+    try {
+      return { file: await open(path, 'r+'), created: false };
+    } catch (err) {
+      if (!create || errorCode(err) !== 'ENOENT') throw err;
+    }
+    try {
+      return { file: await open(path, 'wx+', 0o600), created: true };
+    } catch (err) {
+      if (errorCode(err) !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/** fsync of a directory makes a new name in it durable. Windows cannot open a directory for
+ *  that (and NTFS's journal covers the name): skip where the OS refuses. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (err) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) return;
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err) ?? '')) throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+function optionalBoolean(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`FileBlockStore.open: ${name} must be a boolean, got ${typeof value}`);
+  return value;
+}
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}

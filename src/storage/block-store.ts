@@ -1,0 +1,73 @@
+// BlockStore: the byte storage a volume lives on — memory, a file (Node, Deno), an OPFS file
+// (browsers). Deliberately small, so a store for anything else (a database blob, an object in a
+// bucket) is a few lines; the volume layer does sectors, encryption and headers above it.
+
+/**
+ * A growable array of bytes with positioned access. Every store in atrest follows these rules
+ * (and passes one shared test suite, tests/_lib/block-store-suite.js):
+ *
+ * - Offsets, lengths and sizes are non-negative safe integers (`number`); a wrong type is a
+ *   `TypeError`, a wrong value a `RangeError`, each with a message naming the rule. A call with
+ *   bad arguments rejects before anything is read or written.
+ * - Calls take effect one at a time, in the order they were made, even when the caller does not
+ *   await each one: a `read` issued after a `write` sees it.
+ * - `read(offset, length)` returns a new array of exactly `length` bytes that the caller owns.
+ *   Reading past the end is a `RangeError` ("read past the end of the store (size N)"), never a
+ *   short result: a volume that finds fewer bytes than its header promised is damaged, and
+ *   silently returning what exists would hide that.
+ * - `write(offset, bytes)` may start beyond the end: the store grows and the gap reads as zeros.
+ *   The store may read `bytes` at any time until the returned promise settles; do not modify
+ *   them before then.
+ * - `truncate(size)` shrinks the store or grows it with zeros.
+ * - `flush()` makes everything written before it durable, as far as the platform allows (fsync
+ *   for files; see each store for the details).
+ * - `close()` flushes and releases the store. Every later call except `close()` itself rejects
+ *   with an `Error`; calling `close()` again does nothing, so it is safe in `finally` blocks.
+ * - A store opened read-only rejects `write` and `truncate` with an `Error`.
+ */
+export interface BlockStore {
+  read(offset: number, length: number): Promise<Uint8Array>;
+  write(offset: number, bytes: Uint8Array): Promise<void>;
+  size(): Promise<number>;
+  truncate(size: number): Promise<void>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A byte position or count: a non-negative safe integer. Returns it unchanged. */
+export function checkByteCount(value: unknown, what: string): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
+  if (!Number.isInteger(value)) throw new RangeError(`${what} must be a whole number, got ${value}`);
+  if (value < 0) throw new RangeError(`${what} must not be negative, got ${value}`);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be a safe integer (at most 2^53−1), got ${value}`);
+  return value;
+}
+
+export function checkBytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array, got ${describe(value)}`);
+  return value;
+}
+
+/** The end of a range (`offset + length`) must stay a safe integer, or positions would round. */
+export function checkRangeEnd(offset: number, length: number, what: string): number {
+  const end = offset + length;
+  if (!Number.isSafeInteger(end)) {
+    throw new RangeError(`${what}: offset ${offset} + length ${length} goes beyond 2^53−1 bytes`);
+  }
+  return end;
+}
+
+/** The read rule: the whole range must lie inside the store. */
+export function checkReadInside(offset: number, length: number, size: number, what: string): void {
+  if (offset + length > size) {
+    throw new RangeError(
+      `${what}: read past the end of the store (size ${size}): offset ${offset} + length ${length} = ${offset + length}`,
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
