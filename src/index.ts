@@ -15,3 +15,5 @@ export { MemoryBlockStore } from './storage/index.js';
 export type { BlockStore } from './storage/index.js';
 export { OpfsBlockStore } from './browser/opfs-block-store.js';
 export type { OpfsBlockStoreOptions, OpfsAccessMode } from './browser/opfs-block-store.js';
+export { createPool } from './engine/pool.js';
+export type { Pool, PoolOptions, PoolXts } from './engine/pool.js';

@@ -136,6 +136,8 @@ function page(files) {
 <html><head><meta charset="utf-8"><title>atrest tests</title>
 <script>
 globalThis.ATREST_VECTORS_BASE = '/tests/vectors/';
+// The bundle's import.meta.url is under /bundle/, not beside dist/engine/pool-worker.js.
+globalThis.ATREST_POOL_WORKER_URL = '/dist/engine/pool-worker.js';
 globalThis.ATREST_TEST_FILES = ${JSON.stringify(list)};
 </script>
 <script type="module" src="/bundle/_harness.js"></script>
