@@ -17,3 +17,4 @@ export { OpfsBlockStore } from './browser/opfs-block-store.js';
 export type { OpfsBlockStoreOptions, OpfsAccessMode } from './browser/opfs-block-store.js';
 export { createPool } from './engine/pool.js';
 export type { Pool, PoolOptions, PoolXts } from './engine/pool.js';
+export * from './envelope/index.js';

@@ -1,0 +1,46 @@
+// Constants of the on-store format (docs/FORMAT.md describes it byte by byte).
+
+/** Eight bytes that open every header copy: 0x89 "ATREST" "\n". The high first byte and the
+ *  newline catch transfers that strip the eighth bit or rewrite line ends (as PNG's does). */
+export const MAGIC = new Uint8Array([0x89, 0x41, 0x54, 0x52, 0x45, 0x53, 0x54, 0x0a]);
+export const FORMAT_VERSION = 1;
+
+export const CIPHER_XTS_AES_256 = 'xts-aes-256';
+export const SUPPORTED_CIPHERS: readonly string[] = [CIPHER_XTS_AES_256];
+
+export const SECTOR_SIZE_MIN = 512;
+export const SECTOR_SIZE_MAX = 65536;
+export const DEFAULT_SECTOR_SIZE = 4096;
+
+/** Each header copy lives in a slot of this many bytes (a power of two); copy 2 starts at the
+ *  slot size. Volumes default to 16 KiB (room for several wrapped keys, like LUKS2's 16 KiB
+ *  header); streams use the smallest slot their header fits. */
+export const SLOT_SIZE_MIN = 4096;
+export const SLOT_SIZE_MAX = 1 << 20;
+export const DEFAULT_VOLUME_SLOT_SIZE = 16384;
+
+/** Fixed prefix: magic 8, version u16, flags u16, header length u32, slot size u32, sequence u64. */
+export const PREFIX_BYTES = 28;
+export const MAC_BYTES = 32;
+export const VOLUME_ID_BYTES = 16;
+export const NONCE_BYTES = 12;
+export const GCM_TAG_BYTES = 16;
+
+/** Header flags. */
+export const FLAG_SIZE_IN_TRAILER = 1 << 0;
+export const FLAG_SCRATCH = 1 << 1;
+export const KNOWN_FLAGS = FLAG_SIZE_IN_TRAILER | FLAG_SCRATCH;
+
+/** The stream trailer after the last data sector: nonce ‖ AES-GCM(u64 BE size) ‖ tag. */
+export const TRAILER_BYTES = NONCE_BYTES + 8 + GCM_TAG_BYTES;
+
+/** The encryption-context key that binds a wrapped data key to its volume. */
+export const VOLUME_CONTEXT_KEY = 'atrest:volume';
+
+/** The default KMS key (created by LocalKms on first use, like AWS managed keys). */
+export const DEFAULT_KEY_ID = 'alias/aws/atrest';
+
+/** Data starts at the first sector boundary after both header copies. */
+export function dataOffsetFor(slotSize: number, sectorSize: number): number {
+  return Math.ceil((2 * slotSize) / sectorSize) * sectorSize;
+}

@@ -1,0 +1,118 @@
+// The two header copies (as LUKS2 keeps two): copy 1 at offset 0, copy 2 at offset slotSize,
+// each padded with zeros to its slot. Updates write copy 1, flush, then copy 2, flush, so a
+// crash at any point leaves at least one intact copy holding either the old or the new header;
+// of two intact copies the one with the higher sequence number is newer. Opening picks the
+// newest intact copy and rewrites the other (repair).
+
+import type { BlockStore } from '../storage/block-store.js';
+import { HeaderDamagedError, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError } from './errors.js';
+import { PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN } from './format.js';
+import { decodeHeader, decodePrefix, HeaderParseError, verifyMac, type DecodedHeader } from './header.js';
+
+export interface CopyRead {
+  /** Where the copy starts in the store. */
+  offset: number;
+  header?: DecodedHeader;
+  problem?: HeaderParseError;
+}
+
+async function readCopy(store: BlockStore, storeSize: number, offset: number): Promise<CopyRead> {
+  const available = storeSize - offset;
+  if (available <= 0) return { offset, problem: new HeaderParseError('truncated', `the store ends (${storeSize} bytes) before offset ${offset}`) };
+  try {
+    const prefix = decodePrefix(await store.read(offset, Math.min(PREFIX_BYTES, available)));
+    const header = decodeHeader(await store.read(offset, Math.min(prefix.headerLength, available)));
+    if (offset !== 0 && header.fields.slotSize !== offset) {
+      throw new HeaderParseError('malformed', `copy at offset ${offset} says its slot size is ${header.fields.slotSize}`);
+    }
+    return { offset, header };
+  } catch (e) {
+    if (e instanceof HeaderParseError) return { offset, problem: e };
+    throw e;
+  }
+}
+
+/** Reads and decodes both copies (no MAC check yet: that needs the data key). Throws the error
+ *  that explains the store when neither copy decodes. */
+export async function readHeaderCopies(store: BlockStore, what: string): Promise<CopyRead[]> {
+  const storeSize = await store.size();
+  if (storeSize === 0) throw new NotAtrestVolumeError(`${what}: the store is empty, not an atrest volume`);
+  const first = await readCopy(store, storeSize, 0);
+  const copies = [first];
+  const knownSlot = first.header?.fields.slotSize;
+  if (knownSlot !== undefined) {
+    copies.push(await readCopy(store, storeSize, knownSlot));
+  } else {
+    // Copy 1 is unreadable, so its slot size is unknown: look for copy 2 at every slot size.
+    let second: CopyRead | undefined;
+    for (let slot = SLOT_SIZE_MIN; slot <= SLOT_SIZE_MAX && slot < storeSize; slot *= 2) {
+      const candidate = await readCopy(store, storeSize, slot);
+      if (candidate.header !== undefined) {
+        second = candidate;
+        break;
+      }
+      if (second === undefined && candidate.problem?.problem !== 'no-magic') second = candidate;
+    }
+    copies.push(second ?? { offset: SLOT_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') });
+  }
+  if (copies.some((c) => c.header !== undefined)) return copies;
+  throw explainUnreadable(copies, storeSize, what);
+}
+
+function explainUnreadable(copies: CopyRead[], storeSize: number, what: string): Error {
+  const problems = copies.map((c) => c.problem!);
+  const [a, b] = problems as [HeaderParseError, HeaderParseError];
+  const unknown = problems.find((p) => p.problem === 'unknown-version');
+  if (unknown !== undefined) {
+    return new UnknownVersionError(unknown.version ?? -1, `${what}: the header is atrest format version ${unknown.version}, which this version of atrest cannot read (${unknown.message})`);
+  }
+  if (a.problem === 'no-magic' && b.problem === 'no-magic') {
+    return new NotAtrestVolumeError(`${what}: the store (${storeSize} bytes) does not start with an atrest header (no magic in either header copy)`);
+  }
+  if (a.problem === 'truncated' && b.problem !== 'malformed') {
+    return new TruncatedHeaderError(`${what}: the store is ${storeSize} bytes and ends inside the header (${a.message})`);
+  }
+  return new HeaderDamagedError(`${what}: both header copies are damaged (copy 1: ${a.message}; copy 2: ${b.message})`);
+}
+
+/** The newest copy whose MAC verifies under `headerMacKey`, or a HeaderDamagedError. */
+export function chooseAuthenticCopy(copies: CopyRead[], headerMacKey: Uint8Array, what: string): DecodedHeader {
+  let best: DecodedHeader | undefined;
+  for (const c of copies) {
+    if (c.header === undefined || !verifyMac(c.header, headerMacKey)) continue;
+    if (best === undefined || c.header.fields.sequence > best.fields.sequence) best = c.header;
+  }
+  if (best === undefined) {
+    throw new HeaderDamagedError(`${what}: both header copies are damaged: neither authenticates under the unwrapped data key (altered bytes, or a wrapped key that belongs to another volume)`);
+  }
+  return best;
+}
+
+/** The copies that do not hold exactly `chosen` and must be rewritten. */
+export function copiesToRepair(copies: CopyRead[], chosen: DecodedHeader): number[] {
+  const slot = chosen.fields.slotSize;
+  const offsets: number[] = [];
+  for (const offset of [0, slot]) {
+    const c = copies.find((x) => x.offset === offset);
+    const same = c?.header !== undefined && c.header.bytes.length === chosen.bytes.length && c.header.bytes.every((v, i) => v === chosen.bytes[i]);
+    if (!same) offsets.push(offset);
+  }
+  return offsets;
+}
+
+function padded(bytes: Uint8Array, slotSize: number): Uint8Array {
+  // Zero padding to the slot's end also wipes what a longer earlier header left there (the
+  // wrapped keys that removeKey or rewrap took out).
+  const out = new Uint8Array(slotSize);
+  out.set(bytes);
+  return out;
+}
+
+/** Writes `bytes` as copy 1, flushes, then as copy 2, flushes. */
+export async function writeHeaderCopies(store: BlockStore, bytes: Uint8Array, slotSize: number, offsets: readonly number[] = [0, slotSize]): Promise<void> {
+  const copy = padded(bytes, slotSize);
+  for (const offset of offsets) {
+    await store.write(offset, copy);
+    await store.flush();
+  }
+}

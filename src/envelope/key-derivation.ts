@@ -1,0 +1,53 @@
+// Key separation. The KMS-wrapped data key (32 bytes) is never used directly: HKDF-SHA-256
+// (RFC 5869) derives one key per purpose under distinct labels, so no key ever serves two
+// algorithms (XTS for sectors, HMAC for the header, GCM for metadata and the stream trailer)
+// and a weakness in one use cannot leak another's key.
+
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { constantTimeEqual } from './bytes.js';
+
+export const DATA_KEY_BYTES = 32;
+
+const utf8 = new TextEncoder();
+/** The HKDF `info` labels. Changing one changes every derived key: they are part of format 1. */
+export const LABELS = {
+  xts: 'atrest/v1 xts-aes-256 sector key',
+  headerMac: 'atrest/v1 header hmac-sha-256 key',
+  metadata: 'atrest/v1 metadata aes-256-gcm key',
+} as const;
+
+export interface DerivedKeys {
+  /** 64 bytes: XTS-AES-256 key1 ‖ key2, halves checked different. */
+  xtsKey: Uint8Array;
+  /** 32 bytes: HMAC-SHA-256 over each header copy. */
+  headerMacKey: Uint8Array;
+  /** 32 bytes: AES-256-GCM for the sealed metadata, the size and the stream trailer. */
+  metadataKey: Uint8Array;
+}
+
+/** Derives the three keys from a data key. The caller zeroes them (and the data key) when done. */
+export function deriveKeys(dataKey: Uint8Array): DerivedKeys {
+  if (dataKey.length !== DATA_KEY_BYTES) {
+    throw new RangeError(`key derivation: the data key must be ${DATA_KEY_BYTES} bytes, got ${dataKey.length}`);
+  }
+  // No salt: every data key is fresh from the key service and used by one volume only, which
+  // is HKDF's case for an empty salt (RFC 5869 §3.1: the IKM is already uniformly random).
+  const xtsKey = hkdf(sha256, dataKey, undefined, utf8.encode(LABELS.xts), 64);
+  if (constantTimeEqual(xtsKey.subarray(0, 32), xtsKey.subarray(32))) {
+    // Probability 2^-256; checked because XTS with key1 = key2 is insecure (SP 800-38E, IG C.I).
+    xtsKey.fill(0);
+    throw new RangeError('key derivation: the XTS key halves came out equal; refusing the data key');
+  }
+  return {
+    xtsKey,
+    headerMacKey: hkdf(sha256, dataKey, undefined, utf8.encode(LABELS.headerMac), 32),
+    metadataKey: hkdf(sha256, dataKey, undefined, utf8.encode(LABELS.metadata), 32),
+  };
+}
+
+export function zeroKeys(keys: DerivedKeys): void {
+  keys.xtsKey.fill(0);
+  keys.headerMacKey.fill(0);
+  keys.metadataKey.fill(0);
+}

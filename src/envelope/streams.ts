@@ -1,0 +1,314 @@
+// Encrypted files as Web Streams: encryptStream() turns plaintext chunks into the volume format
+// in one pass — header (two copies), whole sectors, then a trailer with the exact length,
+// which the stream learns only at its end — and decryptStream() turns that back. Memory stays
+// bounded by a sector or so plus the chunk being processed, whatever the length. The output is
+// a volume: Volume.open reads any byte range of it without decrypting the rest (read-only).
+
+import type { EncryptionContext, KmsClient } from '../kms/types.js';
+import type { BlockStore } from '../storage/block-store.js';
+import { concatBytes, randomBytes, toHex } from './bytes.js';
+import { checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, resolveAllowedKey } from './envelope.js';
+import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
+import {
+  CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SIZE_IN_TRAILER, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES, VOLUME_CONTEXT_KEY,
+  VOLUME_ID_BYTES,
+} from './format.js';
+import { readHeaderCopies } from './header-copies.js';
+import { decodePrefix, encodeHeader, openSealed, type HeaderFields, type SealedFields } from './header.js';
+import { generateWrappedDataKey, unwrapDataKey } from './kms-calls.js';
+import { checkCipher, checkContextShape, checkPolicy, checkRequiredContext, checkSectorSize, type EnvelopePolicy } from './policy.js';
+import { openTrailer, sealTrailer } from './trailer.js';
+import { unlockHeader } from './volume.js';
+
+/** Transformer.cancel is in the Streams standard but not yet in TypeScript's DOM types. */
+type CancellableTransformer = Transformer<Uint8Array, Uint8Array> & { cancel?: (reason: unknown) => void };
+
+/** Sectors are encrypted and emitted in batches of at most this many bytes. */
+const BATCH_BYTES = 1 << 20;
+
+export interface EncryptStreamOptions {
+  kms: KmsClient;
+  /** Default `alias/aws/atrest`. */
+  keyId?: string;
+  encryptionContext?: EncryptionContext;
+  /** Default 4096. */
+  sectorSize?: number;
+  /** Any JSON value, stored encrypted in the header. */
+  metadata?: unknown;
+  policy?: EnvelopePolicy;
+}
+
+export interface DecryptStreamOptions {
+  kms: KmsClient;
+  policy?: EnvelopePolicy;
+}
+
+function chunkBytes(chunk: unknown, what: string): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  throw new TypeError(`${what}: chunks must be Uint8Array or ArrayBuffer, got ${chunk === null ? 'null' : typeof chunk}`);
+}
+
+/** A TransformStream from plaintext to an encrypted file (the volume format, read-only). */
+export function encryptStream(options: EncryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  const what = 'encryptStream';
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
+  const kms = checkKmsClient(options.kms, what);
+  const keyId = checkKeyIdArgument(options.keyId, what);
+  const callerContext = checkContextShape(options.encryptionContext, `${what}: encryptionContext`);
+  if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
+    throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the file's volume id`);
+  }
+  const sectorSize = checkSectorSizeArgument(options.sectorSize, what);
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(JSON.stringify(options.metadata ?? null)) as unknown;
+  } catch (e) {
+    throw new TypeError(`${what}: metadata must be JSON-serializable (${(e as Error).message})`);
+  }
+  const policy = checkPolicy(options.policy, what);
+  checkCipher(policy, CIPHER_XTS_AES_256, what);
+  checkSectorSize(policy, sectorSize, what);
+  checkRequiredContext(policy, callerContext, what);
+
+  let session: DataKeySession | undefined;
+  let volumeId: Uint8Array;
+  let pending = new Uint8Array(sectorSize);
+  let pendingLength = 0;
+  let nextSector = 0;
+  let size = 0;
+
+  const emitSectors = (controller: TransformStreamDefaultController<Uint8Array>, plain: Uint8Array) => {
+    controller.enqueue(session!.xts.encrypt(plain, nextSector));
+    nextSector += plain.length / sectorSize;
+  };
+
+  const transformer: CancellableTransformer = {
+    async start(controller) {
+      volumeId = randomBytes(VOLUME_ID_BYTES);
+      const context = { ...callerContext, [VOLUME_CONTEXT_KEY]: toHex(volumeId) };
+      const meta = await resolveAllowedKey(kms, policy, keyId, what);
+      const wrapped = await generateWrappedDataKey(kms, meta.Arn, context);
+      const dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
+      try {
+        session = await DataKeySession.create(dataKey, sectorSize);
+      } finally {
+        dataKey.fill(0);
+      }
+      const fields: HeaderFields = {
+        flags: FLAG_SIZE_IN_TRAILER,
+        slotSize: SLOT_SIZE_MAX,
+        sequence: 1,
+        cipher: CIPHER_XTS_AES_256,
+        sectorSize,
+        dataOffset: 0,
+        volumeId,
+        wrappedKeys: [{ keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context }],
+      };
+      const sealed: SealedFields = { size: undefined, metadata };
+      // The smallest slot the header fits (its length does not depend on the slot size).
+      const length = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey).length;
+      let slot = SLOT_SIZE_MIN;
+      while (slot < length) slot *= 2;
+      fields.slotSize = slot;
+      fields.dataOffset = dataOffsetFor(slot, sectorSize);
+      const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
+      const head = new Uint8Array(fields.dataOffset);
+      head.set(header, 0);
+      head.set(header, slot);
+      controller.enqueue(head);
+    },
+    transform(chunk, controller) {
+      let data = chunkBytes(chunk, what);
+      size += data.length;
+      if (pendingLength > 0) {
+        const take = Math.min(sectorSize - pendingLength, data.length);
+        pending.set(data.subarray(0, take), pendingLength);
+        pendingLength += take;
+        data = data.subarray(take);
+        if (pendingLength < sectorSize) return;
+        emitSectors(controller, pending);
+        pending = new Uint8Array(sectorSize);
+        pendingLength = 0;
+      }
+      const whole = data.length - (data.length % sectorSize);
+      const batch = Math.max(sectorSize, BATCH_BYTES - (BATCH_BYTES % sectorSize));
+      for (let at = 0; at < whole; at += batch) emitSectors(controller, data.slice(at, Math.min(whole, at + batch)));
+      pending.set(data.subarray(whole), 0);
+      pendingLength = data.length - whole;
+    },
+    // Called when the readable side is cancelled or the writable side aborted (runtimes that
+    // implement Transformer.cancel): the keys must not wait for garbage collection.
+    cancel() {
+      pending.fill(0);
+      session?.close();
+    },
+    flush(controller) {
+      try {
+        if (pendingLength > 0) {
+          pending.fill(0, pendingLength); // the last sector is padded with zeros
+          emitSectors(controller, pending);
+        }
+        controller.enqueue(sealTrailer(session!.metadataGcm, volumeId, size));
+      } finally {
+        pending.fill(0);
+        session?.close();
+      }
+    },
+  };
+  return new TransformStream<Uint8Array, Uint8Array>(transformer);
+}
+
+/** A read-only BlockStore over bytes already in memory (the start of a stream). */
+function bytesStore(bytes: Uint8Array): BlockStore {
+  const refuse = () => Promise.reject(new Error('read-only view'));
+  return {
+    size: async () => bytes.length,
+    read: async (offset: number, length: number) => {
+      if (offset + length > bytes.length) throw new RangeError(`read past the end of the store (size ${bytes.length})`);
+      return bytes.slice(offset, offset + length);
+    },
+    write: refuse,
+    truncate: refuse,
+    flush: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/** A TransformStream from an encrypted file (encryptStream's output, or a volume) back to its
+ *  plaintext. Sectors are released as they arrive; a stream cut short, extended or spliced
+ *  errors at its end (TruncatedDataError) — XTS does not authenticate sector contents. */
+export function decryptStream(options: DecryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  const what = 'decryptStream';
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
+  const kms = checkKmsClient(options.kms, what);
+  const policy = checkPolicy(options.policy, what);
+
+  let head: Uint8Array[] = [];
+  let headLength = 0;
+  let session: DataKeySession | undefined;
+  let fields: HeaderFields | undefined;
+  /** Plaintext bytes still to emit when the size is known from the header (a volume). */
+  let headerSize: number | undefined;
+  let pending: Uint8Array = new Uint8Array(0);
+  let emittedSectors = 0;
+  let skipRemaining = 0;
+
+  /** How many header bytes to collect before parsing: both copies, or all a damaged copy 1 could hide. */
+  const headBytesWanted = (bytes: Uint8Array): number => {
+    try {
+      return 2 * decodePrefix(bytes.subarray(0, PREFIX_BYTES)).slotSize;
+    } catch {
+      return 2 * SLOT_SIZE_MAX;
+    }
+  };
+
+  const unlock = async (bytes: Uint8Array) => {
+    const copies = await readHeaderCopies(bytesStore(bytes), what);
+    const { dataKey, chosen } = await unlockHeader(copies, kms, policy, what);
+    try {
+      session = await DataKeySession.create(dataKey, chosen.fields.sectorSize);
+    } finally {
+      dataKey.fill(0);
+    }
+    fields = chosen.fields;
+    let sealed: SealedFields;
+    try {
+      sealed = openSealed(chosen, session.metadataGcm);
+    } catch (e) {
+      throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, { cause: e });
+    }
+    if ((fields.flags & FLAG_SIZE_IN_TRAILER) === 0) headerSize = sealed.size ?? 0;
+    // Between the header copies and the first sector there may be padding (sectors larger than
+    // two header slots start at the next sector boundary): skip it, here or as it arrives.
+    pending = bytes.slice(Math.min(fields.dataOffset, bytes.length));
+    skipRemaining = Math.max(0, fields.dataOffset - bytes.length);
+  };
+
+  const emitReady = (controller: TransformStreamDefaultController<Uint8Array>, final: boolean) => {
+    const ss = fields!.sectorSize;
+    if (headerSize !== undefined) {
+      // A volume: its size is known, the sectors past it are ignored.
+      const remaining = headerSize - emittedSectors * ss;
+      const sectors = Math.min(Math.floor(pending.length / ss), Math.ceil(remaining / ss));
+      if (final && sectors * ss < remaining) {
+        throw new TruncatedDataError(`${what}: the volume holds ${headerSize} bytes but the stream ended after ${emittedSectors * ss + pending.length} bytes of sectors`);
+      }
+      for (let done = 0; done < sectors; ) {
+        const n = Math.min(sectors - done, Math.max(1, Math.floor(BATCH_BYTES / ss)));
+        const plain = session!.xts.decrypt(pending.subarray(done * ss, (done + n) * ss), emittedSectors);
+        const left = headerSize - emittedSectors * ss;
+        controller.enqueue(left < plain.length ? plain.slice(0, left) : plain);
+        emittedSectors += n;
+        done += n;
+      }
+      pending = pending.slice(sectors * ss);
+      if (emittedSectors * ss >= headerSize) pending = new Uint8Array(0);
+      return;
+    }
+    // A stream: the last data sector and the trailer stay pending until the end, because only
+    // the trailer says how much of the last sector is data.
+    const sectors = Math.max(0, Math.floor((pending.length - TRAILER_BYTES - 1) / ss));
+    for (let done = 0; done < sectors; ) {
+      const n = Math.min(sectors - done, Math.max(1, Math.floor(BATCH_BYTES / ss)));
+      controller.enqueue(session!.xts.decrypt(pending.subarray(done * ss, (done + n) * ss), emittedSectors));
+      emittedSectors += n;
+      done += n;
+    }
+    if (sectors > 0) pending = pending.slice(sectors * ss);
+    if (!final) return;
+    const size = openTrailer(session!.metadataGcm, fields!.volumeId, pending.subarray(pending.length - TRAILER_BYTES), what);
+    const lastSectorBytes = pending.length - TRAILER_BYTES;
+    const expectedSectors = Math.ceil(size / ss);
+    if (pending.length < TRAILER_BYTES || lastSectorBytes % ss !== 0 || emittedSectors + lastSectorBytes / ss !== expectedSectors) {
+      throw new TruncatedDataError(`${what}: the trailer says ${size} bytes (${expectedSectors} sectors) but ${emittedSectors * ss + lastSectorBytes} bytes of sectors arrived: the encrypted stream was cut short or spliced`);
+    }
+    if (lastSectorBytes > 0) {
+      const plain = session!.xts.decrypt(pending.subarray(0, ss), emittedSectors);
+      controller.enqueue(plain.slice(0, size - emittedSectors * ss));
+      plain.fill(0);
+      emittedSectors += 1;
+    }
+    pending = new Uint8Array(0);
+  };
+
+  const transformer: CancellableTransformer = {
+    async transform(chunk, controller) {
+      const data = chunkBytes(chunk, what);
+      if (fields === undefined) {
+        head.push(data.slice());
+        headLength += data.length;
+        const bytes = head.length === 1 ? head[0]! : concatBytes(...head);
+        head = [bytes];
+        if (headLength < Math.max(PREFIX_BYTES, headBytesWanted(bytes))) return;
+        head = [];
+        await unlock(bytes);
+      } else {
+        let rest = data;
+        if (skipRemaining > 0) {
+          const skip = Math.min(skipRemaining, rest.length);
+          skipRemaining -= skip;
+          rest = rest.subarray(skip);
+        }
+        pending = pending.length === 0 ? rest.slice() : concatBytes(pending, rest);
+      }
+      emitReady(controller, false);
+    },
+    cancel() {
+      session?.close();
+    },
+    async flush(controller) {
+      try {
+        if (fields === undefined) {
+          if (headLength === 0) throw new TruncatedHeaderError(`${what}: the stream is empty, not an encrypted file`);
+          await unlock(head.length === 1 ? head[0]! : concatBytes(...head));
+        }
+        if (skipRemaining > 0) throw new TruncatedDataError(`${what}: the stream ends before its first data sector`);
+        emitReady(controller, true);
+      } finally {
+        session?.close();
+      }
+    },
+  };
+  return new TransformStream<Uint8Array, Uint8Array>(transformer);
+}

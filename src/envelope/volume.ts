@@ -1,0 +1,713 @@
+// Volume: an encrypted block device on a BlockStore. A header (two copies) holds the KMS-wrapped
+// data key(s) and, sealed, the metadata and size; then come the data sectors, each
+// XTS-AES-256 with tweak = its number counted from the first data sector. Byte-range reads and
+// writes decrypt and encrypt whole sectors (read-modify-write at the edges).
+//
+// Rules kept everywhere:
+// - Every check (arguments, policy, key state) and every key-service call happens before the
+//   first byte is written, so a failed operation leaves the store as it was.
+// - Header changes go through writeHeaderCopies (copy 1, flush, copy 2, flush).
+// - Data is written before the header that makes it reachable (a grown size), so a crash
+//   leaves the old size over untouched sectors or the new size over written ones.
+// - Operations on one volume run one at a time, in call order (a read-modify-write of a sector
+//   must not interleave with another write of it).
+// - The store stays the caller's: close() flushes it and zeroes the keys, but does not close it.
+
+import type { BlockStore } from '../storage/block-store.js';
+import type { EncryptionContext, KmsClient } from '../kms/types.js';
+import { SCRATCH_KEY_TAG } from '../kms/deletion.js';
+import { byteCount, requireBytes, randomBytes, toHex } from './bytes.js';
+import {
+  checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, obtainDataKey, resolveAliasArns, resolveAllowedKey,
+} from './envelope.js';
+import {
+  EnvelopeError, HeaderDamagedError, KmsFailureError, PolicyViolationError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError,
+} from './errors.js';
+import {
+  CIPHER_XTS_AES_256, dataOffsetFor, DEFAULT_VOLUME_SLOT_SIZE, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES,
+  VOLUME_CONTEXT_KEY, VOLUME_ID_BYTES,
+} from './format.js';
+import { chooseAuthenticCopy, copiesToRepair, readHeaderCopies, writeHeaderCopies, type CopyRead } from './header-copies.js';
+import { encodeHeader, openSealed, type DecodedHeader, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
+import { deriveKeys, zeroKeys } from './key-derivation.js';
+import {
+  createVolumeGrant, generateWrappedDataKey, reEncryptDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
+} from './kms-calls.js';
+import {
+  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount, matchesPattern,
+  type CheckedPolicy, type EnvelopePolicy,
+} from './policy.js';
+import { checkTrailerSize, openTrailer } from './trailer.js';
+
+/** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
+const CHUNK_BYTES = 1 << 20;
+
+export interface CreateVolumeOptions {
+  kms: KmsClient;
+  /** Default `alias/aws/atrest`. Not with `scratch`. */
+  keyId?: string;
+  /** Sent to the key service with every call, plus `atrest:volume` = the volume id. */
+  encryptionContext?: EncryptionContext;
+  /** Power of two from 512 to 65536; default 4096. */
+  sectorSize?: number;
+  /** Bytes; default 0 (writes past the end grow the volume). Reads of unwritten bytes give zeros. */
+  size?: number | bigint;
+  /** Any JSON value, stored encrypted in the header. */
+  metadata?: unknown;
+  policy?: EnvelopePolicy;
+  /** A principal ARN given Decrypt on the key for this volume only (CreateGrant with
+   *  EncryptionContextEquals); the grant is retired by destroy(). */
+  grantTo?: string;
+  /** The principal allowed to retire that grant (CreateGrant's RetiringPrincipal): name the
+   *  principal that will call destroy(), unless its key policy allows kms:RevokeGrant. */
+  retiringPrincipal?: string;
+  /** A key of its own, created for this volume alone and deleted by destroy(). */
+  scratch?: boolean;
+  /** Bytes per header copy: power of two from 4096 to 1 MiB; default 16384. */
+  headerSize?: number;
+}
+
+export interface OpenVolumeOptions {
+  kms: KmsClient;
+  policy?: EnvelopePolicy;
+  /** Never write to the store (no header repair, no writes). Streams' output is always read-only. */
+  readOnly?: boolean;
+}
+
+export interface ChangeKeyOptions {
+  /** The client to call the key service with; default the one the volume was opened with. */
+  kms?: KmsClient;
+  keyId: string;
+  /** Default: the context of the volume's first wrapped key (without `atrest:volume`). */
+  encryptionContext?: EncryptionContext;
+  /** As in Volume.create: a grant on the new key for this principal. */
+  grantTo?: string;
+  retiringPrincipal?: string;
+}
+
+/** Immediate deletion of a scratch key (LocalKms.destroyKeyNow). */
+export interface ScratchKeyService {
+  destroyKeyNow(keyId: string): Promise<void>;
+}
+
+export interface DestroyOptions {
+  /** For scratch volumes: deletes the key at once (pass the LocalKms). Without it, the key is
+   *  scheduled for deletion after 7 days, the shortest window AWS KMS allows, and is unusable
+   *  from now on (PendingDeletion). */
+  keyService?: ScratchKeyService;
+}
+
+function checkStore(value: unknown, what: string): BlockStore {
+  const s = value as Partial<BlockStore> | null;
+  for (const m of ['read', 'write', 'size', 'truncate', 'flush'] as const) {
+    if (typeof s !== 'object' || s === null || typeof s[m] !== 'function') {
+      throw new TypeError(`${what}: store must be a BlockStore (read, write, size, truncate, flush, close), got ${s === null ? 'null' : typeof s}${typeof s === 'object' && s !== null ? ` without ${m}()` : ''}`);
+    }
+  }
+  return s as BlockStore;
+}
+
+function checkPrincipal(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^arn:aws[\w-]*:(iam|sts)::\d{12}:.+$/.test(value)) {
+    throw new TypeError(`${what} must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkOptions(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`${what}: options must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function volumeContext(callerContext: EncryptionContext, volumeId: Uint8Array, what: string): EncryptionContext {
+  if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
+    throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the volume id`);
+  }
+  return { ...callerContext, [VOLUME_CONTEXT_KEY]: toHex(volumeId) };
+}
+
+function callerPart(context: EncryptionContext): EncryptionContext {
+  const out = { ...context };
+  delete out[VOLUME_CONTEXT_KEY];
+  return out;
+}
+
+/** The clear-field rules of the policy for one header copy: all before any KMS call. */
+function checkHeaderAgainstPolicy(policy: CheckedPolicy, fields: HeaderFields, what: string): void {
+  checkWrappedKeyCount(policy, fields.wrappedKeys.length, what);
+  checkCipher(policy, fields.cipher, what);
+  checkSectorSize(policy, fields.sectorSize, what);
+}
+
+export class Volume {
+  readonly #store: BlockStore;
+  readonly #kms: KmsClient;
+  readonly #policy: CheckedPolicy;
+  readonly #readOnly: boolean;
+  #session: DataKeySession;
+  #fields: HeaderFields;
+  #sealed: SealedFields;
+  #size: number;
+  #closed = false;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields,
+    size: number, readOnly: boolean) {
+    this.#store = store;
+    this.#kms = kms;
+    this.#policy = policy;
+    this.#session = session;
+    this.#fields = fields;
+    this.#sealed = sealed;
+    this.#size = size;
+    this.#readOnly = readOnly;
+  }
+
+  // ---- create ------------------------------------------------------------------------------
+
+  static async create(store: BlockStore, options: CreateVolumeOptions): Promise<Volume> {
+    const what = 'Volume.create';
+    checkStore(store, what);
+    const o = checkOptions(options, what);
+    const kms = checkKmsClient(o.kms, what);
+    const scratch = o.scratch === undefined ? false : o.scratch;
+    if (typeof scratch !== 'boolean') throw new TypeError(`${what}: scratch must be a boolean`);
+    if (scratch && o.keyId !== undefined) throw new TypeError(`${what}: scratch volumes create their own key; do not pass keyId`);
+    const keyId = checkKeyIdArgument(o.keyId, what);
+    const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
+    const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
+    const size = o.size === undefined ? 0 : byteCount(o.size, `${what}: size`);
+    const slotSize = o.headerSize === undefined ? DEFAULT_VOLUME_SLOT_SIZE : o.headerSize;
+    if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize < SLOT_SIZE_MIN || slotSize > SLOT_SIZE_MAX || (slotSize & (slotSize - 1)) !== 0) {
+      throw new RangeError(`${what}: headerSize must be a power of two from ${SLOT_SIZE_MIN} to ${SLOT_SIZE_MAX}, got ${String(slotSize)}`);
+    }
+    const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
+    const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
+    if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
+    let metadata: unknown = o.metadata === undefined ? null : o.metadata;
+    try {
+      metadata = JSON.parse(JSON.stringify(metadata)) as unknown;
+    } catch (e) {
+      throw new TypeError(`${what}: metadata must be JSON-serializable (${(e as Error).message})`);
+    }
+    const policy = checkPolicy(o.policy, what);
+    checkCipher(policy, CIPHER_XTS_AES_256, what);
+    checkSectorSize(policy, sectorSize, what);
+    checkRequiredContext(policy, callerContext, what);
+    const volumeId = randomBytes(VOLUME_ID_BYTES);
+    const context = volumeContext(callerContext, volumeId, what);
+    const storeSize = await store.size();
+    if (storeSize !== 0) {
+      throw new RangeError(`${what}: the store is not empty (${storeSize} bytes); a volume is only created on an empty store, so nothing is overwritten`);
+    }
+
+    // Key-service calls: all before the first write.
+    let scratchKeyArn: string | undefined;
+    let dataKey: Uint8Array | undefined;
+    let session: DataKeySession | undefined;
+    try {
+      let keyArn: string;
+      if (scratch) {
+        const created = await kms.createKey({
+          Description: `atrest scratch volume ${toHex(volumeId)}: deleted with the volume`,
+          Tags: [{ ...SCRATCH_KEY_TAG }],
+        }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'CreateKey', keyId: '(new scratch key)' }); });
+        keyArn = scratchKeyArn = created.KeyMetadata.Arn;
+        checkKeyAllowed(policy, [keyArn], what);
+      } else {
+        keyArn = (await resolveAllowedKey(kms, policy, keyId, what)).Arn;
+      }
+      const wrapped = await generateWrappedDataKey(kms, keyArn, context);
+      dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
+      const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
+      session = await DataKeySession.create(dataKey, sectorSize);
+      const fields: HeaderFields = {
+        flags: scratch ? FLAG_SCRATCH : 0,
+        slotSize,
+        sequence: 1,
+        cipher: CIPHER_XTS_AES_256,
+        sectorSize,
+        dataOffset: dataOffsetFor(slotSize, sectorSize),
+        volumeId,
+        wrappedKeys: [entry],
+      };
+      const sealed: SealedFields = { size, metadata };
+      // Encode once before the grant, so a header too large for its slot fails before any
+      // change in the key service.
+      encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
+      if (grantTo !== undefined) {
+        entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
+        entry.grantee = grantTo;
+      }
+      const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
+      const volume = new Volume(store, kms, policy, session, fields, sealed, size, false);
+      try {
+        // Sectors first (zeros, encrypted), then the header that makes them a volume.
+        await volume.#writeRange(0, size, size, new Uint8Array(0), 0);
+        await store.flush();
+        await writeHeaderCopies(store, header, slotSize);
+      } catch (e) {
+        // A store that failed mid-way: leave it empty again rather than half a volume.
+        await store.truncate(0).catch(() => undefined);
+        throw e;
+      }
+      return volume;
+    } catch (e) {
+      session?.close();
+      if (scratchKeyArn !== undefined) {
+        // The scratch key was made for this volume only; it must not outlive a failed create.
+        await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: 7 }).catch(() => undefined);
+      }
+      throw e;
+    } finally {
+      dataKey?.fill(0);
+    }
+  }
+
+  // ---- open --------------------------------------------------------------------------------
+
+  static async open(store: BlockStore, options: OpenVolumeOptions): Promise<Volume> {
+    const what = 'Volume.open';
+    checkStore(store, what);
+    const o = checkOptions(options, what);
+    const kms = checkKmsClient(o.kms, what);
+    const policy = checkPolicy(o.policy, what);
+    if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') throw new TypeError(`${what}: readOnly must be a boolean`);
+    const readOnlyRequested = o.readOnly === true;
+
+    const copies = await readHeaderCopies(store, what);
+    const { dataKey, chosen } = await unlockHeader(copies, kms, policy, what);
+    let session: DataKeySession | undefined;
+    try {
+      const fields = chosen.fields;
+      session = await DataKeySession.create(dataKey, fields.sectorSize);
+      let sealed: SealedFields;
+      try {
+        sealed = openSealed(chosen, session.metadataGcm);
+      } catch (e) {
+        throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, { cause: e });
+      }
+      const storeSize = await store.size();
+      const trailerMode = (fields.flags & FLAG_SIZE_IN_TRAILER) !== 0;
+      let size: number;
+      if (trailerMode) {
+        if (storeSize < fields.dataOffset + TRAILER_BYTES) {
+          throw new TruncatedDataError(`${what}: the store (${storeSize} bytes) ends before the encrypted stream's data and trailer`);
+        }
+        size = openTrailer(session.metadataGcm, fields.volumeId, await store.read(storeSize - TRAILER_BYTES, TRAILER_BYTES), what);
+        checkTrailerSize(size, storeSize - TRAILER_BYTES - fields.dataOffset, fields.sectorSize, what);
+      } else {
+        if (sealed.size === undefined) throw new HeaderDamagedError(`${what}: the header has neither a size nor the trailer flag`);
+        size = sealed.size;
+        const needed = fields.dataOffset + Math.ceil(size / fields.sectorSize) * fields.sectorSize;
+        if (storeSize < needed) {
+          throw new TruncatedDataError(`${what}: the volume holds ${size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`);
+        }
+      }
+      const readOnly = readOnlyRequested || trailerMode;
+      if (!readOnlyRequested) {
+        const repair = copiesToRepair(copies, chosen);
+        if (repair.length > 0) {
+          try {
+            await writeHeaderCopies(store, chosen.bytes, fields.slotSize, repair);
+          } catch (e) {
+            throw new Error(`${what}: the header copy at offset ${repair.join(' and ')} is damaged or stale and could not be repaired (the store refused the write: ${(e as Error)?.message}); open with readOnly: true to read without repairing`, { cause: e });
+          }
+        }
+      }
+      return new Volume(store, kms, policy, session, fields, sealed, size, readOnly);
+    } catch (e) {
+      session?.close();
+      throw e;
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  // ---- properties --------------------------------------------------------------------------
+
+  /** Bytes of data. */
+  get size(): number {
+    return this.#size;
+  }
+  get sectorSize(): number {
+    return this.#fields.sectorSize;
+  }
+  get cipher(): string {
+    return this.#fields.cipher;
+  }
+  /** The random volume id (hex), also in every wrapped key's encryption context. */
+  get volumeId(): string {
+    return toHex(this.#fields.volumeId);
+  }
+  /** A copy of the user metadata. */
+  get metadata(): unknown {
+    return JSON.parse(JSON.stringify(this.#sealed.metadata ?? null)) as unknown;
+  }
+  /** The KMS key ARNs the data key is wrapped under, in header order. */
+  get keyIds(): string[] {
+    return this.#fields.wrappedKeys.map((w) => w.keyArn);
+  }
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+  get scratch(): boolean {
+    return (this.#fields.flags & FLAG_SCRATCH) !== 0;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- data --------------------------------------------------------------------------------
+
+  async read(offset: number | bigint, length: number | bigint): Promise<Uint8Array> {
+    const what = 'volume.read';
+    const start = byteCount(offset, `${what}: offset`);
+    const count = byteCount(length, `${what}: length`);
+    return this.#exclusive(what, async () => {
+      if (start + count > this.#size) {
+        throw new RangeError(`${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`);
+      }
+      const out = new Uint8Array(count);
+      const ss = this.#fields.sectorSize;
+      let at = start;
+      while (at < start + count) {
+        const firstSector = Math.floor(at / ss);
+        const chunkEnd = Math.min(start + count, (firstSector * ss) + CHUNK_BYTES);
+        const lastSector = Math.floor((chunkEnd - 1) / ss);
+        const plain = await this.#readSectors(firstSector, lastSector - firstSector + 1);
+        out.set(plain.subarray(at - firstSector * ss, chunkEnd - firstSector * ss), at - start);
+        plain.fill(0);
+        at = chunkEnd;
+      }
+      return out;
+    });
+  }
+
+  /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros). */
+  async write(offset: number | bigint, bytes: Uint8Array): Promise<void> {
+    const what = 'volume.write';
+    const start = byteCount(offset, `${what}: offset`);
+    const data = requireBytes(bytes, `${what}: bytes`);
+    if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
+    return this.#exclusive(what, async () => {
+      if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
+      if (data.length === 0) return;
+      const end = start + data.length;
+      const oldSize = this.#size;
+      // Writing past the end also (re)writes the gap from the old end as zeros: bytes of the old
+      // last sector beyond the old size may hold data of a write that crashed before its header.
+      const from = Math.min(start, oldSize);
+      await this.#writeRange(from, end, start, data, oldSize);
+      if (end > oldSize) {
+        await this.#store.flush();
+        await this.#updateHeader({ size: end });
+        this.#size = end;
+      }
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.#exclusive('volume.flush', () => this.#store.flush());
+  }
+
+  /** Flushes the store and zeroes every key. The store stays open (it is the caller's). */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const run = this.#queue.then(async () => {
+      if (this.#closed) return;
+      try {
+        if (!this.#readOnly) await this.#store.flush();
+      } finally {
+        this.#closed = true;
+        this.#session.close();
+      }
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---- keys --------------------------------------------------------------------------------
+
+  /** Moves the data key to another KMS key (ReEncrypt; no data is touched): afterwards the
+   *  header holds only the new wrapped key. Grants of the replaced keys are retired. */
+  async rewrap(options: ChangeKeyOptions): Promise<void> {
+    const what = 'volume.rewrap';
+    return this.#changeKeys(what, options, 'replace');
+  }
+
+  /** Wraps the same data key under one more KMS key (like a LUKS keyslot): the volume then
+   *  opens with any one of them. */
+  async addKey(options: ChangeKeyOptions): Promise<void> {
+    return this.#changeKeys('volume.addKey', options, 'add');
+  }
+
+  /** Removes the wrapped key of `keyId` (ARN, key id, or an alias naming it). */
+  async removeKey(keyId: string): Promise<void> {
+    const what = 'volume.removeKey';
+    if (typeof keyId !== 'string' || keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
+    return this.#exclusive(what, async () => {
+      if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
+      let index = this.#fields.wrappedKeys.findIndex((w) => matchesKey(w.keyArn, keyId));
+      if (index < 0 && keyId.includes('alias/')) {
+        const arn = (await this.#kms.describeKey({ KeyId: keyId }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'DescribeKey', keyId }); })).KeyMetadata.Arn;
+        index = this.#fields.wrappedKeys.findIndex((w) => w.keyArn === arn);
+      }
+      if (index < 0) throw new RangeError(`${what}: the volume has no wrapped key under ${keyId} (it has: ${this.keyIds.join(', ')})`);
+      if (this.#fields.wrappedKeys.length === 1) {
+        throw new RangeError(`${what}: ${keyId} holds the volume's only wrapped key; removing it would make the data unreadable (use destroy() for that)`);
+      }
+      const removed = this.#fields.wrappedKeys[index]!;
+      await this.#updateHeader({ wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
+      await this.#retireGrants([removed]);
+    });
+  }
+
+  /** Retires the volume's grants, deletes a scratch volume's key, wipes both header copies (the
+   *  only place the wrapped keys were), truncates the store and closes the volume. */
+  async destroy(options: DestroyOptions = {}): Promise<void> {
+    const what = 'volume.destroy';
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
+    const keyService = options.keyService;
+    if (keyService !== undefined && typeof keyService?.destroyKeyNow !== 'function') {
+      throw new TypeError(`${what}: keyService must have destroyKeyNow(keyId) (a LocalKms)`);
+    }
+    return this.#exclusive(what, async () => {
+      if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
+      // Key service first: if it refuses, nothing has been written and the volume still works.
+      await this.#retireGrants(this.#fields.wrappedKeys, true);
+      if (this.scratch) {
+        const keyArn = this.#fields.wrappedKeys[0]!.keyArn;
+        try {
+          if (keyService !== undefined) await keyService.destroyKeyNow(keyArn);
+          else await this.#kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: 7 });
+        } catch (e) {
+          throw translateKmsError(e, { operation: keyService !== undefined ? 'destroyKeyNow' : 'ScheduleKeyDeletion', keyId: keyArn });
+        }
+      }
+      await this.#store.write(0, new Uint8Array(this.#fields.dataOffset));
+      await this.#store.flush();
+      await this.#store.truncate(0);
+      await this.#store.flush();
+      this.#closed = true;
+      this.#session.close();
+    });
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #exclusive<T>(what: string, task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => {
+      if (this.#closed) throw new VolumeClosedError(`${what}: the volume is closed`);
+      return task();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #readSectors(first: number, count: number): Promise<Uint8Array> {
+    const ss = this.#fields.sectorSize;
+    const cipher = await this.#store.read(this.#fields.dataOffset + first * ss, count * ss);
+    return this.#session.xts.decrypt(cipher, first, cipher);
+  }
+
+  /** Writes the plaintext range [from, end) — `data` at `dataStart`, zeros before it — as whole
+   *  sectors; sectors below `existingBytes` keep their bytes outside the range. */
+  async #writeRange(from: number, end: number, dataStart: number, data: Uint8Array, existingBytes: number): Promise<void> {
+    if (end <= from) return;
+    const ss = this.#fields.sectorSize;
+    const existingSectors = Math.ceil(existingBytes / ss);
+    const chunkSectors = Math.max(1, Math.floor(CHUNK_BYTES / ss));
+    const firstSector = Math.floor(from / ss);
+    const lastSector = Math.floor((end - 1) / ss);
+    for (let s = firstSector; s <= lastSector; s += chunkSectors) {
+      const count = Math.min(chunkSectors, lastSector - s + 1);
+      const chunkStart = s * ss;
+      const plain = new Uint8Array(count * ss);
+      // Edge sectors that are only partly overwritten keep their other bytes.
+      const edges = new Set<number>();
+      if (s === firstSector && from % ss !== 0) edges.add(s);
+      if (s + count - 1 === lastSector && end % ss !== 0) edges.add(lastSector);
+      for (const edge of edges) {
+        if (edge < existingSectors) plain.set(await this.#readSectors(edge, 1), (edge - s) * ss);
+      }
+      const lo = Math.max(from, chunkStart);
+      const hi = Math.min(end, chunkStart + count * ss);
+      plain.fill(0, lo - chunkStart, Math.min(hi, Math.max(lo, dataStart)) - chunkStart);
+      if (hi > dataStart) {
+        const dLo = Math.max(lo, dataStart);
+        plain.set(data.subarray(dLo - dataStart, hi - dataStart), dLo - chunkStart);
+      }
+      this.#session.xts.encrypt(plain, s, plain);
+      await this.#store.write(this.#fields.dataOffset + chunkStart, plain);
+    }
+  }
+
+  /** Writes a new header (both copies, in order) with the changes; memory follows only after
+   *  the store has it. */
+  async #updateHeader(change: { size?: number; wrappedKeys?: WrappedKey[] }): Promise<void> {
+    const fields: HeaderFields = {
+      ...this.#fields,
+      sequence: this.#fields.sequence + 1,
+      wrappedKeys: change.wrappedKeys ?? this.#fields.wrappedKeys,
+    };
+    const sealed: SealedFields = { ...this.#sealed, size: change.size ?? this.#sealed.size };
+    const bytes = encodeHeader(fields, sealed, this.#session.metadataGcm, this.#session.headerMacKey);
+    await writeHeaderCopies(this.#store, bytes, fields.slotSize);
+    this.#fields = fields;
+    this.#sealed = sealed;
+  }
+
+  async #changeKeys(what: string, options: ChangeKeyOptions, mode: 'add' | 'replace'): Promise<void> {
+    const o = checkOptions(options, what);
+    const kms = o.kms === undefined ? this.#kms : checkKmsClient(o.kms, what);
+    if (typeof o.keyId !== 'string' || o.keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
+    const keyId = o.keyId;
+    const givenContext = o.encryptionContext === undefined ? undefined : checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
+    const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
+    const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
+    if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
+    return this.#exclusive(what, async () => {
+      if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
+      const current = this.#fields.wrappedKeys;
+      const callerContext = givenContext ?? callerPart(current[0]!.encryptionContext);
+      checkRequiredContext(this.#policy, callerContext, what);
+      const context = volumeContext(callerContext, this.#fields.volumeId, what);
+      if (mode === 'add') checkWrappedKeyCount(this.#policy, current.length + 1, what);
+      const meta = await resolveAllowedKey(kms, this.#policy, keyId, what);
+      if (mode === 'add' && current.some((w) => w.keyArn === meta.Arn)) {
+        throw new RangeError(`${what}: the data key is already wrapped under ${meta.Arn}`);
+      }
+      // ReEncrypt from the first wrapped key the key service lets this client use.
+      let wrapped: { ciphertextBlob: Uint8Array; keyArn: string } | undefined;
+      let firstError: unknown;
+      for (const source of current) {
+        try {
+          wrapped = await reEncryptDataKey(kms, source, meta.Arn, context);
+          break;
+        } catch (e) {
+          firstError ??= e;
+        }
+      }
+      if (wrapped === undefined) throw firstError;
+      const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
+      const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
+      // Encode first: a header too large for its slot must fail before a grant is made.
+      encodeHeader({ ...this.#fields, wrappedKeys }, this.#sealed, this.#session.metadataGcm, this.#session.headerMacKey);
+      if (grantTo !== undefined) {
+        entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
+        entry.grantee = grantTo;
+      }
+      try {
+        await this.#updateHeader({ wrappedKeys });
+      } catch (e) {
+        if (entry.grantId !== undefined) await retireVolumeGrant(kms, entry.keyArn, entry.grantId).catch(() => undefined);
+        throw e;
+      }
+      if (mode === 'replace') await this.#retireGrants(current.filter((w) => w.keyArn !== entry.keyArn));
+    });
+  }
+
+  /** Retires the grants recorded with these wrapped keys. `strict`: a failure throws (destroy);
+   *  otherwise it is ignored — the wrapped key is already gone from the header, so the grant
+   *  can no longer open this volume, only an old copy of it. */
+  async #retireGrants(entries: readonly WrappedKey[], strict = false): Promise<void> {
+    for (const w of entries) {
+      if (w.grantId === undefined) continue;
+      try {
+        await retireVolumeGrant(this.#kms, w.keyArn, w.grantId);
+      } catch (e) {
+        if (strict) throw e;
+      }
+    }
+  }
+
+  /** @internal For streams: a read-only volume view over a header and session already open. */
+  static fromOpenParts(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields, size: number): Volume {
+    return new Volume(store, kms, policy, session, fields, sealed, size, true);
+  }
+}
+
+function matchesKey(keyArn: string, keyId: string): boolean {
+  return keyArn === keyId || keyArn.endsWith(`:key/${keyId}`) || matchesPattern(keyId, keyArn);
+}
+
+/**
+ * Finds a wrapped key the policy accepts and the key service unwraps, and the newest header
+ * copy that authenticates under it. All policy checks come first (no KMS call for a header the
+ * policy refuses); each copy's wrapped keys are tried newest copy first, each distinct wrapped
+ * key once, and at most maxWrappedKeys per copy.
+ */
+export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: CheckedPolicy, what: string): Promise<{ dataKey: Uint8Array; chosen: DecodedHeader }> {
+  // A copy the policy refuses as a whole (too many wrapped keys, cipher, sector size) is left
+  // out: none of its wrapped keys is tried. If the other copy passes, it is used (and its MAC
+  // decides); a copy can fail only through damage or an attacker, who gains nothing by it.
+  let refusal: PolicyViolationError | undefined;
+  const decoded = copies.map((c) => c.header).filter((h): h is DecodedHeader => h !== undefined)
+    .sort((a, b) => b.fields.sequence - a.fields.sequence)
+    .filter((h) => {
+      try {
+        checkHeaderAgainstPolicy(policy, h.fields, what);
+        return true;
+      } catch (e) {
+        if (!(e instanceof PolicyViolationError)) throw e;
+        refusal ??= e;
+        return false;
+      }
+    });
+
+  // Which wrapped keys the policy allows; each distinct one is tried once.
+  let aliasArns: Set<string> | undefined;
+  const candidates: WrappedKey[] = [];
+  const seen = new Set<string>();
+  for (const h of decoded) {
+    for (const w of h.fields.wrappedKeys) {
+      const id = `${w.keyArn}\u0000${toHex(w.ciphertextBlob)}`;
+      if (seen.has(id)) continue;
+      try {
+        if (w.encryptionContext[VOLUME_CONTEXT_KEY] !== toHex(h.fields.volumeId)) {
+          throw new PolicyViolationError('atrest:volume', `${what}: the wrapped key under ${w.keyArn} is bound to volume ${String(w.encryptionContext[VOLUME_CONTEXT_KEY])}, not this volume ${toHex(h.fields.volumeId)}`);
+        }
+        checkRequiredContext(policy, w.encryptionContext, what);
+        if (policy.allowedKeyIds !== undefined && !policy.allowedKeyIds.some((p) => matchesPattern(p, w.keyArn) || matchesKey(w.keyArn, p))) {
+          aliasArns ??= await resolveAliasArns(kms, policy);
+          checkKeyAllowed(policy, [w.keyArn], what, aliasArns);
+        }
+        seen.add(id);
+        candidates.push(w);
+      } catch (e) {
+        if (!(e instanceof PolicyViolationError)) throw e;
+        refusal ??= e;
+      }
+    }
+  }
+  if (candidates.length === 0) {
+    throw refusal ?? new HeaderDamagedError(`${what}: the header holds no wrapped key`);
+  }
+
+  let firstError: unknown;
+  for (const w of candidates) {
+    let dataKey: Uint8Array;
+    try {
+      dataKey = await obtainDataKey(kms, policy, w.keyArn, w.ciphertextBlob, w.encryptionContext, { grantId: w.grantId, grantee: w.grantee });
+    } catch (e) {
+      firstError ??= e;
+      continue;
+    }
+    const keys = deriveKeys(dataKey);
+    try {
+      return { dataKey, chosen: chooseAuthenticCopy(copies, keys.headerMacKey, what) };
+    } catch (e) {
+      dataKey.fill(0);
+      firstError ??= e;
+    } finally {
+      zeroKeys(keys);
+    }
+  }
+  if (firstError instanceof EnvelopeError) {
+    if (candidates.length > 1) firstError.message += ` (and ${candidates.length - 1} other wrapped key(s) failed too)`;
+    throw firstError;
+  }
+  throw new KmsFailureError(`${what}: no wrapped key could be unwrapped`, { cause: firstError });
+}

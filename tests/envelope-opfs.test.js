@@ -1,0 +1,60 @@
+// Volumes on OpfsBlockStore (the Origin Private File System), where it exists (Chromium, on the
+// test page's secure origin): create, write, close the file, reopen it, read; a stream's output
+// stored in OPFS opens for random access. Portable: elsewhere one test checks OPFS is absent.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { OpfsBlockStore, Volume, encryptStream } from '../dist/index.js';
+import { chunked, equalBytes, pattern, setup } from './_lib/envelope.js';
+
+const HAS_OPFS = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
+const opfs = suite('volume on OpfsBlockStore');
+const name = (what) => `atrest-envelope-${what}-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+
+if (HAS_OPFS) {
+  opfs('create, write, close the file, reopen it, read back', async () => {
+    const { app } = setup();
+    const file = name('volume');
+    let store = await OpfsBlockStore.open(file, { create: true });
+    try {
+      const vol = await Volume.create(store, { kms: app, size: 50_000, metadata: { opfs: true } });
+      await vol.write(4000, pattern(30_000, 6));
+      await vol.close();
+      await store.close();
+      store = await OpfsBlockStore.open(file);
+      const again = await Volume.open(store, { kms: app });
+      assert.equal(again.metadata, { opfs: true });
+      assert.ok(equalBytes(await again.read(4000, 30_000), pattern(30_000, 6)));
+      await again.close();
+    } finally {
+      await store.close();
+      await OpfsBlockStore.remove(file);
+    }
+  });
+
+  opfs('a stream written into OPFS opens read-only for random access', async () => {
+    const { app } = setup();
+    const file = name('stream');
+    const plain = pattern(20_000, 2);
+    const store = await OpfsBlockStore.open(file, { create: true });
+    try {
+      let at = 0;
+      await chunked(plain, 3000).pipeThrough(encryptStream({ kms: app })).pipeTo(new WritableStream({
+        async write(chunk) { await store.write(at, chunk); at += chunk.length; },
+      }));
+      await store.flush();
+      const vol = await Volume.open(store, { kms: app });
+      assert.ok(vol.readOnly);
+      assert.ok(equalBytes(await vol.read(1234, 15_000), plain.subarray(1234, 16_234)));
+      await vol.close();
+    } finally {
+      await store.close();
+      await OpfsBlockStore.remove(file);
+    }
+  });
+} else {
+  opfs('no OPFS in this runtime: the file store tests (tests/fs/) cover persistent storage', () => {
+    assert.not.ok(HAS_OPFS);
+  });
+}
+
+opfs.run();

@@ -1,0 +1,78 @@
+// Volumes and encrypted streams on FileBlockStore (Node and Deno): create, write, close the file,
+// reopen it, read; a stream's output saved to a file opens read-only for random access; a file
+// opened read-only gets no header repair. Writes only under ATREST_TEST_TMPDIR (tests/run-deno.mjs).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { FileBlockStore } from '../../dist/fs/index.js';
+import { Volume, encryptStream } from '../../dist/index.js';
+import { chunked, collect, equalBytes, pattern, rejects, setup } from '../_lib/envelope.js';
+
+const base = process.env.ATREST_TEST_TMPDIR || tmpdir();
+const files = suite('volume on FileBlockStore');
+let dir;
+files.before(async () => { dir = await mkdtemp(join(base, 'atrest-envelope-')); });
+files.after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+files('create, write, close the file, reopen it, read back', async () => {
+  const { app } = setup();
+  const path = join(dir, 'volume.atrest');
+  let store = await FileBlockStore.open(path, { create: true });
+  const vol = await Volume.create(store, { kms: app, size: 100_000, metadata: { file: true } });
+  await vol.write(12_345, pattern(40_000, 3));
+  await vol.close();
+  await store.close();
+
+  store = await FileBlockStore.open(path);
+  const again = await Volume.open(store, { kms: app });
+  assert.equal(again.metadata, { file: true });
+  assert.ok(equalBytes(await again.read(12_345, 40_000), pattern(40_000, 3)));
+  await again.write(99_000, pattern(5000, 4)); // grows the file
+  await again.close();
+  await store.close();
+  store = await FileBlockStore.open(path, { readOnly: true });
+  const ro = await Volume.open(store, { kms: app, readOnly: true });
+  assert.is(ro.size, 104_000);
+  assert.ok(equalBytes(await ro.read(99_000, 5000), pattern(5000, 4)));
+  await ro.close();
+  await store.close();
+});
+
+files('a stream saved to a file opens read-only for random access', async () => {
+  const { app } = setup();
+  const plain = pattern(70_000, 9);
+  const encrypted = await collect(chunked(plain, 4000).pipeThrough(encryptStream({ kms: app })));
+  const path = join(dir, 'stream.atrest');
+  await writeFile(path, encrypted);
+  assert.ok(equalBytes(new Uint8Array(await readFile(path)), encrypted));
+  const store = await FileBlockStore.open(path, { readOnly: true });
+  const vol = await Volume.open(store, { kms: app });
+  assert.ok(vol.readOnly);
+  assert.ok(equalBytes(await vol.read(33_333, 22_222), plain.subarray(33_333, 55_555)));
+  await vol.close();
+  await store.close();
+});
+
+files('a read-only file with a damaged header copy opens (readOnly: no repair is attempted)', async () => {
+  const { app } = setup();
+  const path = join(dir, 'damaged.atrest');
+  let store = await FileBlockStore.open(path, { create: true });
+  const vol = await Volume.create(store, { kms: app, size: 5000 });
+  await vol.write(0, pattern(5000, 1));
+  await vol.close();
+  await store.close();
+  const bytes = new Uint8Array(await readFile(path));
+  bytes[50] ^= 1;
+  await writeFile(path, bytes);
+  store = await FileBlockStore.open(path, { readOnly: true });
+  await rejects(Volume.open(store, { kms: app }), Error, /could not be repaired.*open with readOnly: true/, 'repair on a read-only store fails loudly');
+  const ro = await Volume.open(store, { kms: app, readOnly: true });
+  assert.ok(equalBytes(await ro.read(0, 5000), pattern(5000, 1)));
+  await ro.close();
+  await store.close();
+});
+
+files.run();
