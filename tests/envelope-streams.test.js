@@ -51,6 +51,32 @@ streams('the output opens with Volume.open, read-only, for random access of any 
   await vol.close();
 });
 
+streams('an encrypted stream takes header-only changes: rewrap moves its key, the data stays read-only', async () => {
+  const env = setup();
+  const plain = pattern(20_000, 12);
+  const { encrypted } = await roundTrip(env.app, plain);
+  const store = new MemoryBlockStore(encrypted);
+  const dataBefore = (await store.read(0, await store.size())).slice();
+  const k2 = (await env.admin.createKey({})).KeyMetadata;
+  const vol = await Volume.open(store, { kms: env.app });
+  assert.ok(vol.readOnly, 'the data of a stream cannot be written');
+  await vol.rewrap({ keyId: k2.Arn });
+  assert.equal(vol.keyIds, [k2.Arn]);
+  await rejects(vol.write(0, Uint8Array.of(1)), ReadOnlyVolumeError);
+  await vol.close();
+  const after = await store.read(0, await store.size());
+  assert.is(after.length, dataBefore.length, 'rewrap changes no length');
+  const again = await Volume.open(store, { kms: env.app });
+  assert.equal(again.keyIds, [k2.Arn]);
+  assert.ok(equalBytes(await again.read(0, plain.length), plain));
+  await again.close();
+  const decrypted = await collect(chunked(after, 4096).pipeThrough(decryptStream({ kms: env.app })));
+  assert.ok(equalBytes(decrypted, plain), 'decryptStream reads the rewrapped stream');
+  const ro = await Volume.open(store, { kms: env.app, readOnly: true });
+  await rejects(ro.rewrap({ keyId: 'alias/aws/atrest' }), ReadOnlyVolumeError);
+  await ro.close();
+});
+
 streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk at most 1 MiB', async () => {
   const { app } = setup();
   const total = 32 * 1024 * 1024;

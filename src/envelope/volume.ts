@@ -144,7 +144,12 @@ export class Volume {
   readonly #store: BlockStore;
   readonly #kms: KmsClient;
   readonly #policy: CheckedPolicy;
+  /** Opened with readOnly: nothing may be written, not even the header. */
   readonly #readOnly: boolean;
+  /** The data may not change: readOnly, or an encrypted stream (its exact length is sealed in
+   *  the trailer after the last sector). Header-only changes — rewrap, addKey, removeKey,
+   *  destroy — still work on a stream: they rewrite the two header copies and nothing else. */
+  readonly #dataReadOnly: boolean;
   #session: DataKeySession;
   #fields: HeaderFields;
   #sealed: SealedFields;
@@ -153,7 +158,7 @@ export class Volume {
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields,
-    size: number, readOnly: boolean) {
+    size: number, readOnly: boolean, dataReadOnly: boolean) {
     this.#store = store;
     this.#kms = kms;
     this.#policy = policy;
@@ -162,6 +167,7 @@ export class Volume {
     this.#sealed = sealed;
     this.#size = size;
     this.#readOnly = readOnly;
+    this.#dataReadOnly = dataReadOnly;
   }
 
   // ---- create ------------------------------------------------------------------------------
@@ -241,7 +247,7 @@ export class Volume {
         entry.grantee = grantTo;
       }
       const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
-      const volume = new Volume(store, kms, policy, session, fields, sealed, size, false);
+      const volume = new Volume(store, kms, policy, session, fields, sealed, size, false, false);
       try {
         // Sectors first (zeros, encrypted), then the header that makes them a volume.
         await volume.#writeRange(0, size, size, new Uint8Array(0), 0);
@@ -305,7 +311,6 @@ export class Volume {
           throw new TruncatedDataError(`${what}: the volume holds ${size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`);
         }
       }
-      const readOnly = readOnlyRequested || trailerMode;
       if (!readOnlyRequested) {
         const repair = copiesToRepair(copies, chosen);
         if (repair.length > 0) {
@@ -316,7 +321,7 @@ export class Volume {
           }
         }
       }
-      return new Volume(store, kms, policy, session, fields, sealed, size, readOnly);
+      return new Volume(store, kms, policy, session, fields, sealed, size, readOnlyRequested, readOnlyRequested || trailerMode);
     } catch (e) {
       session?.close();
       throw e;
@@ -349,8 +354,9 @@ export class Volume {
   get keyIds(): string[] {
     return this.#fields.wrappedKeys.map((w) => w.keyArn);
   }
+  /** True when the data cannot be written: opened with readOnly, or an encrypted stream. */
   get readOnly(): boolean {
-    return this.#readOnly;
+    return this.#dataReadOnly;
   }
   get scratch(): boolean {
     return (this.#fields.flags & FLAG_SCRATCH) !== 0;
@@ -392,7 +398,7 @@ export class Volume {
     const data = requireBytes(bytes, `${what}: bytes`);
     if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
     return this.#exclusive(what, async () => {
-      if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
+      if (this.#dataReadOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
       if (data.length === 0) return;
       const end = start + data.length;
       const oldSize = this.#size;
@@ -625,7 +631,7 @@ export class Volume {
 
   /** @internal For streams: a read-only volume view over a header and session already open. */
   static fromOpenParts(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields, size: number): Volume {
-    return new Volume(store, kms, policy, session, fields, sealed, size, true);
+    return new Volume(store, kms, policy, session, fields, sealed, size, true, true);
   }
 }
 
