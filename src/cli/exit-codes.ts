@@ -1,0 +1,79 @@
+// Exit codes and the one-line message for every failure. Scripts branch on the code:
+//   0 ok · 1 usage (the command line is wrong) · 2 access denied or key state (the key service
+//   or the key store refused) · 3 corrupt or foreign input (the bytes are not what they claim).
+// Errors are classified by `name` (AWS exception names, envelope and keystore error names), not
+// by class, so a KmsClient other than LocalKms maps the same way. No stack trace is printed
+// unless ATREST_DEBUG is set: a person reading a terminal needs the cause, not our call graph.
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 1;
+export const EXIT_DENIED = 2;
+export const EXIT_CORRUPT = 3;
+
+/** The command line is wrong: unknown command or option, missing or bad argument. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Input that is not what the command needs (not an atrest file, a damaged one). */
+export class CorruptInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptInputError';
+  }
+}
+
+const USAGE_ERRORS = new Set([
+  'UsageError', 'TypeError', 'RangeError', 'ValidationException', 'MalformedPolicyDocumentException', 'AlreadyExistsException',
+  'LimitExceededException', 'InvalidGrantTokenException', 'InvalidGrantIdException', 'UnsupportedOperationException',
+  'UnsuitableKeyError', 'ReadOnlyVolumeError',
+]);
+
+const DENIED_ERRORS = new Set([
+  'AccessDeniedException', 'DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'IncorrectKeyException', 'ConflictException',
+  'AccessDeniedError', 'GrantRevokedError', 'PolicyViolationError', 'KeyUnavailableError', 'KeystoreAuthenticationError', 'KeystoreLockedError',
+]);
+
+const CORRUPT_ERRORS = new Set([
+  'CorruptInputError', 'InvalidCiphertextException', 'NotAtrestVolumeError', 'TruncatedHeaderError', 'UnknownVersionError', 'HeaderDamagedError',
+  'TruncatedDataError', 'WrongEncryptionContextError', 'KeystoreCorruptError', 'AuthenticationError',
+]);
+
+export interface Failure {
+  exitCode: number;
+  /** The error's name (AWS exception name, envelope or keystore error name). */
+  name: string;
+  message: string;
+}
+
+export function describeFailure(error: unknown): Failure {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; path?: unknown } | null;
+  const name = typeof e?.name === 'string' ? e.name : 'Error';
+  const message = typeof e?.message === 'string' && e.message.length > 0 ? e.message : String(error);
+  // File-system errors (ENOENT, EACCES, EISDIR …) name a path the user gave: a usage error.
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
+    return { exitCode: EXIT_USAGE, name: e.code, message: fileErrorMessage(e.code, message, typeof e.path === 'string' ? e.path : undefined) };
+  }
+  if (USAGE_ERRORS.has(name)) return { exitCode: EXIT_USAGE, name, message };
+  if (DENIED_ERRORS.has(name)) return { exitCode: EXIT_DENIED, name, message };
+  if (CORRUPT_ERRORS.has(name)) return { exitCode: EXIT_CORRUPT, name, message };
+  // A KmsFailureError wraps the key service's own error: classify by that one.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (name === 'KmsFailureError' && cause !== undefined) return { ...describeFailure(cause), message };
+  return { exitCode: EXIT_USAGE, name, message: `unexpected ${name}: ${message}` };
+}
+
+function fileErrorMessage(code: string, message: string, path: string | undefined): string {
+  const where = path === undefined ? '' : `${path}: `;
+  switch (code) {
+    case 'ENOENT': return `${where}no such file or directory`;
+    case 'EACCES': case 'EPERM': return `${where}permission denied`;
+    case 'EISDIR': return `${where}is a directory`;
+    case 'ENOTDIR': return `${where}a part of the path is not a directory`;
+    case 'ENOSPC': return `${where}no space left on the device`;
+    default: return message;
+  }
+}

@@ -1,0 +1,99 @@
+// Files as Web Streams, through node:fs/promises FileHandles (Node and Deno both have them), so
+// encrypt and decrypt run in constant memory whatever the file size. Output goes to a temporary
+// file beside the target that is fsynced and renamed over it only when the whole job succeeded:
+// a failed or interrupted decrypt never leaves a partial plaintext under the target's name.
+
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from './exit-codes.js';
+
+const CHUNK_BYTES = 1 << 20;
+
+/** The size of a regular file; a UsageError for a directory or other non-file. */
+export async function regularFileSize(path: string, what: string): Promise<number> {
+  const info = await stat(path).catch((e: { code?: string }) => {
+    if (e?.code === 'ENOENT') throw new UsageError(`${what}: ${path}: no such file`);
+    throw e;
+  });
+  if (!info.isFile()) throw new UsageError(`${what}: ${path} is not a regular file`);
+  return info.size;
+}
+
+/** Reads `path` in 1 MiB chunks; `onChunk` sees each chunk's length (progress). */
+export async function fileReadable(path: string, onChunk: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
+  const file = await open(path, 'r');
+  let position = 0;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) {
+        await close();
+        controller.close();
+        return;
+      }
+      position += bytesRead;
+      onChunk(bytesRead);
+      controller.enqueue(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+    },
+    cancel: close,
+  }, { highWaterMark: 1 });
+}
+
+/** A file written through a temporary name: commit() makes it appear under `target`. */
+export interface PendingFile {
+  readonly writable: WritableStream<Uint8Array>;
+  readonly bytesWritten: () => number;
+  /** fsync, close, rename over the target. */
+  commit(): Promise<void>;
+  /** Close and delete the temporary file. Safe to call after a failure at any point. */
+  discard(): Promise<void>;
+}
+
+export async function createPendingFile(target: string): Promise<PendingFile> {
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const temp = join(dirname(resolve(target)), `.${basename(target)}.${random}.partial`);
+  // 0600: a decrypt writes plaintext; only the owner should read it until they decide otherwise.
+  const file = await open(temp, 'wx', 0o600);
+  let position = 0;
+  let open_ = true;
+  const closeFile = async () => {
+    if (!open_) return;
+    open_ = false;
+    await file.close();
+  };
+  const writable = new WritableStream<Uint8Array>({
+    async write(chunk) {
+      let done = 0;
+      while (done < chunk.length) {
+        const { bytesWritten } = await file.write(chunk, done, chunk.length - done, position);
+        done += bytesWritten;
+        position += bytesWritten;
+      }
+    },
+  });
+  return {
+    writable,
+    bytesWritten: () => position,
+    async commit() {
+      await file.sync();
+      await closeFile();
+      await rename(temp, target);
+    },
+    async discard() {
+      await closeFile().catch(() => undefined);
+      await rm(temp, { force: true });
+    },
+  };
+}
+
+/** Refuses an output that is the input: the rename at the end would replace the source. */
+export function checkDistinctPaths(input: string, output: string, what: string): void {
+  if (resolve(input) === resolve(output)) throw new UsageError(`${what}: the output ${output} is the input file; write to another path`);
+}

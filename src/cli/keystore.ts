@@ -1,0 +1,124 @@
+// The embedded default key store the CLI works on: LocalKms state in one file,
+// `$ATREST_HOME/keystore` (default `./.atrest/keystore`), sealed under ATREST_ROOT_KEY (64 hex
+// digits: a 32-byte root key) or a passphrase (ATREST_PASSPHRASE, else asked on the terminal).
+// The first use creates it and says, in one line, where it is and how it is protected.
+//
+// The FileStore holds a lock file while a command runs, so two `atrest` processes never
+// overwrite each other's keys; the second one fails with KeystoreLockedError (exit 2).
+
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { FileStore } from '../fs/index.js';
+import { DEFAULT_SCRYPT, type KeystoreSecret } from '../kms/sealed-state.js';
+import { LocalKms } from '../kms/local-kms.js';
+import { emptyState } from '../kms/state.js';
+import { appendAuditRecords } from './audit-file.js';
+import { UsageError } from './exit-codes.js';
+import type { Output } from './output.js';
+import { canPrompt, promptHidden } from './prompt.js';
+
+export interface KeystoreLocation {
+  /** The directory: $ATREST_HOME or ./.atrest */
+  home: string;
+  keystorePath: string;
+  /** The CLI's audit trail (LocalKms keeps its log in memory only): JSON lines. */
+  auditPath: string;
+}
+
+export function keystoreLocation(env: Record<string, string | undefined>, cwd: string): KeystoreLocation {
+  const home = resolve(cwd, env.ATREST_HOME !== undefined && env.ATREST_HOME !== '' ? env.ATREST_HOME : '.atrest');
+  return { home, keystorePath: join(home, 'keystore'), auditPath: join(home, 'audit.jsonl') };
+}
+
+export interface OpenKeystore {
+  readonly kms: LocalKms;
+  readonly location: KeystoreLocation;
+  /** Appends this process's audit records to the trail, then closes the store (its lock). */
+  close(): Promise<void>;
+}
+
+/** Where the secret came from, for the "created" line. */
+type SecretSource = 'ATREST_ROOT_KEY' | 'ATREST_PASSPHRASE' | 'prompt';
+
+export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<OpenKeystore> {
+  const location = keystoreLocation(env, cwd);
+  const isNew = !(await exists(location.keystorePath));
+  const { secret, source } = await obtainSecret(env, location, isNew);
+  if (isNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
+  const store = await FileStore.open(location.keystorePath, secret);
+  wipe(secret);
+  if (isNew) {
+    // FileStore writes its file on the first save; save the empty state now, so the store
+    // exists (and its secret is fixed) from the first command on, whatever that command does.
+    try {
+      await store.save(emptyState());
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
+    out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
+  }
+  const kms = new LocalKms({ store });
+  let closed = false;
+  return {
+    kms,
+    location,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await appendAuditRecords(location.auditPath, kms.auditLog());
+      } finally {
+        await kms.close();
+      }
+    },
+  };
+}
+
+function describeSource(source: SecretSource): string {
+  const scrypt = `scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)}, r=${DEFAULT_SCRYPT.r}, p=${DEFAULT_SCRYPT.p}`;
+  switch (source) {
+    case 'ATREST_ROOT_KEY': return 'the root key in ATREST_ROOT_KEY (keep it: without it the keys are lost)';
+    case 'ATREST_PASSPHRASE': return `the passphrase in ATREST_PASSPHRASE (${scrypt})`;
+    case 'prompt': return `the passphrase just entered (${scrypt})`;
+  }
+}
+
+async function obtainSecret(env: Record<string, string | undefined>, location: KeystoreLocation, isNew: boolean): Promise<{ secret: KeystoreSecret; source: SecretSource }> {
+  const rootKeyHex = env.ATREST_ROOT_KEY;
+  if (rootKeyHex !== undefined && rootKeyHex !== '') {
+    if (!/^[0-9a-fA-F]{64}$/.test(rootKeyHex)) {
+      throw new UsageError(`ATREST_ROOT_KEY must be 64 hex digits (a 32-byte key), got ${rootKeyHex.length} characters${/[^0-9a-fA-F]/.test(rootKeyHex) ? ' with non-hex ones' : ''}`);
+    }
+    const rootKey = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) rootKey[i] = parseInt(rootKeyHex.slice(2 * i, 2 * i + 2), 16);
+    return { secret: { rootKey }, source: 'ATREST_ROOT_KEY' };
+  }
+  const passphrase = env.ATREST_PASSPHRASE;
+  if (passphrase !== undefined && passphrase !== '') return { secret: { passphrase }, source: 'ATREST_PASSPHRASE' };
+  if (!canPrompt()) {
+    throw new UsageError(
+      `no secret for the key store ${location.keystorePath}: set ATREST_ROOT_KEY (64 hex digits) or ATREST_PASSPHRASE, or run on a terminal to be asked for the passphrase`,
+    );
+  }
+  if (!isNew) return { secret: { passphrase: await promptHidden(`Passphrase for ${location.keystorePath}: `) }, source: 'prompt' };
+  const first = await promptHidden(`New passphrase for the key store ${location.keystorePath}: `);
+  if (first.length === 0) throw new UsageError('the passphrase must not be empty');
+  const second = await promptHidden('Repeat the passphrase: ');
+  if (first !== second) throw new UsageError('the two passphrases differ; nothing was created');
+  return { secret: { passphrase: first }, source: 'prompt' };
+}
+
+function wipe(secret: KeystoreSecret): void {
+  if ('rootKey' in secret) secret.rootKey.fill(0);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return false;
+    throw e;
+  }
+}

@@ -1,0 +1,102 @@
+// The `atrest` command: finds the command, parses its arguments, opens the key store when the
+// command needs a key, runs it, and turns any failure into one line and an exit code
+// (exit-codes.ts). Runs under Node and Deno (bin/atrest.js is the launcher for both).
+
+import { emptyArgs, GLOBAL_OPTIONS, parseOptions, splitLeadingGlobals } from './args.js';
+import type { Command, CommandContext } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { describeFailure, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
+import { openKeystore, type OpenKeystore } from './keystore.js';
+import { Output } from './output.js';
+import { cliProcess } from './runtime.js';
+import { commandUsage, usageText } from './usage.js';
+
+/** Runs one command line (without the runtime and script paths); returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  // Known before parsing, so even a usage error is reported the way the caller asked for.
+  const json = argv.includes('--json');
+  const quiet = argv.includes('--quiet') || argv.includes('-q');
+  const out = new Output(cliProcess.stdout, cliProcess.stderr, json, quiet);
+  let keystore: OpenKeystore | undefined;
+  const stopOnSignal = () => {
+    // Ctrl-C mid-command: release the key store's lock (a left-over lock blocks the next
+    // command) before leaving with the conventional 128 + SIGINT.
+    void (keystore?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => cliProcess.exit(130));
+  };
+  cliProcess.on('SIGINT', stopOnSignal);
+  cliProcess.on('SIGTERM', stopOnSignal);
+  try {
+    const { globals, rest } = splitLeadingGlobals(argv);
+    const { command, args } = findCommand(rest, globals);
+    if (command === undefined) {
+      cliProcess.stdout.write(usageText(COMMANDS) + '\n');
+      return args ? EXIT_OK : EXIT_USAGE;
+    }
+    const parsed = parseOptions(args, { ...GLOBAL_OPTIONS, ...command.options }, `atrest ${command.words}`, globals);
+    if (parsed.flags.has('help')) {
+      cliProcess.stdout.write(commandUsage(command) + '\n');
+      return EXIT_OK;
+    }
+    const { min, max, names } = command.positionals;
+    const count = parsed.positionals.length;
+    if (count < min || count > max) {
+      throw new UsageError(`atrest ${command.words}: expected ${names || 'no arguments'}, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}\n${commandUsage(command)}`);
+    }
+    const env = cliProcess.env;
+    const cwd = cliProcess.cwd();
+    const ctx: CommandContext = {
+      args: parsed, out, env, cwd, stderr: cliProcess.stderr,
+      async keystore() {
+        keystore ??= await openKeystore(env, cwd, out);
+        return keystore;
+      },
+      async kms() {
+        const store = await this.keystore();
+        return store.kms.as(await this.principal());
+      },
+      async principal() {
+        const store = await this.keystore();
+        return parsed.values.get('as') ?? `arn:aws:iam::${store.kms.accountId}:root`;
+      },
+    };
+    await command.run(ctx);
+    await keystore?.close();
+    return EXIT_OK;
+  } catch (error) {
+    await keystore?.close().catch(() => undefined);
+    const failure = describeFailure(error);
+    const debug = cliProcess.env.ATREST_DEBUG;
+    out.failure(failure, debug !== undefined && debug !== '' ? (error as Error)?.stack : undefined);
+    return failure.exitCode;
+  } finally {
+    cliProcess.off('SIGINT', stopOnSignal);
+    cliProcess.off('SIGTERM', stopOnSignal);
+  }
+}
+
+/** The command named by the leading words, and the tokens after them. No command: `args` is
+ *  truthy when help was asked for (exit 0), empty when nothing or something unknown was. */
+function findCommand(tokens: readonly string[], globals: ReturnType<typeof emptyArgs>): { command?: Command; args: string[] } {
+  const words: string[] = [];
+  for (const token of tokens) {
+    if (token.startsWith('-')) break;
+    words.push(token);
+    const found = COMMANDS.find((c) => c.words === words.join(' '));
+    if (found) return { command: found, args: tokens.slice(words.length) };
+    if (!COMMANDS.some((c) => c.words.startsWith(words.join(' ') + ' '))) break;
+  }
+  if (words.length === 0 && (globals.flags.has('help') || tokens[0] === 'help')) return { args: [] as string[] };
+  if (words.length === 0 && tokens.length === 0) throw new UsageError(`no command given\n\n${usageText(COMMANDS)}`);
+  const group = COMMANDS.filter((c) => c.words.startsWith(words[0] + ' ')).map((c) => c.words);
+  if (group.length > 0) {
+    throw new UsageError(`unknown command "atrest ${words.join(' ')}"; "${words[0]}" takes: ${group.map((w) => w.split(' ')[1]).join(', ')}`);
+  }
+  throw new UsageError(`unknown command "${tokens[0]}" (commands: ${[...new Set(COMMANDS.map((c) => c.words.split(' ')[0]))].join(', ')}; see atrest --help)`);
+}
+
+
+/** The launcher's entry: runs the process's arguments and sets the exit code (not exit(): a
+ *  pending write to a piped stdout must finish first). */
+export async function main(): Promise<void> {
+  cliProcess.exitCode = await runCli(cliProcess.argv.slice(2));
+}

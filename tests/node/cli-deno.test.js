@@ -1,0 +1,58 @@
+// The same launcher under Deno (`deno run -A bin/atrest.js …`, Deno from the npm package):
+// a key store created, a key made, a file encrypted by Deno and decrypted by Node and back, an
+// exit code for a refused call, progress on a pseudo-terminal. Skipped when Deno is missing.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertCleanFailure, BIN, makeSandbox, ROOT, runProcess } from './cli-harness.js';
+
+const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
+const test = suite('cli: under Deno');
+let sb;
+const deno = (args, options = {}) => runProcess(DENO, ['run', '-A', BIN, ...args], { env: { ...sb.env, ...options.env }, cwd: sb.dir, input: options.input });
+
+test.before(async () => { sb = await makeSandbox('atrest-cli-deno-'); });
+test.after(async () => { await sb.remove(); });
+
+test('keys, encrypt in Deno / decrypt in Node and the reverse, exit codes', async () => {
+  if (!existsSync(DENO)) return console.log('  (skipped: node_modules/.bin/deno is not installed)');
+  const created = await deno(['keys', 'create', '--alias', 'alias/deno', '--json']);
+  assert.is(created.code, 0, created.stderr);
+  assert.match(created.stderr, 'created the key store');
+  assert.is(JSON.parse(created.stdout).AliasName, 'alias/deno');
+  const listed = await deno(['keys', 'list']);
+  assert.match(listed.stdout, 'alias/deno');
+
+  const plain = randomBytes(300_000);
+  await writeFile(sb.path('p.bin'), plain);
+  assert.is((await deno(['encrypt', 'p.bin', 'p.atrest', '--key', 'alias/deno', '--context', 'by=deno'])).code, 0);
+  const viaNode = await sb.run(['decrypt', 'p.atrest', 'p.node']);
+  assert.is(viaNode.code, 0, viaNode.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('p.node')), plain) === 0);
+  assert.is((await sb.run(['encrypt', 'p.bin', 'q.atrest', '--key', 'alias/deno'])).code, 0);
+  const viaDeno = await deno(['decrypt', 'q.atrest', 'q.deno']);
+  assert.is(viaDeno.code, 0, viaDeno.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('q.deno')), plain) === 0);
+
+  assertCleanFailure(assert, await deno(['keys', 'describe', 'alias/none']), 2, /alias\/none/);
+  assertCleanFailure(assert, await deno(['keys', 'frob']), 1, /"keys" takes/);
+  await writeFile(sb.path('junk.bin'), randomBytes(9000));
+  assertCleanFailure(assert, await deno(['decrypt', 'junk.bin', 'junk.out']), 3, /atrest header/);
+  const audit = await deno(['audit', '--json']);
+  assert.ok(JSON.parse(audit.stdout).Records.some((r) => r.eventName === 'GenerateDataKeyWithoutPlaintext'));
+});
+
+test('progress on a pseudo-terminal under Deno too', async () => {
+  if (!existsSync(DENO)) return;
+  if ((await runProcess('sh', ['-c', 'command -v script'])).code !== 0) return console.log('  (skipped: no util-linux script)');
+  await writeFile(sb.path('big.bin'), randomBytes(12 * 1024 * 1024));
+  const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const r = await runProcess('script', ['-qfec', [DENO, 'run', '-A', BIN, 'encrypt', 'big.bin', 'big.atrest'].map(quote).join(' '), '/dev/null'], { env: sb.env, cwd: sb.dir });
+  assert.is(r.code, 0, r.stdout);
+  assert.match(r.stdout, /encrypting .* MiB\/s\s+ETA/);
+});
+
+test.run();
