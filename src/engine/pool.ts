@@ -219,19 +219,24 @@ class PoolImpl implements Pool {
         let signalReady!: () => void;
         ready.push(new Promise<void>((r) => (signalReady = r)));
         let started = false;
-        w.thread = await spawn(url, {
+        // A worker's first messages can arrive before `spawn` has returned its thread (Deno
+        // delivers them that early), so the start-up replies go through the promise.
+        const spawning: Promise<Thread> = spawn(url, {
           message: (m) => {
-            if (m.op === 'hello') w.thread.post({ op: 'init', simd: this.simd });
+            if (m.op === 'hello') void spawning.then((t) => t.post({ op: 'init', simd: this.simd }));
             else if (m.op === 'ready') {
               if (m.simd !== this.simd) failStart(new Error('pool: a worker chose another engine build'));
               started = true;
-              w.thread.busy(false);
-              signalReady();
+              void spawning.then((t) => {
+                t.busy(false);
+                signalReady();
+              });
             } else if (m.op === 'fail') failStart(toError(m.error!));
             else this.reply(w, m);
           },
           failure: (err) => (started ? this.fail(err) : failStart(err)),
         });
+        w.thread = await spawning;
       }
       await Promise.race([Promise.all(ready), failed]);
       this.threads.push(...threads);
