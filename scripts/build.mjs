@@ -1,7 +1,9 @@
 // Build: AssemblyScript → two wasm modules (SIMD and no-SIMD) → embedded as base64 in a
-// generated TypeScript module → tsc → dist/. Run by `npm install` (prepare) and `npm run build`.
+// generated TypeScript module → tsc → dist/ → esbuild → dist/atrest.global.js (the same API as
+// one classic-script IIFE, global `atrest`). Run by `npm install` (prepare) and `npm run build`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -23,3 +25,41 @@ export const SCALAR_WASM = '${scalar.toString('base64')}';
 writeFileSync(join(root, 'src/engine/wasm.generated.ts'), generated);
 run(bin('tsc'), ['-p', 'tsconfig.json']);
 console.log(`build: simd wasm ${simd.length} B, no-simd wasm ${scalar.length} B → dist/`);
+
+// The <script>-tag bundle, built from tsc's output so it is exactly the ESM build's code.
+const esbuild = await import('esbuild');
+const iife = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['dist/index.js'],
+  outfile: 'dist/atrest.global.js',
+  bundle: true,
+  format: 'iife',
+  globalName: 'atrest',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  keepNames: true, // the envelope errors take their `name` from `new.target.name`
+  // A classic script has no module URL. Without this, esbuild warns and leaves `import.meta`
+  // empty; with it, createPool's `new URL('./pool-worker.js', import.meta.url)` throws inside the
+  // pool's worker start-up, which already falls back to running in the calling thread. Workers
+  // in the bundle therefore need `createPool({ workerUrl })` pointing at dist/engine/pool-worker.js.
+  define: { 'import.meta.url': 'undefined' },
+  // The bundle contains @noble/hashes, whose MIT licence asks copies to carry its notice; its
+  // sources have no /*! */ comment for esbuild to keep, so the banner names it.
+  banner: {
+    js: '/*! atrest, MIT License. Includes @noble/hashes, MIT License, Copyright (c) 2022 Paul Miller (https://paulmillr.com). */',
+  },
+  logLevel: 'silent',
+});
+// No `external: ['node:*']`: the root entry must not reach Node built-ins (pool.ts imports them
+// only through a computed specifier esbuild cannot follow), and with platform 'browser' esbuild
+// fails on any node: import it can see. A warning (such as "import.meta ... will be empty") means
+// the bundle behaves differently from the ESM build somewhere, so it fails the build too.
+if (iife.warnings.length) {
+  const where = (w) => (w.location ? ` (${w.location.file}:${w.location.line})` : '');
+  console.error(`build: dist/atrest.global.js:\n${iife.warnings.map((w) => `  esbuild warning: ${w.text}${where(w)}`).join('\n')}`);
+  process.exit(1);
+}
+const bundled = readFileSync(join(root, 'dist/atrest.global.js'));
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+console.log(`build: dist/atrest.global.js ${kib(bundled.length)}, ${kib(gzipSync(bundled, { level: 9 }).length)} gzipped`);
