@@ -66,3 +66,23 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function usable(disposed: boolean, what: string): void {
   if (disposed) throw new Error(`${what}: this object was disposed; create a new one`);
 }
+
+/** The checks of a multi-sector XTS call (Xts.encrypt/decrypt and the pool's), in one place so
+ *  both give the same errors: data of at least 16 bytes, a partial last sector of at least 16
+ *  (ciphertext stealing), sector numbers that stay within 2^64−1, a usable `out`. */
+export function sectorCall(data: unknown, firstSector: unknown, out: unknown, sectorSize: number, what: string): {
+  data: Uint8Array; first: bigint; out: Uint8Array;
+} {
+  const d = bytes(data, `${what}: data`);
+  const first = sectorNumber(firstSector, `${what}: firstSector`);
+  if (d.length < 16) throw new RangeError(`${what}: data must hold at least 16 bytes, got ${d.length}`);
+  const partial = d.length % sectorSize;
+  if (partial !== 0 && partial < 16) {
+    throw new RangeError(`${what}: the last sector holds ${partial} bytes; a partial last sector needs at least 16 (ciphertext stealing)`);
+  }
+  const count = BigInt(Math.ceil(d.length / sectorSize));
+  if (first + count - 1n > MAX_SECTOR) {
+    throw new RangeError(`${what}: sectors ${first}..${first + count - 1n} pass the last sector number 2^64−1`);
+  }
+  return { data: d, first, out: output(out, d, what) };
+}

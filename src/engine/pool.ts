@@ -24,7 +24,7 @@
 // on. `workers: 0`, and runtimes where no worker can be started, run everything in the calling
 // thread.
 
-import { bytes, output, sectorNumber, usable, MAX_SECTOR } from './checks.js';
+import { sectorCall, usable } from './checks.js';
 import { createEngine, type Engine } from './engine.js';
 import type { Xts, XtsOptions } from './xts.js';
 
@@ -479,19 +479,8 @@ class PoolXtsImpl implements PoolXts {
   private check(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): [Uint8Array, bigint, Uint8Array] {
     const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
     usable(this.disposed, what);
-    const d = bytes(data, `${what}: data`);
-    const first = sectorNumber(firstSector, `${what}: firstSector`);
-    const size = this.sectorSize;
-    if (d.length < 16) throw new RangeError(`${what}: data must hold at least 16 bytes, got ${d.length}`);
-    const partial = d.length % size;
-    if (partial !== 0 && partial < 16) {
-      throw new RangeError(`${what}: the last sector holds ${partial} bytes; a partial last sector needs at least 16 (ciphertext stealing)`);
-    }
-    const count = BigInt(Math.ceil(d.length / size));
-    if (first + count - 1n > MAX_SECTOR) {
-      throw new RangeError(`${what}: sectors ${first}..${first + count - 1n} pass the last sector number 2^64−1`);
-    }
-    return [d, first, output(out, d, what)];
+    const { data: d, first, out: o } = sectorCall(data, firstSector, out, this.sectorSize, what);
+    return [d, first, o];
   }
 }
 

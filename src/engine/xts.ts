@@ -6,7 +6,7 @@
 // A 64-byte key is XTS-AES-256 (two AES-256 keys, data key ‖ tweak key), a 32-byte key is
 // XTS-AES-128. Equal halves are refused (NIST SP 800-38E; OpenSSL does the same).
 
-import { bytes, equalBytes, output, sectorNumber, usable, MAX_SECTOR, MAX_UNIT_BYTES } from './checks.js';
+import { bytes, equalBytes, output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
 import type { Core } from './core.js';
 
 export interface XtsOptions {
@@ -65,19 +65,8 @@ export class Xts {
   private sectors(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Uint8Array {
     const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
     usable(this.disposed, what);
-    const d = bytes(data, `${what}: data`);
-    const first = sectorNumber(firstSector, `${what}: firstSector`);
     const size = this.sectorSize;
-    if (d.length < 16) throw new RangeError(`${what}: data must hold at least 16 bytes, got ${d.length}`);
-    const partial = d.length % size;
-    if (partial !== 0 && partial < 16) {
-      throw new RangeError(`${what}: the last sector holds ${partial} bytes; a partial last sector needs at least 16 (ciphertext stealing)`);
-    }
-    const count = BigInt(Math.ceil(d.length / size));
-    if (first + count - 1n > MAX_SECTOR) {
-      throw new RangeError(`${what}: sectors ${first}..${first + count - 1n} pass the last sector number 2^64−1`);
-    }
-    const o = output(out, d, what);
+    const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what);
     const core = this.core;
     const flag = encrypt ? 1 : 0;
     let used = 0;
