@@ -19,6 +19,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CheckedBlockStore } from '../storage/checked-block-store.js';
+import { errorCode, syncDirectory } from './fs-helpers.js';
 
 export interface FileBlockStoreOptions {
   /** Create the file (empty) when it does not exist. Default false: a missing file is an error
@@ -123,31 +124,8 @@ async function openForWriting(path: string, create: boolean): Promise<{ file: Fi
   }
 }
 
-/** fsync of a directory makes a new name in it durable. Windows cannot open a directory for
- *  that (and NTFS's journal covers the name): skip where the OS refuses. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-  } catch (err) {
-    if (['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) return;
-    throw err;
-  }
-  try {
-    await handle.sync();
-  } catch (err) {
-    if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err) ?? '')) throw err;
-  } finally {
-    await handle.close();
-  }
-}
-
 function optionalBoolean(value: unknown, name: string): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') throw new TypeError(`FileBlockStore.open: ${name} must be a boolean, got ${typeof value}`);
   return value;
-}
-
-function errorCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }

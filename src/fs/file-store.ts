@@ -21,6 +21,7 @@ import process from 'node:process';
 import { KeystoreLockedError } from '../kms/keystore-errors.js';
 import { SealedStateStore } from '../kms/sealed-store.js';
 import type { KeystoreSecret, SealOptions } from '../kms/sealed-state.js';
+import { errorCode, syncDirectory } from './fs-helpers.js';
 
 export interface FileStoreOptions extends SealOptions {
   /** @internal Test hook: runs after the temp file is written and fsynced and before it is
@@ -179,29 +180,6 @@ export class FileStore extends SealedStateStore {
       if (pattern.test(name)) await unlink(join(dir, name)).catch(() => {});
     }
   }
-}
-
-/** fsync of a directory makes a rename in it durable. Windows cannot open a directory for
- *  that (and its rename is durable through NTFS's journal): skip where the OS refuses. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-  } catch (err) {
-    if (['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) return;
-    throw err;
-  }
-  try {
-    await handle.sync();
-  } catch (err) {
-    if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err) ?? '')) throw err;
-  } finally {
-    await handle.close();
-  }
-}
-
-function errorCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
 function randomHex(bytes: number): string {
