@@ -12,6 +12,7 @@ import { createEngine, AuthenticationError } from '../dist/index.js';
 import { loadVectors } from './_lib/vectors.js';
 import { hexToBytes, bytesToHex, runtimeName } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
+import { byteAssertions } from './_lib/byte-assertions.js';
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 const MiB = 1024 * 1024;
@@ -22,21 +23,7 @@ const MARK = 0xa5;
 
 const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
-function assertBytes(actual, expected, what) {
-  if (!(actual instanceof Uint8Array)) assert.unreachable(`${what}: result is not a Uint8Array ${where()}`);
-  if (actual.length !== expected.length) {
-    assert.unreachable(`${what}: length ${actual.length}, expected ${expected.length} ${where()}`);
-  }
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) {
-      const lo = i & ~15;
-      assert.unreachable(
-        `${what}: first difference at byte ${i}: got ${bytesToHex(actual.subarray(lo, lo + 16))}, ` +
-          `expected ${bytesToHex(expected.subarray(lo, lo + 16))} ${where()}`,
-      );
-    }
-  }
-}
+const { assertBytes } = byteAssertions(where);
 
 function bytesEqual(a, b) {
   if (a.length !== b.length) return false;

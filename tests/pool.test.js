@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert';
 import { createEngine, createPool } from '../dist/index.js';
 import { bytesToHex, runtimeName } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
+import { byteAssertions } from './_lib/byte-assertions.js';
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 const KiB = 1024;
@@ -25,27 +26,8 @@ const HAS_SAB = typeof SharedArrayBuffer !== 'undefined';
 
 const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
-function assertBytes(actual, expected, what) {
-  if (!(actual instanceof Uint8Array)) assert.unreachable(`${what}: result is not a Uint8Array ${where()}`);
-  if (actual.length !== expected.length) {
-    assert.unreachable(`${what}: length ${actual.length}, expected ${expected.length} ${where()}`);
-  }
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) {
-      const lo = i & ~15;
-      assert.unreachable(
-        `${what}: first difference at byte ${i}: got ${bytesToHex(actual.subarray(lo, lo + 16))}, ` +
-          `expected ${bytesToHex(expected.subarray(lo, lo + 16))} ${where()}`,
-      );
-    }
-  }
-}
+const { assertBytes, assertAll } = byteAssertions(where);
 
-function assertAll(u8, value, what) {
-  for (let i = 0; i < u8.length; i++) {
-    if (u8[i] !== value) assert.unreachable(`${what}: byte ${i} is ${u8[i]}, expected ${value} ${where()}`);
-  }
-}
 
 function xtsKey(rng, len = 64) {
   const k = rng.bytes(len);

@@ -10,6 +10,7 @@ import { createEngine } from '../dist/index.js';
 import { loadVectors } from './_lib/vectors.js';
 import { hexToBytes, bytesToHex, runtimeName } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
+import { byteAssertions } from './_lib/byte-assertions.js';
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 const MiB = 1024 * 1024;
@@ -41,27 +42,8 @@ const RE = {
 
 const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
-function assertBytes(actual, expected, what) {
-  if (!(actual instanceof Uint8Array)) assert.unreachable(`${what}: result is not a Uint8Array ${where()}`);
-  if (actual.length !== expected.length) {
-    assert.unreachable(`${what}: length ${actual.length}, expected ${expected.length} ${where()}`);
-  }
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) {
-      const lo = i & ~15;
-      assert.unreachable(
-        `${what}: first difference at byte ${i}: got ${bytesToHex(actual.subarray(lo, lo + 16))}, ` +
-          `expected ${bytesToHex(expected.subarray(lo, lo + 16))} ${where()}`,
-      );
-    }
-  }
-}
+const { assertBytes, assertAll } = byteAssertions(where);
 
-function assertAll(u8, value, what) {
-  for (let i = 0; i < u8.length; i++) {
-    if (u8[i] !== value) assert.unreachable(`${what}: byte ${i} is ${u8[i]}, expected ${value} ${where()}`);
-  }
-}
 
 function bytesEqual(a, b) {
   if (a.length !== b.length) return false;
