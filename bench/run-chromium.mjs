@@ -17,22 +17,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.ATREST_CHROMIUM || '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox', // mandatory as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-];
 
 const PAGE_SCRIPT = `
 import { createEngine } from './dist/index.js';
 import { Bench } from 'tinybench';
 import { runEngineRows, formatEngineRows } from './bench/lib/engine-rows.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 globalThis.__benchStarted = true;
 try {
   const res = await runEngineRows({ ...globalThis.ATREST_BENCH_PARAMS, createEngine, Bench, log: (s) => console.log('[chromium] ' + s) });
@@ -92,7 +82,7 @@ export async function runChromiumRows(params, { timeoutMs = 240_000, echo = true
   try {
     server = await serve(await bundle(), params);
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     const version = browser.version();
     const page = await browser.newPage();
     page.on('console', (m) => {

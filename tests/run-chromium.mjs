@@ -24,29 +24,10 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { ROOT, listTestFiles, runUvuFiles } from './run-node.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from '../scripts/chromium.mjs';
 
-const CHROMIUM = process.env.ATREST_CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT_MS = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
 const START_TIMEOUT_MS = 30_000;
-const ARGS = [
-  '--no-sandbox', // mandatory as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-];
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 const STATIC_DIRS = { '/dist/': join(ROOT, 'dist'), '/tests/vectors/': join(ROOT, 'tests', 'vectors') };
 
 const useColor = process.stdout.isTTY && !('NO_COLOR' in process.env);
@@ -154,20 +135,20 @@ function serve(bundles, html) {
     try {
       path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
     } catch {
-      return send(400, TYPES['.txt'], 'bad url');
+      return send(400, CONTENT_TYPES['.txt'], 'bad url');
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, TYPES['.txt'], 'method not allowed');
-    if (path === '/' || path === '/index.html') return send(200, TYPES['.html'], html);
-    if (path === '/favicon.ico') return send(204, TYPES['.txt'], '');
-    if (bundles.has(path)) return send(200, TYPES['.js'], bundles.get(path));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, CONTENT_TYPES['.txt'], 'method not allowed');
+    if (path === '/' || path === '/index.html') return send(200, CONTENT_TYPES['.html'], html);
+    if (path === '/favicon.ico') return send(204, CONTENT_TYPES['.txt'], '');
+    if (bundles.has(path)) return send(200, CONTENT_TYPES['.js'], bundles.get(path));
     for (const [prefix, dir] of Object.entries(STATIC_DIRS)) {
       if (!path.startsWith(prefix)) continue;
       const file = resolve(dir, '.' + path.slice(prefix.length - 1));
       if (!file.startsWith(dir + sep)) break;
       if (!existsSync(file) || !statSync(file).isFile()) break;
-      return send(200, TYPES[extname(file)] || 'application/octet-stream', readFileSync(file));
+      return send(200, CONTENT_TYPES[extname(file)] || 'application/octet-stream', readFileSync(file));
     }
-    send(404, TYPES['.txt'], 'not found');
+    send(404, CONTENT_TYPES['.txt'], 'not found');
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);
@@ -199,7 +180,7 @@ async function main() {
     const origin = `http://127.0.0.1:${server.address().port}`;
 
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     const pg = await browser.newPage();
     pg.on('console', (msg) => {
       const text = useColor ? msg.text() : stripAnsi(msg.text());

@@ -19,28 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from '../../scripts/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE = 'examples/browser/index.html';
 const SCREENSHOT = join(ROOT, 'tests', 'artifacts', 'browser-page.png');
-const CHROMIUM = process.env.ATREST_CHROMIUM || '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox', // mandatory as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-];
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 const STEP_TIMEOUT_MS = 60_000;
 
 // ---------------------------------------------------------------- without a browser
@@ -71,7 +54,7 @@ function serveRepository() {
     if (!file.startsWith(ROOT.endsWith(sep) ? ROOT : ROOT + sep)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+      res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }
@@ -116,7 +99,7 @@ browserSuite.before(async () => {
   server = await serveRepository();
   origin = `http://127.0.0.1:${server.address().port}`;
   const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: STEP_TIMEOUT_MS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: STEP_TIMEOUT_MS });
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 900, height: 1000 } });
 });
 
