@@ -29,17 +29,12 @@ export class KeyWrap {
     if (d.length < 16 || d.length % 8 !== 0) {
       throw new RangeError(`${what}: key data must be a multiple of 8 bytes and at least 16 (RFC 3394), got ${d.length}; use wrapPad for other lengths`);
     }
-    this.fits(d.length + 8, what);
-    const core = this.core;
     const used = d.length + 8;
-    try {
-      const mem = core.bytes();
-      mem.set(d, core.io + 8);
-      core.wasm.kwWrap(this.slot, core.io, d.length / 8);
-      return mem.slice(core.io, core.io + used);
-    } finally {
-      core.wipe(used);
-    }
+    this.fits(used, what);
+    return this.throughWindow(d, 8, used, (io, mem) => {
+      this.core.wasm.kwWrap(this.slot, io, d.length / 8);
+      return mem.slice(io, io + used);
+    });
   }
 
   /** RFC 3394 unwrap: returns the key data, or throws an AuthenticationError. */
@@ -51,16 +46,10 @@ export class KeyWrap {
       throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 24 (RFC 3394), got ${w.length}`);
     }
     this.fits(w.length, what);
-    const core = this.core;
-    try {
-      const mem = core.bytes();
-      mem.set(w, core.io);
-      const ok = core.wasm.kwUnwrap(this.slot, core.io, w.length / 8 - 1);
-      if (ok !== 1) throw failed(what);
-      return mem.slice(core.io + 8, core.io + w.length);
-    } finally {
-      core.wipe(w.length);
-    }
+    return this.throughWindow(w, 0, w.length, (io, mem) => {
+      if (this.core.wasm.kwUnwrap(this.slot, io, w.length / 8 - 1) !== 1) throw failed(what);
+      return mem.slice(io + 8, io + w.length);
+    });
   }
 
   /** RFC 5649 wrap: key data of 1 byte or more; returns ⌈length/8⌉·8 + 8 bytes. */
@@ -71,15 +60,10 @@ export class KeyWrap {
     if (d.length === 0) throw new RangeError(`${what}: key data must not be empty (RFC 5649: 1 byte or more)`);
     const used = Math.ceil(d.length / 8) * 8 + 8;
     this.fits(used, what);
-    const core = this.core;
-    try {
-      const mem = core.bytes();
-      mem.set(d, core.io + 8);
-      core.wasm.kwpWrap(this.slot, core.io, d.length);
-      return mem.slice(core.io, core.io + used);
-    } finally {
-      core.wipe(used);
-    }
+    return this.throughWindow(d, 8, used, (io, mem) => {
+      this.core.wasm.kwpWrap(this.slot, io, d.length);
+      return mem.slice(io, io + used);
+    });
   }
 
   /** RFC 5649 unwrap: returns the key data, or throws an AuthenticationError. */
@@ -91,16 +75,11 @@ export class KeyWrap {
       throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 16 (RFC 5649), got ${w.length}`);
     }
     this.fits(w.length, what);
-    const core = this.core;
-    try {
-      const mem = core.bytes();
-      mem.set(w, core.io);
-      const len = core.wasm.kwpUnwrap(this.slot, core.io, w.length / 8 - 1);
+    return this.throughWindow(w, 0, w.length, (io, mem) => {
+      const len = this.core.wasm.kwpUnwrap(this.slot, io, w.length / 8 - 1);
       if (len < 0) throw failed(what);
-      return mem.slice(core.io + 8, core.io + 8 + len);
-    } finally {
-      core.wipe(w.length);
-    }
+      return mem.slice(io + 8, io + 8 + len);
+    });
   }
 
   /** Zeroes the KEK's key schedule; later calls throw. */
@@ -108,6 +87,19 @@ export class KeyWrap {
     if (this.disposed) return;
     this.disposed = true;
     this.core.releaseKey(this.slot);
+  }
+
+  /** Copies `input` into the I/O window at `offset`, runs `step`, and wipes the `used` bytes of
+   *  the window and the scratch areas whatever happens (the window held key material). */
+  private throughWindow<T>(input: Uint8Array, offset: number, used: number, step: (io: number, mem: Uint8Array) => T): T {
+    const core = this.core;
+    try {
+      const mem = core.bytes();
+      mem.set(input, core.io + offset);
+      return step(core.io, mem);
+    } finally {
+      core.wipe(used);
+    }
   }
 
   private fits(total: number, what: string): void {
