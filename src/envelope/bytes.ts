@@ -1,45 +1,20 @@
-// Small byte helpers of the envelope layer: randomness, constant-time comparison, and checks
-// of byte counts given as number or bigint.
+// Small byte helpers of the envelope layer: constant-time comparison and checks of byte counts
+// given as number or bigint; randomness, hex and concatenation come from the key service's.
 
-/** Fresh random bytes from the platform CSPRNG (crypto.getRandomValues, in every runtime). */
-export function randomBytes(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  // getRandomValues fills at most 65536 bytes per call.
-  for (let i = 0; i < length; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
-  return out;
-}
+import { equalBytes } from '../engine/checks.js';
+
+export { randomBytes, toHex, concatBytes } from '../kms/bytes.js';
 
 /** Equality in time that depends only on the lengths: a MAC check must not tell an attacker
  *  how many leading bytes of a forged tag were right. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return a.length === b.length && equalBytes(a, b);
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }
 
 /** A byte count or offset given as a number or a bigint, as a safe-integer number. */
