@@ -15,6 +15,7 @@ import type { Engine } from '../engine/engine.js';
 import { AccessDeniedException, NotFoundException } from './errors.js';
 import { accountOfPrincipalArn, aliasArn, keyArn, parseKeyReference, type KmsLocation } from './key-ids.js';
 import { findAuthorizingGrant } from './grants.js';
+import { refuseAwsManaged } from './key-states.js';
 import type { KeyRecord, KmsState } from './state.js';
 import type { EncryptionContext, GrantConstraints, GrantOperation } from './types.js';
 
@@ -92,6 +93,17 @@ export class CallContext {
       throw new NotFoundException(`Key '${arn}' does not exist${deleted ? ' (it was deleted at the end of its waiting period)' : ''}`);
     }
     return { key, arn };
+  }
+
+  /** The preamble of every operation that manages a key: resolve `reference`, note the key in
+   *  the audit record, authorize `action`, and refuse AWS managed keys (the default key), which
+   *  nobody may disable, delete, rotate on demand or re-policy. */
+  manageableKey(reference: unknown, action: string, options: AuthorizeOptions = {}, field = 'KeyId'): ResolvedKey {
+    const target = this.resolveKey(reference, field);
+    this.audit.keyArn = target.arn;
+    this.authorize(target, action, options);
+    refuseAwsManaged(target.key, target.arn, action);
+    return target;
   }
 
   /** Authorizes `action` (e.g. `Decrypt`) on the key, or throws AccessDeniedException. */

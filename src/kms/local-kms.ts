@@ -13,7 +13,7 @@ import { auditableParameters, copyAuditRecord, type AuditRecord } from './audit.
 import { CallContext } from './call-context.js';
 import { destroyKey, isScratchKey } from './deletion.js';
 import { UnsupportedOperationException } from './errors.js';
-import { keyArn, type KmsLocation } from './key-ids.js';
+import type { KmsLocation } from './key-ids.js';
 import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
 import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
 import { MemoryStore, type KmsStateStore } from './store.js';

@@ -29,10 +29,7 @@ function requireAliasRoom(ctx: CallContext, target: ResolvedKey): void {
 
 export function createAlias(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
   const name = checkUserAliasName(r.AliasName);
-  const target = ctx.resolveKey(r.TargetKeyId, 'TargetKeyId');
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'CreateAlias');
-  refuseAwsManaged(target.key, target.arn, 'CreateAlias');
+  const target = ctx.manageableKey(r.TargetKeyId, 'CreateAlias', {}, 'TargetKeyId');
   if (ctx.state.aliases[name] !== undefined) {
     throw new AlreadyExistsException(`An alias with the name ${aliasArn(ctx.where, name)} already exists`);
   }

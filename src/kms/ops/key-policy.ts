@@ -3,7 +3,6 @@
 import { MalformedPolicyDocumentException, parsePolicy, POLICY_LOCKOUT_MESSAGE, wouldLockOut } from '../../policy/index.js';
 import type { CallContext } from '../call-context.js';
 import { ValidationException } from '../errors.js';
-import { refuseAwsManaged } from '../key-states.js';
 import type { GetKeyPolicyResponse } from '../types.js';
 import { checkOptionalBoolean } from '../validate.js';
 
@@ -24,10 +23,7 @@ export function getKeyPolicy(ctx: CallContext, r: Record<string, unknown>): GetK
 export function putKeyPolicy(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
   checkPolicyName(r.PolicyName);
   const bypass = checkOptionalBoolean(r.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'PutKeyPolicy');
-  refuseAwsManaged(target.key, target.arn, 'PutKeyPolicy');
+  const target = ctx.manageableKey(r.KeyId, 'PutKeyPolicy');
   if (typeof r.Policy !== 'string') throw new MalformedPolicyDocumentException('Policy must be a string holding a JSON key policy document');
   const doc = parsePolicy(r.Policy);
   if (!bypass && wouldLockOut(doc, ctx.principal, target.arn, ctx.where.accountId, ctx.now)) {

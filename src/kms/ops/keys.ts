@@ -8,7 +8,7 @@ import { cancelDeletion, checkPendingWindow, scheduleDeletion } from '../deletio
 import { newKeyId } from '../key-ids.js';
 import { newKeyMaterial } from '../key-material.js';
 import { keyMetadata } from '../key-metadata.js';
-import { refuseAwsManaged, requireNotPendingDeletion, requirePendingDeletion } from '../key-states.js';
+import { requireNotPendingDeletion, requirePendingDeletion } from '../key-states.js';
 import { paginate } from '../pagination.js';
 import type { KeyRecord } from '../state.js';
 import type {
@@ -101,32 +101,23 @@ export function listKeys(ctx: CallContext, r: Record<string, unknown>): ListKeys
 }
 
 export function enableKey(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'EnableKey');
-  refuseAwsManaged(target.key, target.arn, 'EnableKey');
+  const target = ctx.manageableKey(r.KeyId, 'EnableKey');
   requireNotPendingDeletion(target.key, target.arn);
   target.key.keyState = 'Enabled';
   return {};
 }
 
 export function disableKey(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'DisableKey');
-  refuseAwsManaged(target.key, target.arn, 'DisableKey');
+  const target = ctx.manageableKey(r.KeyId, 'DisableKey');
   requireNotPendingDeletion(target.key, target.arn);
   target.key.keyState = 'Disabled';
   return {};
 }
 
 export function scheduleKeyDeletion(ctx: CallContext, r: Record<string, unknown>): ScheduleKeyDeletionResponse {
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'ScheduleKeyDeletion', {
+  const target = ctx.manageableKey(r.KeyId, 'ScheduleKeyDeletion', {
     conditionKeys: { 'kms:ScheduleKeyDeletionPendingWindowInDays': typeof r.PendingWindowInDays === 'number' ? r.PendingWindowInDays : 30 },
   });
-  refuseAwsManaged(target.key, target.arn, 'ScheduleKeyDeletion');
   const days = checkPendingWindow(r.PendingWindowInDays);
   requireNotPendingDeletion(target.key, target.arn);
   const deletionDate = scheduleDeletion(target.key, days, ctx.now);

@@ -3,7 +3,7 @@
 
 import type { CallContext } from '../call-context.js';
 import { ValidationException } from '../errors.js';
-import { refuseAwsManaged, requireEnabled } from '../key-states.js';
+import { requireEnabled } from '../key-states.js';
 import { paginate } from '../pagination.js';
 import { checkRotationPeriod, disableAutomaticRotation, enableAutomaticRotation, rotateOnDemand } from '../rotation.js';
 import type {
@@ -11,12 +11,9 @@ import type {
 } from '../types.js';
 
 export function enableKeyRotation(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'EnableKeyRotation', {
+  const target = ctx.manageableKey(r.KeyId, 'EnableKeyRotation', {
     conditionKeys: { 'kms:RotationPeriodInDays': typeof r.RotationPeriodInDays === 'number' ? r.RotationPeriodInDays : 365 },
   });
-  refuseAwsManaged(target.key, target.arn, 'EnableKeyRotation');
   const period = checkRotationPeriod(r.RotationPeriodInDays);
   requireEnabled(target.key, target.arn);
   enableAutomaticRotation(target.key, period, ctx.now);
@@ -24,10 +21,7 @@ export function enableKeyRotation(ctx: CallContext, r: Record<string, unknown>):
 }
 
 export function disableKeyRotation(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'DisableKeyRotation');
-  refuseAwsManaged(target.key, target.arn, 'DisableKeyRotation');
+  const target = ctx.manageableKey(r.KeyId, 'DisableKeyRotation');
   requireEnabled(target.key, target.arn);
   disableAutomaticRotation(target.key);
   return {};
@@ -48,10 +42,7 @@ export function getKeyRotationStatus(ctx: CallContext, r: Record<string, unknown
 }
 
 export function rotateKeyOnDemandOp(ctx: CallContext, r: Record<string, unknown>): RotateKeyOnDemandResponse {
-  const target = ctx.resolveKey(r.KeyId);
-  ctx.audit.keyArn = target.arn;
-  ctx.authorize(target, 'RotateKeyOnDemand');
-  refuseAwsManaged(target.key, target.arn, 'RotateKeyOnDemand');
+  const target = ctx.manageableKey(r.KeyId, 'RotateKeyOnDemand');
   requireEnabled(target.key, target.arn);
   rotateOnDemand(target.key, target.arn, ctx.now);
   return { KeyId: target.arn };
