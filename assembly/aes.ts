@@ -5,9 +5,9 @@
 // ct64 words in the no-SIMD build). The standard byte-form round keys exist only briefly in
 // ROUND_KEYS while a slot is filled, and are wiped before aesSetKey returns.
 
-import { encrypt8, decrypt8, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes_bitsliced';
-import { ct64Encrypt4, ct64Decrypt4, ct64KeySchedule } from './aes_ct64';
-import { expandKey } from './key_expansion';
+import { encrypt8, decrypt8, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
+import { ct64Encrypt4, ct64Decrypt4, ct64KeySchedule } from './aes-ct64';
+import { expandKey } from './key-expansion';
 
 export const SLOT_BYTES: i32 = 4096;
 const SCHEDULE: usize = 16;                                  // after the round count

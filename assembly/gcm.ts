@@ -25,8 +25,8 @@
 // wiped by gcmWipe() (called from wipeScratch after every host call).
 
 import { aesEncrypt8, SLOT_BYTES } from './aes';
-import { PLANE_SCHEDULE_BYTES } from './aes_bitsliced';
-import { CT64_SCHEDULE_BYTES } from './aes_ct64';
+import { PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
+import { CT64_SCHEDULE_BYTES } from './aes-ct64';
 
 /** Offset of the GHASH key powers in an AES slot: right after the round-count word and the
  *  build's key schedules (16 + 2 × 1920 = 3856 in the SIMD build, 16 + 960 = 976 without). */

@@ -4,7 +4,7 @@
 // No allocator is used: the `stub` runtime is never called.
 
 import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, BATCH } from './aes';
-import { bitslicedWipe } from './aes_bitsliced';
+import { bitslicedWipe } from './aes-bitsliced';
 import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsWipe, TWEAK_INPUT } from './xts';
 import { gcmInit, ghashReset, ghashUpdate, ghashLengths, gcmStart, gcmEncrypt, gcmCtr, gcmTag, gcmVerify, gcmWipe, J0_INPUT } from './gcm';
 import { kwWrap, kwUnwrap, kwpWrap, kwpUnwrap, kwWipe } from './kw';

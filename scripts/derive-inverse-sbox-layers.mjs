@@ -1,4 +1,4 @@
-// Derives the two linear layers of the inverse S-box in assembly/aes_bitsliced.ts and checks
+// Derives the two linear layers of the inverse S-box in assembly/aes-bitsliced.ts and checks
 // the whole inverse circuit on all 256 byte values. Run: node scripts/derive-inverse-sbox-layers.mjs
 //
 // The decryption rounds reuse the middle (non-linear) layer of the Boyar–Peralta forward

@@ -1,7 +1,7 @@
 // FIPS-197 KeyExpansion without lookup tables.
 //
 // SubWord goes through the bitsliced Boyar–Peralta circuit (subWord in
-// aes_ct64.ts), so no memory address depends on key bytes. Branches and loop
+// aes-ct64.ts), so no memory address depends on key bytes. Branches and loop
 // bounds depend only on the key length and the word index (public). Rcon is
 // public and computed by doubling in GF(2^8).
 //
@@ -15,7 +15,7 @@
 // No scratch memory: the output buffer itself holds w[i - Nk]; everything
 // else lives in locals.
 
-import { subWord } from "./aes_ct64";
+import { subWord } from "./aes-ct64";
 
 /**
  * Expands a 16-, 24- or 32-byte key into (Nr + 1) x 16 bytes of round keys at

@@ -42,7 +42,7 @@ export const PLANE_SCHEDULE_BYTES: i32 = 15 * 8 * 16;
  *  (register k, bit i) → (register i, bit k). Three SWAPMOVE stages exchange bits at distance
  *  1, 2 and 4 between register pairs at distance 1, 2 and 4. Shifts are 64-bit but the masks
  *  keep every exchanged bit inside its own byte. The transpose is its own inverse. */
-function transpose8(p: usize): void {
+function transposePlanes(p: usize): void {
   let r0 = v128.load(p, 0), r1 = v128.load(p, 16), r2 = v128.load(p, 32), r3 = v128.load(p, 48);
   let r4 = v128.load(p, 64), r5 = v128.load(p, 80), r6 = v128.load(p, 96), r7 = v128.load(p, 112);
   let m = i8x16.splat(0x55);
@@ -68,12 +68,12 @@ function transpose8(p: usize): void {
 function bitslice(src: usize, st: usize): void {
   const mask = rowMajorMask();
   for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, toRowMajor(v128.load(src + k), mask));
-  transpose8(st);
+  transposePlanes(st);
 }
 
 /** Eight planes at `st` → eight blocks at `dst` (the inverse of bitslice). */
 function unbitslice(st: usize, dst: usize): void {
-  transpose8(st);
+  transposePlanes(st);
   const mask = rowMajorMask();
   for (let k: usize = 0; k < 128; k += 16) v128.store(dst + k, toRowMajor(v128.load(st + k), mask));
 }
@@ -97,11 +97,11 @@ function unbitslice(st: usize, dst: usize): void {
  *  30 + 16); scripts/derive-inverse-sbox-layers.mjs derives them and checks the whole inverse
  *  circuit on every byte value.
  *
- *  `then` (a compile-time constant) says what follows in the round, done on values still in
+ *  `mode` (a compile-time constant) says what follows in the round, done on values still in
  *  registers so that each round reads and writes the state once. */
 // @ts-ignore: decorator
-@inline function sboxCircuit(st: usize, rk: usize, x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, x6: v128, x7: v128, then: i32): void {
-  const inverse = then == THEN_INVERSE_MIX_ADD || then == THEN_INVERSE_ADD;
+@inline function sboxCircuit(st: usize, rk: usize, x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, x6: v128, x7: v128, mode: i32): void {
+  const inverse = mode == MODE_DEC_ROUND || mode == MODE_DEC_LAST;
   let y1: v128, y2: v128, y3: v128, y4: v128, y5: v128, y6: v128, y7: v128, y8: v128, y9: v128, y10: v128, y11: v128;
   let y12: v128, y13: v128, y14: v128, y15: v128, y16: v128, y17: v128, y18: v128, y19: v128, y20: v128, y21: v128, U7: v128;
   if (inverse) {
@@ -204,7 +204,7 @@ function unbitslice(st: usize, dst: usize): void {
     o0 = v128.xor(z11, q40);
     o7 = v128.xor(q21, q35);
     o2 = v128.xor(q27, q46);
-    if (then == THEN_INVERSE_MIX_ADD) {
+    if (mode == MODE_DEC_ROUND) {
       invMixColumnsAddKeyOn(st, rk, o0, o1, o2, o3, o4, o5, o6, o7);
     } else {
       v128.store(st, v128.xor(o0, v128.load(rk, 0)), 0);
@@ -230,12 +230,12 @@ function unbitslice(st: usize, dst: usize): void {
   const S5 = v128.xor(t47, t65), S6 = v128.xor(t56, t62), S7 = v128.xor(t48, t60);
   // Output bit 7-j is Sj: plane 0 = S7 … plane 7 = S0. What follows the S-box in the round is
   // done here, on values still in registers, so each round reads and writes the state once.
-  if (then == THEN_SHIFT_MIX_ADD) {
+  if (mode == MODE_ENC_ROUND) {
     const m = shiftRowsMask();
     mixColumnsAddKey(st, rk,
       i8x16.swizzle(S7, m), i8x16.swizzle(S6, m), i8x16.swizzle(S5, m), i8x16.swizzle(S4, m),
       i8x16.swizzle(S3, m), i8x16.swizzle(S2, m), i8x16.swizzle(S1, m), i8x16.swizzle(S0, m));
-  } else if (then == THEN_SHIFT_ADD) {
+  } else if (mode == MODE_ENC_LAST) {
     const m = shiftRowsMask();
     v128.store(st, v128.xor(i8x16.swizzle(S7, m), v128.load(rk, 0)), 0);
     v128.store(st, v128.xor(i8x16.swizzle(S6, m), v128.load(rk, 16)), 16);
@@ -249,10 +249,10 @@ function unbitslice(st: usize, dst: usize): void {
 }
 
 // What sboxCircuit does with its outputs (compile-time constants).
-const THEN_SHIFT_MIX_ADD = 0;   // an encryption round: ShiftRows, MixColumns, AddRoundKey
-const THEN_SHIFT_ADD = 1;       // the last encryption round: ShiftRows, AddRoundKey
-const THEN_INVERSE_MIX_ADD = 2; // a decryption round: L⁻¹, InvMixColumns, AddRoundKey
-const THEN_INVERSE_ADD = 3;     // the last decryption round: L⁻¹, AddRoundKey
+const MODE_ENC_ROUND = 0; // an encryption round: ShiftRows, MixColumns, AddRoundKey
+const MODE_ENC_LAST = 1;  // the last encryption round: ShiftRows, AddRoundKey
+const MODE_DEC_ROUND = 2; // a decryption round: L⁻¹, InvMixColumns, AddRoundKey
+const MODE_DEC_LAST = 3;  // the last decryption round: L⁻¹, AddRoundKey
 
 /** One encryption round after the first AddRoundKey: SubBytes (without its constant: the
  *  encryption round keys carry 0x63), ShiftRows, MixColumns (unless `last`), AddRoundKey.
@@ -262,8 +262,8 @@ const THEN_INVERSE_ADD = 3;     // the last decryption round: L⁻¹, AddRoundKe
 @inline function encryptRound(st: usize, rk: usize, last: bool): void {
   const U0 = v128.load(st, 112), U1 = v128.load(st, 96), U2 = v128.load(st, 80), U3 = v128.load(st, 64);
   const U4 = v128.load(st, 48), U5 = v128.load(st, 32), U6 = v128.load(st, 16), U7 = v128.load(st, 0);
-  if (last) sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_SHIFT_ADD);
-  else sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, THEN_SHIFT_MIX_ADD);
+  if (last) sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, MODE_ENC_LAST);
+  else sboxCircuit(st, rk, U0, U1, U2, U3, U4, U5, U6, U7, MODE_ENC_ROUND);
 }
 
 // @ts-ignore: decorator
@@ -284,8 +284,8 @@ const THEN_INVERSE_ADD = 3;     // the last decryption round: L⁻¹, AddRoundKe
   const b2 = i8x16.swizzle(v128.load(st, 32), m), b3 = i8x16.swizzle(v128.load(st, 48), m);
   const b4 = i8x16.swizzle(v128.load(st, 64), m), b5 = i8x16.swizzle(v128.load(st, 80), m);
   const b6 = i8x16.swizzle(v128.load(st, 96), m), b7 = i8x16.swizzle(v128.load(st, 112), m);
-  if (last) sboxCircuit(st, rk, b0, b1, b2, b3, b4, b5, b6, b7, THEN_INVERSE_ADD);
-  else sboxCircuit(st, rk, b0, b1, b2, b3, b4, b5, b6, b7, THEN_INVERSE_MIX_ADD);
+  if (last) sboxCircuit(st, rk, b0, b1, b2, b3, b4, b5, b6, b7, MODE_DEC_LAST);
+  else sboxCircuit(st, rk, b0, b1, b2, b3, b4, b5, b6, b7, MODE_DEC_ROUND);
 }
 
 // ---- ShiftRows and MixColumns on planes ------------------------------------------------------
