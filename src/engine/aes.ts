@@ -38,19 +38,9 @@ export class Aes {
     if (d.length % 16 !== 0) throw new RangeError(`${what}: data must be whole 16-byte blocks, got ${d.length} bytes`);
     const o = output(out, d, what);
     const core = this.core;
-    const chunk = core.ioBytes;
-    let used = 0;
-    try {
-      for (let offset = 0; offset < d.length; offset += chunk) {
-        const n = Math.min(chunk, d.length - offset);
-        used = Math.max(used, n);
-        core.bytes().set(d.subarray(offset, offset + n), core.io);
-        core.wasm.aesBlocks(this.slot, core.io, n / 16, encrypt ? 1 : 0);
-        o.set(core.bytes().subarray(core.io, core.io + n), offset);
-      }
-    } finally {
-      core.wipe(used);
-    }
+    const flag = encrypt ? 1 : 0;
+    core.throughWindow((window) =>
+      window.pass(d, core.ioBytes, (io, n) => core.wasm.aesBlocks(this.slot, io, n / 16, flag), o));
     return o;
   }
 }

@@ -1,6 +1,11 @@
 // One wasm instance and the bookkeeping around it: key slots, the I/O window, wiping.
-// The engine's objects (Xts, Aes) share a core; every call runs to completion synchronously,
-// so the single I/O window and scratch areas are never used by two calls at once.
+// The engine's objects (Aes, Xts, Gcm, KeyWrap) share a core; every call runs to completion
+// synchronously, so the single I/O window and scratch areas are never used by two calls at once.
+//
+// Data reaches the wasm only through `Core.throughWindow`: the call's pieces are copied into
+// the window, run, copied out, and the most bytes of the window the call touched (its
+// high-water mark) are zeroed together with every scratch area when the call ends, whether it
+// returns or throws. That one method is where "the window is wiped after every call" holds.
 
 import type { EngineExports } from './wasm.js';
 
@@ -50,8 +55,19 @@ export class Core {
     this.bytes().set(tweak, this.wasm.tweakInput());
   }
 
+  /** Runs `body` with the I/O window, then zeroes the bytes of the window it used and every
+   *  scratch area, whatever happens (the window and scratch held plaintext or key material). */
+  throughWindow<T>(body: (window: IoWindow) => T): T {
+    const window = new IoWindow(this);
+    try {
+      return body(window);
+    } finally {
+      this.wipe(window.used);
+    }
+  }
+
   /** Zeroes the first `used` bytes of the I/O window and every scratch area. */
-  wipe(used: number): void {
+  private wipe(used: number): void {
     this.bytes().fill(0, this.io, this.io + used);
     this.wasm.wipeScratch();
   }
@@ -65,5 +81,59 @@ export class Core {
     if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
     this.nextSlot++;
     return slot;
+  }
+}
+
+/** One call's use of the I/O window: copies in and out and remembers the most bytes used. */
+export class IoWindow {
+  /** The high-water mark: bytes from the window's start that may hold call data. */
+  used = 0;
+  readonly io: number;
+  readonly ioBytes: number;
+
+  constructor(private readonly core: Core) {
+    this.io = core.io;
+    this.ioBytes = core.ioBytes;
+  }
+
+  /** Marks the first `bytes` of the window as used (for output the wasm writes there). */
+  claim(bytes: number): void {
+    if (bytes > this.used) this.used = bytes;
+  }
+
+  /** Copies `input` into the window at byte `at` and returns the window's address. */
+  put(input: Uint8Array, at = 0): number {
+    this.claim(at + input.length);
+    this.core.bytes().set(input, this.io + at);
+    return this.io;
+  }
+
+  /** Copies `length` bytes from the window's byte `at` into out[outAt…]. */
+  take(out: Uint8Array, outAt: number, length: number, at = 0): void {
+    this.claim(at + length);
+    out.set(this.core.bytes().subarray(this.io + at, this.io + at + length), outAt);
+  }
+
+  /** A copy of `length` window bytes from byte `at`. */
+  slice(at: number, length: number): Uint8Array {
+    this.claim(at + length);
+    return this.core.bytes().slice(this.io + at, this.io + at + length);
+  }
+
+  /** One piece: input[offset, offset + length) into the window, `run(io, length)`, and, when
+   *  `out` is given, the window back out to out[offset…]. */
+  piece(input: Uint8Array, offset: number, length: number, run: (io: number, length: number) => void, out?: Uint8Array): void {
+    this.put(input.subarray(offset, offset + length));
+    run(this.io, length);
+    if (out) this.take(out, offset, length);
+  }
+
+  /** All of `input` in pieces of at most `chunk` bytes (the last may be shorter), each through
+   *  `piece`; `run` also receives the piece's offset in `input`. */
+  pass(input: Uint8Array, chunk: number, run: (io: number, length: number, offset: number) => void, out?: Uint8Array): void {
+    for (let offset = 0; offset < input.length; offset += chunk) {
+      const length = Math.min(chunk, input.length - offset);
+      this.piece(input, offset, length, (io, n) => run(io, n, offset), out);
+    }
   }
 }

@@ -11,7 +11,7 @@
 // fits in the I/O window is copied in once; a larger one is read twice (hash, then decrypt).
 
 import { bytes, usable } from './checks.js';
-import type { Core } from './core.js';
+import type { Core, IoWindow } from './core.js';
 import { AuthenticationError } from './errors.js';
 
 /** SP 800-38D: at most 2^39 − 256 bits of plaintext. */
@@ -29,11 +29,7 @@ export class Gcm {
       throw new RangeError(`gcm: key must be 16, 24 or 32 bytes (AES-128, AES-192, AES-256), got ${k.length}`);
     }
     this.slot = core.aesKey(k);
-    try {
-      core.wasm.gcmInit(this.slot);
-    } finally {
-      core.wipe(0); // the cipher's scratch held E_K(0) = H
-    }
+    core.throughWindow(() => core.wasm.gcmInit(this.slot)); // the cipher's scratch held E_K(0) = H
   }
 
   /** Encrypts and authenticates: returns ciphertext ‖ 16-byte tag (a new array). */
@@ -49,24 +45,14 @@ export class Gcm {
     const core = this.core;
     const w = core.wasm;
     const out = new Uint8Array(p.length + GCM_TAG_BYTES);
-    let used = 0;
-    try {
-      used = this.begin(n, a);
-      const mem = core.bytes();
-      for (let offset = 0; offset < p.length; offset += core.ioBytes) {
-        const len = Math.min(core.ioBytes, p.length - offset);
-        used = Math.max(used, len);
-        mem.set(p.subarray(offset, offset + len), core.io);
-        w.gcmEncrypt(this.slot, core.io, len);
-        out.set(mem.subarray(core.io, core.io + len), offset);
-      }
+    core.throughWindow((window) => {
+      this.begin(window, n, a);
+      window.pass(p, core.ioBytes, (io, len) => w.gcmEncrypt(this.slot, io, len), out);
       w.ghashLengths(this.slot, a.length, p.length);
-      used = Math.max(used, GCM_TAG_BYTES);
-      w.gcmTag(core.io);
-      out.set(mem.subarray(core.io, core.io + GCM_TAG_BYTES), p.length);
-    } finally {
-      core.wipe(used);
-    }
+      window.claim(GCM_TAG_BYTES);
+      w.gcmTag(window.io);
+      window.take(out, p.length, GCM_TAG_BYTES);
+    });
     return out;
   }
 
@@ -87,36 +73,26 @@ export class Gcm {
     }
     const core = this.core;
     const w = core.wasm;
-    let used = 0;
-    try {
-      used = this.begin(n, a);
-      const mem = core.bytes();
+    return core.throughWindow((window) => {
+      this.begin(window, n, a);
       if (s.length <= core.ioBytes) {
         // One copy in: hash the ciphertext, check the tag behind it, then decrypt in place.
-        used = Math.max(used, s.length);
-        mem.set(s, core.io);
-        w.ghashUpdate(this.slot, core.io, ctLen);
+        const io = window.put(s);
+        w.ghashUpdate(this.slot, io, ctLen);
         w.ghashLengths(this.slot, a.length, ctLen);
-        if (w.gcmVerify(core.io + ctLen) !== 1) throw authFailed();
-        w.gcmCtr(this.slot, core.io, ctLen);
-        return mem.slice(core.io, core.io + ctLen);
+        if (w.gcmVerify(io + ctLen) !== 1) throw authFailed();
+        w.gcmCtr(this.slot, io, ctLen);
+        return window.slice(0, ctLen);
       }
       // Larger: pass 1 hashes all the ciphertext, pass 2 decrypts it.
-      used = Math.max(used, this.absorb(s.subarray(0, ctLen)));
+      const ct = s.subarray(0, ctLen);
+      this.absorb(window, ct);
       w.ghashLengths(this.slot, a.length, ctLen);
-      mem.set(s.subarray(ctLen), core.io);
-      if (w.gcmVerify(core.io) !== 1) throw authFailed();
+      if (w.gcmVerify(window.put(s.subarray(ctLen))) !== 1) throw authFailed();
       const out = new Uint8Array(ctLen);
-      for (let offset = 0; offset < ctLen; offset += core.ioBytes) {
-        const len = Math.min(core.ioBytes, ctLen - offset);
-        mem.set(s.subarray(offset, offset + len), core.io);
-        w.gcmCtr(this.slot, core.io, len);
-        out.set(mem.subarray(core.io, core.io + len), offset);
-      }
+      window.pass(ct, core.ioBytes, (io, len) => w.gcmCtr(this.slot, io, len), out);
       return out;
-    } finally {
-      core.wipe(used);
-    }
+    });
   }
 
   /** Zeroes the key schedule and the GHASH key powers; later calls throw. */
@@ -126,11 +102,10 @@ export class Gcm {
     this.core.releaseKey(this.slot);
   }
 
-  /** J0 from the nonce, counter, E_K(J0), then the AAD into GHASH. Returns window bytes used. */
-  private begin(nonce: Uint8Array, aad: Uint8Array): number {
+  /** J0 from the nonce, counter, E_K(J0), then the AAD into GHASH. */
+  private begin(window: IoWindow, nonce: Uint8Array, aad: Uint8Array): void {
     const core = this.core;
     const w = core.wasm;
-    let used = 0;
     if (nonce.length === 12) {
       const mem = core.bytes();
       const j0 = w.gcmJ0Input();
@@ -142,25 +117,16 @@ export class Gcm {
       w.gcmStart(this.slot, 0);
     } else {
       w.ghashReset();
-      used = this.absorb(nonce);
+      this.absorb(window, nonce);
       w.ghashLengths(this.slot, 0, nonce.length);
       w.gcmStart(this.slot, 1);
     }
-    return Math.max(used, this.absorb(aad));
+    this.absorb(window, aad);
   }
 
-  /** Feeds `data` to GHASH through the window; returns the most window bytes used. */
-  private absorb(data: Uint8Array): number {
-    const core = this.core;
-    const mem = core.bytes();
-    let used = 0;
-    for (let offset = 0; offset < data.length; offset += core.ioBytes) {
-      const len = Math.min(core.ioBytes, data.length - offset);
-      used = Math.max(used, len);
-      mem.set(data.subarray(offset, offset + len), core.io);
-      core.wasm.ghashUpdate(this.slot, core.io, len);
-    }
-    return used;
+  /** Feeds `data` to GHASH through the window. */
+  private absorb(window: IoWindow, data: Uint8Array): void {
+    window.pass(data, this.core.ioBytes, (io, len) => this.core.wasm.ghashUpdate(this.slot, io, len));
   }
 }
 

@@ -5,7 +5,7 @@
 // input must fit the engine's I/O window (at most 131064 bytes of key data).
 
 import { bytes, usable } from './checks.js';
-import type { Core } from './core.js';
+import type { Core, IoWindow } from './core.js';
 import { AuthenticationError } from './errors.js';
 
 export class KeyWrap {
@@ -31,9 +31,9 @@ export class KeyWrap {
     }
     const used = d.length + 8;
     this.fits(used, what);
-    return this.throughWindow(d, 8, used, (io, mem) => {
-      this.core.wasm.kwWrap(this.slot, io, d.length / 8);
-      return mem.slice(io, io + used);
+    return this.throughWindow(d, 8, used, (window) => {
+      this.core.wasm.kwWrap(this.slot, window.io, d.length / 8);
+      return window.slice(0, used);
     });
   }
 
@@ -46,9 +46,9 @@ export class KeyWrap {
       throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 24 (RFC 3394), got ${w.length}`);
     }
     this.fits(w.length, what);
-    return this.throughWindow(w, 0, w.length, (io, mem) => {
-      if (this.core.wasm.kwUnwrap(this.slot, io, w.length / 8 - 1) !== 1) throw failed(what);
-      return mem.slice(io + 8, io + w.length);
+    return this.throughWindow(w, 0, w.length, (window) => {
+      if (this.core.wasm.kwUnwrap(this.slot, window.io, w.length / 8 - 1) !== 1) throw failed(what);
+      return window.slice(8, w.length - 8);
     });
   }
 
@@ -60,9 +60,9 @@ export class KeyWrap {
     if (d.length === 0) throw new RangeError(`${what}: key data must not be empty (RFC 5649: 1 byte or more)`);
     const used = Math.ceil(d.length / 8) * 8 + 8;
     this.fits(used, what);
-    return this.throughWindow(d, 8, used, (io, mem) => {
-      this.core.wasm.kwpWrap(this.slot, io, d.length);
-      return mem.slice(io, io + used);
+    return this.throughWindow(d, 8, used, (window) => {
+      this.core.wasm.kwpWrap(this.slot, window.io, d.length);
+      return window.slice(0, used);
     });
   }
 
@@ -75,10 +75,10 @@ export class KeyWrap {
       throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 16 (RFC 5649), got ${w.length}`);
     }
     this.fits(w.length, what);
-    return this.throughWindow(w, 0, w.length, (io, mem) => {
-      const len = this.core.wasm.kwpUnwrap(this.slot, io, w.length / 8 - 1);
+    return this.throughWindow(w, 0, w.length, (window) => {
+      const len = this.core.wasm.kwpUnwrap(this.slot, window.io, w.length / 8 - 1);
       if (len < 0) throw failed(what);
-      return mem.slice(io + 8, io + 8 + len);
+      return window.slice(8, len);
     });
   }
 
@@ -89,17 +89,15 @@ export class KeyWrap {
     this.core.releaseKey(this.slot);
   }
 
-  /** Copies `input` into the I/O window at `offset`, runs `step`, and wipes the `used` bytes of
-   *  the window and the scratch areas whatever happens (the window held key material). */
-  private throughWindow<T>(input: Uint8Array, offset: number, used: number, step: (io: number, mem: Uint8Array) => T): T {
-    const core = this.core;
-    try {
-      const mem = core.bytes();
-      mem.set(input, core.io + offset);
-      return step(core.io, mem);
-    } finally {
-      core.wipe(used);
-    }
+  /** Copies `input` into the I/O window at `offset`, marks `used` bytes of the window as the
+   *  wasm's output area, and runs `step` inside `Core.throughWindow`, which wipes the window
+   *  and the scratch areas whatever happens (the window held key material). */
+  private throughWindow<T>(input: Uint8Array, offset: number, used: number, step: (window: IoWindow) => T): T {
+    return this.core.throughWindow((window) => {
+      window.claim(used);
+      window.put(input, offset);
+      return step(window);
+    });
   }
 
   private fits(total: number, what: string): void {

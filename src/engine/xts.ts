@@ -7,7 +7,7 @@
 // XTS-AES-128. Equal halves are refused (NIST SP 800-38E; OpenSSL does the same).
 
 import { bytes, equalBytes, output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
-import type { Core } from './core.js';
+import type { Core, IoWindow } from './core.js';
 
 export interface XtsOptions {
   /** Bytes per sector: a multiple of 16 from 16 to 2^24; default 4096. */
@@ -69,31 +69,23 @@ export class Xts {
     const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what);
     const core = this.core;
     const flag = encrypt ? 1 : 0;
-    let used = 0;
-    try {
+    core.throughWindow((window) => {
       if (size <= core.ioBytes) {
+        // As many whole sectors per window as fit; the wasm steps the tweak sector by sector.
         const chunk = Math.floor(core.ioBytes / size) * size;
-        let sector = first;
-        for (let offset = 0; offset < d.length; offset += chunk) {
-          const n = Math.min(chunk, d.length - offset);
-          used = Math.max(used, n);
-          core.bytes().set(d.subarray(offset, offset + n), core.io);
-          core.setTweakValue(sector);
-          core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, core.io, n, size, flag);
-          o.set(core.bytes().subarray(core.io, core.io + n), offset);
-          sector += BigInt(chunk / size);
-        }
+        window.pass(d, chunk, (io, n, offset) => {
+          core.setTweakValue(first + BigInt(offset / size));
+          core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, io, n, size, flag);
+        }, o);
       } else {
         let sector = first;
         for (let offset = 0; offset < d.length; offset += size) {
           const end = Math.min(offset + size, d.length);
           core.setTweakValue(sector++);
-          used = Math.max(used, this.stream(d, o, offset, end, encrypt));
+          this.stream(window, d, o, offset, end, encrypt);
         }
       }
-    } finally {
-      core.wipe(used);
-    }
+    });
     return o;
   }
 
@@ -108,39 +100,29 @@ export class Xts {
       throw new RangeError(`${what}: a data unit holds at most 2^20 blocks (${MAX_UNIT_BYTES} bytes), got ${d.length}`);
     }
     const o = output(out, d, what);
-    let used = 0;
-    try {
+    this.core.throughWindow((window) => {
       this.core.setTweakBytes(t);
-      used = this.stream(d, o, 0, d.length, encrypt);
-    } finally {
-      this.core.wipe(used);
-    }
+      this.stream(window, d, o, 0, d.length, encrypt);
+    });
     return o;
   }
 
   /** One data unit d[start, end) through the I/O window in pieces: whole blocks first, then a
    *  final piece of at least 16 bytes that carries any ciphertext stealing. The tweak value
-   *  must already be written. Returns the most bytes of the window it used. */
-  private stream(d: Uint8Array, o: Uint8Array, start: number, end: number, encrypt: boolean): number {
+   *  must already be written. */
+  private stream(window: IoWindow, d: Uint8Array, o: Uint8Array, start: number, end: number, encrypt: boolean): void {
     const core = this.core;
     const flag = encrypt ? 1 : 0;
+    const update = (io: number, n: number) => core.wasm.xtsUnitUpdate(this.dataSlot, io, n, flag);
     core.wasm.xtsUnitStart(this.tweakSlot);
     let offset = start;
-    let used = 0;
     while (end - offset > core.ioBytes) {
       let n = core.ioBytes;
       if (end - offset - n < 16) n -= 16; // leave the final piece at least one block
-      core.bytes().set(d.subarray(offset, offset + n), core.io);
-      core.wasm.xtsUnitUpdate(this.dataSlot, core.io, n, flag);
-      o.set(core.bytes().subarray(core.io, core.io + n), offset);
+      window.piece(d, offset, n, update, o);
       offset += n;
-      used = core.ioBytes;
     }
-    const n = end - offset;
-    core.bytes().set(d.subarray(offset, end), core.io);
-    core.wasm.xtsUnitFinish(this.dataSlot, core.io, n, flag);
-    o.set(core.bytes().subarray(core.io, core.io + n), offset);
-    return Math.max(used, n);
+    window.piece(d, offset, end - offset, (io, n) => core.wasm.xtsUnitFinish(this.dataSlot, io, n, flag), o);
   }
 }
 
