@@ -16,7 +16,10 @@ import { AuthenticationError } from './errors.js';
 
 /** SP 800-38D: at most 2^39 − 256 bits of plaintext. */
 export const GCM_MAX_BYTES = 2 ** 36 - 32;
+/** The tag length seal appends and open checks (the full 128 bits; SP 800-38D §5.2.1.2). */
 export const GCM_TAG_BYTES = 16;
+/** The normal nonce length (J0 = nonce ‖ 00000001); the one every format in this library uses. */
+export const GCM_NONCE_BYTES = 12;
 
 export class Gcm {
   private readonly slot: number;
@@ -106,7 +109,7 @@ export class Gcm {
   private begin(window: IoWindow, nonce: Uint8Array, aad: Uint8Array): void {
     const core = this.core;
     const w = core.wasm;
-    if (nonce.length === 12) {
+    if (nonce.length === GCM_NONCE_BYTES) {
       const mem = core.bytes();
       const j0 = w.gcmJ0Input();
       mem.set(nonce, j0);

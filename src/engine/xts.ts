@@ -9,6 +9,11 @@
 import { bytes, equalBytes, output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
 import type { Core, IoWindow } from './core.js';
 
+/** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */
+export const XTS_SECTOR_SIZE_MIN = 16;
+export const XTS_SECTOR_SIZE_MAX = MAX_UNIT_BYTES;
+export const XTS_DEFAULT_SECTOR_SIZE = 4096;
+
 export interface XtsOptions {
   /** Bytes per sector: a multiple of 16 from 16 to 2^24; default 4096. */
   sectorSize?: number;
@@ -127,9 +132,9 @@ export class Xts {
 }
 
 function sectorSize(value: unknown): number {
-  if (value === undefined) return 4096;
+  if (value === undefined) return XTS_DEFAULT_SECTOR_SIZE;
   if (typeof value !== 'number') throw new TypeError(`xts: sectorSize must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < 16 || value % 16 !== 0 || value > MAX_UNIT_BYTES) {
+  if (!Number.isInteger(value) || value < XTS_SECTOR_SIZE_MIN || value % 16 !== 0 || value > XTS_SECTOR_SIZE_MAX) {
     throw new RangeError(`xts: sectorSize must be a multiple of 16 from 16 to 2^24 bytes, got ${value}`);
   }
   return value;

@@ -12,7 +12,7 @@ import type { Gcm } from '../engine/gcm.js';
 import type { Xts } from '../engine/xts.js';
 import type { EncryptionContext, KeyMetadata, KmsClient } from '../kms/types.js';
 import { requireBytes } from './bytes.js';
-import { sharedEngine } from './engine.js';
+import { sharedEngine } from '../engine/shared-engine.js';
 import { PolicyViolationError, VolumeClosedError } from './errors.js';
 import { CIPHER_XTS_AES_256, DEFAULT_KEY_ID, DEFAULT_SECTOR_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from './format.js';
 import { cacheDataKey, takeCachedDataKey } from './key-cache.js';

@@ -1,5 +1,7 @@
 // Constants of the on-store format (docs/FORMAT.md describes it byte by byte).
 
+import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from '../engine/gcm.js';
+
 /** Eight bytes that open every header copy: 0x89 "ATREST" "\n". The high first byte and the
  *  newline catch transfers that strip the eighth bit or rewrite line ends (as PNG's does). */
 export const MAGIC = new Uint8Array([0x89, 0x41, 0x54, 0x52, 0x45, 0x53, 0x54, 0x0a]);
@@ -23,8 +25,7 @@ export const DEFAULT_VOLUME_SLOT_SIZE = 16384;
 export const PREFIX_BYTES = 28;
 export const MAC_BYTES = 32;
 export const VOLUME_ID_BYTES = 16;
-export const NONCE_BYTES = 12;
-export const GCM_TAG_BYTES = 16;
+export { GCM_TAG_BYTES, GCM_NONCE_BYTES as NONCE_BYTES } from '../engine/gcm.js';
 
 /** Header flags. */
 export const FLAG_SIZE_IN_TRAILER = 1 << 0;
@@ -32,7 +33,7 @@ export const FLAG_SCRATCH = 1 << 1;
 export const KNOWN_FLAGS = FLAG_SIZE_IN_TRAILER | FLAG_SCRATCH;
 
 /** The stream trailer after the last data sector: nonce ‖ AES-GCM(u64 BE size) ‖ tag. */
-export const TRAILER_BYTES = NONCE_BYTES + 8 + GCM_TAG_BYTES;
+export const TRAILER_BYTES = GCM_NONCE_BYTES + 8 + GCM_TAG_BYTES;
 
 /** The encryption-context key that binds a wrapped data key to its volume. */
 export const VOLUME_CONTEXT_KEY = 'atrest:volume';

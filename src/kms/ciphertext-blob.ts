@@ -20,11 +20,12 @@
 import { InvalidCiphertextException } from './errors.js';
 import { bytesToKeyId, keyIdToBytes } from './key-ids.js';
 import { fromHex, toHex } from './bytes.js';
+import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from '../engine/gcm.js';
 
 export const BLOB_FORMAT_VERSION = 1;
 export const BLOB_HEADER_BYTES = 61;
-export const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+export const NONCE_BYTES = GCM_NONCE_BYTES;
+const TAG_BYTES = GCM_TAG_BYTES;
 
 export interface BlobHeader {
   keyId: string;

@@ -7,7 +7,7 @@
 // operation works on a copy of the state, saves the copy, and only then makes it current, so a
 // failed save leaves memory equal to the last saved state.
 
-import { createEngine, type Engine } from '../engine/engine.js';
+import { sharedEngine } from '../engine/shared-engine.js';
 import type { PolicyDocument } from '../policy/index.js';
 import { auditableParameters, copyAuditRecord, type AuditRecord } from './audit.js';
 import { CallContext } from './call-context.js';
@@ -93,7 +93,6 @@ export class LocalKms {
   #state: KmsState | undefined;
   /** Calls run one at a time, in order: each waits for the previous one to settle. */
   #queue: Promise<unknown> = Promise.resolve();
-  #engine: Promise<Engine> | undefined;
   readonly #policies = new Map<string, PolicyDocument>();
   readonly #audit: AuditRecord[] = [];
 
@@ -202,7 +201,7 @@ export class LocalKms {
   }
 
   #context(principal: string, viaService: string | undefined, now: Date, state: KmsState): CallContext {
-    return new CallContext(this.#where, principal, viaService, now, state, () => (this.#engine ??= createEngine()), this.#policies);
+    return new CallContext(this.#where, principal, viaService, now, state, sharedEngine, this.#policies);
   }
 
   #now(): Date {

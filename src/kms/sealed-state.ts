@@ -34,9 +34,9 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { createEngine, type Engine } from '../engine/engine.js';
+import { sharedEngine } from '../engine/shared-engine.js';
 import { AuthenticationError } from '../engine/errors.js';
-import type { Gcm } from '../engine/gcm.js';
+import { GCM_NONCE_BYTES, GCM_TAG_BYTES, type Gcm } from '../engine/gcm.js';
 import { KeystoreAuthenticationError, KeystoreCorruptError } from './keystore-errors.js';
 
 /** The secret a keystore is sealed under: a 32-byte root key, or a passphrase (stretched with
@@ -70,8 +70,8 @@ const KDF_RAW = 0;
 const KDF_SCRYPT = 1;
 const SALT_BYTES = 16;
 const CHECK_BYTES = 16;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+const NONCE_BYTES = GCM_NONCE_BYTES;
+const TAG_BYTES = GCM_TAG_BYTES;
 const OFF_VERSION = 8;
 const OFF_KDF = 9;
 const OFF_SCRYPT = 10;
@@ -368,17 +368,6 @@ async function deriveKeys(secret: KeystoreSecret, kdf: KdfDescriptor): Promise<D
   } finally {
     master.fill(0);
   }
-}
-
-// One wasm instance serves every sealer: instantiating is the slow part, and a sealer only
-// holds a key slot in it.
-let engine: Promise<Engine> | undefined;
-function sharedEngine(): Promise<Engine> {
-  engine ??= createEngine().catch((err) => {
-    engine = undefined;
-    throw err;
-  });
-  return engine;
 }
 
 // ---- helpers --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 import { encryptStream, decryptStream } from '../../envelope/streams.js';
 import { Volume } from '../../envelope/volume.js';
 import type { EnvelopePolicy } from '../../envelope/policy.js';
+import { SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from '../../envelope/format.js';
 import { FileBlockStore } from '../../fs/index.js';
 import { keyValuePairs, positiveInteger } from '../args.js';
 import { positional, type Command } from '../command.js';
@@ -52,8 +53,8 @@ const encrypt: Command = {
     const where = 'encrypt';
     const [input, output] = [positional(ctx, 0), positional(ctx, 1)];
     const context = keyValuePairs(ctx.args, 'context', where);
-    const sectorSize = positiveInteger(ctx.args, 'sector-size', where, { min: 512, max: 65536 });
-    if (sectorSize !== undefined && (sectorSize & (sectorSize - 1)) !== 0) throw new UsageError(`${where}: --sector-size must be a power of two from 512 to 65536, got ${sectorSize}`);
+    const sectorSize = positiveInteger(ctx.args, 'sector-size', where, { min: SECTOR_SIZE_MIN, max: SECTOR_SIZE_MAX });
+    if (sectorSize !== undefined && (sectorSize & (sectorSize - 1)) !== 0) throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${sectorSize}`);
     const keyId = ctx.args.values.get('key') ?? 'alias/aws/atrest';
     const kms = await ctx.kms();
     const transform = encryptStream({ kms, keyId, ...(context ? { encryptionContext: context } : {}), ...(sectorSize ? { sectorSize } : {}) });
