@@ -43,7 +43,9 @@
 //   layout above, the key bit replicated into all four block positions.
 //   15 round keys (AES-256) = 960 bytes.
 
-export const CT64_SCHEDULE_BYTES: i32 = 960;
+/** Bytes of one round key in ct64 form: eight u64 planes. */
+const CT64_ROUND_KEY_BYTES: i32 = 64;
+export const CT64_SCHEDULE_BYTES: i32 = 15 * CT64_ROUND_KEY_BYTES; // 960
 
 // ---------------------------------------------------------------------------
 // Byte interleaving helpers (public data movement, constant shifts/masks)

@@ -9,15 +9,22 @@ import { encrypt8, decrypt8, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './ae
 import { ct64Encrypt4, ct64Decrypt4, ct64KeySchedule } from './aes-ct64';
 import { expandKey } from './key-expansion';
 
+/** Bytes of one batch: eight 16-byte blocks, the unit both AES kernels process per call
+ *  (the SIMD kernel in one pass, the 64-bit kernel in two halves of four). */
+export const BATCH_BYTES: usize = 128;
+/** Bytes the host may write at KEY_INPUT: up to a 64-byte XTS-AES-256 key. */
+export const KEY_INPUT_BYTES: usize = 64;
+/** Bytes of the largest expanded key in standard form: 15 round keys of 16 bytes (AES-256). */
+const ROUND_KEY_BYTES: usize = 15 * 16;
 export const SLOT_BYTES: i32 = 4096;
 const SCHEDULE: usize = 16;                                  // after the round count
 const DECRYPT_SCHEDULE: usize = SCHEDULE + <usize>PLANE_SCHEDULE_BYTES;
 
-const ROUND_KEYS: usize = memory.data(15 * 16, 16);
+const ROUND_KEYS: usize = memory.data(ROUND_KEY_BYTES, 16);
 /** Where the host writes a key before aesSetKey; wiped by aesSetKey. */
-export const KEY_INPUT: usize = memory.data(64, 16);
+export const KEY_INPUT: usize = memory.data(KEY_INPUT_BYTES, 16);
 /** Scratch for a partial batch (fewer than eight real blocks). */
-export const BATCH: usize = memory.data(128, 16);
+export const BATCH: usize = memory.data(BATCH_BYTES, 16);
 
 /** Expands the keyLen-byte key at KEY_INPUT into `slot`; returns the number of rounds. */
 export function aesSetKey(slot: usize, keyLen: i32): i32 {
@@ -28,8 +35,8 @@ export function aesSetKey(slot: usize, keyLen: i32): i32 {
   } else {
     ct64KeySchedule(ROUND_KEYS, rounds, slot + SCHEDULE);
   }
-  memory.fill(ROUND_KEYS, 0, 15 * 16);
-  memory.fill(KEY_INPUT, 0, 64);
+  memory.fill(ROUND_KEYS, 0, ROUND_KEY_BYTES);
+  memory.fill(KEY_INPUT, 0, KEY_INPUT_BYTES);
   return rounds;
 }
 
@@ -40,7 +47,7 @@ export function aesEncrypt8(slot: usize, buf: usize): void {
     encrypt8(slot + SCHEDULE, rounds, buf);
   } else {
     ct64Encrypt4(slot + SCHEDULE, rounds, buf);
-    ct64Encrypt4(slot + SCHEDULE, rounds, buf + 64);
+    ct64Encrypt4(slot + SCHEDULE, rounds, buf + (BATCH_BYTES >> 1));
   }
 }
 
@@ -51,7 +58,7 @@ export function aesDecrypt8(slot: usize, buf: usize): void {
     decrypt8(slot + DECRYPT_SCHEDULE, rounds, buf);
   } else {
     ct64Decrypt4(slot + SCHEDULE, rounds, buf);
-    ct64Decrypt4(slot + SCHEDULE, rounds, buf + 64);
+    ct64Decrypt4(slot + SCHEDULE, rounds, buf + (BATCH_BYTES >> 1));
   }
 }
 
@@ -60,15 +67,15 @@ export function aesDecrypt8(slot: usize, buf: usize): void {
 export function aesBlocks(slot: usize, ptr: usize, blocks: i32, encrypt: bool): void {
   while (blocks >= 8) {
     if (encrypt) aesEncrypt8(slot, ptr); else aesDecrypt8(slot, ptr);
-    ptr += 128;
+    ptr += BATCH_BYTES;
     blocks -= 8;
   }
   if (blocks > 0) {
     const n = <usize>blocks << 4;
-    memory.fill(BATCH, 0, 128);
+    memory.fill(BATCH, 0, BATCH_BYTES);
     memory.copy(BATCH, ptr, n);
     if (encrypt) aesEncrypt8(slot, BATCH); else aesDecrypt8(slot, BATCH);
     memory.copy(ptr, BATCH, n);
-    memory.fill(BATCH, 0, 128);
+    memory.fill(BATCH, 0, BATCH_BYTES);
   }
 }

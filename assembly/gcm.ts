@@ -24,7 +24,7 @@
 // GHASH accumulator, J0, E_K(J0), the counter and the keystream batch are static scratch,
 // wiped by gcmWipe() (called from wipeScratch after every host call).
 
-import { aesEncrypt8, SLOT_BYTES } from './aes';
+import { aesEncrypt8, BATCH_BYTES, SLOT_BYTES } from './aes';
 import { PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
 import { CT64_SCHEDULE_BYTES } from './aes-ct64';
 
@@ -38,7 +38,7 @@ if (GH_OFFSET + GH_BYTES > <usize>SLOT_BYTES) ERROR('gcm.ts: the GHASH key power
 
 /** Where the host writes J0 = nonce ‖ 00000001 for a 12-byte nonce before gcmStart(slot, 0). */
 export const J0_INPUT: usize = memory.data(16, 16);
-const KEYSTREAM: usize = memory.data(128, 16);   // eight counter blocks, then their encryption
+const KEYSTREAM: usize = memory.data(BATCH_BYTES, 16);  // eight counter blocks, then their encryption
 const PAD: usize = memory.data(16, 16);          // a zero-padded final partial block
 const EJ0: usize = memory.data(16, 16);          // E_K(J0), XORed into the tag
 
@@ -191,10 +191,10 @@ function absorb(gh: usize, ptr: usize, len: usize): void {
  *  in the slot's tail. The GHASH accumulator is used as a temporary and cleared. */
 export function gcmInit(slot: usize): void {
   const gh = slot + GH_OFFSET;
-  memory.fill(KEYSTREAM, 0, 128);
+  memory.fill(KEYSTREAM, 0, BATCH_BYTES);
   aesEncrypt8(slot, KEYSTREAM);
   const hHi = be64(KEYSTREAM), hLo = be64(KEYSTREAM + 8);
-  memory.fill(KEYSTREAM, 0, 128);
+  memory.fill(KEYSTREAM, 0, BATCH_BYTES);
   storePower(gh, hHi, hLo);
   // H^(k+1) = H^k · H: multiply by the stored H (ghashMul reads power 1 at gh).
   yHi = hHi; yLo = hLo;
@@ -238,11 +238,11 @@ export function gcmStart(slot: usize, fromGhash: bool): void {
   ctrPrefixA = load<u64>(J0_INPUT);
   ctrPrefixB = load<u32>(J0_INPUT, 8);
   ctr = bswap<u32>(load<u32>(J0_INPUT, 12));
-  memory.fill(KEYSTREAM, 0, 128);
+  memory.fill(KEYSTREAM, 0, BATCH_BYTES);
   memory.copy(KEYSTREAM, J0_INPUT, 16);
   aesEncrypt8(slot, KEYSTREAM);
   memory.copy(EJ0, KEYSTREAM, 16);
-  memory.fill(KEYSTREAM, 0, 128);
+  memory.fill(KEYSTREAM, 0, BATCH_BYTES);
   memory.fill(J0_INPUT, 0, 16);
   ctr += 1;
   yHi = 0;
@@ -267,11 +267,11 @@ export function gcmStart(slot: usize, fromGhash: bool): void {
 // @ts-ignore: decorator
 @inline function xor128(ptr: usize): void {
   if (ASC_FEATURE_SIMD) {
-    for (let o: usize = 0; o < 128; o += 16) {
+    for (let o: usize = 0; o < BATCH_BYTES; o += 16) {
       v128.store(ptr + o, v128.xor(v128.load(ptr + o), v128.load(KEYSTREAM + o)));
     }
   } else {
-    for (let o: usize = 0; o < 128; o += 8) {
+    for (let o: usize = 0; o < BATCH_BYTES; o += 8) {
       store<u64>(ptr + o, load<u64>(ptr + o) ^ load<u64>(KEYSTREAM + o));
     }
   }
@@ -280,12 +280,12 @@ export function gcmStart(slot: usize, fromGhash: bool): void {
 /** CTR over the `len` bytes at `ptr` in place (a partial final batch XORs only `len` bytes). */
 function ctrXor(slot: usize, ptr: usize, len: usize, hash: bool): void {
   const gh = slot + GH_OFFSET;
-  while (len >= 128) {
+  while (len >= BATCH_BYTES) {
     keystream8(slot);
     xor128(ptr);
-    if (hash) absorb(gh, ptr, 128);
-    ptr += 128;
-    len -= 128;
+    if (hash) absorb(gh, ptr, BATCH_BYTES);
+    ptr += BATCH_BYTES;
+    len -= BATCH_BYTES;
   }
   if (len > 0) {
     keystream8(slot);
@@ -293,7 +293,7 @@ function ctrXor(slot: usize, ptr: usize, len: usize, hash: bool): void {
     for (let o: usize = 0; o < len; o++) store<u8>(ptr + o, load<u8>(ptr + o) ^ load<u8>(KEYSTREAM + o));
     if (hash) absorb(gh, ptr, len);
   }
-  memory.fill(KEYSTREAM, 0, 128);
+  memory.fill(KEYSTREAM, 0, BATCH_BYTES);
 }
 
 /** Encrypts `len` bytes at `ptr` in place and absorbs the ciphertext. All calls of a message
@@ -328,7 +328,7 @@ export function gcmWipe(): void {
   z0 = 0; z1 = 0; z2 = 0; z0h = 0; z1h = 0; z2h = 0;
   ctrPrefixA = 0; ctrPrefixB = 0; ctr = 0;
   memory.fill(J0_INPUT, 0, 16);
-  memory.fill(KEYSTREAM, 0, 128);
+  memory.fill(KEYSTREAM, 0, BATCH_BYTES);
   memory.fill(PAD, 0, 16);
   memory.fill(EJ0, 0, 16);
 }

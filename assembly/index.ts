@@ -3,7 +3,7 @@
 // of SLOT_BYTES each, which the host allots (growing memory when it runs out).
 // No allocator is used: the `stub` runtime is never called.
 
-import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, BATCH } from './aes';
+import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, KEY_INPUT_BYTES, BATCH, BATCH_BYTES } from './aes';
 import { bitslicedWipe } from './aes-bitsliced';
 import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsWipe, TWEAK_INPUT } from './xts';
 import { gcmInit, ghashReset, ghashUpdate, ghashLengths, gcmStart, gcmEncrypt, gcmCtr, gcmTag, gcmVerify, gcmWipe, J0_INPUT } from './gcm';
@@ -33,8 +33,8 @@ export function wipeScratch(): void {
   gcmWipe();
   kwWipe();
   if (ASC_FEATURE_SIMD) bitslicedWipe();
-  memory.fill(BATCH, 0, 128);
-  memory.fill(KEY_INPUT, 0, 64);
+  memory.fill(BATCH, 0, BATCH_BYTES);
+  memory.fill(KEY_INPUT, 0, KEY_INPUT_BYTES);
 }
 
 /** Zeroes a key slot (dispose). */

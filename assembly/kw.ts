@@ -14,9 +14,9 @@
 // then turn it into the result without a branch. No address depends on key or data bytes:
 // the KWP padding mask is computed by shifts whose count derives from the length field.
 
-import { aesEncrypt8, aesDecrypt8 } from './aes';
+import { aesEncrypt8, aesDecrypt8, BATCH_BYTES } from './aes';
 
-const BLOCK: usize = memory.data(128, 16);        // the batch holding A ‖ R[i]
+const BLOCK: usize = memory.data(BATCH_BYTES, 16);  // the batch holding A ‖ R[i]
 const KW_IV: u64 = 0xA6A6A6A6A6A6A6A6;
 const KWP_AIV: u64 = 0xA65959A6;
 
@@ -24,7 +24,7 @@ const KWP_AIV: u64 = 0xA65959A6;
  *  (n ≥ 2). A is kept big-endian in memory; t is XORed into its last bytes. */
 function wrapRounds(slot: usize, ptr: usize, n: usize, encrypt: bool): void {
   let a = load<u64>(ptr);          // A, as stored (bytes in order)
-  memory.fill(BLOCK, 0, 128);
+  memory.fill(BLOCK, 0, BATCH_BYTES);
   if (encrypt) {
     for (let j: usize = 0; j < 6; j++) {
       for (let i: usize = 1; i <= n; i++) {
@@ -49,16 +49,16 @@ function wrapRounds(slot: usize, ptr: usize, n: usize, encrypt: bool): void {
     }
   }
   store<u64>(ptr, a);
-  memory.fill(BLOCK, 0, 128);
+  memory.fill(BLOCK, 0, BATCH_BYTES);
 }
 
 /** One block A ‖ R[1] at `ptr` through AES directly (KWP with at most 8 bytes of key data). */
 function oneBlock(slot: usize, ptr: usize, encrypt: bool): void {
-  memory.fill(BLOCK, 0, 128);
+  memory.fill(BLOCK, 0, BATCH_BYTES);
   memory.copy(BLOCK, ptr, 16);
   if (encrypt) aesEncrypt8(slot, BLOCK); else aesDecrypt8(slot, BLOCK);
   memory.copy(ptr, BLOCK, 16);
-  memory.fill(BLOCK, 0, 128);
+  memory.fill(BLOCK, 0, BATCH_BYTES);
 }
 
 /** KW: wraps n ≥ 2 blocks of key data at ptr + 8 into 8(n+1) bytes at ptr. */
@@ -108,5 +108,5 @@ export function kwpUnwrap(slot: usize, ptr: usize, n: usize): i32 {
 
 /** Wipes the KW scratch. */
 export function kwWipe(): void {
-  memory.fill(BLOCK, 0, 128);
+  memory.fill(BLOCK, 0, BATCH_BYTES);
 }

@@ -16,12 +16,12 @@
 // every block (partial batches, the ciphertext-stealing block, the initial tweaks) goes through
 // the same bitsliced batch; branches and loop bounds depend only on lengths and the direction.
 
-import { aesEncrypt8, aesDecrypt8, BATCH } from './aes';
+import { aesEncrypt8, aesDecrypt8, BATCH, BATCH_BYTES } from './aes';
 
 /** The host writes the 128-bit little-endian tweak value (sector number) of the next call here. */
 export const TWEAK_INPUT: usize = memory.data(16, 16);
-const TWEAKS: usize = memory.data(128, 16);        // the eight tweaks of the current batch
-const FIRST_TWEAKS: usize = memory.data(128, 16);  // T0 of up to eight sectors
+const TWEAKS: usize = memory.data(BATCH_BYTES, 16);  // the eight tweaks of the current batch
+const FIRST_TWEAKS: usize = memory.data(BATCH_BYTES, 16);  // T0 of up to eight sectors
 const STEAL: usize = memory.data(16, 16);          // the block assembled by ciphertext stealing
 
 // The running tweak Tj as a 128-bit little-endian integer (low and high 64 bits).
@@ -66,15 +66,15 @@ let tweakHi: u64 = 0;
 function xtsBatchesSimd(dataSlot: usize, ptr: usize, batches: usize, encrypt: bool): void {
   let t = i64x2.replace_lane(i64x2.splat(tweakLo), 1, tweakHi);
   const reduce = i32x4(0x87, 0, 1, 0);
-  for (; batches > 0; batches--, ptr += 128) {
-    for (let o: usize = 0; o < 128; o += 16) {
+  for (; batches > 0; batches--, ptr += BATCH_BYTES) {
+    for (let o: usize = 0; o < BATCH_BYTES; o += 16) {
       v128.store(TWEAKS + o, t);
       v128.store(ptr + o, v128.xor(v128.load(ptr + o), t));
       const carries = i32x4.shr_s(t, 31);
       t = v128.xor(i64x2.shl(t, 1), v128.and(i32x4.shuffle(carries, carries, 3, 0, 1, 0), reduce));
     }
     crypt8(dataSlot, ptr, encrypt);
-    for (let o: usize = 0; o < 128; o += 16) v128.store(ptr + o, v128.xor(v128.load(ptr + o), v128.load(TWEAKS + o)));
+    for (let o: usize = 0; o < BATCH_BYTES; o += 16) v128.store(ptr + o, v128.xor(v128.load(ptr + o), v128.load(TWEAKS + o)));
   }
   tweakLo = i64x2.extract_lane(t, 0);
   tweakHi = i64x2.extract_lane(t, 1);
@@ -92,41 +92,41 @@ function xtsBlocks(dataSlot: usize, ptr: usize, blocks: usize, encrypt: bool): v
     xorTweaks(ptr, 8);
     crypt8(dataSlot, ptr, encrypt);
     xorTweaks(ptr, 8);
-    ptr += 128;
+    ptr += BATCH_BYTES;
     blocks -= 8;
   }
   if (blocks > 0) {
     const n = blocks << 4;
-    memory.fill(BATCH, 0, 128);
+    memory.fill(BATCH, 0, BATCH_BYTES);
     memory.copy(BATCH, ptr, n);
     nextTweaks(blocks);
     xorTweaks(BATCH, blocks);
     crypt8(dataSlot, BATCH, encrypt);
     xorTweaks(BATCH, blocks);
     memory.copy(ptr, BATCH, n);
-    memory.fill(BATCH, 0, 128);
+    memory.fill(BATCH, 0, BATCH_BYTES);
   }
 }
 
 /** One block from `src` to `dst` with the tweak (lo, hi), through a whole batch. */
 function xtsOneBlock(dataSlot: usize, src: usize, dst: usize, lo: u64, hi: u64, encrypt: bool): void {
-  memory.fill(BATCH, 0, 128);
+  memory.fill(BATCH, 0, BATCH_BYTES);
   store<u64>(BATCH, load<u64>(src) ^ lo);
   store<u64>(BATCH, load<u64>(src, 8) ^ hi, 8);
   crypt8(dataSlot, BATCH, encrypt);
   store<u64>(dst, load<u64>(BATCH) ^ lo);
   store<u64>(dst, load<u64>(BATCH, 8) ^ hi, 8);
-  memory.fill(BATCH, 0, 128);
+  memory.fill(BATCH, 0, BATCH_BYTES);
 }
 
 /** Starts a data unit: T0 = E_K2(TWEAK_INPUT). */
 export function xtsUnitStart(tweakSlot: usize): void {
-  memory.fill(BATCH, 0, 128);
+  memory.fill(BATCH, 0, BATCH_BYTES);
   memory.copy(BATCH, TWEAK_INPUT, 16);
   aesEncrypt8(tweakSlot, BATCH);
   tweakLo = load<u64>(BATCH);
   tweakHi = load<u64>(BATCH, 8);
-  memory.fill(BATCH, 0, 128);
+  memory.fill(BATCH, 0, BATCH_BYTES);
 }
 
 /** Continues a data unit with `len` bytes (a multiple of 16) that are not its end. */
@@ -193,15 +193,15 @@ export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: u
     sectorHi += <u64>(lo < sectorLo);
     sectorLo = lo;
   }
-  memory.fill(FIRST_TWEAKS, 0, 128);
+  memory.fill(FIRST_TWEAKS, 0, BATCH_BYTES);
 }
 
 /** Wipes every XTS scratch value that held a tweak or data. */
 export function xtsWipe(): void {
   tweakLo = 0;
   tweakHi = 0;
-  memory.fill(TWEAKS, 0, 128);
-  memory.fill(FIRST_TWEAKS, 0, 128);
+  memory.fill(TWEAKS, 0, BATCH_BYTES);
+  memory.fill(FIRST_TWEAKS, 0, BATCH_BYTES);
   memory.fill(STEAL, 0, 16);
   memory.fill(TWEAK_INPUT, 0, 16);
 }
