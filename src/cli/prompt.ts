@@ -4,7 +4,8 @@
 // process.stdin.setRawMode), so each has its own reader.
 
 import { UsageError } from './exit-codes.js';
-import { cliProcess, denoNamespace } from './runtime.js';
+import { cliProcess } from './runtime.js';
+import { denoNamespace } from '../runtime.js';
 
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';

@@ -1,6 +1,7 @@
 // The process the CLI runs in, typed here (the build has no @types/node: see src/fs/node-api.d.ts).
 // Node and Deno both provide `node:process` with these members, so one code path serves both;
-// only the passphrase prompt (prompt.ts) has to know which runtime it is in.
+// only the passphrase prompt (prompt.ts) has to know which runtime it is in, and asks
+// src/runtime.ts (the one place that tells Deno, Node and browsers apart).
 
 import nodeProcess from 'node:process';
 
@@ -36,16 +37,3 @@ export interface CliProcess {
 }
 
 export const cliProcess = nodeProcess as unknown as CliProcess;
-
-/** Deno's global namespace, when running under Deno. */
-export function denoNamespace(): DenoLike | undefined {
-  return (globalThis as { Deno?: DenoLike }).Deno;
-}
-
-export interface DenoLike {
-  readonly stdin: {
-    isTerminal(): boolean;
-    setRaw(raw: boolean): void;
-    read(buffer: Uint8Array): Promise<number | null>;
-  };
-}

@@ -6,60 +6,38 @@
 // dynamically, with a specifier a bundler cannot see, and only when running in Node (Deno is
 // checked first: it defines a global `process` too).
 //
-// Protocol (messages are plain objects):
-//   worker → main  {op: 'hello'}                         the message handler is installed
-//   main → worker  {op: 'init', simd}                    → {op: 'ready', simd} or {op: 'fail', error}
-//   main → worker  {op: 'key', h, key, sectorSize}       key: a transferred copy; zeroed here
-//   main → worker  {op: 'run', id, h, encrypt, first, input, output?}
-//                                                        → {id, data?, spare?} or {id, error}
-//   main → worker  {op: 'dispose', id, h}                → {id}
-// `run` writes into `output` when given (a view on a SharedArrayBuffer), else in place into
-// `input` when `input` is a transferred buffer of this call's own (sent back as `data`), else
-// (input shared, output not) into a new array sent back as `data`. An input that was not
-// written to is sent back as `spare` so the pool can reuse its buffer.
+// The messages are typed in pool-protocol.ts.
 
 import { createEngine, type Engine } from './engine.js';
+import { errorInfo, type ErrorInfo, type FromWorker, type ToWorker } from './pool-protocol.js';
 import type { Xts } from './xts.js';
+import { isNode, isSharedBuffer, nodeImport } from '../runtime.js';
 
 interface Port {
-  post(message: unknown, transfer?: Transferable[]): void;
-}
-
-interface ErrorInfo {
-  name: string;
-  message: string;
+  post(message: FromWorker, transfer?: Transferable[]): void;
 }
 
 const g = globalThis as any;
 let engine: Engine | undefined;
 const keys = new Map<number, Xts | ErrorInfo>();
 
-function info(err: unknown): ErrorInfo {
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { name: 'Error', message: String(err) };
-}
-
-function shared(buffer: ArrayBufferLike): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
-}
-
-async function handle(port: Port, msg: any): Promise<void> {
+async function handle(port: Port, msg: ToWorker): Promise<void> {
   switch (msg?.op) {
     case 'init': {
       try {
         engine = await createEngine({ simd: msg.simd });
         port.post({ op: 'ready', simd: engine.simd });
       } catch (err) {
-        port.post({ op: 'fail', error: info(err) });
+        port.post({ op: 'fail', error: errorInfo(err) });
       }
       return;
     }
     case 'key': {
-      const key = msg.key as Uint8Array;
+      const key = msg.key;
       try {
         keys.set(msg.h, engine!.xts(key, { sectorSize: msg.sectorSize }));
       } catch (err) {
-        keys.set(msg.h, info(err)); // reported by every run on this handle
+        keys.set(msg.h, errorInfo(err)); // reported by every run on this handle
       } finally {
         key.fill(0);
       }
@@ -67,12 +45,12 @@ async function handle(port: Port, msg: any): Promise<void> {
     }
     case 'run': {
       const xts = keys.get(msg.h);
-      const input = msg.input as Uint8Array;
-      const output = msg.output as Uint8Array | undefined;
+      const input = msg.input;
+      const output = msg.output;
       try {
         if (xts === undefined) throw new Error('pool worker: unknown key handle');
         if (!(xts instanceof Object && 'encrypt' in xts)) throw Object.assign(new Error(xts.message), { name: xts.name });
-        const ownInput = !shared(input.buffer);
+        const ownInput = !isSharedBuffer(input.buffer);
         const target = output ?? (ownInput ? input : undefined);
         const result = msg.encrypt ? xts.encrypt(input, msg.first, target) : xts.decrypt(input, msg.first, target);
         if (output) {
@@ -81,7 +59,7 @@ async function handle(port: Port, msg: any): Promise<void> {
           port.post({ id: msg.id, data: result }, [result.buffer]);
         }
       } catch (err) {
-        port.post({ id: msg.id, error: info(err) });
+        port.post({ id: msg.id, error: errorInfo(err) });
       }
       return;
     }
@@ -95,13 +73,12 @@ async function handle(port: Port, msg: any): Promise<void> {
   }
 }
 
-if (typeof g.Deno === 'undefined' && typeof g.process !== 'undefined' && g.process.versions?.node) {
-  const specifier = 'node:worker_threads'; // not a literal import: bundlers leave it alone
-  const { parentPort } = await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+if (isNode()) {
+  const { parentPort } = await nodeImport('worker_threads');
   const port: Port = { post: (m, t) => parentPort.postMessage(m, t) };
   // Handled one at a time: `init` is the only message that awaits, and the pool sends nothing
   // else before it has the `ready` reply.
-  parentPort.on('message', (m: unknown) => void handle(port, m));
+  parentPort.on('message', (m: ToWorker) => void handle(port, m));
   port.post({ op: 'hello' });
 } else {
   const port: Port = { post: (m, t) => g.postMessage(m, t ?? []) };

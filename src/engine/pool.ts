@@ -1,7 +1,8 @@
 // createPool: XTS over large multi-sector buffers on several threads — worker_threads in Node,
 // module Web Workers in Deno and browsers — with the same results as the engine's own Xts.
 //
-// Each worker runs its own engine instance (src/engine/pool-worker.ts). A call is cut at sector
+// Each worker runs its own engine instance (src/engine/pool-worker.ts); pool-spawn.ts starts the
+// workers and pool-protocol.ts types the messages; this file schedules the work. A call is cut at sector
 // boundaries into pieces of up to 2 MiB, smaller towards the end (the last piece may end with
 // the partial sector; XTS sectors are independent, so any cut at a sector boundary gives the
 // same bytes). Pieces are handed out in order to whichever worker has room (at most two queued
@@ -26,7 +27,10 @@
 
 import { sectorCall, usable } from './checks.js';
 import { createEngine, type Engine } from './engine.js';
+import { toError, type JobReply } from './pool-protocol.js';
+import { cpuCount, startWorkers, type PoolWorker } from './pool-spawn.js';
 import type { Xts, XtsOptions } from './xts.js';
+import { isSharedBuffer } from '../runtime.js';
 
 export interface PoolOptions {
   /** Worker threads to start: an integer 0–64. Omitted: the number of logical CPUs
@@ -79,90 +83,11 @@ const MIN_PIECE_BYTES = 128 * 1024;
 /** Pieces queued per worker: one running, one waiting. */
 const QUEUE_DEPTH = 2;
 
-const g = globalThis as any;
-
-function isShared(buffer: ArrayBufferLike): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
-}
-
-function inNode(): boolean {
-  // Deno first: it defines a global `process` with `process.versions.node`.
-  return typeof g.Deno === 'undefined' && typeof g.process !== 'undefined' && !!g.process.versions?.node;
-}
-
-/** node:* modules by a specifier bundlers cannot see: browser bundles never include or
- *  resolve them, and the import runs only in Node. */
-function nodeImport(name: string): Promise<any> {
-  const specifier = 'node:' + name;
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
-}
-
-// ------------------------------------------------------------------ workers
-
-interface Reply {
-  op?: string;
-  id?: number;
-  data?: Uint8Array;
-  spare?: Uint8Array;
-  error?: { name: string; message: string };
-  simd?: boolean;
-}
-
-interface Thread {
-  post(message: unknown, transfer?: Transferable[]): void;
-  /** Node: keep the process alive only while work is queued on this worker. */
-  busy(on: boolean): void;
-  terminate(): Promise<void>;
-}
-
-type Events = { message(m: Reply): void; failure(err: Error): void };
-
-async function spawn(url: string | URL | undefined, on: Events): Promise<Thread> {
-  if (inNode()) {
-    const { Worker } = await nodeImport('worker_threads');
-    // Node takes a string as a path: a string that is a file: or data: URL becomes a URL.
-    const where = typeof url === 'string' && /^(file|data):/i.test(url) ? new URL(url) : url;
-    const w = where === undefined ? new Worker(new URL('./pool-worker.js', import.meta.url)) : new Worker(where);
-    w.on('message', (m: Reply) => on.message(m));
-    w.on('error', (err: Error) => on.failure(err));
-    w.on('exit', (code: number) => on.failure(new Error(`pool: a worker exited (code ${code})`)));
-    return {
-      post: (m, t) => w.postMessage(m, t),
-      busy: (b) => (b ? w.ref() : w.unref()),
-      terminate: async () => void (await w.terminate()),
-    };
-  }
-  if (typeof g.Worker !== 'function') throw new Error('pool: this runtime has no Worker');
-  // The literal `new Worker(new URL('./pool-worker.js', import.meta.url), …)` is the form that
-  // bundlers which handle workers (Vite, webpack 5) recognise and emit.
-  const w: Worker =
-    url === undefined
-      ? new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' })
-      : new Worker(url, { type: 'module' });
-  w.onmessage = (e) => on.message(e.data);
-  w.onerror = (e) => {
-    e.preventDefault();
-    on.failure(new Error(`pool: a worker failed: ${e.message || 'the worker script did not load'}`));
-  };
-  w.onmessageerror = () => on.failure(new Error('pool: a worker message could not be read'));
-  return {
-    post: (m, t) => w.postMessage(m, t ?? []),
-    busy: () => {},
-    terminate: async () => w.terminate(),
-  };
-}
-
 interface Job {
   call: Call;
   start: number;
   end: number;
-  worker: Slot;
-}
-
-class Slot {
-  queued = 0;
-  thread!: Thread;
-  constructor(readonly index: number) {}
+  worker: PoolWorker;
 }
 
 interface Call {
@@ -179,17 +104,12 @@ interface Call {
   reject(e: Error): void;
 }
 
-function toError(e: { name: string; message: string }): Error {
-  const Ctor = e.name === 'TypeError' ? TypeError : e.name === 'RangeError' ? RangeError : Error;
-  return new Ctor(e.message);
-}
-
 // ------------------------------------------------------------------ the pool
 
 class PoolImpl implements Pool {
   workers = 0;
   simd: boolean;
-  private readonly threads: Slot[] = [];
+  private readonly poolWorkers: PoolWorker[] = [];
   private readonly calls: Call[] = [];
   private readonly jobs = new Map<number, Job>();
   private readonly acks = new Map<number, { resolve(): void; count: number }>();
@@ -207,45 +127,12 @@ class PoolImpl implements Pool {
 
   /** Starts `count` workers; on any failure stops them all and stays in-thread. */
   async start(count: number, url: string | URL | undefined): Promise<void> {
-    if (count === 0) return;
-    let failStart: (e: Error) => void = () => {};
-    const failed = new Promise<never>((_, reject) => (failStart = reject));
-    const ready: Promise<void>[] = [];
-    const threads: Slot[] = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        const w = new Slot(i);
-        threads.push(w);
-        let signalReady!: () => void;
-        ready.push(new Promise<void>((r) => (signalReady = r)));
-        let started = false;
-        // A worker's first messages can arrive before `spawn` has returned its thread (Deno
-        // delivers them that early), so the start-up replies go through the promise.
-        const spawning: Promise<Thread> = spawn(url, {
-          message: (m) => {
-            if (m.op === 'hello') void spawning.then((t) => t.post({ op: 'init', simd: this.simd }));
-            else if (m.op === 'ready') {
-              if (m.simd !== this.simd) failStart(new Error('pool: a worker chose another engine build'));
-              started = true;
-              void spawning.then((t) => {
-                t.busy(false);
-                signalReady();
-              });
-            } else if (m.op === 'fail') failStart(toError(m.error!));
-            else this.reply(w, m);
-          },
-          failure: (err) => (started ? this.fail(err) : failStart(err)),
-        });
-        w.thread = await spawning;
-      }
-      await Promise.race([Promise.all(ready), failed]);
-      this.threads.push(...threads);
-      this.workers = count;
-    } catch {
-      await Promise.allSettled(threads.filter((w) => w.thread).map((w) => w.thread.terminate()));
-      this.workers = 0;
-    }
-    failed.catch(() => {});
+    const workers = await startWorkers(count, url, this.simd, {
+      reply: (w, m) => this.reply(w, m),
+      failure: (err) => this.fail(err),
+    });
+    this.poolWorkers.push(...workers);
+    this.workers = workers.length;
   }
 
   async xts(key: Uint8Array, options?: XtsOptions): Promise<PoolXts> {
@@ -255,7 +142,7 @@ class PoolImpl implements Pool {
     const local = this.engine.xts(key, options);
     const h = this.nextHandle++;
     if (this.workers > 0 && !this.failure) {
-      for (const w of this.threads) {
+      for (const w of this.poolWorkers) {
         const copy = key.slice(); // transferred: after this the calling thread holds no copy
         w.thread.post({ op: 'key', h, key: copy, sectorSize: local.sectorSize }, [copy.buffer]);
       }
@@ -269,7 +156,7 @@ class PoolImpl implements Pool {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.handles].map((x) => x.dispose()));
-    const threads = this.threads.splice(0);
+    const threads = this.poolWorkers.splice(0);
     await Promise.allSettled(threads.map((w) => w.thread.terminate()));
     this.releaseSpares();
     this.spares.length = 0;
@@ -296,18 +183,18 @@ class PoolImpl implements Pool {
 
   /** @internal — tells every worker to drop handle `h`; resolves when all have. */
   disposeHandle(h: number): Promise<void> {
-    if (this.workers === 0 || this.failure || this.threads.length === 0) return Promise.resolve();
+    if (this.workers === 0 || this.failure || this.poolWorkers.length === 0) return Promise.resolve();
     const id = this.nextId++;
     return new Promise<void>((resolve) => {
-      this.acks.set(id, { resolve, count: this.threads.length });
-      for (const w of this.threads) {
+      this.acks.set(id, { resolve, count: this.poolWorkers.length });
+      for (const w of this.poolWorkers) {
         this.busy(w, +1);
         w.thread.post({ op: 'dispose', id, h });
       }
     });
   }
 
-  private busy(w: Slot, delta: number): void {
+  private busy(w: PoolWorker, delta: number): void {
     const before = w.queued;
     w.queued += delta;
     if (before === 0 && w.queued > 0) w.thread.busy(true);
@@ -320,8 +207,8 @@ class PoolImpl implements Pool {
       while (this.calls.length && this.calls[0].next >= this.calls[0].data.length) this.calls.shift();
       const call = this.calls[0];
       if (!call) return;
-      let w: Slot | undefined;
-      for (const t of this.threads) if (t.queued < QUEUE_DEPTH && (!w || t.queued < w.queued)) w = t;
+      let w: PoolWorker | undefined;
+      for (const t of this.poolWorkers) if (t.queued < QUEUE_DEPTH && (!w || t.queued < w.queued)) w = t;
       if (!w) return;
       // Pieces shrink as the call nears its end (a share of what is left, from 2 MiB down to
       // 64 KiB), so the workers finish together instead of one waiting on the other's last piece.
@@ -335,12 +222,12 @@ class PoolImpl implements Pool {
     }
   }
 
-  private send(w: Slot, call: Call, start: number, end: number): void {
+  private send(w: PoolWorker, call: Call, start: number, end: number): void {
     const id = this.nextId++;
     const n = end - start;
     const transfer: Transferable[] = [];
     let input: Uint8Array;
-    if (isShared(call.data.buffer)) {
+    if (isSharedBuffer(call.data.buffer)) {
       input = call.data.subarray(start, end); // the worker reads it in place
     } else {
       input = new Uint8Array(this.spare(n), 0, n);
@@ -348,14 +235,14 @@ class PoolImpl implements Pool {
       transfer.push(input.buffer);
       this.dirty = true;
     }
-    const output = isShared(call.out.buffer) ? call.out.subarray(start, end) : undefined;
+    const output = isSharedBuffer(call.out.buffer) ? call.out.subarray(start, end) : undefined;
     const sector = call.first + BigInt(start / call.sectorSize);
     this.jobs.set(id, { call, start, end, worker: w });
     this.busy(w, +1);
     w.thread.post({ op: 'run', id, h: call.handle, encrypt: call.encrypt, first: sector, input, output }, transfer);
   }
 
-  private reply(w: Slot, m: Reply): void {
+  private reply(w: PoolWorker, m: JobReply): void {
     const id = m.id!;
     const ack = this.acks.get(id);
     if (ack) {
@@ -381,7 +268,7 @@ class PoolImpl implements Pool {
       call.out.set(m.data, job.start);
     }
     const back = m.data ?? m.spare;
-    if (back && back.buffer.byteLength >= MIN_PIECE_BYTES && !isShared(back.buffer)) this.keep(back.buffer as ArrayBuffer);
+    if (back && back.buffer.byteLength >= MIN_PIECE_BYTES && !isSharedBuffer(back.buffer)) this.keep(back.buffer as ArrayBuffer);
     call.outstanding--;
     if (call.outstanding === 0 && call.next >= call.data.length) {
       if (!call.failed) call.resolve(call.out);
@@ -405,7 +292,7 @@ class PoolImpl implements Pool {
     this.calls.length = 0;
     for (const ack of this.acks.values()) ack.resolve();
     this.acks.clear();
-    for (const w of this.threads) void w.thread.terminate();
+    for (const w of this.poolWorkers) void w.thread.terminate();
   }
 
   private spare(n: number): ArrayBuffer {
@@ -416,7 +303,7 @@ class PoolImpl implements Pool {
   }
 
   private keep(buffer: ArrayBuffer): void {
-    if (this.spares.length < this.threads.length * QUEUE_DEPTH + 2) this.spares.push(buffer);
+    if (this.spares.length < this.poolWorkers.length * QUEUE_DEPTH + 2) this.spares.push(buffer);
   }
 
   /** Zeroes the idle transfer buffers: they held pieces of plaintext or ciphertext. */
@@ -509,18 +396,4 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const pool = new PoolImpl(engine, below);
   await pool.start(count, url);
   return pool;
-}
-
-async function cpuCount(): Promise<number> {
-  const n = g.navigator?.hardwareConcurrency;
-  if (typeof n === 'number' && n > 0) return n;
-  if (inNode()) {
-    try {
-      const os = await nodeImport('os');
-      return os.availableParallelism?.() ?? os.cpus().length;
-    } catch {
-      /* fall through */
-    }
-  }
-  return 1;
 }
