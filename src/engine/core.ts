@@ -7,9 +7,20 @@
 // high-water mark) are zeroed together with every scratch area when the call ends, whether it
 // returns or throws. That one method is where "the window is wiped after every call" holds.
 
+import { bytes } from './checks.js';
 import type { EngineExports } from './wasm.js';
 
 const PAGE = 65536;
+
+/** The key rule of Gcm and KeyWrap: an AES key of any standard size. `what` names the argument
+ *  ('gcm: key'). */
+export function aesKeyOfAnySize(value: unknown, what: string): Uint8Array {
+  const k = bytes(value, what);
+  if (k.length !== 16 && k.length !== 24 && k.length !== 32) {
+    throw new RangeError(`${what} must be 16, 24 or 32 bytes (AES-128, AES-192, AES-256), got ${k.length}`);
+  }
+  return k;
+}
 
 export class Core {
   readonly io: number;

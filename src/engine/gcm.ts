@@ -11,7 +11,7 @@
 // fits in the I/O window is copied in once; a larger one is read twice (hash, then decrypt).
 
 import { bytes, usable } from './checks.js';
-import type { Core, IoWindow } from './core.js';
+import { aesKeyOfAnySize, type Core, type IoWindow } from './core.js';
 import { AuthenticationError } from './errors.js';
 
 /** SP 800-38D: at most 2^39 − 256 bits of plaintext. */
@@ -27,21 +27,14 @@ export class Gcm {
 
   /** @internal — use engine.gcm(key). */
   constructor(private readonly core: Core, key: unknown) {
-    const k = bytes(key, 'gcm: key');
-    if (k.length !== 16 && k.length !== 24 && k.length !== 32) {
-      throw new RangeError(`gcm: key must be 16, 24 or 32 bytes (AES-128, AES-192, AES-256), got ${k.length}`);
-    }
-    this.slot = core.aesKey(k);
+    this.slot = core.aesKey(aesKeyOfAnySize(key, 'gcm: key'));
     core.throughWindow(() => core.wasm.gcmInit(this.slot)); // the cipher's scratch held E_K(0) = H
   }
 
   /** Encrypts and authenticates: returns ciphertext ‖ 16-byte tag (a new array). */
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): Uint8Array {
     const what = 'gcm.seal';
-    usable(this.disposed, what);
-    const n = checkNonce(nonce, what);
-    const p = bytes(plaintext, `${what}: plaintext`);
-    const a = checkAad(aad, what);
+    const [n, p, a] = this.inputs(what, nonce, plaintext, 'plaintext', aad);
     if (p.length > GCM_MAX_BYTES) {
       throw new RangeError(`${what}: plaintext must be at most 2^36 − 32 bytes (SP 800-38D), got ${p.length}`);
     }
@@ -63,10 +56,7 @@ export class Gcm {
    *  AuthenticationError (name 'AuthenticationError') and releases nothing. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad?: Uint8Array): Uint8Array {
     const what = 'gcm.open';
-    usable(this.disposed, what);
-    const n = checkNonce(nonce, what);
-    const s = bytes(sealed, `${what}: sealed`);
-    const a = checkAad(aad, what);
+    const [n, s, a] = this.inputs(what, nonce, sealed, 'sealed', aad);
     if (s.length < GCM_TAG_BYTES) {
       throw new RangeError(`${what}: sealed must hold at least the 16-byte tag, got ${s.length} bytes`);
     }
@@ -103,6 +93,15 @@ export class Gcm {
     if (this.disposed) return;
     this.disposed = true;
     this.core.releaseKey(this.slot);
+  }
+
+  /** The checks seal and open share, in the order their errors are reported: usable, nonce,
+   *  the data argument (named `dataName`), aad. */
+  private inputs(what: string, nonce: unknown, data: unknown, dataName: string, aad: unknown): [Uint8Array, Uint8Array, Uint8Array] {
+    usable(this.disposed, what);
+    const n = checkNonce(nonce, what);
+    const d = bytes(data, `${what}: ${dataName}`);
+    return [n, d, checkAad(aad, what)];
   }
 
   /** J0 from the nonce, counter, E_K(J0), then the AAD into GHASH. */

@@ -5,7 +5,7 @@
 // input must fit the engine's I/O window (at most 131064 bytes of key data).
 
 import { bytes, usable } from './checks.js';
-import type { Core, IoWindow } from './core.js';
+import { aesKeyOfAnySize, type Core, type IoWindow } from './core.js';
 import { AuthenticationError } from './errors.js';
 
 export class KeyWrap {
@@ -14,11 +14,7 @@ export class KeyWrap {
 
   /** @internal — use engine.keyWrap(kek). */
   constructor(private readonly core: Core, kek: unknown) {
-    const k = bytes(kek, 'keyWrap: kek');
-    if (k.length !== 16 && k.length !== 24 && k.length !== 32) {
-      throw new RangeError(`keyWrap: kek must be 16, 24 or 32 bytes (AES-128, AES-192, AES-256), got ${k.length}`);
-    }
-    this.slot = core.aesKey(k);
+    this.slot = core.aesKey(aesKeyOfAnySize(kek, 'keyWrap: kek'));
   }
 
   /** RFC 3394 wrap: key data of 16 bytes or more, a multiple of 8; returns 8 bytes more. */
@@ -30,8 +26,7 @@ export class KeyWrap {
       throw new RangeError(`${what}: key data must be a multiple of 8 bytes and at least 16 (RFC 3394), got ${d.length}; use wrapPad for other lengths`);
     }
     const used = d.length + 8;
-    this.fits(used, what);
-    return this.throughWindow(d, 8, used, (window) => {
+    return this.throughWindow(what, d, 8, used, (window) => {
       this.core.wasm.kwWrap(this.slot, window.io, d.length / 8);
       return window.slice(0, used);
     });
@@ -45,8 +40,7 @@ export class KeyWrap {
     if (w.length < 24 || w.length % 8 !== 0) {
       throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 24 (RFC 3394), got ${w.length}`);
     }
-    this.fits(w.length, what);
-    return this.throughWindow(w, 0, w.length, (window) => {
+    return this.throughWindow(what, w, 0, w.length, (window) => {
       if (this.core.wasm.kwUnwrap(this.slot, window.io, w.length / 8 - 1) !== 1) throw failed(what);
       return window.slice(8, w.length - 8);
     });
@@ -59,8 +53,7 @@ export class KeyWrap {
     const d = bytes(keyData, `${what}: keyData`);
     if (d.length === 0) throw new RangeError(`${what}: key data must not be empty (RFC 5649: 1 byte or more)`);
     const used = Math.ceil(d.length / 8) * 8 + 8;
-    this.fits(used, what);
-    return this.throughWindow(d, 8, used, (window) => {
+    return this.throughWindow(what, d, 8, used, (window) => {
       this.core.wasm.kwpWrap(this.slot, window.io, d.length);
       return window.slice(0, used);
     });
@@ -74,8 +67,7 @@ export class KeyWrap {
     if (w.length < 16 || w.length % 8 !== 0) {
       throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 16 (RFC 5649), got ${w.length}`);
     }
-    this.fits(w.length, what);
-    return this.throughWindow(w, 0, w.length, (window) => {
+    return this.throughWindow(what, w, 0, w.length, (window) => {
       const len = this.core.wasm.kwpUnwrap(this.slot, window.io, w.length / 8 - 1);
       if (len < 0) throw failed(what);
       return window.slice(8, len);
@@ -89,10 +81,11 @@ export class KeyWrap {
     this.core.releaseKey(this.slot);
   }
 
-  /** Copies `input` into the I/O window at `offset`, marks `used` bytes of the window as the
-   *  wasm's output area, and runs `step` inside `Core.throughWindow`, which wipes the window
-   *  and the scratch areas whatever happens (the window held key material). */
-  private throughWindow<T>(input: Uint8Array, offset: number, used: number, step: (window: IoWindow) => T): T {
+  /** Checks that `used` bytes fit the I/O window, copies `input` into it at `offset`, marks the
+   *  `used` bytes as the wasm's output area, and runs `step` inside `Core.throughWindow`, which
+   *  wipes the window and the scratch areas whatever happens (the window held key material). */
+  private throughWindow<T>(what: string, input: Uint8Array, offset: number, used: number, step: (window: IoWindow) => T): T {
+    this.fits(used, what);
     return this.core.throughWindow((window) => {
       window.claim(used);
       window.put(input, offset);
