@@ -11,7 +11,7 @@
 import type { Gcm } from '../engine/gcm.js';
 import type { Xts } from '../engine/xts.js';
 import type { EncryptionContext, KeyMetadata, KmsClient } from '../kms/types.js';
-import { requireBytes } from './bytes.js';
+import { bytes } from '../utils/bytes.js';
 import { sharedEngine } from './engine.js';
 import { PolicyViolationError, VolumeClosedError } from './errors.js';
 import { CIPHER_XTS_AES_256, DEFAULT_KEY_ID, DEFAULT_SECTOR_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from './format.js';
@@ -212,7 +212,7 @@ export async function openEnvelope(options: OpenEnvelopeOptions): Promise<Envelo
   const what = 'openEnvelope';
   if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
   const kms = checkKmsClient(options.kms, what);
-  const wrappedKey = requireBytes(options.wrappedKey, `${what}: wrappedKey`);
+  const wrappedKey = bytes(options.wrappedKey, `${what}: wrappedKey`);
   if (options.keyId !== undefined && (typeof options.keyId !== 'string' || options.keyId.length === 0)) {
     throw new TypeError(`${what}: keyId must be a non-empty string`);
   }

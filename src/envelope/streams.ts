@@ -6,7 +6,7 @@
 
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { BlockStore } from '../storage/block-store.js';
-import { concatBytes, randomBytes, toHex } from './bytes.js';
+import { concatBytes, randomBytes, toHex } from '../utils/bytes.js';
 import { checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, resolveAllowedKey } from './envelope.js';
 import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
 import {

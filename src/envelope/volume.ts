@@ -16,7 +16,8 @@
 import type { BlockStore } from '../storage/block-store.js';
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import { SCRATCH_KEY_TAG } from '../kms/deletion.js';
-import { byteCount, requireBytes, randomBytes, toHex } from './bytes.js';
+import * as check from '../utils/bytes.js';
+import { randomBytes, toHex } from '../utils/bytes.js';
 import {
   checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, obtainDataKey, resolveAliasArns, resolveAllowedKey,
 } from './envelope.js';
@@ -183,7 +184,7 @@ export class Volume {
     const keyId = checkKeyIdArgument(o.keyId, what);
     const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
     const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
-    const size = o.size === undefined ? 0 : byteCount(o.size, `${what}: size`);
+    const size = o.size === undefined ? 0 : check.byteCount(o.size, `${what}: size`, true);
     const slotSize = o.headerSize === undefined ? DEFAULT_VOLUME_SLOT_SIZE : o.headerSize;
     if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize < SLOT_SIZE_MIN || slotSize > SLOT_SIZE_MAX || (slotSize & (slotSize - 1)) !== 0) {
       throw new RangeError(`${what}: headerSize must be a power of two from ${SLOT_SIZE_MIN} to ${SLOT_SIZE_MAX}, got ${String(slotSize)}`);
@@ -369,8 +370,8 @@ export class Volume {
 
   async read(offset: number | bigint, length: number | bigint): Promise<Uint8Array> {
     const what = 'volume.read';
-    const start = byteCount(offset, `${what}: offset`);
-    const count = byteCount(length, `${what}: length`);
+    const start = check.byteCount(offset, `${what}: offset`, true);
+    const count = check.byteCount(length, `${what}: length`, true);
     return this.#exclusive(what, async () => {
       if (start + count > this.#size) {
         throw new RangeError(`${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`);
@@ -394,8 +395,8 @@ export class Volume {
   /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros). */
   async write(offset: number | bigint, bytes: Uint8Array): Promise<void> {
     const what = 'volume.write';
-    const start = byteCount(offset, `${what}: offset`);
-    const data = requireBytes(bytes, `${what}: bytes`);
+    const start = check.byteCount(offset, `${what}: offset`, true);
+    const data = check.bytes(bytes, `${what}: bytes`);
     if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
     return this.#exclusive(what, async () => {
       if (this.#dataReadOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
