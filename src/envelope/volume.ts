@@ -18,26 +18,25 @@ import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import { SCRATCH_KEY_TAG } from '../kms/deletion.js';
 import * as check from '../utils/bytes.js';
 import { randomBytes, toHex } from '../utils/bytes.js';
-import {
-  checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, obtainDataKey, resolveAliasArns, resolveAllowedKey,
-} from './envelope.js';
-import {
-  EnvelopeError, HeaderDamagedError, KmsFailureError, PolicyViolationError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError,
-} from './errors.js';
+import { resolveAllowedKey } from './allowed-keys.js';
+import { checkKeyIdArgument, checkKmsClient, checkOptions, checkPrincipal, checkSectorSizeArgument, checkStore } from './arguments.js';
+import { DataKeySession } from './data-key-session.js';
+import { HeaderDamagedError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError } from './errors.js';
 import {
   CIPHER_XTS_AES_256, dataOffsetFor, DEFAULT_VOLUME_SLOT_SIZE, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES,
   VOLUME_CONTEXT_KEY, VOLUME_ID_BYTES,
 } from './format.js';
-import { chooseAuthenticCopy, copiesToRepair, readHeaderCopies, writeHeaderCopies, type CopyRead } from './header-copies.js';
-import { encodeHeader, openSealed, type DecodedHeader, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
-import { deriveKeys, zeroKeys } from './key-derivation.js';
+import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
+import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
+import { matchesKey, unlockHeader } from './header-unlock.js';
 import {
   createVolumeGrant, generateWrappedDataKey, reEncryptDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
 } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount, matchesPattern,
+  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount,
   type CheckedPolicy, type EnvelopePolicy,
 } from './policy.js';
+import { readChunks, writeChunks } from './sector-ranges.js';
 import { checkTrailerSize, openTrailer } from './trailer.js';
 
 /** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
@@ -98,29 +97,6 @@ export interface DestroyOptions {
   keyService?: ScratchKeyService;
 }
 
-function checkStore(value: unknown, what: string): BlockStore {
-  const s = value as Partial<BlockStore> | null;
-  for (const m of ['read', 'write', 'size', 'truncate', 'flush'] as const) {
-    if (typeof s !== 'object' || s === null || typeof s[m] !== 'function') {
-      throw new TypeError(`${what}: store must be a BlockStore (read, write, size, truncate, flush, close), got ${s === null ? 'null' : typeof s}${typeof s === 'object' && s !== null ? ` without ${m}()` : ''}`);
-    }
-  }
-  return s as BlockStore;
-}
-
-function checkPrincipal(value: unknown, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^arn:aws[\w-]*:(iam|sts)::\d{12}:.+$/.test(value)) {
-    throw new TypeError(`${what} must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function checkOptions(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) throw new TypeError(`${what}: options must be an object`);
-  return value as Record<string, unknown>;
-}
-
 function volumeContext(callerContext: EncryptionContext, volumeId: Uint8Array, what: string): EncryptionContext {
   if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
     throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the volume id`);
@@ -132,13 +108,6 @@ function callerPart(context: EncryptionContext): EncryptionContext {
   const out = { ...context };
   delete out[VOLUME_CONTEXT_KEY];
   return out;
-}
-
-/** The clear-field rules of the policy for one header copy: all before any KMS call. */
-function checkHeaderAgainstPolicy(policy: CheckedPolicy, fields: HeaderFields, what: string): void {
-  checkWrappedKeyCount(policy, fields.wrappedKeys.length, what);
-  checkCipher(policy, fields.cipher, what);
-  checkSectorSize(policy, fields.sectorSize, what);
 }
 
 export class Volume {
@@ -211,7 +180,6 @@ export class Volume {
 
     // Key-service calls: all before the first write.
     let scratchKeyArn: string | undefined;
-    let dataKey: Uint8Array | undefined;
     let session: DataKeySession | undefined;
     try {
       let keyArn: string;
@@ -226,9 +194,8 @@ export class Volume {
         keyArn = (await resolveAllowedKey(kms, policy, keyId, what)).Arn;
       }
       const wrapped = await generateWrappedDataKey(kms, keyArn, context);
-      dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
       const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
-      session = await DataKeySession.create(dataKey, sectorSize);
+      session = await DataKeySession.create(await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context), sectorSize);
       const fields: HeaderFields = {
         flags: scratch ? FLAG_SCRATCH : 0,
         slotSize,
@@ -267,8 +234,6 @@ export class Volume {
         await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: 7 }).catch(() => undefined);
       }
       throw e;
-    } finally {
-      dataKey?.fill(0);
     }
   }
 
@@ -285,10 +250,9 @@ export class Volume {
 
     const copies = await readHeaderCopies(store, what);
     const { dataKey, chosen } = await unlockHeader(copies, kms, policy, what);
-    let session: DataKeySession | undefined;
+    const fields = chosen.fields;
+    const session = await DataKeySession.create(dataKey, fields.sectorSize);
     try {
-      const fields = chosen.fields;
-      session = await DataKeySession.create(dataKey, fields.sectorSize);
       let sealed: SealedFields;
       try {
         sealed = openSealed(chosen, session.metadataGcm);
@@ -324,10 +288,8 @@ export class Volume {
       }
       return new Volume(store, kms, policy, session, fields, sealed, size, readOnlyRequested, readOnlyRequested || trailerMode);
     } catch (e) {
-      session?.close();
+      session.close();
       throw e;
-    } finally {
-      dataKey.fill(0);
     }
   }
 
@@ -377,16 +339,10 @@ export class Volume {
         throw new RangeError(`${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`);
       }
       const out = new Uint8Array(count);
-      const ss = this.#fields.sectorSize;
-      let at = start;
-      while (at < start + count) {
-        const firstSector = Math.floor(at / ss);
-        const chunkEnd = Math.min(start + count, (firstSector * ss) + CHUNK_BYTES);
-        const lastSector = Math.floor((chunkEnd - 1) / ss);
-        const plain = await this.#readSectors(firstSector, lastSector - firstSector + 1);
-        out.set(plain.subarray(at - firstSector * ss, chunkEnd - firstSector * ss), at - start);
+      for (const c of readChunks(start, count, this.#fields.sectorSize, CHUNK_BYTES)) {
+        const plain = await this.#readSectors(c.firstSector, c.sectorCount);
+        out.set(plain.subarray(c.from, c.to), c.outAt);
         plain.fill(0);
-        at = chunkEnd;
       }
       return out;
     });
@@ -522,32 +478,15 @@ export class Volume {
   /** Writes the plaintext range [from, end) — `data` at `dataStart`, zeros before it — as whole
    *  sectors; sectors below `existingBytes` keep their bytes outside the range. */
   async #writeRange(from: number, end: number, dataStart: number, data: Uint8Array, existingBytes: number): Promise<void> {
-    if (end <= from) return;
     const ss = this.#fields.sectorSize;
-    const existingSectors = Math.ceil(existingBytes / ss);
-    const chunkSectors = Math.max(1, Math.floor(CHUNK_BYTES / ss));
-    const firstSector = Math.floor(from / ss);
-    const lastSector = Math.floor((end - 1) / ss);
-    for (let s = firstSector; s <= lastSector; s += chunkSectors) {
-      const count = Math.min(chunkSectors, lastSector - s + 1);
-      const chunkStart = s * ss;
-      const plain = new Uint8Array(count * ss);
+    for (const c of writeChunks(from, end, dataStart, existingBytes, ss, CHUNK_BYTES)) {
+      const plain = new Uint8Array(c.sectorCount * ss);
       // Edge sectors that are only partly overwritten keep their other bytes.
-      const edges = new Set<number>();
-      if (s === firstSector && from % ss !== 0) edges.add(s);
-      if (s + count - 1 === lastSector && end % ss !== 0) edges.add(lastSector);
-      for (const edge of edges) {
-        if (edge < existingSectors) plain.set(await this.#readSectors(edge, 1), (edge - s) * ss);
-      }
-      const lo = Math.max(from, chunkStart);
-      const hi = Math.min(end, chunkStart + count * ss);
-      plain.fill(0, lo - chunkStart, Math.min(hi, Math.max(lo, dataStart)) - chunkStart);
-      if (hi > dataStart) {
-        const dLo = Math.max(lo, dataStart);
-        plain.set(data.subarray(dLo - dataStart, hi - dataStart), dLo - chunkStart);
-      }
-      this.#session.xts.encrypt(plain, s, plain);
-      await this.#store.write(this.#fields.dataOffset + chunkStart, plain);
+      for (const edge of c.edges) plain.set(await this.#readSectors(edge, 1), (edge - c.firstSector) * ss);
+      plain.fill(0, c.zeroFrom, c.zeroTo);
+      if (c.dataTo > c.dataFrom) plain.set(data.subarray(c.dataFrom, c.dataTo), c.dataAt);
+      this.#session.xts.encrypt(plain, c.firstSector, plain);
+      await this.#store.write(this.#fields.dataOffset + c.chunkStart, plain);
     }
   }
 
@@ -630,91 +569,5 @@ export class Volume {
     }
   }
 
-  /** @internal For streams: a read-only volume view over a header and session already open. */
-  static fromOpenParts(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields, size: number): Volume {
-    return new Volume(store, kms, policy, session, fields, sealed, size, true, true);
-  }
 }
 
-function matchesKey(keyArn: string, keyId: string): boolean {
-  return keyArn === keyId || keyArn.endsWith(`:key/${keyId}`) || matchesPattern(keyId, keyArn);
-}
-
-/**
- * Finds a wrapped key the policy accepts and the key service unwraps, and the newest header
- * copy that authenticates under it. All policy checks come first (no KMS call for a header the
- * policy refuses); each copy's wrapped keys are tried newest copy first, each distinct wrapped
- * key once, and at most maxWrappedKeys per copy.
- */
-export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: CheckedPolicy, what: string): Promise<{ dataKey: Uint8Array; chosen: DecodedHeader }> {
-  // A copy the policy refuses as a whole (too many wrapped keys, cipher, sector size) is left
-  // out: none of its wrapped keys is tried. If the other copy passes, it is used (and its MAC
-  // decides); a copy can fail only through damage or an attacker, who gains nothing by it.
-  let refusal: PolicyViolationError | undefined;
-  const decoded = copies.map((c) => c.header).filter((h): h is DecodedHeader => h !== undefined)
-    .sort((a, b) => b.fields.sequence - a.fields.sequence)
-    .filter((h) => {
-      try {
-        checkHeaderAgainstPolicy(policy, h.fields, what);
-        return true;
-      } catch (e) {
-        if (!(e instanceof PolicyViolationError)) throw e;
-        refusal ??= e;
-        return false;
-      }
-    });
-
-  // Which wrapped keys the policy allows; each distinct one is tried once.
-  let aliasArns: Set<string> | undefined;
-  const candidates: WrappedKey[] = [];
-  const seen = new Set<string>();
-  for (const h of decoded) {
-    for (const w of h.fields.wrappedKeys) {
-      const id = `${w.keyArn}\u0000${toHex(w.ciphertextBlob)}`;
-      if (seen.has(id)) continue;
-      try {
-        if (w.encryptionContext[VOLUME_CONTEXT_KEY] !== toHex(h.fields.volumeId)) {
-          throw new PolicyViolationError('atrest:volume', `${what}: the wrapped key under ${w.keyArn} is bound to volume ${String(w.encryptionContext[VOLUME_CONTEXT_KEY])}, not this volume ${toHex(h.fields.volumeId)}`);
-        }
-        checkRequiredContext(policy, w.encryptionContext, what);
-        if (policy.allowedKeyIds !== undefined && !policy.allowedKeyIds.some((p) => matchesPattern(p, w.keyArn) || matchesKey(w.keyArn, p))) {
-          aliasArns ??= await resolveAliasArns(kms, policy);
-          checkKeyAllowed(policy, [w.keyArn], what, aliasArns);
-        }
-        seen.add(id);
-        candidates.push(w);
-      } catch (e) {
-        if (!(e instanceof PolicyViolationError)) throw e;
-        refusal ??= e;
-      }
-    }
-  }
-  if (candidates.length === 0) {
-    throw refusal ?? new HeaderDamagedError(`${what}: the header holds no wrapped key`);
-  }
-
-  let firstError: unknown;
-  for (const w of candidates) {
-    let dataKey: Uint8Array;
-    try {
-      dataKey = await obtainDataKey(kms, policy, w.keyArn, w.ciphertextBlob, w.encryptionContext, { grantId: w.grantId, grantee: w.grantee });
-    } catch (e) {
-      firstError ??= e;
-      continue;
-    }
-    const keys = deriveKeys(dataKey);
-    try {
-      return { dataKey, chosen: chooseAuthenticCopy(copies, keys.headerMacKey, what) };
-    } catch (e) {
-      dataKey.fill(0);
-      firstError ??= e;
-    } finally {
-      zeroKeys(keys);
-    }
-  }
-  if (firstError instanceof EnvelopeError) {
-    if (candidates.length > 1) firstError.message += ` (and ${candidates.length - 1} other wrapped key(s) failed too)`;
-    throw firstError;
-  }
-  throw new KmsFailureError(`${what}: no wrapped key could be unwrapped`, { cause: firstError });
-}
