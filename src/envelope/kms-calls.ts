@@ -102,7 +102,10 @@ export async function unwrapDataKey(kms: KmsClient, keyArn: string | undefined, 
 }
 
 /** Moves a wrapped key to another KMS key (ReEncrypt): the plaintext never leaves the service. */
-export async function reEncryptDataKey(kms: KmsClient, source: { keyArn: string; ciphertextBlob: Uint8Array; encryptionContext: EncryptionContext; grantId?: string; grantee?: string },
+/** A wrapped key to ReEncrypt from, with the grant that allows it, if any. */
+export interface WrappedKeySource { keyArn: string; ciphertextBlob: Uint8Array; encryptionContext: EncryptionContext; grantId?: string; grantee?: string }
+
+export async function reEncryptDataKey(kms: KmsClient, source: WrappedKeySource,
   destinationKeyId: string, destinationContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
   const { keyArn, ciphertextBlob, encryptionContext, ...grant } = source;
   const response = await call({ operation: 'ReEncrypt', keyId: `${keyArn} → ${destinationKeyId}`, ...grant }, () =>
@@ -115,6 +118,21 @@ export async function reEncryptDataKey(kms: KmsClient, source: { keyArn: string;
     }));
   if (!(response?.CiphertextBlob instanceof Uint8Array)) throw new KmsFailureError(`ReEncrypt to ${destinationKeyId} returned no CiphertextBlob`);
   return { ciphertextBlob: response.CiphertextBlob, keyArn: typeof response.KeyId === 'string' ? response.KeyId : destinationKeyId };
+}
+
+/** ReEncrypt from the first of `sources` the key service lets this client use; the first
+ *  error when none does. */
+export async function reEncryptFromAny(kms: KmsClient, sources: readonly WrappedKeySource[], destinationKeyId: string,
+  destinationContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
+  let firstError: unknown;
+  for (const source of sources) {
+    try {
+      return await reEncryptDataKey(kms, source, destinationKeyId, destinationContext);
+    } catch (e) {
+      firstError ??= e;
+    }
+  }
+  throw firstError;
 }
 
 export async function createVolumeGrant(kms: KmsClient, keyArn: string, grantee: string, encryptionContext: EncryptionContext, retiringPrincipal?: string): Promise<string> {

@@ -8,7 +8,7 @@ import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { BlockStore } from '../storage/block-store.js';
 import { concatBytes, randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
-import { checkKeyIdArgument, checkKmsClient, checkOptions, checkSectorSizeArgument } from './arguments.js';
+import { checkKeyIdArgument, checkKmsClient, checkMetadata, checkOptions, checkSectorSizeArgument } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
 import {
@@ -62,12 +62,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
     throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the file's volume id`);
   }
   const sectorSize = checkSectorSizeArgument(options.sectorSize, what);
-  let metadata: unknown;
-  try {
-    metadata = JSON.parse(JSON.stringify(options.metadata ?? null)) as unknown;
-  } catch (e) {
-    throw new TypeError(`${what}: metadata must be JSON-serializable (${(e as Error).message})`);
-  }
+  const metadata = checkMetadata(options.metadata, what);
   const policy = checkPolicy(options.policy, what);
   checkCipher(policy, CIPHER_XTS_AES_256, what);
   checkSectorSize(policy, sectorSize, what);

@@ -14,101 +14,34 @@
 // - The store stays the caller's: close() flushes it and zeroes the keys, but does not close it.
 
 import type { BlockStore } from '../storage/block-store.js';
-import type { EncryptionContext, KmsClient } from '../kms/types.js';
+import type { KmsClient } from '../kms/types.js';
 import { SCRATCH_KEY_TAG } from '../kms/deletion.js';
 import * as check from '../utils/bytes.js';
 import { randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
-import { checkKeyIdArgument, checkKmsClient, checkOptions, checkPrincipal, checkSectorSizeArgument, checkStore } from './arguments.js';
+import {
+  callerPart, checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
+  checkOptions, checkSectorSizeArgument, checkStore, volumeContext,
+} from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError } from './errors.js';
-import {
-  CIPHER_XTS_AES_256, dataOffsetFor, DEFAULT_VOLUME_SLOT_SIZE, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES,
-  VOLUME_CONTEXT_KEY, VOLUME_ID_BYTES,
-} from './format.js';
+import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, TRAILER_BYTES, VOLUME_ID_BYTES } from './format.js';
 import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
 import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
 import { matchesKey, unlockHeader } from './header-unlock.js';
 import {
-  createVolumeGrant, generateWrappedDataKey, reEncryptDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
+  createVolumeGrant, generateWrappedDataKey, reEncryptFromAny, retireVolumeGrant, translateKmsError, unwrapDataKey,
 } from './kms-calls.js';
 import {
   checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount,
-  type CheckedPolicy, type EnvelopePolicy,
+  type CheckedPolicy,
 } from './policy.js';
 import { readChunks, writeChunks } from './sector-ranges.js';
 import { checkTrailerSize, openTrailer } from './trailer.js';
+import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, OpenVolumeOptions } from './volume-options.js';
 
 /** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
 const CHUNK_BYTES = 1 << 20;
-
-export interface CreateVolumeOptions {
-  kms: KmsClient;
-  /** Default `alias/aws/atrest`. Not with `scratch`. */
-  keyId?: string;
-  /** Sent to the key service with every call, plus `atrest:volume` = the volume id. */
-  encryptionContext?: EncryptionContext;
-  /** Power of two from 512 to 65536; default 4096. */
-  sectorSize?: number;
-  /** Bytes; default 0 (writes past the end grow the volume). Reads of unwritten bytes give zeros. */
-  size?: number | bigint;
-  /** Any JSON value, stored encrypted in the header. */
-  metadata?: unknown;
-  policy?: EnvelopePolicy;
-  /** A principal ARN given Decrypt on the key for this volume only (CreateGrant with
-   *  EncryptionContextEquals); the grant is retired by destroy(). */
-  grantTo?: string;
-  /** The principal allowed to retire that grant (CreateGrant's RetiringPrincipal): name the
-   *  principal that will call destroy(), unless its key policy allows kms:RevokeGrant. */
-  retiringPrincipal?: string;
-  /** A key of its own, created for this volume alone and deleted by destroy(). */
-  scratch?: boolean;
-  /** Bytes per header copy: power of two from 4096 to 1 MiB; default 16384. */
-  headerSize?: number;
-}
-
-export interface OpenVolumeOptions {
-  kms: KmsClient;
-  policy?: EnvelopePolicy;
-  /** Never write to the store (no header repair, no writes). Streams' output is always read-only. */
-  readOnly?: boolean;
-}
-
-export interface ChangeKeyOptions {
-  /** The client to call the key service with; default the one the volume was opened with. */
-  kms?: KmsClient;
-  keyId: string;
-  /** Default: the context of the volume's first wrapped key (without `atrest:volume`). */
-  encryptionContext?: EncryptionContext;
-  /** As in Volume.create: a grant on the new key for this principal. */
-  grantTo?: string;
-  retiringPrincipal?: string;
-}
-
-/** Immediate deletion of a scratch key (LocalKms.destroyKeyNow). */
-export interface ScratchKeyService {
-  destroyKeyNow(keyId: string): Promise<void>;
-}
-
-export interface DestroyOptions {
-  /** For scratch volumes: deletes the key at once (pass the LocalKms). Without it, the key is
-   *  scheduled for deletion after 7 days, the shortest window AWS KMS allows, and is unusable
-   *  from now on (PendingDeletion). */
-  keyService?: ScratchKeyService;
-}
-
-function volumeContext(callerContext: EncryptionContext, volumeId: Uint8Array, what: string): EncryptionContext {
-  if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
-    throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the volume id`);
-  }
-  return { ...callerContext, [VOLUME_CONTEXT_KEY]: toHex(volumeId) };
-}
-
-function callerPart(context: EncryptionContext): EncryptionContext {
-  const out = { ...context };
-  delete out[VOLUME_CONTEXT_KEY];
-  return out;
-}
 
 export class Volume {
   readonly #store: BlockStore;
@@ -154,19 +87,9 @@ export class Volume {
     const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
     const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
     const size = o.size === undefined ? 0 : check.byteCount(o.size, `${what}: size`, true);
-    const slotSize = o.headerSize === undefined ? DEFAULT_VOLUME_SLOT_SIZE : o.headerSize;
-    if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize < SLOT_SIZE_MIN || slotSize > SLOT_SIZE_MAX || (slotSize & (slotSize - 1)) !== 0) {
-      throw new RangeError(`${what}: headerSize must be a power of two from ${SLOT_SIZE_MIN} to ${SLOT_SIZE_MAX}, got ${String(slotSize)}`);
-    }
-    const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
-    const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
-    if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
-    let metadata: unknown = o.metadata === undefined ? null : o.metadata;
-    try {
-      metadata = JSON.parse(JSON.stringify(metadata)) as unknown;
-    } catch (e) {
-      throw new TypeError(`${what}: metadata must be JSON-serializable (${(e as Error).message})`);
-    }
+    const slotSize = checkHeaderSize(o.headerSize, what);
+    const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
+    const metadata = checkMetadata(o.metadata, what);
     const policy = checkPolicy(o.policy, what);
     checkCipher(policy, CIPHER_XTS_AES_256, what);
     checkSectorSize(policy, sectorSize, what);
@@ -431,11 +354,7 @@ export class Volume {
    *  only place the wrapped keys were), truncates the store and closes the volume. */
   async destroy(options: DestroyOptions = {}): Promise<void> {
     const what = 'volume.destroy';
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
-    const keyService = options.keyService;
-    if (keyService !== undefined && typeof keyService?.destroyKeyNow !== 'function') {
-      throw new TypeError(`${what}: keyService must have destroyKeyNow(keyId) (a LocalKms)`);
-    }
+    const keyService = checkDestroyOptions(options, what);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       // Key service first: if it refuses, nothing has been written and the volume still works.
@@ -506,14 +425,7 @@ export class Volume {
   }
 
   async #changeKeys(what: string, options: ChangeKeyOptions, mode: 'add' | 'replace'): Promise<void> {
-    const o = checkOptions(options, what);
-    const kms = o.kms === undefined ? this.#kms : checkKmsClient(o.kms, what);
-    if (typeof o.keyId !== 'string' || o.keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
-    const keyId = o.keyId;
-    const givenContext = o.encryptionContext === undefined ? undefined : checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
-    const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
-    const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
-    if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
+    const { kms, keyId, givenContext, grantTo, retiringPrincipal } = checkChangeKeyOptions(options, this.#kms, what);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       const current = this.#fields.wrappedKeys;
@@ -525,18 +437,7 @@ export class Volume {
       if (mode === 'add' && current.some((w) => w.keyArn === meta.Arn)) {
         throw new RangeError(`${what}: the data key is already wrapped under ${meta.Arn}`);
       }
-      // ReEncrypt from the first wrapped key the key service lets this client use.
-      let wrapped: { ciphertextBlob: Uint8Array; keyArn: string } | undefined;
-      let firstError: unknown;
-      for (const source of current) {
-        try {
-          wrapped = await reEncryptDataKey(kms, source, meta.Arn, context);
-          break;
-        } catch (e) {
-          firstError ??= e;
-        }
-      }
-      if (wrapped === undefined) throw firstError;
+      const wrapped = await reEncryptFromAny(kms, current, meta.Arn, context);
       const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
       const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
       // Encode first: a header too large for its slot must fail before a grant is made.
