@@ -1,7 +1,8 @@
 // Raw AES block encryption (ECB over whole blocks): for known-answer tests and interop, not
 // for storing data — equal blocks give equal ciphertext. Use Xts for data at rest.
 
-import { bytes, output, usable } from './checks.js';
+import { output, usable } from './checks.js';
+import { bytes } from '../utils/bytes.js';
 import type { Core } from './core.js';
 
 export class Aes {

@@ -1,22 +1,12 @@
 // Argument checks shared by the engine's objects. Every check runs before any byte of `out`
-// is written, and every message names the rule that was broken.
+// is written, and every message names the rule that was broken. The byte checks every layer
+// shares (`bytes`, `describe`, `equalBytes`) live in ../utils/bytes.ts.
+
+import { bytes, describe } from '../utils/bytes.js';
 
 export const MAX_SECTOR = (1n << 64n) - 1n;
 /** IEEE 1619: a data unit holds at most 2^20 blocks of 16 bytes. */
 export const MAX_UNIT_BYTES = 16 * 2 ** 20;
-
-export function bytes(value: unknown, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`${what} must be a Uint8Array, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}
 
 /** A sector or tweak value: a safe non-negative integer `number`, or a bigint in [0, 2^64−1]. */
 export function sectorNumber(value: unknown, what: string): bigint {
@@ -54,13 +44,6 @@ export function output(out: unknown, data: Uint8Array, what: string): Uint8Array
     }
   }
   return o;
-}
-
-/** Constant-time equality of two equal-length byte ranges (no early exit). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
 }
 
 export function usable(disposed: boolean, what: string): void {

@@ -7,7 +7,7 @@
 // high-water mark) are zeroed together with every scratch area when the call ends, whether it
 // returns or throws. That one method is where "the window is wiped after every call" holds.
 
-import { bytes } from './checks.js';
+import { bytes } from '../utils/bytes.js';
 import type { EngineExports } from './wasm.js';
 
 const PAGE = 65536;

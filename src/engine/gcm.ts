@@ -10,7 +10,8 @@
 // in constant time inside the wasm, and only then is the keystream applied. A sealed input that
 // fits in the I/O window is copied in once; a larger one is read twice (hash, then decrypt).
 
-import { bytes, usable } from './checks.js';
+import { usable } from './checks.js';
+import { bytes } from '../utils/bytes.js';
 import { aesKeyOfAnySize, type Core, type IoWindow } from './core.js';
 import { AuthenticationError } from './errors.js';
 

@@ -4,7 +4,8 @@
 // Each wrap step is one dependent AES block, so this is for keys, not bulk data; the whole
 // input must fit the engine's I/O window (at most 131064 bytes of key data).
 
-import { bytes, usable } from './checks.js';
+import { usable } from './checks.js';
+import { bytes } from '../utils/bytes.js';
 import { aesKeyOfAnySize, type Core, type IoWindow } from './core.js';
 import { AuthenticationError } from './errors.js';
 

@@ -6,7 +6,8 @@
 // A 64-byte key is XTS-AES-256 (two AES-256 keys, data key ‖ tweak key), a 32-byte key is
 // XTS-AES-128. Equal halves are refused (NIST SP 800-38E; OpenSSL does the same).
 
-import { bytes, equalBytes, output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
+import { output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
+import { bytes, equalBytes } from '../utils/bytes.js';
 import type { Core, IoWindow } from './core.js';
 
 /** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */

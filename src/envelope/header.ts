@@ -20,7 +20,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Gcm } from '../engine/gcm.js';
 import type { EncryptionContext } from '../kms/types.js';
-import { constantTimeEqual, randomBytes } from './bytes.js';
+import { equalBytes, randomBytes } from '../utils/bytes.js';
 import {
   FORMAT_VERSION, GCM_TAG_BYTES, KNOWN_FLAGS, MAC_BYTES, MAGIC, NONCE_BYTES, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_ID_BYTES,
 } from './format.js';
@@ -223,7 +223,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
 export function verifyMac(header: DecodedHeader, headerMacKey: Uint8Array): boolean {
   const end = header.bytes.length - MAC_BYTES;
   const expected = hmac(sha256, headerMacKey, header.bytes.subarray(0, end));
-  return constantTimeEqual(expected, header.bytes.subarray(end));
+  return equalBytes(expected, header.bytes.subarray(end));
 }
 
 /** Opens the sealed part (after the MAC was verified). Throws AuthenticationError if altered. */

@@ -4,7 +4,7 @@
 export { sealEnvelope, openEnvelope } from './envelope.js';
 export type { EnvelopeCipher, SealEnvelopeOptions, SealedEnvelope, OpenEnvelopeOptions } from './envelope.js';
 export { Volume } from './volume.js';
-export type { CreateVolumeOptions, OpenVolumeOptions, ChangeKeyOptions, DestroyOptions, ScratchKeyService } from './volume.js';
+export type { CreateVolumeOptions, OpenVolumeOptions, ChangeKeyOptions, DestroyOptions, ScratchKeyService } from './volume-options.js';
 export type { EnvelopePolicy, KeyCachePolicy } from './policy.js';
 export { clearKeyCache } from './key-cache.js';
 export {

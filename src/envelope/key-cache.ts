@@ -8,7 +8,7 @@
 // used-up entries are zeroed when next seen; clearKeyCache() zeroes everything now.
 
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
-import { toHex } from './bytes.js';
+import { toHex } from '../utils/bytes.js';
 import type { KeyCachePolicy } from './policy.js';
 
 interface Entry {

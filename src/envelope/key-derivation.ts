@@ -5,7 +5,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { constantTimeEqual } from './bytes.js';
+import { equalBytes } from '../utils/bytes.js';
 
 export const DATA_KEY_BYTES = 32;
 
@@ -34,7 +34,7 @@ export function deriveKeys(dataKey: Uint8Array): DerivedKeys {
   // No salt: every data key is fresh from the key service and used by one volume only, which
   // is HKDF's case for an empty salt (RFC 5869 §3.1: the IKM is already uniformly random).
   const xtsKey = hkdf(sha256, dataKey, undefined, utf8.encode(LABELS.xts), 64);
-  if (constantTimeEqual(xtsKey.subarray(0, 32), xtsKey.subarray(32))) {
+  if (equalBytes(xtsKey.subarray(0, 32), xtsKey.subarray(32))) {
     // Probability 2^-256; checked because XTS with key1 = key2 is insecure (SP 800-38E, IG C.I).
     xtsKey.fill(0);
     throw new RangeError('key derivation: the XTS key halves came out equal; refusing the data key');

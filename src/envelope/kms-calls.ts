@@ -6,6 +6,7 @@ import type { EncryptionContext, KeyMetadata, KmsClient } from '../kms/types.js'
 import {
   AccessDeniedError, EnvelopeError, GrantRevokedError, KeyUnavailableError, KmsFailureError, UnsuitableKeyError, WrongEncryptionContextError,
 } from './errors.js';
+import { PlaintextDataKey } from './data-key.js';
 import { DATA_KEY_BYTES } from './key-derivation.js';
 
 /** What a failed call was about, for the message. */
@@ -88,7 +89,7 @@ export async function generateWrappedDataKey(kms: KmsClient, keyArn: string, enc
 
 /** Unwraps a data key (Decrypt, naming the key so a blob made under another key is refused). */
 export async function unwrapDataKey(kms: KmsClient, keyArn: string | undefined, ciphertextBlob: Uint8Array, encryptionContext: EncryptionContext,
-  grant?: { grantId?: string; grantee?: string }): Promise<Uint8Array> {
+  grant?: { grantId?: string; grantee?: string }): Promise<PlaintextDataKey> {
   const subject: CallSubject = { operation: 'Decrypt', keyId: keyArn ?? '(named by the blob)', ...grant };
   const response = await call(subject, () =>
     kms.decrypt({ CiphertextBlob: ciphertextBlob, ...(keyArn === undefined ? {} : { KeyId: keyArn }), EncryptionContext: { ...encryptionContext } }));
@@ -97,11 +98,14 @@ export async function unwrapDataKey(kms: KmsClient, keyArn: string | undefined, 
     if (plain instanceof Uint8Array) plain.fill(0);
     throw new KmsFailureError(`Decrypt on ${keyArn} returned ${plain instanceof Uint8Array ? `${plain.length} bytes` : 'no Plaintext'}, not a ${DATA_KEY_BYTES}-byte data key`);
   }
-  return plain;
+  return new PlaintextDataKey(plain);
 }
 
 /** Moves a wrapped key to another KMS key (ReEncrypt): the plaintext never leaves the service. */
-export async function reEncryptDataKey(kms: KmsClient, source: { keyArn: string; ciphertextBlob: Uint8Array; encryptionContext: EncryptionContext; grantId?: string; grantee?: string },
+/** A wrapped key to ReEncrypt from, with the grant that allows it, if any. */
+export interface WrappedKeySource { keyArn: string; ciphertextBlob: Uint8Array; encryptionContext: EncryptionContext; grantId?: string; grantee?: string }
+
+export async function reEncryptDataKey(kms: KmsClient, source: WrappedKeySource,
   destinationKeyId: string, destinationContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
   const { keyArn, ciphertextBlob, encryptionContext, ...grant } = source;
   const response = await call({ operation: 'ReEncrypt', keyId: `${keyArn} → ${destinationKeyId}`, ...grant }, () =>
@@ -114,6 +118,21 @@ export async function reEncryptDataKey(kms: KmsClient, source: { keyArn: string;
     }));
   if (!(response?.CiphertextBlob instanceof Uint8Array)) throw new KmsFailureError(`ReEncrypt to ${destinationKeyId} returned no CiphertextBlob`);
   return { ciphertextBlob: response.CiphertextBlob, keyArn: typeof response.KeyId === 'string' ? response.KeyId : destinationKeyId };
+}
+
+/** ReEncrypt from the first of `sources` the key service lets this client use; the first
+ *  error when none does. */
+export async function reEncryptFromAny(kms: KmsClient, sources: readonly WrappedKeySource[], destinationKeyId: string,
+  destinationContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
+  let firstError: unknown;
+  for (const source of sources) {
+    try {
+      return await reEncryptDataKey(kms, source, destinationKeyId, destinationContext);
+    } catch (e) {
+      firstError ??= e;
+    }
+  }
+  throw firstError;
 }
 
 export async function createVolumeGrant(kms: KmsClient, keyArn: string, grantee: string, encryptionContext: EncryptionContext, retiringPrincipal?: string): Promise<string> {

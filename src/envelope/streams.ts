@@ -6,8 +6,10 @@
 
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { BlockStore } from '../storage/block-store.js';
-import { concatBytes, randomBytes, toHex } from './bytes.js';
-import { checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, resolveAllowedKey } from './envelope.js';
+import { concatBytes, randomBytes, toHex } from '../utils/bytes.js';
+import { resolveAllowedKey } from './allowed-keys.js';
+import { checkKeyIdArgument, checkKmsClient, checkMetadata, checkOptions, checkSectorSizeArgument } from './arguments.js';
+import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
 import {
   CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SIZE_IN_TRAILER, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES, VOLUME_CONTEXT_KEY,
@@ -18,7 +20,7 @@ import { decodePrefix, encodeHeader, openSealed, type HeaderFields, type SealedF
 import { generateWrappedDataKey, unwrapDataKey } from './kms-calls.js';
 import { checkCipher, checkContextShape, checkPolicy, checkRequiredContext, checkSectorSize, type EnvelopePolicy } from './policy.js';
 import { openTrailer, sealTrailer } from './trailer.js';
-import { unlockHeader } from './volume.js';
+import { unlockHeader } from './header-unlock.js';
 
 /** Transformer.cancel is in the Streams standard but not yet in TypeScript's DOM types. */
 type CancellableTransformer = Transformer<Uint8Array, Uint8Array> & { cancel?: (reason: unknown) => void };
@@ -52,7 +54,7 @@ function chunkBytes(chunk: unknown, what: string): Uint8Array {
 /** A TransformStream from plaintext to an encrypted file (the volume format, read-only). */
 export function encryptStream(options: EncryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
   const what = 'encryptStream';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
+  checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
   const keyId = checkKeyIdArgument(options.keyId, what);
   const callerContext = checkContextShape(options.encryptionContext, `${what}: encryptionContext`);
@@ -60,12 +62,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
     throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the file's volume id`);
   }
   const sectorSize = checkSectorSizeArgument(options.sectorSize, what);
-  let metadata: unknown;
-  try {
-    metadata = JSON.parse(JSON.stringify(options.metadata ?? null)) as unknown;
-  } catch (e) {
-    throw new TypeError(`${what}: metadata must be JSON-serializable (${(e as Error).message})`);
-  }
+  const metadata = checkMetadata(options.metadata, what);
   const policy = checkPolicy(options.policy, what);
   checkCipher(policy, CIPHER_XTS_AES_256, what);
   checkSectorSize(policy, sectorSize, what);
@@ -90,11 +87,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       const meta = await resolveAllowedKey(kms, policy, keyId, what);
       const wrapped = await generateWrappedDataKey(kms, meta.Arn, context);
       const dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
-      try {
-        session = await DataKeySession.create(dataKey, sectorSize);
-      } finally {
-        dataKey.fill(0);
-      }
+      session = await DataKeySession.create(dataKey, sectorSize);
       const fields: HeaderFields = {
         flags: FLAG_SIZE_IN_TRAILER,
         slotSize: SLOT_SIZE_MAX,
@@ -180,7 +173,7 @@ function bytesStore(bytes: Uint8Array): BlockStore {
  *  errors at its end (TruncatedDataError) — XTS does not authenticate sector contents. */
 export function decryptStream(options: DecryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
   const what = 'decryptStream';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
+  checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
   const policy = checkPolicy(options.policy, what);
 
@@ -206,11 +199,7 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
   const unlock = async (bytes: Uint8Array) => {
     const copies = await readHeaderCopies(bytesStore(bytes), what);
     const { dataKey, chosen } = await unlockHeader(copies, kms, policy, what);
-    try {
-      session = await DataKeySession.create(dataKey, chosen.fields.sectorSize);
-    } finally {
-      dataKey.fill(0);
-    }
+    session = await DataKeySession.create(dataKey, chosen.fields.sectorSize);
     fields = chosen.fields;
     let sealed: SealedFields;
     try {

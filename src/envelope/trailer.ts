@@ -6,7 +6,7 @@
 
 import type { Gcm } from '../engine/gcm.js';
 import { AuthenticationError } from '../engine/errors.js';
-import { concatBytes, randomBytes } from './bytes.js';
+import { concatBytes, randomBytes } from '../utils/bytes.js';
 import { TruncatedDataError } from './errors.js';
 import { NONCE_BYTES, TRAILER_BYTES } from './format.js';
 

@@ -14,131 +14,34 @@
 // - The store stays the caller's: close() flushes it and zeroes the keys, but does not close it.
 
 import type { BlockStore } from '../storage/block-store.js';
-import type { EncryptionContext, KmsClient } from '../kms/types.js';
+import type { KmsClient } from '../kms/types.js';
 import { SCRATCH_KEY_TAG } from '../kms/deletion.js';
-import { byteCount, requireBytes, randomBytes, toHex } from './bytes.js';
+import * as check from '../utils/bytes.js';
+import { randomBytes, toHex } from '../utils/bytes.js';
+import { resolveAllowedKey } from './allowed-keys.js';
 import {
-  checkKeyIdArgument, checkKmsClient, checkSectorSizeArgument, DataKeySession, obtainDataKey, resolveAliasArns, resolveAllowedKey,
-} from './envelope.js';
+  callerPart, checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
+  checkOptions, checkSectorSizeArgument, checkStore, volumeContext,
+} from './arguments.js';
+import { DataKeySession } from './data-key-session.js';
+import { HeaderDamagedError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError } from './errors.js';
+import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, TRAILER_BYTES, VOLUME_ID_BYTES } from './format.js';
+import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
+import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
+import { matchesKey, unlockHeader } from './header-unlock.js';
 import {
-  EnvelopeError, HeaderDamagedError, KmsFailureError, PolicyViolationError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError,
-} from './errors.js';
-import {
-  CIPHER_XTS_AES_256, dataOffsetFor, DEFAULT_VOLUME_SLOT_SIZE, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES,
-  VOLUME_CONTEXT_KEY, VOLUME_ID_BYTES,
-} from './format.js';
-import { chooseAuthenticCopy, copiesToRepair, readHeaderCopies, writeHeaderCopies, type CopyRead } from './header-copies.js';
-import { encodeHeader, openSealed, type DecodedHeader, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
-import { deriveKeys, zeroKeys } from './key-derivation.js';
-import {
-  createVolumeGrant, generateWrappedDataKey, reEncryptDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
+  createVolumeGrant, generateWrappedDataKey, reEncryptFromAny, retireVolumeGrant, translateKmsError, unwrapDataKey,
 } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount, matchesPattern,
-  type CheckedPolicy, type EnvelopePolicy,
+  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount,
+  type CheckedPolicy,
 } from './policy.js';
+import { readChunks, writeChunks } from './sector-ranges.js';
 import { checkTrailerSize, openTrailer } from './trailer.js';
+import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, OpenVolumeOptions } from './volume-options.js';
 
 /** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
 const CHUNK_BYTES = 1 << 20;
-
-export interface CreateVolumeOptions {
-  kms: KmsClient;
-  /** Default `alias/aws/atrest`. Not with `scratch`. */
-  keyId?: string;
-  /** Sent to the key service with every call, plus `atrest:volume` = the volume id. */
-  encryptionContext?: EncryptionContext;
-  /** Power of two from 512 to 65536; default 4096. */
-  sectorSize?: number;
-  /** Bytes; default 0 (writes past the end grow the volume). Reads of unwritten bytes give zeros. */
-  size?: number | bigint;
-  /** Any JSON value, stored encrypted in the header. */
-  metadata?: unknown;
-  policy?: EnvelopePolicy;
-  /** A principal ARN given Decrypt on the key for this volume only (CreateGrant with
-   *  EncryptionContextEquals); the grant is retired by destroy(). */
-  grantTo?: string;
-  /** The principal allowed to retire that grant (CreateGrant's RetiringPrincipal): name the
-   *  principal that will call destroy(), unless its key policy allows kms:RevokeGrant. */
-  retiringPrincipal?: string;
-  /** A key of its own, created for this volume alone and deleted by destroy(). */
-  scratch?: boolean;
-  /** Bytes per header copy: power of two from 4096 to 1 MiB; default 16384. */
-  headerSize?: number;
-}
-
-export interface OpenVolumeOptions {
-  kms: KmsClient;
-  policy?: EnvelopePolicy;
-  /** Never write to the store (no header repair, no writes). Streams' output is always read-only. */
-  readOnly?: boolean;
-}
-
-export interface ChangeKeyOptions {
-  /** The client to call the key service with; default the one the volume was opened with. */
-  kms?: KmsClient;
-  keyId: string;
-  /** Default: the context of the volume's first wrapped key (without `atrest:volume`). */
-  encryptionContext?: EncryptionContext;
-  /** As in Volume.create: a grant on the new key for this principal. */
-  grantTo?: string;
-  retiringPrincipal?: string;
-}
-
-/** Immediate deletion of a scratch key (LocalKms.destroyKeyNow). */
-export interface ScratchKeyService {
-  destroyKeyNow(keyId: string): Promise<void>;
-}
-
-export interface DestroyOptions {
-  /** For scratch volumes: deletes the key at once (pass the LocalKms). Without it, the key is
-   *  scheduled for deletion after 7 days, the shortest window AWS KMS allows, and is unusable
-   *  from now on (PendingDeletion). */
-  keyService?: ScratchKeyService;
-}
-
-function checkStore(value: unknown, what: string): BlockStore {
-  const s = value as Partial<BlockStore> | null;
-  for (const m of ['read', 'write', 'size', 'truncate', 'flush'] as const) {
-    if (typeof s !== 'object' || s === null || typeof s[m] !== 'function') {
-      throw new TypeError(`${what}: store must be a BlockStore (read, write, size, truncate, flush, close), got ${s === null ? 'null' : typeof s}${typeof s === 'object' && s !== null ? ` without ${m}()` : ''}`);
-    }
-  }
-  return s as BlockStore;
-}
-
-function checkPrincipal(value: unknown, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^arn:aws[\w-]*:(iam|sts)::\d{12}:.+$/.test(value)) {
-    throw new TypeError(`${what} must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function checkOptions(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) throw new TypeError(`${what}: options must be an object`);
-  return value as Record<string, unknown>;
-}
-
-function volumeContext(callerContext: EncryptionContext, volumeId: Uint8Array, what: string): EncryptionContext {
-  if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
-    throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the volume id`);
-  }
-  return { ...callerContext, [VOLUME_CONTEXT_KEY]: toHex(volumeId) };
-}
-
-function callerPart(context: EncryptionContext): EncryptionContext {
-  const out = { ...context };
-  delete out[VOLUME_CONTEXT_KEY];
-  return out;
-}
-
-/** The clear-field rules of the policy for one header copy: all before any KMS call. */
-function checkHeaderAgainstPolicy(policy: CheckedPolicy, fields: HeaderFields, what: string): void {
-  checkWrappedKeyCount(policy, fields.wrappedKeys.length, what);
-  checkCipher(policy, fields.cipher, what);
-  checkSectorSize(policy, fields.sectorSize, what);
-}
 
 export class Volume {
   readonly #store: BlockStore;
@@ -183,20 +86,10 @@ export class Volume {
     const keyId = checkKeyIdArgument(o.keyId, what);
     const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
     const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
-    const size = o.size === undefined ? 0 : byteCount(o.size, `${what}: size`);
-    const slotSize = o.headerSize === undefined ? DEFAULT_VOLUME_SLOT_SIZE : o.headerSize;
-    if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize < SLOT_SIZE_MIN || slotSize > SLOT_SIZE_MAX || (slotSize & (slotSize - 1)) !== 0) {
-      throw new RangeError(`${what}: headerSize must be a power of two from ${SLOT_SIZE_MIN} to ${SLOT_SIZE_MAX}, got ${String(slotSize)}`);
-    }
-    const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
-    const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
-    if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
-    let metadata: unknown = o.metadata === undefined ? null : o.metadata;
-    try {
-      metadata = JSON.parse(JSON.stringify(metadata)) as unknown;
-    } catch (e) {
-      throw new TypeError(`${what}: metadata must be JSON-serializable (${(e as Error).message})`);
-    }
+    const size = o.size === undefined ? 0 : check.byteCount(o.size, `${what}: size`, true);
+    const slotSize = checkHeaderSize(o.headerSize, what);
+    const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
+    const metadata = checkMetadata(o.metadata, what);
     const policy = checkPolicy(o.policy, what);
     checkCipher(policy, CIPHER_XTS_AES_256, what);
     checkSectorSize(policy, sectorSize, what);
@@ -210,7 +103,6 @@ export class Volume {
 
     // Key-service calls: all before the first write.
     let scratchKeyArn: string | undefined;
-    let dataKey: Uint8Array | undefined;
     let session: DataKeySession | undefined;
     try {
       let keyArn: string;
@@ -225,9 +117,8 @@ export class Volume {
         keyArn = (await resolveAllowedKey(kms, policy, keyId, what)).Arn;
       }
       const wrapped = await generateWrappedDataKey(kms, keyArn, context);
-      dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
       const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
-      session = await DataKeySession.create(dataKey, sectorSize);
+      session = await DataKeySession.create(await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context), sectorSize);
       const fields: HeaderFields = {
         flags: scratch ? FLAG_SCRATCH : 0,
         slotSize,
@@ -266,8 +157,6 @@ export class Volume {
         await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: 7 }).catch(() => undefined);
       }
       throw e;
-    } finally {
-      dataKey?.fill(0);
     }
   }
 
@@ -284,10 +173,9 @@ export class Volume {
 
     const copies = await readHeaderCopies(store, what);
     const { dataKey, chosen } = await unlockHeader(copies, kms, policy, what);
-    let session: DataKeySession | undefined;
+    const fields = chosen.fields;
+    const session = await DataKeySession.create(dataKey, fields.sectorSize);
     try {
-      const fields = chosen.fields;
-      session = await DataKeySession.create(dataKey, fields.sectorSize);
       let sealed: SealedFields;
       try {
         sealed = openSealed(chosen, session.metadataGcm);
@@ -323,10 +211,8 @@ export class Volume {
       }
       return new Volume(store, kms, policy, session, fields, sealed, size, readOnlyRequested, readOnlyRequested || trailerMode);
     } catch (e) {
-      session?.close();
+      session.close();
       throw e;
-    } finally {
-      dataKey.fill(0);
     }
   }
 
@@ -369,23 +255,17 @@ export class Volume {
 
   async read(offset: number | bigint, length: number | bigint): Promise<Uint8Array> {
     const what = 'volume.read';
-    const start = byteCount(offset, `${what}: offset`);
-    const count = byteCount(length, `${what}: length`);
+    const start = check.byteCount(offset, `${what}: offset`, true);
+    const count = check.byteCount(length, `${what}: length`, true);
     return this.#exclusive(what, async () => {
       if (start + count > this.#size) {
         throw new RangeError(`${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`);
       }
       const out = new Uint8Array(count);
-      const ss = this.#fields.sectorSize;
-      let at = start;
-      while (at < start + count) {
-        const firstSector = Math.floor(at / ss);
-        const chunkEnd = Math.min(start + count, (firstSector * ss) + CHUNK_BYTES);
-        const lastSector = Math.floor((chunkEnd - 1) / ss);
-        const plain = await this.#readSectors(firstSector, lastSector - firstSector + 1);
-        out.set(plain.subarray(at - firstSector * ss, chunkEnd - firstSector * ss), at - start);
+      for (const c of readChunks(start, count, this.#fields.sectorSize, CHUNK_BYTES)) {
+        const plain = await this.#readSectors(c.firstSector, c.sectorCount);
+        out.set(plain.subarray(c.from, c.to), c.outAt);
         plain.fill(0);
-        at = chunkEnd;
       }
       return out;
     });
@@ -394,8 +274,8 @@ export class Volume {
   /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros). */
   async write(offset: number | bigint, bytes: Uint8Array): Promise<void> {
     const what = 'volume.write';
-    const start = byteCount(offset, `${what}: offset`);
-    const data = requireBytes(bytes, `${what}: bytes`);
+    const start = check.byteCount(offset, `${what}: offset`, true);
+    const data = check.bytes(bytes, `${what}: bytes`);
     if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
     return this.#exclusive(what, async () => {
       if (this.#dataReadOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
@@ -474,11 +354,7 @@ export class Volume {
    *  only place the wrapped keys were), truncates the store and closes the volume. */
   async destroy(options: DestroyOptions = {}): Promise<void> {
     const what = 'volume.destroy';
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
-    const keyService = options.keyService;
-    if (keyService !== undefined && typeof keyService?.destroyKeyNow !== 'function') {
-      throw new TypeError(`${what}: keyService must have destroyKeyNow(keyId) (a LocalKms)`);
-    }
+    const keyService = checkDestroyOptions(options, what);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       // Key service first: if it refuses, nothing has been written and the volume still works.
@@ -521,32 +397,15 @@ export class Volume {
   /** Writes the plaintext range [from, end) — `data` at `dataStart`, zeros before it — as whole
    *  sectors; sectors below `existingBytes` keep their bytes outside the range. */
   async #writeRange(from: number, end: number, dataStart: number, data: Uint8Array, existingBytes: number): Promise<void> {
-    if (end <= from) return;
     const ss = this.#fields.sectorSize;
-    const existingSectors = Math.ceil(existingBytes / ss);
-    const chunkSectors = Math.max(1, Math.floor(CHUNK_BYTES / ss));
-    const firstSector = Math.floor(from / ss);
-    const lastSector = Math.floor((end - 1) / ss);
-    for (let s = firstSector; s <= lastSector; s += chunkSectors) {
-      const count = Math.min(chunkSectors, lastSector - s + 1);
-      const chunkStart = s * ss;
-      const plain = new Uint8Array(count * ss);
+    for (const c of writeChunks(from, end, dataStart, existingBytes, ss, CHUNK_BYTES)) {
+      const plain = new Uint8Array(c.sectorCount * ss);
       // Edge sectors that are only partly overwritten keep their other bytes.
-      const edges = new Set<number>();
-      if (s === firstSector && from % ss !== 0) edges.add(s);
-      if (s + count - 1 === lastSector && end % ss !== 0) edges.add(lastSector);
-      for (const edge of edges) {
-        if (edge < existingSectors) plain.set(await this.#readSectors(edge, 1), (edge - s) * ss);
-      }
-      const lo = Math.max(from, chunkStart);
-      const hi = Math.min(end, chunkStart + count * ss);
-      plain.fill(0, lo - chunkStart, Math.min(hi, Math.max(lo, dataStart)) - chunkStart);
-      if (hi > dataStart) {
-        const dLo = Math.max(lo, dataStart);
-        plain.set(data.subarray(dLo - dataStart, hi - dataStart), dLo - chunkStart);
-      }
-      this.#session.xts.encrypt(plain, s, plain);
-      await this.#store.write(this.#fields.dataOffset + chunkStart, plain);
+      for (const edge of c.edges) plain.set(await this.#readSectors(edge, 1), (edge - c.firstSector) * ss);
+      plain.fill(0, c.zeroFrom, c.zeroTo);
+      if (c.dataTo > c.dataFrom) plain.set(data.subarray(c.dataFrom, c.dataTo), c.dataAt);
+      this.#session.xts.encrypt(plain, c.firstSector, plain);
+      await this.#store.write(this.#fields.dataOffset + c.chunkStart, plain);
     }
   }
 
@@ -566,14 +425,7 @@ export class Volume {
   }
 
   async #changeKeys(what: string, options: ChangeKeyOptions, mode: 'add' | 'replace'): Promise<void> {
-    const o = checkOptions(options, what);
-    const kms = o.kms === undefined ? this.#kms : checkKmsClient(o.kms, what);
-    if (typeof o.keyId !== 'string' || o.keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
-    const keyId = o.keyId;
-    const givenContext = o.encryptionContext === undefined ? undefined : checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
-    const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
-    const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
-    if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
+    const { kms, keyId, givenContext, grantTo, retiringPrincipal } = checkChangeKeyOptions(options, this.#kms, what);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       const current = this.#fields.wrappedKeys;
@@ -585,18 +437,7 @@ export class Volume {
       if (mode === 'add' && current.some((w) => w.keyArn === meta.Arn)) {
         throw new RangeError(`${what}: the data key is already wrapped under ${meta.Arn}`);
       }
-      // ReEncrypt from the first wrapped key the key service lets this client use.
-      let wrapped: { ciphertextBlob: Uint8Array; keyArn: string } | undefined;
-      let firstError: unknown;
-      for (const source of current) {
-        try {
-          wrapped = await reEncryptDataKey(kms, source, meta.Arn, context);
-          break;
-        } catch (e) {
-          firstError ??= e;
-        }
-      }
-      if (wrapped === undefined) throw firstError;
+      const wrapped = await reEncryptFromAny(kms, current, meta.Arn, context);
       const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
       const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
       // Encode first: a header too large for its slot must fail before a grant is made.
@@ -629,91 +470,5 @@ export class Volume {
     }
   }
 
-  /** @internal For streams: a read-only volume view over a header and session already open. */
-  static fromOpenParts(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields, size: number): Volume {
-    return new Volume(store, kms, policy, session, fields, sealed, size, true, true);
-  }
 }
 
-function matchesKey(keyArn: string, keyId: string): boolean {
-  return keyArn === keyId || keyArn.endsWith(`:key/${keyId}`) || matchesPattern(keyId, keyArn);
-}
-
-/**
- * Finds a wrapped key the policy accepts and the key service unwraps, and the newest header
- * copy that authenticates under it. All policy checks come first (no KMS call for a header the
- * policy refuses); each copy's wrapped keys are tried newest copy first, each distinct wrapped
- * key once, and at most maxWrappedKeys per copy.
- */
-export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: CheckedPolicy, what: string): Promise<{ dataKey: Uint8Array; chosen: DecodedHeader }> {
-  // A copy the policy refuses as a whole (too many wrapped keys, cipher, sector size) is left
-  // out: none of its wrapped keys is tried. If the other copy passes, it is used (and its MAC
-  // decides); a copy can fail only through damage or an attacker, who gains nothing by it.
-  let refusal: PolicyViolationError | undefined;
-  const decoded = copies.map((c) => c.header).filter((h): h is DecodedHeader => h !== undefined)
-    .sort((a, b) => b.fields.sequence - a.fields.sequence)
-    .filter((h) => {
-      try {
-        checkHeaderAgainstPolicy(policy, h.fields, what);
-        return true;
-      } catch (e) {
-        if (!(e instanceof PolicyViolationError)) throw e;
-        refusal ??= e;
-        return false;
-      }
-    });
-
-  // Which wrapped keys the policy allows; each distinct one is tried once.
-  let aliasArns: Set<string> | undefined;
-  const candidates: WrappedKey[] = [];
-  const seen = new Set<string>();
-  for (const h of decoded) {
-    for (const w of h.fields.wrappedKeys) {
-      const id = `${w.keyArn}\u0000${toHex(w.ciphertextBlob)}`;
-      if (seen.has(id)) continue;
-      try {
-        if (w.encryptionContext[VOLUME_CONTEXT_KEY] !== toHex(h.fields.volumeId)) {
-          throw new PolicyViolationError('atrest:volume', `${what}: the wrapped key under ${w.keyArn} is bound to volume ${String(w.encryptionContext[VOLUME_CONTEXT_KEY])}, not this volume ${toHex(h.fields.volumeId)}`);
-        }
-        checkRequiredContext(policy, w.encryptionContext, what);
-        if (policy.allowedKeyIds !== undefined && !policy.allowedKeyIds.some((p) => matchesPattern(p, w.keyArn) || matchesKey(w.keyArn, p))) {
-          aliasArns ??= await resolveAliasArns(kms, policy);
-          checkKeyAllowed(policy, [w.keyArn], what, aliasArns);
-        }
-        seen.add(id);
-        candidates.push(w);
-      } catch (e) {
-        if (!(e instanceof PolicyViolationError)) throw e;
-        refusal ??= e;
-      }
-    }
-  }
-  if (candidates.length === 0) {
-    throw refusal ?? new HeaderDamagedError(`${what}: the header holds no wrapped key`);
-  }
-
-  let firstError: unknown;
-  for (const w of candidates) {
-    let dataKey: Uint8Array;
-    try {
-      dataKey = await obtainDataKey(kms, policy, w.keyArn, w.ciphertextBlob, w.encryptionContext, { grantId: w.grantId, grantee: w.grantee });
-    } catch (e) {
-      firstError ??= e;
-      continue;
-    }
-    const keys = deriveKeys(dataKey);
-    try {
-      return { dataKey, chosen: chooseAuthenticCopy(copies, keys.headerMacKey, what) };
-    } catch (e) {
-      dataKey.fill(0);
-      firstError ??= e;
-    } finally {
-      zeroKeys(keys);
-    }
-  }
-  if (firstError instanceof EnvelopeError) {
-    if (candidates.length > 1) firstError.message += ` (and ${candidates.length - 1} other wrapped key(s) failed too)`;
-    throw firstError;
-  }
-  throw new KmsFailureError(`${what}: no wrapped key could be unwrapped`, { cause: firstError });
-}

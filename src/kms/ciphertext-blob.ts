@@ -19,7 +19,7 @@
 
 import { InvalidCiphertextException } from './errors.js';
 import { bytesToKeyId, keyIdToBytes } from './key-ids.js';
-import { fromHex, toHex } from './bytes.js';
+import { fromHex, toHex } from '../utils/bytes.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from '../engine/gcm.js';
 
 export const BLOB_FORMAT_VERSION = 1;

@@ -10,7 +10,7 @@
 
 import { ValidationException } from './errors.js';
 import type { EncryptionContext } from './types.js';
-import { compareBytes } from './bytes.js';
+import { compareBytes } from '../utils/bytes.js';
 
 const utf8 = new TextEncoder();
 

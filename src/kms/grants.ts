@@ -11,7 +11,7 @@
 import { grantConstraintsHold, isConstraintAtLeastAsStrict, isOperationSubset } from '../policy/index.js';
 import { InvalidGrantIdException, InvalidGrantTokenException, ValidationException } from './errors.js';
 import { checkEncryptionContext } from './encryption-context.js';
-import { fromBase64, randomBytes, toBase64, toHex } from './bytes.js';
+import { fromBase64, randomBytes, toBase64, toHex } from '../utils/bytes.js';
 import type { GrantRecord, KmsState } from './state.js';
 import type { EncryptionContext, GrantConstraints, GrantOperation } from './types.js';
 

@@ -2,7 +2,7 @@
 // KeyId argument (key id | key ARN | alias name | alias ARN) that every operation accepts.
 
 import { NotFoundException, ValidationException } from './errors.js';
-import { randomBytes, toHex } from './bytes.js';
+import { randomBytes, toHex } from '../utils/bytes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** AWS's AliasName pattern, with the mandatory `alias/` prefix. */

@@ -2,7 +2,7 @@
 // id that ciphertext blobs carry. No operation ever returns material; this module and the
 // crypto operations are the only readers.
 
-import { fromBase64, randomBytes, toBase64, toHex } from './bytes.js';
+import { fromBase64, randomBytes, toBase64, toHex } from '../utils/bytes.js';
 import type { KeyMaterialRecord, KeyRecord } from './state.js';
 
 export const KEY_MATERIAL_BYTES = 32;

@@ -37,6 +37,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { sharedEngine } from '../engine/shared-engine.js';
 import { AuthenticationError } from '../engine/errors.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, type Gcm } from '../engine/gcm.js';
+import { equalBytes, utf8 } from '../utils/bytes.js';
 import { KeystoreAuthenticationError, KeystoreCorruptError } from './keystore-errors.js';
 
 /** The secret a keystore is sealed under: a 32-byte root key, or a passphrase (stretched with
@@ -381,16 +382,4 @@ function toJson(state: unknown): string {
   }
   if (json === undefined) throw new TypeError(`keystore: the state must be JSON-compatible, got ${typeof state}`);
   return json;
-}
-
-function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
-}
-
-/** Constant-time equality for equal lengths (the key check is secret-derived). */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }

@@ -34,20 +34,6 @@ export interface BlockStore {
   close(): Promise<void>;
 }
 
-/** A byte position or count: a non-negative safe integer. Returns it unchanged. */
-export function checkByteCount(value: unknown, what: string): number {
-  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`);
-  if (!Number.isInteger(value)) throw new RangeError(`${what} must be a whole number, got ${value}`);
-  if (value < 0) throw new RangeError(`${what} must not be negative, got ${value}`);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be a safe integer (at most 2^53−1), got ${value}`);
-  return value;
-}
-
-export function checkBytes(value: unknown, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array, got ${describe(value)}`);
-  return value;
-}
-
 /** The end of a range (`offset + length`) must stay a safe integer, or positions would round. */
 export function checkRangeEnd(offset: number, length: number, what: string): number {
   const end = offset + length;
@@ -64,10 +50,4 @@ export function checkReadInside(offset: number, length: number, size: number, wh
       `${what}: read past the end of the store (size ${size}): offset ${offset} + length ${length} = ${offset + length}`,
     );
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
 }

@@ -3,7 +3,8 @@
 // implements only the primitives, which always receive valid, in-range arguments and never run
 // concurrently with each other.
 
-import { checkByteCount, checkBytes, checkRangeEnd, checkReadInside } from './block-store.js';
+import { checkRangeEnd, checkReadInside } from './block-store.js';
+import * as check from '../utils/bytes.js';
 import type { BlockStore } from './block-store.js';
 
 export abstract class CheckedBlockStore implements BlockStore {
@@ -35,8 +36,8 @@ export abstract class CheckedBlockStore implements BlockStore {
   read(offset: number, length: number): Promise<Uint8Array> {
     const what = `${this.storeName}.read`;
     return this.enqueue(what, async () => {
-      checkByteCount(offset, `${what}: offset`);
-      checkByteCount(length, `${what}: length`);
+      check.byteCount(offset, `${what}: offset`);
+      check.byteCount(length, `${what}: length`);
       checkRangeEnd(offset, length, what);
       checkReadInside(offset, length, await this.sizeNow(), what);
       return length === 0 ? new Uint8Array(0) : this.readAt(offset, length);
@@ -46,8 +47,8 @@ export abstract class CheckedBlockStore implements BlockStore {
   write(offset: number, bytes: Uint8Array): Promise<void> {
     const what = `${this.storeName}.write`;
     return this.enqueue(what, async () => {
-      checkByteCount(offset, `${what}: offset`);
-      checkBytes(bytes, `${what}: bytes`);
+      check.byteCount(offset, `${what}: offset`);
+      check.bytes(bytes, `${what}: bytes`);
       checkRangeEnd(offset, bytes.length, what);
       this.checkWritable(what);
       // An empty write still extends the store to `offset`, like a write of any other length
@@ -67,7 +68,7 @@ export abstract class CheckedBlockStore implements BlockStore {
   truncate(size: number): Promise<void> {
     const what = `${this.storeName}.truncate`;
     return this.enqueue(what, async () => {
-      checkByteCount(size, `${what}: size`);
+      check.byteCount(size, `${what}: size`);
       this.checkWritable(what);
       await this.truncateTo(size);
     });

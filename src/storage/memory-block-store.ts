@@ -2,7 +2,7 @@
 // never touch a disk, and as the reference the other stores are checked against. Nothing
 // persists past close(); flush() has nothing to do.
 
-import { checkBytes } from './block-store.js';
+import { bytes } from '../utils/bytes.js';
 import { CheckedBlockStore } from './checked-block-store.js';
 
 export class MemoryBlockStore extends CheckedBlockStore {
@@ -12,7 +12,7 @@ export class MemoryBlockStore extends CheckedBlockStore {
   /** An empty store, or one holding a copy of `initial` (say, bytes saved from another store). */
   constructor(initial?: Uint8Array) {
     super('MemoryBlockStore', false);
-    if (initial !== undefined) checkBytes(initial, 'new MemoryBlockStore: initial');
+    if (initial !== undefined) bytes(initial, 'new MemoryBlockStore: initial');
     this.buffer = initial === undefined ? new Uint8Array(0) : initial.slice();
     this.length = this.buffer.length;
   }

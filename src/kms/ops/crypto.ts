@@ -6,7 +6,7 @@
 // key schedule in wasm memory); the material's bytes are zeroed right after. The material
 // itself stays in the service's state in JavaScript memory (see state.ts).
 
-import { concatBytes, randomBytes } from '../bytes.js';
+import { concatBytes, randomBytes } from '../../utils/bytes.js';
 import type { CallContext, ResolvedKey } from '../call-context.js';
 import { encodeBlobHeader, NONCE_BYTES, parseBlob, type ParsedBlob } from '../ciphertext-blob.js';
 import { checkEncryptionContext, encodeEncryptionContext } from '../encryption-context.js';

@@ -1,0 +1,81 @@
+// DataKeySession: the keys derived from one data key (XTS for sectors, GCM for sealed
+// metadata, the header MAC key), and obtainDataKey, the one way envelopes, volumes and streams
+// get a data key to open (the key cache, else Decrypt). The session owns the engine keys; the
+// data key itself is zeroed as soon as the session's keys are derived.
+
+import type { Engine } from '../engine/engine.js';
+import type { Gcm } from '../engine/gcm.js';
+import type { Xts } from '../engine/xts.js';
+import type { EncryptionContext, KmsClient } from '../kms/types.js';
+import { PlaintextDataKey } from './data-key.js';
+import { sharedEngine } from '../engine/shared-engine.js';
+import { cacheDataKey, takeCachedDataKey } from './key-cache.js';
+import { deriveKeys, zeroKeys, type DerivedKeys } from './key-derivation.js';
+import { unwrapDataKey } from './kms-calls.js';
+import type { CheckedPolicy } from './policy.js';
+
+/** The keys of one open data key: XTS for sectors, GCM for sealed metadata, the header MAC key.
+ *  The data key itself is not kept; close() disposes the engine keys and zeroes the MAC key. */
+export class DataKeySession {
+  readonly xts: Xts;
+  readonly metadataGcm: Gcm;
+  readonly headerMacKey: Uint8Array;
+  #closed = false;
+
+  private constructor(xts: Xts, metadataGcm: Gcm, headerMacKey: Uint8Array) {
+    this.xts = xts;
+    this.metadataGcm = metadataGcm;
+    this.headerMacKey = headerMacKey;
+  }
+
+  /** Derives the session keys from `dataKey` and zeroes it, whether this succeeds or throws:
+   *  the session takes over the data key's ownership. */
+  static async create(dataKey: PlaintextDataKey, sectorSize: number): Promise<DataKeySession> {
+    let keys: DerivedKeys;
+    let engine: Engine;
+    try {
+      engine = await sharedEngine();
+      keys = dataKey.use(deriveKeys);
+    } finally {
+      dataKey.zero();
+    }
+    let xts: Xts | undefined;
+    try {
+      xts = engine.xts(keys.xtsKey, { sectorSize });
+      const gcm = engine.gcm(keys.metadataKey);
+      const session = new DataKeySession(xts, gcm, keys.headerMacKey.slice());
+      return session;
+    } catch (e) {
+      xts?.dispose();
+      throw e;
+    } finally {
+      // The engine holds its own key schedules; the JavaScript copies are not needed any more.
+      zeroKeys(keys);
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.xts.dispose();
+    this.metadataGcm.dispose();
+    this.headerMacKey.fill(0);
+  }
+}
+
+/** Unwraps a data key, or takes it from the key cache when the policy allows caching. */
+export async function obtainDataKey(kms: KmsClient, policy: CheckedPolicy, keyArn: string | undefined, blob: Uint8Array, context: EncryptionContext,
+  grant?: { grantId?: string; grantee?: string }): Promise<PlaintextDataKey> {
+  const cache = policy.keyCache;
+  if (cache !== undefined && keyArn !== undefined) {
+    const cached = takeCachedDataKey(kms, keyArn, blob, context);
+    if (cached !== undefined) return new PlaintextDataKey(cached);
+  }
+  const dataKey = await unwrapDataKey(kms, keyArn, blob, context, grant);
+  if (cache !== undefined && keyArn !== undefined) dataKey.use((bytes) => cacheDataKey(kms, cache, keyArn, blob, context, bytes));
+  return dataKey;
+}
