@@ -10,7 +10,7 @@ import { createEngine } from '../dist/index.js';
 import { loadVectors } from './_lib/vectors.js';
 import { hexToBytes, bytesToHex, runtimeName } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
-import { byteAssertions } from './_lib/byte-assertions.js';
+import { byteAssertions, sameBytes, throwsLeaving } from './_lib/assert.js';
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 const MiB = 1024 * 1024;
@@ -45,41 +45,16 @@ const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 const { assertBytes, assertAll } = byteAssertions(where);
 
 
-function bytesEqual(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
-/** The bytes behind any view/buffer/array (for before/after comparisons of an `out`). */
-function viewOf(o) {
-  if (ArrayBuffer.isView(o)) return new Uint8Array(o.buffer, o.byteOffset, o.byteLength);
-  if (o instanceof ArrayBuffer) return new Uint8Array(o);
-  if (Array.isArray(o)) return Uint8Array.from(o);
-  return new Uint8Array(0);
-}
 
 /**
  * Asserts `call` throws an instance of Ctor (or of one of an array of constructors) whose
- * message matches `re`, and that nothing in `watch` (outs, in-place data) changed.
+ * message matches `re`, and that nothing in `watch` (outs, in-place data) changed, and that an
+ * Array in `watch` still holds only MARK.
  */
 function rejects(what, Ctor, re, call, watch = []) {
-  const before = watch.map((o) => viewOf(o).slice());
-  let err;
-  try {
-    call();
-  } catch (e) {
-    err = e;
-  }
-  if (!err) assert.unreachable(`${what}: did not throw`);
-  const ctors = Array.isArray(Ctor) ? Ctor : [Ctor];
-  assert.ok(
-    ctors.some((C) => err instanceof C),
-    `${what}: expected ${ctors.map((C) => C.name).join(' or ')}, got ${err?.name}: ${err?.message}`,
-  );
-  if (re) assert.ok(re.test(err.message), `${what}: message ${JSON.stringify(err.message)} does not match ${re}`);
-  watch.forEach((o, i) => {
-    if (!bytesEqual(viewOf(o), before[i])) assert.unreachable(`${what}: a rejected call modified its out/data`);
+  throwsLeaving(what, Ctor, re, call, watch, where());
+  watch.forEach((o) => {
     if (Array.isArray(o) && !o.every((x) => x === MARK)) assert.unreachable(`${what}: a rejected call wrote into an Array`);
   });
 }
@@ -117,7 +92,7 @@ function legalLength(len, ss) {
 /** A random XTS key (32 or 64 bytes) whose halves differ. */
 function xtsKey(rng, len = 64) {
   const k = rng.bytes(len);
-  if (bytesEqual(k.subarray(0, len / 2), k.subarray(len / 2))) k[0] ^= 1;
+  if (sameBytes(k.subarray(0, len / 2), k.subarray(len / 2))) k[0] ^= 1;
   return k;
 }
 
@@ -633,7 +608,7 @@ for (const engine of engines) {
     const tw = rng.bytes(16);
     const want2 = x2.encrypt(pt, 77);
     const want2u = x2.encryptUnit(pt, tw);
-    assert.not.ok(bytesEqual(x1.encrypt(pt, 77), want2), 'different keys give different ciphertexts');
+    assert.not.ok(sameBytes(x1.encrypt(pt, 77), want2), 'different keys give different ciphertexts');
     x1.dispose();
     for (const [m, call] of [
       ['encrypt', (o) => x1.encrypt(pt, 77, o)],
@@ -771,7 +746,7 @@ for (const engine of engines) {
         assert.ok(fresh instanceof Uint8Array && fresh !== input && fresh.buffer !== input.buffer, `${m}: new array`);
         assert.is(fresh.length, data.length);
         assertBytes(input, data, `${m}: input not modified`);
-        assert.not.ok(bytesEqual(fresh, data), `${m}: output differs from input`);
+        assert.not.ok(sameBytes(fresh, data), `${m}: output differs from input`);
 
         const out = marked(data.length);
         assert.ok(call(input, out) === out, `${m}: returns out`);
@@ -906,7 +881,7 @@ for (const engine of engines) {
     assertBytes(x.encrypt(data), x.encrypt(data, 0n), 'default firstSector = 0');
     assertBytes(x.encrypt(data, undefined), x.encrypt(data, 0), 'undefined firstSector = 0');
     assertBytes(x.encrypt(data, -0), x.encrypt(data, 0), '-0 is sector 0');
-    assert.not.ok(bytesEqual(x.encrypt(data, 1), x.encrypt(data, 0)), 'sector number matters');
+    assert.not.ok(sameBytes(x.encrypt(data, 1), x.encrypt(data, 0)), 'sector number matters');
     x.dispose();
   });
 
@@ -920,7 +895,7 @@ for (const engine of engines) {
       const first = rng.bool() ? rng.int(0, Number.MAX_SAFE_INTEGER) : rng.big(0n, TWO64 - 1n - BigInt(Math.ceil(len / ss)));
       const what = `case ${c}: key=${klen} ss=${ss} len=${len} first=${first}`;
       const ct = x.encrypt(pt, first);
-      assert.not.ok(bytesEqual(ct, pt), `${what}: ciphertext equals plaintext`);
+      assert.not.ok(sameBytes(ct, pt), `${what}: ciphertext equals plaintext`);
       assertBytes(x.decrypt(ct, first), pt, `${what}: round trip`);
       const tw = rng.bytes(16);
       const ulen = rng.int(16, 5000);
