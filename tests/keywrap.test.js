@@ -224,10 +224,10 @@ for (const engine of engines) {
     const w = a.wrap(d), wp = a.wrapPad(d);
     a.dispose();
     a.dispose();
-    rejects('disposed wrap', Error, /dispos/, () => a.wrap(d));
-    rejects('disposed unwrap', Error, /dispos/, () => a.unwrap(w));
-    rejects('disposed wrapPad', Error, /dispos/, () => a.wrapPad(d));
-    rejects('disposed unwrapPad', Error, /dispos/, () => a.unwrapPad(wp));
+    rejects('disposed wrap', Error, /: this object was disposed; create a new one$/, () => a.wrap(d));
+    rejects('disposed unwrap', Error, /: this object was disposed; create a new one$/, () => a.unwrap(w));
+    rejects('disposed wrapPad', Error, /: this object was disposed; create a new one$/, () => a.wrapPad(d));
+    rejects('disposed unwrapPad', Error, /: this object was disposed; create a new one$/, () => a.unwrapPad(wp));
     assertBytes(b.unwrap(w), d, 'b unaffected');
     b.dispose();
   });
