@@ -5,7 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Volume, MemoryBlockStore, KeyUnavailableError, PolicyViolationError, AccessDeniedError } from '../dist/index.js';
-import { CrashingStore, RecordingStore, equalBytes, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { CrashingStore, RecordingStore, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { assertBytes, sameBytes } from './_lib/assert.js';
 
 const SIZE = 12000;
 
@@ -62,7 +63,7 @@ for (const [name, make] of Object.entries(HEADER_OPERATIONS)) {
         const { inner, failed } = await runWithCrash(ctx.bytes, ctx.env, allowed, torn, operation);
         assert.ok(failed, `a crash after ${allowed} writes makes the operation fail`);
         const reopened = await Volume.open(new MemoryBlockStore(await snapshot(inner)), { kms: ctx.env.app });
-        assert.ok(equalBytes(await reopened.read(0, SIZE), pattern(SIZE, 21)), `data intact after a crash at write ${allowed + 1}${torn ? ' (torn)' : ''}`);
+        assertBytes(await reopened.read(0, SIZE), pattern(SIZE, 21), `data intact after a crash at write ${allowed + 1}${torn ? ' (torn)' : ''}`);
         assert.equal(reopened.metadata, { v: 1 });
         const keys = reopened.keyIds.join(',');
         if (name === 'rewrap') assert.ok(keys === ctx.k1.Arn || keys === ctx.k2.Arn, keys);
@@ -87,7 +88,7 @@ crash('removeKey: crash at every write leaves one or two keys, always openable',
     const { inner } = await runWithCrash(bytes, ctx.env, allowed, true, operation);
     const reopened = await Volume.open(new MemoryBlockStore(await snapshot(inner)), { kms: ctx.env.app });
     assert.ok([`${ctx.k1.Arn},${ctx.k2.Arn}`, ctx.k2.Arn].includes(reopened.keyIds.join(',')));
-    assert.ok(equalBytes(await reopened.read(0, SIZE), pattern(SIZE, 21)));
+    assertBytes(await reopened.read(0, SIZE), pattern(SIZE, 21));
     await reopened.close();
   }
 });
@@ -98,13 +99,13 @@ crash('after a crash between the two copies, open rolls forward to the newer cop
   // Write 1 = copy 1, flush, write 2 = copy 2: allow exactly one write.
   const { inner } = await runWithCrash(ctx.bytes, ctx.env, 1, false, operation);
   const bytes = await snapshot(inner);
-  assert.not.ok(equalBytes(bytes.subarray(0, 16384), bytes.subarray(16384, 32768)), 'the copies differ after the crash');
+  assert.not.ok(sameBytes(bytes.subarray(0, 16384), bytes.subarray(16384, 32768)), 'the copies differ after the crash');
   const store = new MemoryBlockStore(bytes);
   const vol = await Volume.open(store, { kms: ctx.env.app });
   assert.equal(vol.keyIds, [ctx.k2.Arn], 'the newer header wins');
   await vol.close();
   const repaired = await snapshot(store);
-  assert.ok(equalBytes(repaired.subarray(0, 16384), repaired.subarray(16384, 32768)), 'repaired');
+  assertBytes(repaired.subarray(0, 16384), repaired.subarray(16384, 32768), 'repaired');
 });
 
 const nothing = suite('nothing is written when an operation fails');
@@ -143,7 +144,7 @@ nothing('rewrap / addKey / removeKey / write refused before writing leave the st
   await rejects(open2.rewrap({ keyId: ctx.k2.Arn }), KeyUnavailableError);
   await open2.close();
   assert.equal(store.mutations, []);
-  assert.ok(equalBytes(await snapshot(store), ctx.bytes));
+  assertBytes(await snapshot(store), ctx.bytes);
 });
 
 nothing('open refused (policy, KMS) never repairs or writes', async () => {

@@ -6,7 +6,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Volume, MemoryBlockStore, GrantRevokedError, KeyUnavailableError } from '../dist/index.js';
-import { ADMIN, APP, READER, equalBytes, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { ADMIN, APP, READER, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { assertBytes } from './_lib/assert.js';
 
 const story = suite('FSx story');
 
@@ -44,13 +45,13 @@ story('customer managed key → create → write → rotate → reopen → rewra
   assert.equal([...new Set(appCalls)].sort(), ['CreateGrant:Success', 'Decrypt:Success', 'DescribeKey:Success', 'GenerateDataKeyWithoutPlaintext:Success'],
     'the FSx permission list is all the app needs');
   const asReader = await Volume.open(store, { kms: reader, policy, readOnly: true });
-  assert.ok(equalBytes(await asReader.read(1000, 50_000), data));
+  assertBytes(await asReader.read(1000, 50_000), data);
   await asReader.close();
 
   // Rotate the key: new material encrypts, the old still decrypts; the volume reopens unchanged.
   await admin.rotateKeyOnDemand({ KeyId: k1.KeyId });
   const rotated = await Volume.open(store, { kms: app, policy });
-  assert.ok(equalBytes(await rotated.read(1000, 50_000), data));
+  assertBytes(await rotated.read(1000, 50_000), data);
   assert.equal(rotated.metadata, { name: 'home' });
 
   // Rewrap to a second key (the admin may ReEncrypt between the keys; the app role may not).
@@ -59,14 +60,14 @@ story('customer managed key → create → write → rotate → reopen → rewra
   await rotated.rewrap({ kms: admin, keyId: k2.Arn, grantTo: READER });
   assert.equal(rotated.keyIds, [k2.Arn]);
   const after = await snapshot(store);
-  assert.ok(equalBytes(after.subarray(32768), before.subarray(32768)), 'rewrap touched no data sector');
+  assertBytes(after.subarray(32768), before.subarray(32768), 'rewrap touched no data sector');
   assert.is((await admin.listGrants({ KeyId: k1.KeyId })).Grants.length, 0, 'the grant on the first key was retired');
   await rotated.close();
 
   // Disable the first key: the volume still opens, through the second.
   await admin.disableKey({ KeyId: k1.KeyId });
   const viaK2 = await Volume.open(store, { kms: app, policy });
-  assert.ok(equalBytes(await viaK2.read(1000, 50_000), data));
+  assertBytes(await viaK2.read(1000, 50_000), data);
   await viaK2.close();
   const viaGrant = await Volume.open(store, { kms: reader, policy, readOnly: true });
   await viaGrant.close();

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import {
   Volume, MemoryBlockStore, PolicyViolationError, KeyUnavailableError, GrantRevokedError, AccessDeniedError, ReadOnlyVolumeError,
 } from '../dist/index.js';
-import { ADMIN, APP, READER, counting, equalBytes, forbiddenKms, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { ADMIN, APP, READER, counting, forbiddenKms, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { assertBytes, sameBytes } from './_lib/assert.js';
 
 const SLOT = 16384;
 
@@ -31,12 +32,12 @@ keys('rewrap moves the data key to another KMS key without touching the data', a
   assert.equal(client.calls, ['describeKey', 'reEncrypt']);
   assert.equal(vol.keyIds, [k2.Arn]);
   const after = await snapshot(store);
-  assert.ok(equalBytes(dataOf(after), dataOf(before)), 'no data sector changed');
-  assert.not.ok(equalBytes(after.subarray(0, SLOT), before.subarray(0, SLOT)), 'the header changed');
+  assertBytes(dataOf(after), dataOf(before), 'no data sector changed');
+  assert.not.ok(sameBytes(after.subarray(0, SLOT), before.subarray(0, SLOT)), 'the header changed');
   await vol.close();
   const again = await Volume.open(store, { kms: env.app });
   assert.equal(again.keyIds, [k2.Arn]);
-  assert.ok(equalBytes(await again.read(100, 8000), pattern(8000, 77)));
+  assertBytes(await again.read(100, 8000), pattern(8000, 77));
   await again.close();
 });
 
@@ -52,7 +53,7 @@ keys('addKey: the volume opens with any one of its keys; removeKey takes one out
 
   await env.admin.disableKey({ KeyId: k1.KeyId });
   const viaK2 = await Volume.open(store, { kms: env.app });
-  assert.ok(equalBytes(await viaK2.read(100, 8000), pattern(8000, 77)));
+  assertBytes(await viaK2.read(100, 8000), pattern(8000, 77));
   await viaK2.close();
 
   await env.admin.enableKey({ KeyId: k1.KeyId });
@@ -108,7 +109,7 @@ grants('grantTo lets a principal open this volume only; a revoked grant is a Gra
   const { store, vol } = await withData(env, { keyId: key.Arn, grantTo: READER, retiringPrincipal: APP });
   await vol.close();
   const asReader = await Volume.open(store, { kms: env.reader, readOnly: true });
-  assert.ok(equalBytes(await asReader.read(100, 8000), pattern(8000, 77)));
+  assertBytes(await asReader.read(100, 8000), pattern(8000, 77));
   await asReader.close();
   // The grant is for this volume's encryption context only.
   const other = await withData(env, { keyId: key.Arn });
@@ -140,8 +141,8 @@ grants('destroy() that cannot retire the grant writes nothing and keeps the volu
   const { store, vol } = await withData(env, { keyId: key.Arn, grantTo: READER }); // no retiring principal, no kms:RevokeGrant
   const before = await snapshot(store);
   await rejects(vol.destroy(), AccessDeniedError, /RevokeGrant/);
-  assert.ok(equalBytes(await snapshot(store), before));
-  assert.ok(equalBytes(await vol.read(100, 8000), pattern(8000, 77)));
+  assertBytes(await snapshot(store), before);
+  assertBytes(await vol.read(100, 8000), pattern(8000, 77));
   await vol.close();
 });
 

@@ -1,10 +1,12 @@
 // Volumes on OpfsBlockStore (the Origin Private File System), where it exists (Chromium, on the
 // test page's secure origin): create, write, close the file, reopen it, read; a stream's output
-// stored in OPFS opens for random access. Portable: elsewhere one test checks OPFS is absent.
+// stored in OPFS opens for random access. Portable: elsewhere one test checks that
+// OpfsBlockStore refuses with the error that names the missing API.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OpfsBlockStore, Volume, encryptStream } from '../dist/index.js';
-import { chunked, equalBytes, pattern, setup } from './_lib/envelope.js';
+import { chunked, pattern, rejects, setup } from './_lib/envelope.js';
+import { assertBytes } from './_lib/assert.js';
 
 const HAS_OPFS = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
 const opfs = suite('volume on OpfsBlockStore');
@@ -23,7 +25,7 @@ if (HAS_OPFS) {
       store = await OpfsBlockStore.open(file);
       const again = await Volume.open(store, { kms: app });
       assert.equal(again.metadata, { opfs: true });
-      assert.ok(equalBytes(await again.read(4000, 30_000), pattern(30_000, 6)));
+      assertBytes(await again.read(4000, 30_000), pattern(30_000, 6));
       await again.close();
     } finally {
       await store.close();
@@ -44,7 +46,7 @@ if (HAS_OPFS) {
       await store.flush();
       const vol = await Volume.open(store, { kms: app });
       assert.ok(vol.readOnly);
-      assert.ok(equalBytes(await vol.read(1234, 15_000), plain.subarray(1234, 16_234)));
+      assertBytes(await vol.read(1234, 15_000), plain.subarray(1234, 16_234));
       await vol.close();
     } finally {
       await store.close();
@@ -52,8 +54,13 @@ if (HAS_OPFS) {
     }
   });
 } else {
-  opfs('no OPFS in this runtime: the file store tests (tests/fs/) cover persistent storage', () => {
-    assert.not.ok(HAS_OPFS);
+  // The file store tests (tests/fs/) cover persistent storage here; what OPFS owes this runtime
+  // is a clear refusal that names what is missing, not a TypeError from deep inside.
+  opfs('no OPFS in this runtime: open and remove refuse with an error that names what is missing', async () => {
+    const missing = /: this runtime has no Origin Private File System \(navigator\.storage\.getDirectory\); browsers offer it in secure contexts$/;
+    const opened = await rejects(OpfsBlockStore.open(name('absent'), { create: true }), Error, missing);
+    assert.ok(opened.message.startsWith('OpfsBlockStore.open: '), opened.message);
+    await rejects(OpfsBlockStore.remove(name('absent')), Error, missing);
   });
 }
 

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import {
   encryptStream, decryptStream, Volume, MemoryBlockStore, TruncatedDataError, ReadOnlyVolumeError, PolicyViolationError, WrongEncryptionContextError,
 } from '../dist/index.js';
-import { chunked, collect, equalBytes, forbiddenKms, pattern, rejects, setup, throws } from './_lib/envelope.js';
+import { chunked, collect, forbiddenKms, pattern, rejects, setup, throws } from './_lib/envelope.js';
+import { assertBytes, sameBytes } from './_lib/assert.js';
 
 const streams = suite('streams: encrypt, decrypt, random access');
 
@@ -21,8 +22,8 @@ streams('exact length restored: empty, under 16 bytes, sector edges, many sector
   for (const n of [0, 1, 15, 16, 17, 511, 512, 4095, 4096, 4097, 3 * 4096, 100_003]) {
     const plain = pattern(n, n + 1);
     const { encrypted, decrypted } = await roundTrip(app, plain);
-    assert.ok(equalBytes(decrypted, plain), `length ${n}`);
-    assert.not.ok(n >= 64 && encrypted.some((_, i) => i + 64 <= encrypted.length && equalBytes(encrypted.subarray(i, i + 64), plain.subarray(0, 64))), 'no plaintext in the output');
+    assertBytes(decrypted, plain, `length ${n}`);
+    assert.not.ok(n >= 64 && encrypted.some((_, i) => i + 64 <= encrypted.length && sameBytes(encrypted.subarray(i, i + 64), plain.subarray(0, 64))), 'no plaintext in the output');
   }
 });
 
@@ -31,7 +32,7 @@ streams('chunking does not matter (1-byte chunks, one big chunk, odd sizes), nor
   const plain = pattern(10_000, 3);
   for (const [inChunk, outChunk, sectorSize] of [[1, 100_000, 512], [100_000, 1, 512], [333, 4099, 4096], [4096, 4096, 65536]]) {
     const { decrypted } = await roundTrip(app, plain, { inChunk, outChunk, sectorSize });
-    assert.ok(equalBytes(decrypted, plain), `${inChunk}/${outChunk}/${sectorSize}`);
+    assertBytes(decrypted, plain, `${inChunk}/${outChunk}/${sectorSize}`);
   }
 });
 
@@ -44,7 +45,7 @@ streams('the output opens with Volume.open, read-only, for random access of any 
   assert.is(vol.size, 50_000);
   assert.equal(vol.metadata, { length: 50_000 });
   for (const [o, l] of [[0, 1], [4095, 2], [12_345, 20_000], [49_999, 1], [0, 50_000]]) {
-    assert.ok(equalBytes(await vol.read(o, l), plain.subarray(o, o + l)), `${o}+${l}`);
+    assertBytes(await vol.read(o, l), plain.subarray(o, o + l), `${o}+${l}`);
   }
   await rejects(vol.read(49_999, 2), RangeError, /past the end/);
   await rejects(vol.write(0, Uint8Array.of(1)), ReadOnlyVolumeError);
@@ -68,10 +69,10 @@ streams('an encrypted stream takes header-only changes: rewrap moves its key, th
   assert.is(after.length, dataBefore.length, 'rewrap changes no length');
   const again = await Volume.open(store, { kms: env.app });
   assert.equal(again.keyIds, [k2.Arn]);
-  assert.ok(equalBytes(await again.read(0, plain.length), plain));
+  assertBytes(await again.read(0, plain.length), plain);
   await again.close();
   const decrypted = await collect(chunked(after, 4096).pipeThrough(decryptStream({ kms: env.app })));
-  assert.ok(equalBytes(decrypted, plain), 'decryptStream reads the rewrapped stream');
+  assertBytes(decrypted, plain, 'decryptStream reads the rewrapped stream');
   const ro = await Volume.open(store, { kms: env.app, readOnly: true });
   await rejects(ro.rewrap({ keyId: 'alias/aws/atrest' }), ReadOnlyVolumeError);
   await ro.close();
@@ -130,7 +131,7 @@ streams('decryptStream obeys the policy before any KMS call, and KMS errors come
   const key = (await admin.createKey({})).KeyMetadata;
   const withContext = await collect(chunked(pattern(100, 1), 50).pipeThrough(encryptStream({ kms: app, keyId: key.Arn, encryptionContext: { file: 'a.txt' } })));
   const back = await collect(chunked(withContext, 4096).pipeThrough(decryptStream({ kms: app, policy: { requiredEncryptionContext: { file: 'a.txt' } } })));
-  assert.ok(equalBytes(back, pattern(100, 1)));
+  assertBytes(back, pattern(100, 1));
   // Altering the context stored in the header: the key service refuses it.
   const text = new TextDecoder('latin1').decode(withContext);
   const at = text.indexOf('a.txt');

@@ -7,7 +7,8 @@ import {
   Volume, MemoryBlockStore, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError, HeaderDamagedError, TruncatedDataError,
   VolumeClosedError, ReadOnlyVolumeError, PolicyViolationError, UnsuitableKeyError,
 } from '../dist/index.js';
-import { equalBytes, forbiddenKms, pattern, rejects, rsaKeyStub, setup, snapshot } from './_lib/envelope.js';
+import { forbiddenKms, pattern, rejects, rsaKeyStub, setup, snapshot } from './_lib/envelope.js';
+import { assertBytes, sameBytes } from './_lib/assert.js';
 
 const SLOT = 16384;
 
@@ -44,11 +45,11 @@ basics('writes of any byte range read back, across close and reopen', async () =
     await vol.write(offset, data);
     model.set(data, offset);
   }
-  assert.ok(equalBytes(await vol.read(0, 20000), model));
+  assertBytes(await vol.read(0, 20000), model);
   await vol.close();
   const again = await Volume.open(store, { kms: app });
-  assert.ok(equalBytes(await again.read(0, 20000), model));
-  assert.ok(equalBytes(await again.read(4097, 3), model.subarray(4097, 4100)));
+  assertBytes(await again.read(0, 20000), model);
+  assertBytes(await again.read(4097, 3), model.subarray(4097, 4100));
   assert.is((await again.read(777, 0)).length, 0);
   await again.close();
 });
@@ -61,7 +62,7 @@ basics('the store holds no plaintext: sectors are XTS ciphertext, equal plaintex
   const dataOffset = 2 * SLOT;
   const s0 = raw.subarray(dataOffset, dataOffset + 4096);
   const s1 = raw.subarray(dataOffset + 4096, dataOffset + 8192);
-  assert.not.ok(equalBytes(s0, s1), 'the tweak differs per sector');
+  assert.not.ok(sameBytes(s0, s1), 'the tweak differs per sector');
   assert.not.ok(s0.every((b) => b === 0x41));
   const asText = new TextDecoder('latin1').decode(raw);
   assert.not.ok(asText.includes('disk-1'), 'metadata is encrypted');
@@ -74,7 +75,7 @@ basics('writing past the end grows the volume; the gap reads as zeros', async ()
   await vol.write(50000, Uint8Array.of(9, 9));
   assert.is(vol.size, 50002);
   const all = await vol.read(0, 50002);
-  assert.ok(equalBytes(all.subarray(0, 10), pattern(10, 3)));
+  assertBytes(all.subarray(0, 10), pattern(10, 3));
   assert.ok(all.subarray(10, 50000).every((b) => b === 0));
   await vol.close();
   const again = await Volume.open(store, { kms: app });
@@ -93,7 +94,7 @@ basics('every valid sector size works; sizes as bigint', async () => {
     await vol.close();
     const again = await Volume.open(store, { kms: app });
     assert.is(again.sectorSize, sectorSize);
-    assert.ok(equalBytes(await again.read(sectorSize - 3, data.length), data));
+    assertBytes(await again.read(sectorSize - 3, data.length), data);
     await again.close();
   }
 });
@@ -193,10 +194,10 @@ header('a damaged copy is ignored and repaired on open; the data is intact', asy
     broken[damagedAt] ^= 0x20;
     const store = new MemoryBlockStore(broken);
     const vol = await Volume.open(store, { kms: app });
-    assert.ok(equalBytes(await vol.read(0, 5000), pattern(5000, 9)), `damage at ${damagedAt}`);
+    assertBytes(await vol.read(0, 5000), pattern(5000, 9), `damage at ${damagedAt}`);
     await vol.close();
     const repaired = await snapshot(store);
-    assert.ok(equalBytes(repaired.subarray(0, 2 * SLOT), bytes.subarray(0, 2 * SLOT)), `copy repaired after damage at ${damagedAt}`);
+    assertBytes(repaired.subarray(0, 2 * SLOT), bytes.subarray(0, 2 * SLOT), `copy repaired after damage at ${damagedAt}`);
   }
 });
 
@@ -244,7 +245,7 @@ header('a header from another volume does not open this volume\'s data', async (
   mixed.set(a.bytes.subarray(0, 2 * SLOT), 0); // a's header over b's data
   const vol = await Volume.open(new MemoryBlockStore(mixed), { kms: a.app });
   // It opens as volume a (its header is intact), and b's sectors decrypt to noise, not b's data.
-  assert.not.ok(equalBytes(await vol.read(0, 5000), pattern(5000, 9)));
+  assert.not.ok(sameBytes(await vol.read(0, 5000), pattern(5000, 9)));
   await vol.close();
 });
 

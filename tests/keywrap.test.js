@@ -4,6 +4,7 @@
 // dispose, memory hygiene, and the SIMD build against the scalar one. Portable.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { byteAssertions, sameBytes, throwsLeaving } from './_lib/assert.js';
 import { createEngine, AuthenticationError } from '../dist/index.js';
 import { loadVectors } from './_lib/vectors.js';
 import { hexToBytes, bytesToHex, runtimeName } from './_lib/hex.js';
@@ -11,34 +12,16 @@ import { createPrng, randomSeed } from './_lib/prng.js';
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 const WINDOW = 128 * 1024;
+const { assertBytes } = byteAssertions(() => where());
 const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
-function assertBytes(actual, expected, what) {
-  if (!(actual instanceof Uint8Array)) assert.unreachable(`${what}: result is not a Uint8Array ${where()}`);
-  assert.is(bytesToHex(actual), bytesToHex(expected), `${what} ${where()}`);
-}
 
-function bytesEqual(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
-/** `call` must throw an instance of one of `ctors` whose message matches `re`; `watch` unchanged. */
+/** `call` must throw one of `ctors` with a message matching `re` and leave `watch` unchanged;
+ *  an AuthenticationError must also say so in its name. */
 function rejects(what, ctors, re, call, watch = []) {
-  ctors = Array.isArray(ctors) ? ctors : [ctors];
-  const before = watch.map((o) => o.slice());
-  let err;
-  try {
-    call();
-  } catch (e) {
-    err = e;
-  }
-  if (!err) assert.unreachable(`${what}: did not throw ${where()}`);
-  assert.ok(ctors.some((C) => err instanceof C), `${what}: expected ${ctors.map((C) => C.name).join(' or ')}, got ${err?.name}: ${err?.message}`);
-  if (re) assert.ok(re.test(err.message), `${what}: message ${JSON.stringify(err.message)} does not match ${re}`);
+  const err = throwsLeaving(what, ctors, re, call, watch, where());
   if (err instanceof AuthenticationError) assert.is(err.name, 'AuthenticationError');
-  watch.forEach((o, i) => assert.ok(bytesEqual(o, before[i]), `${what}: a rejected call modified its input`));
   return err;
 }
 
@@ -163,7 +146,7 @@ for (const engine of engines) {
           assert.is(w.length, len + 8);
           assertBytes(w, b.wrap(d), `wrap ${len}: builds agree`);
           assertBytes(b.unwrap(w), d, `unwrap ${len} on the other build`);
-          assert.not.ok(bytesEqual(w, p), `KW and KWP differ for ${len}`);
+          assert.not.ok(sameBytes(w, p), `KW and KWP differ for ${len}`);
           rejects(`KWP blob through unwrap (${len})`, AuthenticationError, /integrity/, () => a.unwrap(p));
           rejects(`KW blob through unwrapPad (${len})`, AuthenticationError, /integrity/, () => a.unwrapPad(w));
         }
@@ -241,10 +224,10 @@ for (const engine of engines) {
     const w = a.wrap(d), wp = a.wrapPad(d);
     a.dispose();
     a.dispose();
-    rejects('disposed wrap', Error, /dispos/, () => a.wrap(d));
-    rejects('disposed unwrap', Error, /dispos/, () => a.unwrap(w));
-    rejects('disposed wrapPad', Error, /dispos/, () => a.wrapPad(d));
-    rejects('disposed unwrapPad', Error, /dispos/, () => a.unwrapPad(wp));
+    rejects('disposed wrap', Error, /: this object was disposed; create a new one$/, () => a.wrap(d));
+    rejects('disposed unwrap', Error, /: this object was disposed; create a new one$/, () => a.unwrap(w));
+    rejects('disposed wrapPad', Error, /: this object was disposed; create a new one$/, () => a.wrapPad(d));
+    rejects('disposed unwrapPad', Error, /: this object was disposed; create a new one$/, () => a.unwrapPad(wp));
     assertBytes(b.unwrap(w), d, 'b unaffected');
     b.dispose();
   });

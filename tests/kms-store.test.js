@@ -4,6 +4,7 @@
 // checks that IndexedDbStore.open says the runtime has no IndexedDB.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejects } from './_lib/assert.js';
 import {
   sealState,
   openSealedState,
@@ -24,17 +25,6 @@ const STATE = { version: 1, keys: [{ id: 'k1', material: 'AAEC', note: 'hÃ©llo â
 
 const newKey = () => crypto.getRandomValues(new Uint8Array(32));
 
-async function rejects(promise, Class, pattern) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, Class, `expected ${Class.name}, got ${err && err.name}: ${err && err.message}`);
-    assert.is(err.name, Class.name);
-    if (pattern) assert.match(err.message, pattern);
-    return err;
-  }
-  assert.unreachable(`expected ${Class.name}`);
-}
 
 // ---- sealing ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { createEngine, createPool } from '../dist/index.js';
 import { bytesToHex, runtimeName } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
-import { byteAssertions } from './_lib/byte-assertions.js';
+import { byteAssertions } from './_lib/assert.js';
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 const KiB = 1024;

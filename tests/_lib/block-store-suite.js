@@ -13,32 +13,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPrng, randomSeed } from './prng.js';
+import { assertBytes, rejects } from './assert.js';
+
+export { rejects };
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 
-/** Awaits `promise`, expecting it to reject with an instance of `Class` whose message matches. */
-export async function rejects(promise, Class, pattern, what = '') {
-  let err;
-  try {
-    await promise;
-  } catch (caught) {
-    err = caught;
-  }
-  if (err === undefined) assert.unreachable(`${what} expected ${Class.name}${pattern ? ` matching ${pattern}` : ''}, but it resolved`);
-  assert.instance(err, Class, `${what} expected ${Class.name}, got ${err && err.name}: ${err && err.message}`);
-  if (Class === Error) assert.not.instance(err, TypeError, `${what} expected a plain Error, got TypeError: ${err.message}`);
-  if (Class === Error) assert.not.instance(err, RangeError, `${what} expected a plain Error, got RangeError: ${err.message}`);
-  if (pattern) assert.match(err.message, pattern, `${what} message: ${err.message}`);
-  return err;
-}
 
-function assertBytes(actual, expected, what) {
-  assert.instance(actual, Uint8Array, `${what}: not a Uint8Array`);
-  assert.is(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) assert.unreachable(`${what}: byte ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
-}
 
 const filled = (n, value) => new Uint8Array(n).fill(value);
 

@@ -1,5 +1,7 @@
 // Shared fixtures for the envelope tests (tests/envelope-*.test.js). Portable: Node, Deno, Chromium.
-import * as assert from 'uvu/assert';
+import { rejects, throws } from './assert.js';
+
+export { rejects, throws };
 import { LocalKms, MemoryBlockStore, MemoryStore } from '../../dist/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -38,11 +40,6 @@ export function pattern(length, seed = 1) {
   return out;
 }
 
-export function equalBytes(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** A KmsClient wrapper that counts calls per operation (and can be told to fail one). */
 export function counting(client) {
@@ -141,38 +138,7 @@ export class RecordingStore {
   truncate(size) { this.mutations.push(['truncate', size]); return this.inner.truncate(size); }
 }
 
-/** Awaits a rejection of type `check` (a class, or an error name), whose message matches
- *  `message` if given; `label` names the case in failure messages. */
-export async function rejects(promise, check, message, label = '') {
-  let error;
-  try {
-    await promise;
-  } catch (e) {
-    error = e;
-  }
-  const where = label ? `${label}: ` : '';
-  assert.ok(error, `${where}expected a rejection${message ? ` (${message})` : ''}, but the call succeeded`);
-  if (typeof check === 'function' && check.prototype instanceof Error) {
-    assert.ok(error instanceof check, `${where}expected ${check.name}, got ${error?.name}: ${error?.message}`);
-  } else if (typeof check === 'string') {
-    assert.is(error.name, check, `${where}expected ${check}, got ${error?.name}: ${error?.message}`);
-  }
-  if (message instanceof RegExp) assert.match(error.message, message);
-  return error;
-}
 
-export function throws(fn, Type, message) {
-  let error;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error, 'expected a throw');
-  assert.ok(error instanceof Type, `expected ${Type.name}, got ${error?.name}: ${error?.message}`);
-  if (message) assert.match(error.message, message);
-  return error;
-}
 
 export async function collect(readable) {
   const parts = [];

@@ -1,5 +1,7 @@
 // Shared fixtures for the key-service tests (tests/kms-*.test.js). Portable: Node, Deno, Chromium.
-import * as assert from 'uvu/assert';
+import { rejects } from './assert.js';
+
+export { rejects };
 import { LocalKms, MemoryStore } from '../../dist/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -42,20 +44,6 @@ export function onlyPolicy(principal, extraStatements = []) {
   });
 }
 
-/** Awaits a rejection whose name is `name` (and whose message matches `message`, if given). */
-export async function rejects(promise, name, message) {
-  let error;
-  try {
-    await promise;
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error, `expected ${name}, but the call succeeded`);
-  assert.is(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-  assert.ok(error instanceof Error, 'rejections are Errors');
-  if (message !== undefined) assert.match(error.message, message);
-  return error;
-}
 
 export async function newKey(client, request = {}) {
   return (await client.createKey(request)).KeyMetadata;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { FileBlockStore } from '../../dist/fs/index.js';
 import { Volume, encryptStream } from '../../dist/index.js';
-import { chunked, collect, equalBytes, pattern, rejects, setup } from '../_lib/envelope.js';
+import { chunked, collect, pattern, rejects, setup } from '../_lib/envelope.js';
+import { assertBytes } from '../_lib/assert.js';
 
 const base = process.env.ATREST_TEST_TMPDIR || tmpdir();
 const files = suite('volume on FileBlockStore');
@@ -29,14 +30,14 @@ files('create, write, close the file, reopen it, read back', async () => {
   store = await FileBlockStore.open(path);
   const again = await Volume.open(store, { kms: app });
   assert.equal(again.metadata, { file: true });
-  assert.ok(equalBytes(await again.read(12_345, 40_000), pattern(40_000, 3)));
+  assertBytes(await again.read(12_345, 40_000), pattern(40_000, 3));
   await again.write(99_000, pattern(5000, 4)); // grows the file
   await again.close();
   await store.close();
   store = await FileBlockStore.open(path, { readOnly: true });
   const ro = await Volume.open(store, { kms: app, readOnly: true });
   assert.is(ro.size, 104_000);
-  assert.ok(equalBytes(await ro.read(99_000, 5000), pattern(5000, 4)));
+  assertBytes(await ro.read(99_000, 5000), pattern(5000, 4));
   await ro.close();
   await store.close();
 });
@@ -47,11 +48,11 @@ files('a stream saved to a file opens read-only for random access', async () => 
   const encrypted = await collect(chunked(plain, 4000).pipeThrough(encryptStream({ kms: app })));
   const path = join(dir, 'stream.atrest');
   await writeFile(path, encrypted);
-  assert.ok(equalBytes(new Uint8Array(await readFile(path)), encrypted));
+  assertBytes(new Uint8Array(await readFile(path)), encrypted);
   const store = await FileBlockStore.open(path, { readOnly: true });
   const vol = await Volume.open(store, { kms: app });
   assert.ok(vol.readOnly);
-  assert.ok(equalBytes(await vol.read(33_333, 22_222), plain.subarray(33_333, 55_555)));
+  assertBytes(await vol.read(33_333, 22_222), plain.subarray(33_333, 55_555));
   await vol.close();
   await store.close();
 });
@@ -70,7 +71,7 @@ files('a read-only file with a damaged header copy opens (readOnly: no repair is
   store = await FileBlockStore.open(path, { readOnly: true });
   await rejects(Volume.open(store, { kms: app }), Error, /could not be repaired.*open with readOnly: true/, 'repair on a read-only store fails loudly');
   const ro = await Volume.open(store, { kms: app, readOnly: true });
-  assert.ok(equalBytes(await ro.read(0, 5000), pattern(5000, 1)));
+  assertBytes(await ro.read(0, 5000), pattern(5000, 1));
   await ro.close();
   await store.close();
 });

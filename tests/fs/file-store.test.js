@@ -5,6 +5,7 @@
 // may write only below ATREST_TEST_TMPDIR, which tests/run-deno.mjs creates.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rejects } from '../_lib/assert.js';
 import { mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,17 +36,6 @@ async function exists(path) {
   );
 }
 
-async function rejects(promise, Class, pattern) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.instance(err, Class, `expected ${Class.name}, got ${err && err.name}: ${err && err.message}`);
-    assert.is(err.name, Class.name);
-    if (pattern) assert.match(err.message, pattern);
-    return err;
-  }
-  assert.unreachable(`expected ${Class.name}`);
-}
 
 const fs = suite('FileStore');
 fs.after(async () => {

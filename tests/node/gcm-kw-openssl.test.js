@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, AuthenticationError } from '../../dist/index.js';
 import { createPrng } from '../_lib/prng.js';
-import { bytesToHex } from '../_lib/hex.js';
+import { byteAssertions } from '../_lib/assert.js';
 
 const SEED = process.env.ATREST_SEED ?? '38';
 const WINDOW = 128 * 1024;
@@ -20,17 +20,8 @@ const KW_CASES = 150;
 
 const u8 = (b) => new Uint8Array(b.buffer, b.byteOffset, b.length);
 
-function assertBytes(actual, expected, what) {
-  if (!(actual instanceof Uint8Array)) assert.unreachable(`${what}: not a Uint8Array [ATREST_SEED=${SEED}]`);
-  if (actual.length !== expected.length || Buffer.compare(Buffer.from(actual), Buffer.from(expected)) !== 0) {
-    let i = 0;
-    while (i < Math.min(actual.length, expected.length) && actual[i] === expected[i]) i++;
-    assert.unreachable(
-      `${what}: lengths ${actual.length}/${expected.length}, first difference at byte ${i}: ` +
-        `got ${bytesToHex(actual.subarray(i & ~15, (i & ~15) + 16))}, OpenSSL ${bytesToHex(expected.subarray(i & ~15, (i & ~15) + 16))} [ATREST_SEED=${SEED}]`,
-    );
-  }
-}
+/** Byte equality with OpenSSL's output (the expected side), with a hex diff and the seed. */
+const { assertBytes } = byteAssertions(() => `[ATREST_SEED=${SEED}]`);
 
 function opensslSeal(key, nonce, pt, aad) {
   const c = crypto.createCipheriv(`aes-${key.length * 8}-gcm`, key, nonce);

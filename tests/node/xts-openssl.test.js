@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { createEngine } from '../../dist/index.js';
 import { createPrng } from '../_lib/prng.js';
 import { bytesToHex } from '../_lib/hex.js';
+import { byteAssertions } from '../_lib/assert.js';
 
 const SEED = process.env.ATREST_SEED ?? '1619';
 const TWO64 = 1n << 64n;
@@ -25,21 +26,8 @@ const ECB_CASES = 200;
 
 // ------------------------------------------------------------------ helpers
 
-function assertBytes(actual, expected, what) {
-  if (!(actual instanceof Uint8Array)) assert.unreachable(`${what}: result is not a Uint8Array [ATREST_SEED=${SEED}]`);
-  if (actual.length !== expected.length) {
-    assert.unreachable(`${what}: length ${actual.length}, expected ${expected.length} [ATREST_SEED=${SEED}]`);
-  }
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) {
-      const lo = i & ~15;
-      assert.unreachable(
-        `${what}: first difference at byte ${i}: got ${bytesToHex(actual.subarray(lo, lo + 16))}, ` +
-          `OpenSSL ${bytesToHex(expected.subarray(lo, lo + 16))} [ATREST_SEED=${SEED}]`,
-      );
-    }
-  }
-}
+/** Byte equality with OpenSSL's output (the expected side), with a hex diff and the seed. */
+const { assertBytes } = byteAssertions(() => `[ATREST_SEED=${SEED}]`);
 
 function le128(n) {
   let v = BigInt(n);
