@@ -9,7 +9,7 @@
 // Protocol (messages are plain objects):
 //   worker → main  {op: 'hello'}                         the message handler is installed
 //   main → worker  {op: 'init', simd}                    → {op: 'ready', simd} or {op: 'fail', error}
-//   main → worker  {op: 'key', h, key, sectorSize}       key: a transferred copy; zeroed here
+//   main → worker  {op: 'key', h, key, sectorSize, tweakUnit}       key: a transferred copy; zeroed here
 //   main → worker  {op: 'run', id, h, encrypt, first, input, output?}
 //                                                        → {id, data?, spare?} or {id, error}
 //   main → worker  {op: 'dispose', id, h}                → {id}
@@ -57,7 +57,7 @@ async function handle(port: Port, msg: any): Promise<void> {
     case 'key': {
       const key = msg.key as Uint8Array;
       try {
-        keys.set(msg.h, engine!.xts(key, { sectorSize: msg.sectorSize }));
+        keys.set(msg.h, engine!.xts(key, { sectorSize: msg.sectorSize, tweakUnit: msg.tweakUnit }));
       } catch (err) {
         keys.set(msg.h, info(err)); // reported by every run on this handle
       } finally {
