@@ -154,6 +154,27 @@ export async function obtainDataKey(kms: KmsClient, policy: CheckedPolicy, keyAr
   return dataKey;
 }
 
+/** The application policy's checks of a wrapped key kept outside a volume header (required
+ *  encryption context, allowedKeyIds against the key the caller names), then the unwrap
+ *  (Decrypt, or the key cache), with key-service errors translated. openEnvelope and the LUKS2
+ *  atrest-kms token use it. The caller zeroes the returned key. */
+export async function unwrapUnderPolicy(kms: KmsClient, policy: CheckedPolicy, keyId: string | undefined, wrappedKey: Uint8Array,
+  encryptionContext: EncryptionContext, what: string): Promise<Uint8Array> {
+  checkRequiredContext(policy, encryptionContext, what);
+  if (policy.allowedKeyIds !== undefined) {
+    if (keyId === undefined) {
+      throw new PolicyViolationError('allowedKeyIds', `${what}: the policy restricts KMS keys (allowedKeyIds), so keyId must name the key that wrapped the data key`);
+    }
+    const nameAllowed = policy.allowedKeyIds.some((p) => matchesPattern(p, keyId));
+    if (!nameAllowed) checkKeyAllowed(policy, [keyId], what, await resolveAliasArns(kms, policy));
+  }
+  try {
+    return await obtainDataKey(kms, policy, keyId, wrappedKey, encryptionContext);
+  } catch (e) {
+    throw translateKmsError(e, { operation: 'Decrypt', keyId: keyId ?? '(named by the blob)' });
+  }
+}
+
 // ---- the primitive -----------------------------------------------------------------------
 
 export interface SealEnvelopeOptions {
@@ -222,20 +243,7 @@ export async function openEnvelope(options: OpenEnvelopeOptions): Promise<Envelo
   const policy = checkPolicy(options.policy, what);
   checkCipher(policy, CIPHER_XTS_AES_256, what);
   checkSectorSize(policy, sectorSize, what);
-  checkRequiredContext(policy, encryptionContext, what);
-  if (policy.allowedKeyIds !== undefined) {
-    if (keyId === undefined) {
-      throw new PolicyViolationError('allowedKeyIds', `${what}: the policy restricts KMS keys (allowedKeyIds), so keyId must name the key that wrapped the data key`);
-    }
-    const nameAllowed = policy.allowedKeyIds.some((p) => matchesPattern(p, keyId));
-    if (!nameAllowed) checkKeyAllowed(policy, [keyId], what, await resolveAliasArns(kms, policy));
-  }
-  let dataKey: Uint8Array;
-  try {
-    dataKey = await obtainDataKey(kms, policy, keyId, wrappedKey, encryptionContext);
-  } catch (e) {
-    throw translateKmsError(e, { operation: 'Decrypt', keyId: keyId ?? '(named by the blob)' });
-  }
+  const dataKey = await unwrapUnderPolicy(kms, policy, keyId, wrappedKey, encryptionContext, what);
   try {
     return cipherOf(await DataKeySession.create(dataKey, sectorSize), sectorSize);
   } finally {
