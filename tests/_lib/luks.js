@@ -29,3 +29,30 @@ export function assertBytesEqual(actual, expected, what) {
 }
 
 export const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+import { sha256 } from '@noble/hashes/sha2.js';
+
+/** Replaces the JSON text of header copies in `bytes` (a whole header) and fixes their
+ *  checksums, as a hostile writer would: `copies` is 'both', 'primary' or 'secondary'. */
+export function rewriteJson(bytes, text, copies = 'both', hdrSize = 16384) {
+  const out = bytes.slice();
+  const encoded = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  for (const [name, at] of [['primary', 0], ['secondary', hdrSize]]) {
+    if (copies !== 'both' && copies !== name) continue;
+    const copy = out.subarray(at, at + hdrSize);
+    copy.fill(0, 4096);
+    copy.set(encoded.subarray(0, hdrSize - 4096), 4096);
+    fixChecksum(copy);
+  }
+  return out;
+}
+
+export function fixChecksum(copy) {
+  copy.fill(0, 448, 512);
+  copy.set(sha256(copy), 448);
+}
+
+export function jsonOf(bytes, at = 0, hdrSize = 16384) {
+  const area = bytes.subarray(at + 4096, at + hdrSize);
+  return JSON.parse(new TextDecoder().decode(area.subarray(0, area.indexOf(0))));
+}
