@@ -115,14 +115,27 @@ export async function createLuks(store: BlockStore, options: CreateLuksOptions):
     config: { json_size: String(hdrSize - 4096), keyslots_size: String(keyslotsSize) },
   };
   const fields: HeaderFields = { hdrSize, seqid: 1n, label: o.label ?? '', subsystem: '', uuid: crypto.randomUUID(), csumAlg: 'sha256' };
-  // The keyslots area reads as zeros until a keyslot is written; the data segment gets its size.
-  await header.truncate(metadataEnd);
-  if (o.header !== undefined) await store.truncate(Math.max(await store.size(), dataOffset + size));
-  else await store.truncate(dataOffset + size);
-  await writeHeader(header, fields, json);
-  const container = await LuksContainer.fromWritten(store, header, checkKdfLimits(o.kdfLimits, what), fields, json);
+  // Checked now, so a bad passphrase or KDF choice fails before anything is written.
+  if (o.passphrase !== undefined) passphraseBytes(o.passphrase, what).fill(0);
+  kdfFor(o.pbkdf, what);
+  const limits = checkKdfLimits(o.kdfLimits, what);
+  const dataSizeBefore = await store.size();
   const key = new LuksKey(volumeKey, undefined);
-  if (o.passphrase !== undefined) await container.addKeyslot(key, { passphrase: o.passphrase, pbkdf: o.pbkdf });
-  if (o.kms !== undefined) await container.addKmsToken(key, o.kms);
-  return { container, key };
+  try {
+    // The keyslots area reads as zeros until a keyslot is written; the data segment gets its size.
+    await header.truncate(metadataEnd);
+    await store.truncate(Math.max(o.header !== undefined ? dataSizeBefore : 0, dataOffset + size));
+    await writeHeader(header, fields, json);
+    const container = await LuksContainer.fromWritten(store, header, limits, fields, json);
+    if (o.passphrase !== undefined) await container.addKeyslot(key, { passphrase: o.passphrase, pbkdf: o.pbkdf });
+    if (o.kms !== undefined) await container.addKmsToken(key, o.kms);
+    return { container, key };
+  } catch (e) {
+    // Nothing half-made stays behind: the header store was empty, the data store is put back to
+    // its size (a detached header's data store keeps its bytes; they were not touched).
+    key.dispose();
+    await header.truncate(0).catch(() => {});
+    if (o.header !== undefined) await store.truncate(dataSizeBefore).catch(() => {});
+    throw e;
+  }
 }

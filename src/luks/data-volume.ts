@@ -40,7 +40,7 @@ export class LuksVolume {
     this.#firstTweakSector = segment.ivTweak / step;
   }
 
-  read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number): Promise<Uint8Array> {
     const what = 'LuksVolume.read';
     checkByteCount(offset, `${what}: offset`);
     checkByteCount(length, `${what}: length`);
@@ -52,12 +52,12 @@ export class LuksVolume {
     });
   }
 
-  write(offset: number, data: Uint8Array): Promise<void> {
+  async write(offset: number, data: Uint8Array): Promise<void> {
     const what = 'LuksVolume.write';
     checkByteCount(offset, `${what}: offset`);
     checkBytes(data, `${what}: bytes`);
     this.#inside(offset, data.length, what);
-    if (this.#readOnly) return Promise.reject(new Error(`${what}: the container was opened read-only`));
+    if (this.#readOnly) throw new Error(`${what}: the container was opened read-only`);
     const copy = data.slice(); // the caller may change `data` before this call runs
     return this.#serial(async () => {
       if (copy.length === 0) return;
