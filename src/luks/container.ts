@@ -227,7 +227,7 @@ export class LuksContainer {
   /** Checks a key against the digest (for keys given from outside, e.g. a volume-key file). */
   async checkKey(bytes: Uint8Array): Promise<LuksKey> {
     for (const d of this.#meta.digests.values()) {
-      if (d.digest.length > 0 && (await digestMatches(d, bytes, this.#limits))) return new LuksKey(bytes.slice(), undefined);
+      if (d.digest.length > 0 && (await digestMatches(d, bytes, this.#limits))) return new LuksKey(new Uint8Array(bytes), undefined);
     }
     throw new WrongPassphraseError('LuksContainer.checkKey: the key does not match the header\'s digest');
   }

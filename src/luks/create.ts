@@ -55,7 +55,7 @@ export function passphraseBytes(value: unknown, what: string): Uint8Array {
   }
   if (value instanceof Uint8Array) {
     if (value.length === 0) throw new RangeError(`${what}: the passphrase must not be empty`);
-    return value.slice();
+    return new Uint8Array(value); // a copy (Buffer#slice would be a view)
   }
   throw new TypeError(`${what}: passphrase must be a string or a Uint8Array`);
 }
@@ -104,7 +104,7 @@ export async function createLuks(store: BlockStore, options: CreateLuksOptions):
   const metadataEnd = 2 * hdrSize + keyslotsSize;
   const dataOffset = o.header === undefined ? Math.ceil(metadataEnd / sectorSize) * sectorSize : 0;
 
-  const volumeKey = o.volumeKey ? o.volumeKey.slice() : crypto.getRandomValues(new Uint8Array(keySize));
+  const volumeKey = o.volumeKey ? new Uint8Array(o.volumeKey) : crypto.getRandomValues(new Uint8Array(keySize));
   const salt = crypto.getRandomValues(new Uint8Array(32));
   const digest = await pbkdf2('sha256', volumeKey, salt, DIGEST_ITERATIONS, 32);
   const json: Record<string, unknown> = {

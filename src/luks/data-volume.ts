@@ -58,7 +58,7 @@ export class LuksVolume {
     checkBytes(data, `${what}: bytes`);
     this.#inside(offset, data.length, what);
     if (this.#readOnly) throw new Error(`${what}: the container was opened read-only`);
-    const copy = data.slice(); // the caller may change `data` before this call runs
+    const copy = new Uint8Array(data); // a copy (Buffer#slice would be a view): encrypted in place, and the caller may change `data` meanwhile
     return this.#serial(async () => {
       if (copy.length === 0) return;
       const s = this.sectorSize;
