@@ -42,6 +42,32 @@ t('a flipped byte in the primary copy: the secondary is used and the key still o
   }
 });
 
+t('the next header write repairs a damaged copy (both copies written with seqid + 1)', async () => {
+  const { headerBytes, data } = fixtureStores(image);
+  headerBytes[4096 + 30] ^= 1;
+  const store = new MemoryBlockStore(headerBytes);
+  const c = await LuksContainer.open(data, { header: store });
+  await c.importToken({ type: 'vendor-x', keyslots: [] });
+  const after = await store.read(0, await store.size());
+  assert.is(jsonOf(after).tokens['0'].type, 'vendor-x', 'the primary copy was rewritten');
+  const view = new DataView(after.buffer);
+  assert.is(view.getBigUint64(16), view.getBigUint64(16384 + 16));
+  after[16384 + 4096 + 30] ^= 1; // now damage the secondary: the rewritten primary alone opens
+  const again = await LuksContainer.open(data, { header: new MemoryBlockStore(after), readOnly: true });
+  assert.equal(again.tokens.map((x) => x.type), ['vendor-x']);
+  assert.is(hex((await again.unlock({ passphrase: image.passphrases[0] })).bytes()), image.volumeKey);
+});
+
+t('a keyslot area past the end of the header device: LuksMetadataError, not a short read', async () => {
+  const { headerBytes } = fixtureStores(image);
+  const json = jsonOf(headerBytes);
+  json.config.keyslots_size = String(1 << 30);
+  json.keyslots['0'].area.offset = String((1 << 29));
+  const c = await openBytes(rewriteJson(headerBytes, JSON.stringify(json)));
+  const e = await refused(c.unlock({ passphrase: image.passphrases[0] }), LuksMetadataError, /passes the end of the header device/);
+  assert.is(e.rule, 'area');
+});
+
 t('the primary magic wiped: found through the secondary copy; both damaged: LuksHeaderDamagedError naming both', async () => {
   const { headerBytes } = fixtureStores(image);
   headerBytes.fill(0, 0, 6);

@@ -266,6 +266,10 @@ export class LuksContainer {
 
   async #tryKeyslot(slot: Keyslot, pass: Uint8Array): Promise<LuksKey | undefined> {
     const digest = digestOf(this.#meta.digests, slot.id);
+    const deviceBytes = await this.#header.size();
+    if (slot.area.offset + slot.area.size > deviceBytes) {
+      throw new LuksMetadataError('area', `keyslot ${slot.id} area ${slot.area.offset}+${slot.area.size} passes the end of the header device (${deviceBytes} bytes)`);
+    }
     const bytes = await unlockKeyslot(slot, digest, pass, this.#limits, (o, n) => this.#header.read(o, n));
     return bytes === undefined ? undefined : new LuksKey(bytes, slot.id);
   }
