@@ -145,6 +145,12 @@ t('atrest-kms token: refused to a principal the key policy refuses, by the appli
   const contextRefused = await assertRejects(c.unlock({ kms: app, policy: { requiredEncryptionContext: { host: 'db2' } } }), Error);
   assert.is(contextRefused.name, 'PolicyViolationError');
   assert.is((await c.unlock({ kms: app, policy: { allowedKeyIds: [keyArn], requiredEncryptionContext: { host: 'db1' } } })).keyslot, '1');
+  const sectorRefused = await assertRejects(c.unlock({ kms: app, policy: { sectorSizes: [4096] } }), Error);
+  assert.is(sectorRefused.rule, 'sectorSizes');
+  await container.addKmsToken(key, { kms: app, keyId: keyArn });
+  const tooMany = await assertRejects((await LuksContainer.open(store)).unlock({ kms: app, policy: { maxWrappedKeys: 1 } }), Error);
+  assert.is(tooMany.name, 'PolicyViolationError');
+  assert.is(tooMany.rule, 'maxWrappedKeys');
   await admin.disableKey({ KeyId: keyArn });
   const disabled = await assertRejects(c.unlock({ kms: app }), Error);
   assert.is(disabled.name, 'KeyUnavailableError');

@@ -5,6 +5,7 @@
 // both copies (seqid + 1). Members and tokens of the JSON that atrest does not know are kept.
 
 import { sharedEngine } from '../envelope/engine.js';
+import { checkPolicy, checkSectorSize, checkWrappedKeyCount } from '../envelope/policy.js';
 import type { BlockStore } from '../storage/block-store.js';
 import { readHeader, writeHeader, type HeaderFields } from './binary-header.js';
 import { LuksClosedError, LuksMetadataError, UnsupportedLuksError, WrongPassphraseError } from './errors.js';
@@ -123,6 +124,12 @@ export class LuksContainer {
     }
     const tokens = [...this.#meta.tokens.values()].filter((t) => t.type === KMS_TOKEN_TYPE && (how.token === undefined || t.id === how.token));
     if (tokens.length === 0) throw new UnsupportedLuksError(how.token === undefined ? `${what}: the header has no ${KMS_TOKEN_TYPE} token` : `${what}: token ${how.token} is not an ${KMS_TOKEN_TYPE} token`);
+    // The application policy's rules that apply to a container, before any key-service call:
+    // its sector sizes, and at most maxWrappedKeys tokens (a hostile header cannot cause more
+    // KMS calls). allowedKeyIds and requiredEncryptionContext are checked per token.
+    const policy = checkPolicy(how.policy, what);
+    checkSectorSize(policy, this.#meta.segment.sectorSize, what);
+    checkWrappedKeyCount(policy, tokens.length, what);
     let lastError: unknown;
     for (const token of tokens) {
       let secret: Uint8Array;
