@@ -10,7 +10,7 @@ import type { BlockStore } from '../storage/block-store.js';
 import { readHeader, writeHeader, type HeaderFields } from './binary-header.js';
 import { LuksClosedError, LuksMetadataError, UnsupportedLuksError, WrongPassphraseError } from './errors.js';
 import { checkKdfLimits, type CheckedKdfLimits, type KdfLimits } from './kdf.js';
-import { checkMetadata, MAX_KEYSLOTS, MAX_TOKENS, type Keyslot, type Metadata, type Token } from './metadata.js';
+import { checkMetadata, MAX_KEYSLOTS, MAX_TOKENS, type Keyslot, type Metadata } from './metadata.js';
 import { areaBytes, digestMatches, digestOf, makeKeyslot, unlockKeyslot } from './keyslot.js';
 import { KMS_TOKEN_TYPE, sealTokenSecret, TOKEN_PBKDF2_ITERATIONS, unsealTokenSecret, type KmsTokenOptions, type KmsUnlockOptions } from './kms-token.js';
 import { LuksVolume } from './data-volume.js';
@@ -338,4 +338,3 @@ export class LuksContainer {
   }
 }
 
-export type { Token };

@@ -66,17 +66,6 @@ export async function unlockKeyslot(slot: Keyslot, digest: Digest, passphrase: U
   return undefined;
 }
 
-export interface NewKdf {
-  type: 'pbkdf2' | 'argon2i' | 'argon2id';
-  /** pbkdf2 */
-  hash?: string;
-  iterations?: number;
-  /** argon2 */
-  time?: number;
-  memory?: number;
-  cpus?: number;
-}
-
 /** A new keyslot for `volumeKey`: its JSON object and its encrypted area bytes. */
 export async function makeKeyslot(volumeKey: Uint8Array, passphrase: Uint8Array, kdfSpec: Kdf, areaOffset: number, afHash: string): Promise<{
   json: Record<string, unknown>; area: Uint8Array;
