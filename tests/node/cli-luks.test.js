@@ -43,6 +43,19 @@ t('format with a token and a passphrase; write and read through the token; crypt
   assert.is(cs.status, 0, cs.stderr.toString());
 });
 
+t('a detached header (--header): format, write, dump; cryptsetup decrypts the data file with that header', async () => {
+  await runJson(sb, ['luks', 'format', sb.path('d.data'), '--size', '65536', '--sector-size', '2048', '--header', sb.path('d.hdr'), '--passphrase-file', sb.path('pw'), '--pbkdf', 'pbkdf2']);
+  const plain = randomBytes(65536);
+  await writeFile(sb.path('d.in'), plain);
+  await runJson(sb, ['luks', 'write', sb.path('d.data'), sb.path('d.in'), '--header', sb.path('d.hdr'), '--passphrase-file', sb.path('pw')]);
+  const d = await runJson(sb, ['luks', 'dump', sb.path('d.data'), '--header', sb.path('d.hdr')]);
+  assert.is(d.dataOffset, 0);
+  assert.is(d.sectorSize, 2048);
+  const cs = spawnSync(CRYPTSETUP, ['reencrypt', '--decrypt', '--force-offline-reencrypt', '-q', '--batch-mode', '--header', sb.path('d.hdr'), '--key-file', sb.path('pw'), sb.path('d.data')]);
+  assert.is(cs.status, 0, cs.stderr.toString());
+  assert.ok((await readFile(sb.path('d.data'))).equals(plain));
+});
+
 t('add-key and remove-key; exit codes 1, 2, 3 with clean messages', async () => {
   await runJson(sb, ['luks', 'format', sb.path('b.img'), '--size', '65536', '--passphrase-file', sb.path('pw'), '--pbkdf', 'pbkdf2']);
   const added = await runJson(sb, ['luks', 'add-key', sb.path('b.img'), '--new-passphrase-file', sb.path('new'), '--passphrase-file', sb.path('pw'), '--pbkdf', 'pbkdf2']);
