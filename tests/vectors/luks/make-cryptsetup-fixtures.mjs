@@ -6,8 +6,9 @@
 // Each image is a detached header (`reencrypt --encrypt --header`, data offset 0) plus a small
 // data file encrypted in place by cryptsetup, with known volume key, passphrases and plaintext
 // (byte i of the plaintext is (i·167 + 13 + (i >> 9)) & 255). More keyslots are added with
-// `luksAddKey`. KDF costs are cryptsetup's minimums so the tests stay fast. Header pages that
-// are all zeros are left out (`pages` lists the others, 4096 bytes each, base64).
+// `luksAddKey`. KDF costs are cryptsetup's minimums so the tests stay fast. Only the header
+// copies and the keyslot areas are kept, without their all-zero pages (`pages` lists the
+// others, 4096 bytes each, base64).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,10 +50,15 @@ for (const img of IMAGES) {
     run(['luksAddKey', '-q', '--batch-mode', '--header', p('hdr'), ...kdfArgs(img.slots[i]), '--key-file', p('pw0'), p('data'), p(`pw${i}`)]);
   }
   const header = readFileSync(p('hdr'));
+  // Kept: both header copies and the keyslots' areas. Left out: pages outside them (what the
+  // finished reencryption's temporary keyslot left behind; nothing reads it) and zero pages.
+  const json = JSON.parse(execFileSync(CRYPTSETUP, ['luksDump', '--dump-json-metadata', p('hdr')]).toString());
+  const hdrSize = Number(json.config.json_size) + 4096;
+  const kept = [[0, 2 * hdrSize], ...Object.values(json.keyslots).map((k) => [Number(k.area.offset), Number(k.area.offset) + Number(k.area.size)])];
   const pages = [];
   for (let at = 0; at < header.length; at += 4096) {
     const page = header.subarray(at, at + 4096);
-    if (page.some((b) => b !== 0)) pages.push([at, page.toString('base64')]);
+    if (kept.some(([a, b]) => at >= a && at < b) && page.some((b) => b !== 0)) pages.push([at, page.toString('base64')]);
   }
   images.push({
     ...img, headerBytes: header.length, pages, data: readFileSync(p('data')).toString('base64'),
