@@ -167,6 +167,7 @@ t('hostile JSON: absurd offsets, sizes, ids and references → named rules, chec
     ['key-size', (j) => { j.keyslots['0'].key_size = 1 << 20; }],
     ['field', (j) => { j.keyslots['0'].kdf.memory = -1; }],
     ['field', (j) => { j.keyslots['0'].kdf.salt = 'not base64!'; }],
+    ['field', (j) => { j.keyslots['0'].kdf.salt = 'AAAA'; }],
   ];
   for (const [rule, change] of cases) {
     const e = await refused(openBytes(mutate(change)), LuksMetadataError);

@@ -149,6 +149,7 @@ function keyslot(id: string, raw: Record<string, unknown>, region: { start: numb
       type: kdfRaw.type, time: count(kdfRaw.time, `${what} kdf.time`), memory: count(kdfRaw.memory, `${what} kdf.memory`),
       cpus: count(kdfRaw.cpus, `${what} kdf.cpus`), salt: base64(kdfRaw.salt, `${what} kdf.salt`),
     };
+    if (kdf.salt.length < 8) throw new LuksMetadataError('field', `${what} kdf.salt is ${kdf.salt.length} bytes; Argon2 needs at least 8 (RFC 9106)`);
   } else {
     throw new UnsupportedLuksError(`${what} uses KDF ${JSON.stringify(kdfRaw.type)}; atrest knows pbkdf2, argon2i and argon2id`);
   }
