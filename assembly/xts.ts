@@ -169,14 +169,19 @@ export function xtsUnitFinish(dataSlot: usize, ptr: usize, len: usize, encrypt: 
 }
 
 /** `len` bytes at `ptr` in place: consecutive sectors of `sectorSize` bytes, the first with the
- *  tweak value at TWEAK_INPUT, the last possibly partial (the host guarantees ≥ 16 bytes). */
-export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: usize, sectorSize: usize, encrypt: bool): void {
+ *  tweak value at TWEAK_INPUT, the last possibly partial (the host guarantees ≥ 16 bytes).
+ *  Consecutive sectors' tweak values differ by `tweakStep`: 1 when sectors are numbered in
+ *  their own size, sectorSize / 512 when they are numbered in 512-byte units as dm-crypt does
+ *  (the host guarantees 1 ≤ tweakStep ≤ 2^15, so k · tweakStep never overflows). Sector
+ *  numbers are public: the step and the carries below are arithmetic, not branches. */
+export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: usize, sectorSize: usize, encrypt: bool, tweakStep: u32): void {
+  const step = <u64>tweakStep;
   let sectorLo = load<u64>(TWEAK_INPUT), sectorHi = load<u64>(TWEAK_INPUT, 8);
   while (len > 0) {
-    // Up to eight first tweaks in one batch: the tweak values i, i+1, … (128-bit increments
-    // whose carry is computed as a 0/1 value, not a branch).
+    // Up to eight first tweaks in one batch: the tweak values i, i+s, i+2s, … (128-bit
+    // additions whose carry is computed as a 0/1 value, not a branch).
     for (let k: usize = 0; k < 8; k++) {
-      const lo = sectorLo + <u64>k;
+      const lo = sectorLo + <u64>k * step;
       store<u64>(FIRST_TWEAKS + (k << 4), lo);
       store<u64>(FIRST_TWEAKS + (k << 4), sectorHi + <u64>(lo < sectorLo), 8);
     }
@@ -189,7 +194,7 @@ export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: u
       ptr += n;
       len -= n;
     }
-    const lo = sectorLo + 8;
+    const lo = sectorLo + 8 * step;
     sectorHi += <u64>(lo < sectorLo);
     sectorLo = lo;
   }

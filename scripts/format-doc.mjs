@@ -135,7 +135,7 @@ takes the intact copy with the highest sequence and rewrites the other one (repa
 ## Data
 
 Sector *n* (counted from D) is XTS-AES-256 (IEEE 1619) with tweak *n* as a 128-bit little-endian
-integer — dm-crypt's \`plain64\`, OpenSSL's \`aes-256-xts\` IV. The last sector is padded with
+integer — OpenSSL's \`aes-256-xts\` IV; dm-crypt's \`plain64\` for 512-byte sectors only (dm-crypt counts larger sectors in 512-byte units). The last sector is padded with
 zeros. XTS gives confidentiality, not integrity: see the README's security notes.
 
 ## Stream trailer

@@ -29,17 +29,19 @@ export class CorruptInputError extends Error {
 const USAGE_ERRORS = new Set([
   'UsageError', 'TypeError', 'RangeError', 'ValidationException', 'MalformedPolicyDocumentException', 'AlreadyExistsException',
   'LimitExceededException', 'InvalidGrantTokenException', 'InvalidGrantIdException', 'UnsupportedOperationException',
-  'UnsuitableKeyError', 'ReadOnlyVolumeError',
+  'UnsuitableKeyError', 'ReadOnlyVolumeError', 'LuksClosedError',
 ]);
 
 const DENIED_ERRORS = new Set([
   'AccessDeniedException', 'DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'IncorrectKeyException', 'ConflictException',
   'AccessDeniedError', 'GrantRevokedError', 'PolicyViolationError', 'KeyUnavailableError', 'KeystoreAuthenticationError', 'KeystoreLockedError',
+  'WrongPassphraseError',
 ]);
 
 const CORRUPT_ERRORS = new Set([
   'CorruptInputError', 'InvalidCiphertextException', 'NotAtrestVolumeError', 'TruncatedHeaderError', 'UnknownVersionError', 'HeaderDamagedError',
   'TruncatedDataError', 'WrongEncryptionContextError', 'KeystoreCorruptError', 'AuthenticationError',
+  'NotLuksError', 'UnsupportedLuksError', 'LuksHeaderDamagedError', 'LuksMetadataError', 'KdfLimitError',
 ]);
 
 export interface Failure {

@@ -53,7 +53,7 @@ export function usable(disposed: boolean, what: string): void {
 /** The checks of a multi-sector XTS call (Xts.encrypt/decrypt and the pool's), in one place so
  *  both give the same errors: data of at least 16 bytes, a partial last sector of at least 16
  *  (ciphertext stealing), sector numbers that stay within 2^64−1, a usable `out`. */
-export function sectorCall(data: unknown, firstSector: unknown, out: unknown, sectorSize: number, what: string): {
+export function sectorCall(data: unknown, firstSector: unknown, out: unknown, sectorSize: number, what: string, tweakStep = 1): {
   data: Uint8Array; first: bigint; out: Uint8Array;
 } {
   const d = bytes(data, `${what}: data`);
@@ -66,6 +66,11 @@ export function sectorCall(data: unknown, firstSector: unknown, out: unknown, se
   const count = BigInt(Math.ceil(d.length / sectorSize));
   if (first + count - 1n > MAX_SECTOR) {
     throw new RangeError(`${what}: sectors ${first}..${first + count - 1n} pass the last sector number 2^64−1`);
+  }
+  if ((first + count - 1n) * BigInt(tweakStep) > MAX_SECTOR) {
+    throw new RangeError(
+      `${what}: sector ${first + count - 1n} counted in 512-byte units (× ${tweakStep}) passes the last tweak value 2^64−1`,
+    );
   }
   return { data: d, first, out: output(out, d, what) };
 }

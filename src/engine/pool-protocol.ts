@@ -4,7 +4,7 @@
 //
 //   worker → main  {op: 'hello'}                         the message handler is installed
 //   main → worker  {op: 'init', simd}                    → {op: 'ready', simd} or {op: 'fail', error}
-//   main → worker  {op: 'key', h, key, sectorSize}       key: a transferred copy; zeroed there
+//   main → worker  {op: 'key', h, key, sectorSize, tweakUnit}  key: a transferred copy; zeroed there
 //   main → worker  {op: 'run', id, h, encrypt, first, input, output?}
 //                                                        → {id, data?, spare?} or {id, error}
 //   main → worker  {op: 'dispose', id, h}                → {id}
@@ -22,7 +22,7 @@ export interface ErrorInfo {
 
 export type ToWorker =
   | { op: 'init'; simd: boolean }
-  | { op: 'key'; h: number; key: Uint8Array; sectorSize: number }
+  | { op: 'key'; h: number; key: Uint8Array; sectorSize: number; tweakUnit: number }
   | { op: 'run'; id: number; h: number; encrypt: boolean; first: bigint; input: Uint8Array; output?: Uint8Array }
   | { op: 'dispose'; id: number; h: number };
 

@@ -35,7 +35,7 @@ async function handle(port: Port, msg: ToWorker): Promise<void> {
     case 'key': {
       const key = msg.key;
       try {
-        keys.set(msg.h, engine!.xts(key, { sectorSize: msg.sectorSize }));
+        keys.set(msg.h, engine!.xts(key, { sectorSize: msg.sectorSize, tweakUnit: msg.tweakUnit }));
       } catch (err) {
         keys.set(msg.h, errorInfo(err)); // reported by every run on this handle
       } finally {

@@ -144,7 +144,7 @@ class PoolImpl implements Pool {
     if (this.workers > 0 && !this.failure) {
       for (const w of this.poolWorkers) {
         const copy = key.slice(); // transferred: after this the calling thread holds no copy
-        w.thread.post({ op: 'key', h, key: copy, sectorSize: local.sectorSize }, [copy.buffer]);
+        w.thread.post({ op: 'key', h, key: copy, sectorSize: local.sectorSize, tweakUnit: local.tweakUnit }, [copy.buffer]);
       }
     }
     const x = new PoolXtsImpl(this, h, local);
@@ -366,7 +366,7 @@ class PoolXtsImpl implements PoolXts {
   private check(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): [Uint8Array, bigint, Uint8Array] {
     const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
     usable(this.disposed, what);
-    const { data: d, first, out: o } = sectorCall(data, firstSector, out, this.sectorSize, what);
+    const { data: d, first, out: o } = sectorCall(data, firstSector, out, this.sectorSize, what, this.sectorSize / this.local.tweakUnit);
     return [d, first, o];
   }
 }

@@ -18,10 +18,19 @@ export const XTS_DEFAULT_SECTOR_SIZE = 4096;
 export interface XtsOptions {
   /** Bytes per sector: a multiple of 16 from 16 to 2^24; default 4096. */
   sectorSize?: number;
+  /** The unit in which the tweak counts sectors. Omitted or equal to `sectorSize`: sector n has
+   *  tweak value n. 512: sector n has tweak value n · sectorSize / 512, as dm-crypt's
+   *  `plain64` numbers sectors larger than 512 bytes (LUKS2, and dm-crypt without
+   *  `iv_large_sectors`). `firstSector` always counts sectors of `sectorSize` bytes. */
+  tweakUnit?: number;
 }
 
 export class Xts {
   readonly sectorSize: number;
+  /** See XtsOptions.tweakUnit: the sector size, or 512. */
+  readonly tweakUnit: number;
+  /** Tweak values per sector: sectorSize / tweakUnit. */
+  private readonly tweakStep: number;
   private readonly dataSlot: number;
   private readonly tweakSlot: number;
   private disposed = false;
@@ -37,6 +46,8 @@ export class Xts {
       throw new RangeError('xts: the two key halves must differ (NIST SP 800-38E: key1 ≠ key2)');
     }
     this.sectorSize = sectorSize(options?.sectorSize);
+    this.tweakUnit = tweakUnit(options?.tweakUnit, this.sectorSize);
+    this.tweakStep = this.sectorSize / this.tweakUnit;
     this.dataSlot = core.aesKey(k.subarray(0, half));
     this.tweakSlot = core.aesKey(k.subarray(half));
   }
@@ -72,7 +83,8 @@ export class Xts {
     const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
     usable(this.disposed, what);
     const size = this.sectorSize;
-    const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what);
+    const step = this.tweakStep;
+    const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what, step);
     const core = this.core;
     const flag = encrypt ? 1 : 0;
     core.throughWindow((window) => {
@@ -80,14 +92,15 @@ export class Xts {
         // As many whole sectors per window as fit; the wasm steps the tweak sector by sector.
         const chunk = Math.floor(core.ioBytes / size) * size;
         window.pass(d, chunk, (io, n, offset) => {
-          core.setTweakValue(first + BigInt(offset / size));
-          core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, io, n, size, flag);
+          core.setTweakValue((first + BigInt(offset / size)) * BigInt(step));
+          core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, io, n, size, flag, step);
         }, o);
       } else {
-        let sector = first;
+        let sector = first * BigInt(step);
         for (let offset = 0; offset < d.length; offset += size) {
           const end = Math.min(offset + size, d.length);
-          core.setTweakValue(sector++);
+          core.setTweakValue(sector);
+          sector += BigInt(step);
           this.stream(window, d, o, offset, end, encrypt);
         }
       }
@@ -137,6 +150,17 @@ function sectorSize(value: unknown): number {
   if (typeof value !== 'number') throw new TypeError(`xts: sectorSize must be a number, got ${typeof value}`);
   if (!Number.isInteger(value) || value < XTS_SECTOR_SIZE_MIN || value % 16 !== 0 || value > XTS_SECTOR_SIZE_MAX) {
     throw new RangeError(`xts: sectorSize must be a multiple of 16 from 16 to 2^24 bytes, got ${value}`);
+  }
+  return value;
+}
+
+function tweakUnit(value: unknown, size: number): number {
+  if (value === undefined) return size;
+  if (typeof value !== 'number') throw new TypeError(`xts: tweakUnit must be a number, got ${typeof value}`);
+  if (value !== size && !(value === 512 && size % 512 === 0)) {
+    throw new RangeError(
+      `xts: tweakUnit must be the sector size (${size}) or 512 (dm-crypt's plain64 for sectors that are a multiple of 512 bytes), got ${value}`,
+    );
   }
   return value;
 }

@@ -18,7 +18,7 @@ import { PolicyViolationError, VolumeClosedError } from './errors.js';
 import { CIPHER_XTS_AES_256 } from './format.js';
 import { generateWrappedDataKey, translateKmsError, unwrapDataKey } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, matchesPattern, type EnvelopePolicy,
+  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, matchesPattern, type CheckedPolicy, type EnvelopePolicy,
 } from './policy.js';
 
 /** Multi-sector XTS-AES-256 under an envelope's data key. */
@@ -42,6 +42,27 @@ function cipherOf(session: DataKeySession, sectorSize: number): EnvelopeCipher {
     decrypt: (data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array) => live('decrypt').decrypt(data, firstSector, out),
     close: () => session.close(),
   });
+}
+
+/** The application policy's checks of a wrapped key kept outside a volume header (required
+ *  encryption context, allowedKeyIds against the key the caller names), then the unwrap
+ *  (Decrypt, or the key cache), with key-service errors translated. openEnvelope and the LUKS2
+ *  atrest-kms token use it. The caller owns the returned key (zero() it). */
+export async function unwrapUnderPolicy(kms: KmsClient, policy: CheckedPolicy, keyId: string | undefined, wrappedKey: Uint8Array,
+  encryptionContext: EncryptionContext, what: string): Promise<PlaintextDataKey> {
+  checkRequiredContext(policy, encryptionContext, what);
+  if (policy.allowedKeyIds !== undefined) {
+    if (keyId === undefined) {
+      throw new PolicyViolationError('allowedKeyIds', `${what}: the policy restricts KMS keys (allowedKeyIds), so keyId must name the key that wrapped the data key`);
+    }
+    const nameAllowed = policy.allowedKeyIds.some((p) => matchesPattern(p, keyId));
+    if (!nameAllowed) checkKeyAllowed(policy, [keyId], what, await resolveAliasArns(kms, policy));
+  }
+  try {
+    return await obtainDataKey(kms, policy, keyId, wrappedKey, encryptionContext);
+  } catch (e) {
+    throw translateKmsError(e, { operation: 'Decrypt', keyId: keyId ?? '(named by the blob)' });
+  }
 }
 
 // ---- the primitive -----------------------------------------------------------------------
@@ -108,19 +129,6 @@ export async function openEnvelope(options: OpenEnvelopeOptions): Promise<Envelo
   const policy = checkPolicy(options.policy, what);
   checkCipher(policy, CIPHER_XTS_AES_256, what);
   checkSectorSize(policy, sectorSize, what);
-  checkRequiredContext(policy, encryptionContext, what);
-  if (policy.allowedKeyIds !== undefined) {
-    if (keyId === undefined) {
-      throw new PolicyViolationError('allowedKeyIds', `${what}: the policy restricts KMS keys (allowedKeyIds), so keyId must name the key that wrapped the data key`);
-    }
-    const nameAllowed = policy.allowedKeyIds.some((p) => matchesPattern(p, keyId));
-    if (!nameAllowed) checkKeyAllowed(policy, [keyId], what, await resolveAliasArns(kms, policy));
-  }
-  let dataKey: PlaintextDataKey;
-  try {
-    dataKey = await obtainDataKey(kms, policy, keyId, wrappedKey, encryptionContext);
-  } catch (e) {
-    throw translateKmsError(e, { operation: 'Decrypt', keyId: keyId ?? '(named by the blob)' });
-  }
+  const dataKey = await unwrapUnderPolicy(kms, policy, keyId, wrappedKey, encryptionContext, what);
   return cipherOf(await DataKeySession.create(dataKey, sectorSize), sectorSize);
 }

@@ -45,6 +45,25 @@ test('keys, encrypt in Deno / decrypt in Node and the reverse, exit codes', asyn
   assert.ok(JSON.parse(audit.stdout).Records.some((r) => r.eventName === 'GenerateDataKeyWithoutPlaintext'));
 });
 
+test('luks: an image formatted in Deno (token + passphrase) is written by Node and read back in Deno through the token', async () => {
+  if (!existsSync(DENO)) return;
+  assert.is((await deno(['keys', 'create', '--alias', 'alias/luks'])).code, 0);
+  await writeFile(sb.path('pw'), 'deno passphrase');
+  const f = await deno(['luks', 'format', 'd.img', '--size', '65536', '--key', 'alias/luks', '--passphrase-file', 'pw', '--pbkdf', 'pbkdf2', '--json']);
+  assert.is(f.code, 0, f.stderr);
+  assert.equal(JSON.parse(f.stdout).tokens, [{ id: '0', type: 'atrest-kms', keyslots: ['1'] }]);
+  const plain = randomBytes(40_000);
+  await writeFile(sb.path('l.bin'), plain);
+  const w = await sb.run(['luks', 'write', 'd.img', 'l.bin', '--offset', '100', '--passphrase-file', 'pw']);
+  assert.is(w.code, 0, w.stderr);
+  const r = await deno(['luks', 'read', 'd.img', 'd.out', '--json']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).keyslot, '1');
+  assert.ok(Buffer.compare((await readFile(sb.path('d.out'))).subarray(100, 40_100), plain) === 0);
+  await writeFile(sb.path('bad'), 'nope');
+  assertCleanFailure(assert, await deno(['luks', 'read', 'd.img', 'e.out', '--passphrase-file', 'bad']), 2, /no keyslot opens/);
+});
+
 test('progress on a pseudo-terminal under Deno too', async () => {
   if (!existsSync(DENO)) return;
   if ((await runProcess('sh', ['-c', 'command -v script'])).code !== 0) return console.log('  (skipped: no util-linux script)');

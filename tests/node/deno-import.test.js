@@ -6,8 +6,9 @@
 //    the project's deno.json maps that prefix to the checkout's node_modules (a script inside the
 //    checkout needs no map: Deno finds the checkout's package.json above it; also tested).
 // 2. `import { createEngine } from "npm:atrest"`: what `npm install atrest` produces, made
-//    offline. `npm pack` packs this repository (dist/ as built) and its one runtime dependency,
-//    @noble/hashes, from node_modules; `npm install --offline` installs both tarballs into a
+//    offline. `npm pack` packs this repository (dist/ as built) and its runtime dependencies,
+//    @noble/hashes and hash-wasm (atrest/luks), from node_modules; `npm install --offline`
+//    installs the tarballs into a
 //    temporary project with an empty npm cache; Deno (which reads package.json and uses
 //    node_modules when it is there) resolves `npm:atrest` from it, with --cached-only, a fresh
 //    DENO_DIR and NPM_CONFIG_REGISTRY pointing at a closed port, so any registry access fails.
@@ -156,13 +157,13 @@ deno('import { createEngine } from "npm:atrest", installed offline from packed t
   const app = join(work, 'app');
   mkdirSync(packed);
   mkdirSync(app);
-  for (const source of [ROOT, join(ROOT, 'node_modules', '@noble', 'hashes')]) {
+  for (const source of [ROOT, join(ROOT, 'node_modules', '@noble', 'hashes'), join(ROOT, 'node_modules', 'hash-wasm')]) {
     // --ignore-scripts: dist/ is already built; packing must not rebuild it under other tests.
     run(NPM, ['pack', source, '--ignore-scripts', '--pack-destination', packed], { cwd: work, env: cleanEnv() });
   }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'deno-uses-atrest', private: true, type: 'module' }, null, 2));
   const tarballs = readdirSync(packed).map((f) => join(packed, f));
-  assert.is(tarballs.length, 2, `npm pack made ${tarballs.join(', ')}`);
+  assert.is(tarballs.length, 3, `npm pack made ${tarballs.join(', ')}`);
   run(NPM, ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--cache', join(work, 'empty-npm-cache'), '--registry', CLOSED_REGISTRY, ...tarballs], {
     cwd: app,
     env: cleanEnv(),

@@ -1,4 +1,4 @@
-// Every ```js example in README.md that imports `atrest` or `atrest/fs` runs here, as written,
+// Every ```js example in README.md that imports `atrest`, `atrest/fs` or `atrest/luks` runs here, as written,
 // with those specifiers pointed at this checkout's dist/ — so the README cannot drift from the
 // API. Each example runs as its own module in a fresh temporary directory (examples may write
 // files such as ./keys.atrest) and must finish without throwing. Node only: the examples use
@@ -15,6 +15,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const distIndex = pathToFileURL(join(root, 'dist/index.js')).href;
 const distFs = pathToFileURL(join(root, 'dist/fs/index.js')).href;
+const distLuks = pathToFileURL(join(root, 'dist/luks/index.js')).href;
 
 /** The ```js blocks with the heading they sit under. */
 function jsExamples(markdown) {
@@ -32,12 +33,12 @@ function jsExamples(markdown) {
   return examples;
 }
 
-const runnable = jsExamples(readme).filter((e) => /from 'atrest(\/fs)?'/.test(e.code));
+const runnable = jsExamples(readme).filter((e) => /from 'atrest(\/fs|\/luks)?'/.test(e.code));
 const test = suite('README examples');
 
 test('the README has runnable examples for the engine, pool, key service, stores and envelope', () => {
   const headings = runnable.map((e) => e.heading).join(' | ');
-  for (const topic of ['Engine API', 'createPool', 'Key service', 'Envelope API']) {
+  for (const topic of ['Engine API', 'createPool', 'Key service', 'Envelope API', 'LUKS2']) {
     assert.ok(headings.includes(topic), `no runnable example under a heading with "${topic}" (found: ${headings})`);
   }
 });
@@ -50,6 +51,7 @@ for (const [n, example] of runnable.entries()) {
     try {
       const code = example.code
         .replaceAll("from 'atrest/fs'", `from '${distFs}'`)
+        .replaceAll("from 'atrest/luks'", `from '${distLuks}'`)
         .replaceAll("from 'atrest'", `from '${distIndex}'`);
       const file = join(dir, 'example.mjs');
       writeFileSync(file, code);

@@ -5,6 +5,7 @@ import { auditCommands } from './audit.js';
 import { dataCommands } from './data.js';
 import { grantCommands } from './grants.js';
 import { keyCommands } from './keys.js';
+import { luksCommands } from './luks.js';
 import { policyCommands } from './policy.js';
 
-export const COMMANDS: readonly Command[] = [...dataCommands, ...keyCommands, ...grantCommands, ...policyCommands, ...auditCommands];
+export const COMMANDS: readonly Command[] = [...dataCommands, ...keyCommands, ...grantCommands, ...policyCommands, ...auditCommands, ...luksCommands];
