@@ -113,15 +113,16 @@ export async function runConformance(c, who, clock) {
   await step('alice encrypt refused', c.alice, 'encrypt', { KeyId: k2.KeyId, Plaintext: utf8('x') });
   await step('bob gdk refused', c.bob, 'generateDataKey', { KeyId: k2.KeyId, NumberOfBytes: 16 });
 
-  // grants (to bob's role: covers his session), with an encryption-context constraint
+  // grants (to bob's assumed-role session), with an encryption-context constraint
   const g = await step('grant bob', c.admin, 'createGrant', {
-    KeyId: k2.KeyId, GranteePrincipal: who.bobRole, Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'bob-grant',
+    KeyId: k2.KeyId, GranteePrincipal: who.bob, Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'bob-grant',
   });
   const gAgain = await step('grant bob again (same name)', c.admin, 'createGrant', {
-    KeyId: k2.KeyId, GranteePrincipal: who.bobRole, Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'bob-grant',
+    KeyId: k2.KeyId, GranteePrincipal: who.bob, Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'bob-grant',
   });
   assert.is(gAgain.GrantId, g.GrantId, 'CreateGrant with the same Name is idempotent');
-  await step('bob decrypt in ec', c.bob, 'decrypt', { CiphertextBlob: aliceKey.CiphertextBlob, EncryptionContext: { app: 'x' } });
+  const viaGrant = await step('bob decrypt in ec', c.bob, 'decrypt', { CiphertextBlob: aliceKey.CiphertextBlob, EncryptionContext: { app: 'x' } });
+  assert.ok(same(viaGrant.Plaintext, aliceKey.Plaintext), 'the grant lets bob decrypt');
   await step('bob gdk other ec', c.bob, 'generateDataKey', { KeyId: k2.KeyId, NumberOfBytes: 16, EncryptionContext: { app: 'y' } });
   await step('grants', c.admin, 'listGrants', { KeyId: k2.KeyId });
   await step('grants bad key', c.root, 'listGrants', { KeyId: 'alias/none' });
