@@ -3,6 +3,7 @@
 // (checked against the key store first), with its own short lock, so these commands work
 // whether or not a server runs on the key store; a running server sees changes within a second.
 
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkKeystoreSecret, newAccessKey, readAccessKeys, updateAccessKeys } from '../../kms/server/index.js';
 import type { KeystoreSecret } from '../../kms/sealed-state.js';
@@ -18,6 +19,13 @@ export function accessKeyPath(location: KeystoreLocation): string {
 /** The key store's secret, checked against the key store; creates the key store if it is new. */
 async function secretFor(ctx: CommandContext): Promise<{ secret: KeystoreSecret; location: KeystoreLocation }> {
   const location = keystoreLocation(ctx.env, ctx.cwd);
+  if (!(await exists(location.keystorePath))) {
+    // A new key store: create it (asking for a new passphrase if need be), so the access keys
+    // are sealed under the secret it will always have.
+    const created = await ctx.keystoreFile();
+    await created.store.close();
+    return { secret: created.secret, location };
+  }
   const { secret } = await obtainSecret(ctx.env, location, false);
   await checkKeystoreSecret(location.keystorePath, secret);
   return { secret, location };
@@ -98,3 +106,13 @@ const remove: Command = {
 };
 
 export const accessKeyCommands: Command[] = [create, list, remove];
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return false;
+    throw e;
+  }
+}
