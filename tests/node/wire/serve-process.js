@@ -6,7 +6,8 @@ import { BIN } from '../cli-harness.js';
 
 export function startServe(sandbox, extraArgs = [], extraEnv = {}) {
   const env = { ...process.env, ...sandbox.env, ...extraEnv };
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...extraArgs], { cwd: sandbox.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const listen = extraArgs.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [BIN, 'serve', ...listen, ...extraArgs], { cwd: sandbox.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
