@@ -127,10 +127,10 @@ export async function runConformance(c, who, clock) {
   await step('grants', c.admin, 'listGrants', { KeyId: k2.KeyId });
   await step('grants bad key', c.root, 'listGrants', { KeyId: 'alias/none' });
   await step('retire bad token', c.root, 'retireGrant', { GrantToken: 'not-a-token' });
-  const g2 = await step('grant alice', c.root, 'createGrant', { KeyId: k1.KeyId, GranteePrincipal: who.alice, Operations: ['Encrypt'], RetiringPrincipal: who.alice });
-  await step('alice encrypt via grant', c.alice, 'encrypt', { KeyId: k1.Arn, Plaintext: utf8('via grant'), GrantTokens: [g2.GrantToken] });
+  const g2 = await step('grant alice', c.admin, 'createGrant', { KeyId: k2.KeyId, GranteePrincipal: who.alice, Operations: ['Encrypt'], RetiringPrincipal: who.alice });
+  await step('alice encrypt via grant', c.alice, 'encrypt', { KeyId: k2.Arn, Plaintext: utf8('via grant'), GrantTokens: [g2.GrantToken] });
   await step('alice retires', c.alice, 'retireGrant', { GrantToken: g2.GrantToken });
-  await step('alice encrypt after retire', c.alice, 'encrypt', { KeyId: k1.Arn, Plaintext: utf8('x') });
+  await step('alice encrypt after retire', c.alice, 'encrypt', { KeyId: k2.Arn, Plaintext: utf8('x') });
   await step('revoke bob', c.admin, 'revokeGrant', { KeyId: k2.KeyId, GrantId: g.GrantId });
   await step('revoke bob again', c.admin, 'revokeGrant', { KeyId: k2.KeyId, GrantId: g.GrantId });
   await step('bob after revoke', c.bob, 'decrypt', { CiphertextBlob: aliceKey.CiphertextBlob, EncryptionContext: { app: 'x' } });
