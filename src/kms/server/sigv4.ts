@@ -121,7 +121,7 @@ export function verifySignature(
   ].join('\n');
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-  const expected = createHmac('sha256', signingKey(credential.secretAccessKey, auth.date, auth.region)).update(stringToSign).digest();
+  const expected = createHmac('sha256', signingKey(credential, auth.date, auth.region)).update(stringToSign).digest();
   const provided = hexToBytes32(auth.signature);
   // timingSafeEqual needs equal lengths; both are 32 bytes by construction.
   if (!timingSafeEqual(expected, provided)) {
@@ -225,21 +225,19 @@ export function formatAmzDate(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-/** Signing keys per (secret, day, region): four HMACs saved per request. Keyed by a hash of the
- *  secret so the map holds no secret as a key; bounded. */
-const signingKeys = new Map<string, Uint8Array>();
+/** Signing keys per credential, for its last (day, region): four HMACs saved per request. Held
+ *  beside the credential object it came from (a WeakMap), so a deleted access key's entry goes. */
+const signingKeys = new WeakMap<Credential, { scope: string; key: Uint8Array }>();
 
-function signingKey(secret: string, date: string, region: string): Uint8Array {
-  const id = `${createHash('sha256').update(secret).digest('base64')}/${date}/${region}`;
-  let key = signingKeys.get(id);
-  if (key === undefined) {
-    const kDate = createHmac('sha256', 'AWS4' + secret).update(date).digest();
-    const kRegion = createHmac('sha256', kDate).update(region).digest();
-    const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
-    key = createHmac('sha256', kService).update('aws4_request').digest();
-    if (signingKeys.size >= 256) signingKeys.clear();
-    signingKeys.set(id, key);
-  }
+function signingKey(credential: Credential, date: string, region: string): Uint8Array {
+  const scope = `${date}/${region}`;
+  const cached = signingKeys.get(credential);
+  if (cached !== undefined && cached.scope === scope) return cached.key;
+  const kDate = createHmac('sha256', 'AWS4' + credential.secretAccessKey).update(date).digest();
+  const kRegion = createHmac('sha256', kDate).update(region).digest();
+  const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
+  const key = createHmac('sha256', kService).update('aws4_request').digest();
+  signingKeys.set(credential, { scope, key });
   return key;
 }
 
