@@ -80,10 +80,14 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
       res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' }).end();
       return;
     }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) {
+    const refuseTooLarge = () => {
       tooLarge(res, cors, maxBody);
       req.socket.destroy();
+      void service.refused({ rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? '' }, 'RequestEntityTooLargeException', `body over ${maxBody} bytes`).catch(() => undefined);
+    };
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody) {
+      refuseTooLarge();
       return;
     }
     inFlight++;
@@ -95,8 +99,7 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
       size += chunk.length;
       if (size > maxBody) {
         refused = true;
-        tooLarge(res, cors, maxBody);
-        req.socket.destroy();
+        refuseTooLarge();
         done();
         return;
       }

@@ -80,7 +80,18 @@ export class KmsService {
       const invocation = headers.get('amz-sdk-invocation-id')?.[0];
       const signedInvocation = invocation !== undefined && /SignedHeaders=[^,]*\bamz-sdk-invocation-id\b/.test(headers.get('authorization')?.join(',') ?? '');
       if (MUTATING_OPERATIONS.has(operation) && signedInvocation) {
-        return await this.#once(`${credential.accessKeyId}/${invocation}`, () => this.#call(req, operation!, credential, requestId));
+        const key = `${credential.accessKeyId}/${invocation}`;
+        const first = this.#replies.get(key);
+        const reply = await this.#once(key, () => this.#call(req, operation!, credential, requestId));
+        if (first !== undefined && reply.status === 200) {
+          // A retry answered from memory: audited as such, under its own request id.
+          this.#options.audit({
+            eventTime: this.#now(), principal, accessKeyId: credential.accessKeyId, sourceIPAddress: req.remoteAddress, requestId,
+            eventName: operation, requestParameters: { replayOf: reply.headers['x-amzn-RequestId'] }, outcome: 'Success',
+          });
+          await this.#options.flushAudit();
+        }
+        return reply;
       }
       return await this.#call(req, operation, credential, requestId);
     } catch (error) {
@@ -92,6 +103,15 @@ export class KmsService {
       await this.#options.flushAudit();
       return reply(encodeError(error).status, encodeError(error).body, requestId);
     }
+  }
+
+  /** Records a request the listener refused before it was read (a body over the limit). */
+  async refused(req: { rawHeaders: readonly string[]; remoteAddress: string }, name: string, message: string): Promise<void> {
+    this.#options.audit({
+      eventTime: this.#now(), principal: 'unauthenticated', accessKeyId: claimedAccessKeyId(req.rawHeaders), sourceIPAddress: req.remoteAddress,
+      requestId: randomUUID(), eventName: 'Unknown', requestParameters: {}, outcome: 'Failure', errorCode: name, errorMessage: message,
+    });
+    await this.#options.flushAudit();
   }
 
   async #call(req: WireRequest, operation: KmsOperation, credential: Credential, requestId: string): Promise<WireReply> {
