@@ -104,7 +104,9 @@ let server;
 try {
   const ak = JSON.parse(await runCli(['access-keys', 'create', '--principal', PRINCIPAL, '--json', '--quiet'], env));
   const key = { id: ak.AccessKeyId, secret: ak.SecretAccessKey };
-  server = spawn(process.execPath, [join(ROOT, 'bin/atrest.js'), 'serve', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // ATREST_BENCH_SERVER_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof).
+  const nodeArgs = (process.env.ATREST_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  server = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/atrest.js'), 'serve', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve) => {
     let out = '';
     server.stdout.on('data', (d) => {

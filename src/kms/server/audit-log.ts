@@ -5,8 +5,9 @@
 //
 // A reply is sent only after its record has been handed to the operating system (write(2) on the
 // O_APPEND descriptor), so a killed server loses only records of calls it never answered.
-// Records of requests that arrive together are written with one write (group commit): the next
-// flush writes everything queued while the previous write was in progress. Not fsynced per
+// Records of requests that finish together are written with one write (group commit): the
+// flushes of one event-loop turn share a write, and the next one takes everything queued while
+// the previous write was in progress. Not fsynced per
 // request: an operating-system crash (not a process kill) may lose the last records.
 
 import { open } from 'node:fs/promises';
@@ -14,9 +15,13 @@ import type { AuditRecord } from '../audit.js';
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
+const nextTurn: (callback: () => void) => unknown =
+  (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate ?? ((callback) => setTimeout(callback, 0));
+
 export class AuditLog {
   #pending: string[] = [];
   #chain: Promise<void> = Promise.resolve();
+  #scheduled: Promise<void> | undefined;
   #handle: Handle;
 
   private constructor(readonly path: string, handle: Handle) {
@@ -32,9 +37,18 @@ export class AuditLog {
     this.#pending.push(JSON.stringify(record) + '\n');
   }
 
-  /** Resolves when every record added so far is written. */
+  /** Resolves when every record added so far is written. Flushes asked for in the same turn of
+   *  the event loop share one write (they are scheduled with setImmediate), in order after the
+   *  writes before them. */
   flush(): Promise<void> {
-    const run = this.#chain.then(() => this.#writePending());
+    if (this.#scheduled !== undefined) return this.#scheduled;
+    const run = new Promise<void>((resolve) => nextTurn(resolve))
+      .then(() => {
+        this.#scheduled = undefined;
+        return this.#chain;
+      })
+      .then(() => this.#writePending());
+    this.#scheduled = run;
     this.#chain = run.catch(() => undefined);
     return run;
   }
