@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { CreateKeyCommand, DescribeKeyCommand, KMS, KMSClient, ListKeysCommand, paginateListKeys } from '@aws-sdk/client-kms';
 import { LocalKms, MemoryStore } from '../../dist/index.js';
 import { kmsClientFromAws } from '../../dist/kms/aws/index.js';
@@ -225,6 +226,29 @@ test('protocol: unknown target, bad JSON, bad base64, wrong method/path, body ov
     // A body that grows past the limit without announcing it: refused too, memory bounded.
     const chunked = await rawRequest(w.url, 'POST', '/', { 'Transfer-Encoding': 'chunked' }, 'x'.repeat(1024 * 1024 + 10));
     assert.ok(chunked.status === 413 || chunked.status === 'reset', `an oversized chunked body is refused (got ${chunked.status})`);
+  } finally {
+    await w.close();
+  }
+});
+
+test('slow clients: stalled headers and a stalled body are cut off (408) within the timeouts', async () => {
+  const w = await startServer({ headersTimeoutMs: 500, requestTimeoutMs: 800 });
+  try {
+    const port = Number(new URL(w.url).port);
+    const stall = (text) => new Promise((resolve) => {
+      const t0 = Date.now();
+      let reply = '';
+      const socket = connect(port, '127.0.0.1', () => socket.write(text));
+      socket.setEncoding('utf8').on('data', (d) => (reply += d));
+      socket.on('close', () => resolve({ ms: Date.now() - t0, reply }));
+      socket.on('error', () => undefined);
+    });
+    const headers = await stall('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Tar');
+    assert.ok(headers.ms < 4000, `stalled headers cut after ${headers.ms} ms`);
+    assert.match(headers.reply, /^HTTP\/1\.1 408/);
+    const body = await stall('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"Limit"');
+    assert.ok(body.ms < 4000, `stalled body cut after ${body.ms} ms`);
+    assert.match(body.reply, /^HTTP\/1\.1 408/);
   } finally {
     await w.close();
   }

@@ -124,7 +124,8 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
     });
   };
 
-  const serverOptions = { maxHeaderSize: 16 * 1024, keepAlive: true, noDelay: true };
+  // connectionsCheckingInterval: how often Node enforces headersTimeout/requestTimeout (default 30 s).
+  const serverOptions = { maxHeaderSize: 16 * 1024, keepAlive: true, noDelay: true, connectionsCheckingInterval: 1000 };
   const server: Server = options.tls
     ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
     : createHttpServer(serverOptions, handler);
@@ -132,8 +133,10 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
   server.keepAliveTimeout = 5_000;
   server.maxConnections = 256;
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (error, socket) => {
+    // Too slow (headersTimeout/requestTimeout), headers too large, or not HTTP: answer and close.
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
 
