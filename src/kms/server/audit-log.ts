@@ -42,10 +42,11 @@ export class AuditLog {
    *  writes before them. */
   flush(): Promise<void> {
     if (this.#scheduled !== undefined) return this.#scheduled;
+    const previous = this.#chain;
     const run = new Promise<void>((resolve) => nextTurn(resolve))
       .then(() => {
         this.#scheduled = undefined;
-        return this.#chain;
+        return previous;
       })
       .then(() => this.#writePending());
     this.#scheduled = run;
