@@ -73,8 +73,8 @@ export class KmsService {
       } catch {
         operation = undefined; // reported after authentication
       }
-      accessKeyId = claimedAccessKeyId(req.rawHeaders);
-      const { credential } = verifySignature(req, this.#options.credentials, this.#options.kms.region, this.#now());
+      accessKeyId = claimedAccessKeyId(headers);
+      const { credential } = verifySignature({ ...req, headers }, this.#options.credentials, this.#options.kms.region, this.#now());
       principal = credential.principal;
       if (operation === undefined) operation = operationOf(headers.get('x-amz-target')?.[0]); // throws the right error
       const invocation = headers.get('amz-sdk-invocation-id')?.[0];
@@ -108,7 +108,7 @@ export class KmsService {
   /** Records a request the listener refused before it was read (a body over the limit). */
   async refused(req: { rawHeaders: readonly string[]; remoteAddress: string }, name: string, message: string): Promise<void> {
     this.#options.audit({
-      eventTime: this.#now(), principal: 'unauthenticated', accessKeyId: claimedAccessKeyId(req.rawHeaders), sourceIPAddress: req.remoteAddress,
+      eventTime: this.#now(), principal: 'unauthenticated', accessKeyId: claimedAccessKeyId(headerValues(req.rawHeaders)), sourceIPAddress: req.remoteAddress,
       requestId: randomUUID(), eventName: 'Unknown', requestParameters: {}, outcome: 'Failure', errorCode: name, errorMessage: message,
     });
     await this.#options.flushAudit();

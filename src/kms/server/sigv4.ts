@@ -41,6 +41,8 @@ export interface SignedRequest {
   /** Node's rawHeaders: name, value, name, value … as received. */
   rawHeaders: readonly string[];
   body: Uint8Array;
+  /** headerValues(rawHeaders), when the caller has it already. */
+  headers?: Map<string, string[]>;
 }
 
 export interface VerifiedCaller {
@@ -49,8 +51,8 @@ export interface VerifiedCaller {
 
 /** Parses the Authorization header far enough to name the access key (for the audit record of a
  *  refused request); undefined when there is none. */
-export function claimedAccessKeyId(rawHeaders: readonly string[]): string | undefined {
-  const auth = headerValues(rawHeaders).get('authorization')?.join(',');
+export function claimedAccessKeyId(headers: Map<string, string[]>): string | undefined {
+  const auth = headers.get('authorization')?.join(',');
   return auth === undefined ? undefined : /Credential=([A-Za-z0-9]+)\//.exec(auth)?.[1];
 }
 
@@ -61,7 +63,7 @@ export function verifySignature(
   region: string,
   now: Date,
 ): VerifiedCaller {
-  const headers = headerValues(request.rawHeaders);
+  const headers = request.headers ?? headerValues(request.rawHeaders);
   const authorization = headers.get('authorization');
   if (authorization === undefined) throw new ProtocolError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   const auth = parseAuthorization(authorization.join(','));
