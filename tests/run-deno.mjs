@@ -79,6 +79,8 @@ async function parent() {
     '-R', // read: modules, node_modules, tests/vectors
     '-E', // env: uvu's colour library reads NO_COLOR/FORCE_COLOR/TERM
     `-W=${writable}`, // write: only this run's temporary directory (file store tests)
+    '--allow-net=127.0.0.1', // loopback only: tests/kms-aws-adapter.test.js serves and calls atrest/server
+    '--allow-sys=osRelease', // the AWS SDK's user-agent string reads os.release()
     'tests/run-deno.mjs',
     '--child',
     ...files.map((f) => f.name),

@@ -125,6 +125,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 async function main() {
   const started = Date.now();
+  console.log(`[run-node] Node ${process.version} (${process.execPath})`);
   const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
   const files = [
     ...listTestFiles(ROOT, 'tests'),
@@ -135,8 +136,10 @@ async function main() {
   const extra = [];
   let finished = false;
 
+  // tests/run-node24.mjs runs this file under another Node and names its summary line.
+  const label = /^node\d*$/.test(process.env.ATREST_NODE_LABEL ?? '') ? process.env.ATREST_NODE_LABEL : 'node';
   const line = (failedExtra = 0) =>
-    `node: ${result.passed} passed, ${result.failed + extra.length + failedExtra} failed`;
+    `${label}: ${result.passed} passed, ${result.failed + extra.length + failedExtra} failed`;
 
   process.on('unhandledRejection', (err) => {
     extra.push(`unhandled rejection: ${(err && err.stack) || err}`);

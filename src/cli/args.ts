@@ -17,7 +17,7 @@ export interface ParsedArgs {
 }
 
 /** Options every command accepts, wherever they appear. */
-export const GLOBAL_OPTIONS: OptionSpecs = { json: 'flag', quiet: 'flag', as: 'value', help: 'flag' };
+export const GLOBAL_OPTIONS: OptionSpecs = { json: 'flag', quiet: 'flag', as: 'value', help: 'flag', endpoint: 'value', kms: 'value' };
 
 const SHORT_OPTIONS: Readonly<Record<string, string>> = { h: 'help', q: 'quiet' };
 

@@ -4,7 +4,7 @@
 
 import type { KmsClient } from '../kms/types.js';
 import type { OptionSpecs, ParsedArgs } from './args.js';
-import type { OpenKeystore } from './keystore.js';
+import type { OpenKeystore, openKeystoreFile } from './keystore.js';
 import type { Output } from './output.js';
 import type { CliOutputStream } from './runtime.js';
 
@@ -16,6 +16,8 @@ export interface CommandContext {
   readonly cwd: string;
   /** Opens the key store on first call (commands that need no key never create one). */
   keystore(): Promise<OpenKeystore>;
+  /** The locked key store file and its secret, for a command that runs its own LocalKms. */
+  keystoreFile(): ReturnType<typeof openKeystoreFile>;
   /** The key service as the caller (`--as`, default the account root). */
   kms(): Promise<KmsClient>;
   /** The caller's principal ARN. */
@@ -31,6 +33,8 @@ export interface Command {
   readonly options: OptionSpecs;
   /** How many positional arguments it takes. */
   readonly positionals: { min: number; max: number; names: string };
+  /** Stops by itself on SIGINT/SIGTERM (a server); the CLI's default handler stays out of it. */
+  readonly handlesSignals?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 

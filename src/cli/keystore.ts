@@ -41,23 +41,8 @@ export interface OpenKeystore {
 type SecretSource = 'ATREST_ROOT_KEY' | 'ATREST_PASSPHRASE' | 'prompt';
 
 export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<OpenKeystore> {
-  const location = keystoreLocation(env, cwd);
-  const isNew = !(await exists(location.keystorePath));
-  const { secret, source } = await obtainSecret(env, location, isNew);
-  if (isNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
-  const store = await FileStore.open(location.keystorePath, secret);
+  const { store, location, secret } = await openKeystoreFile(env, cwd, out);
   wipe(secret);
-  if (isNew) {
-    // FileStore writes its file on the first save; save the empty state now, so the store
-    // exists (and its secret is fixed) from the first command on, whatever that command does.
-    try {
-      await store.save(emptyState());
-    } catch (e) {
-      await store.close().catch(() => undefined);
-      throw e;
-    }
-    out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
-  }
   const kms = new LocalKms({ store });
   let closed = false;
   return {
@@ -75,6 +60,34 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
   };
 }
 
+/** The locked, sealed key store file (created on first use) and a copy of the secret that opens
+ *  it, for callers that build their own LocalKms (`atrest serve`) or seal more with the same
+ *  secret (access keys). The caller wipes the secret and closes the store. */
+export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<{ store: FileStore; location: KeystoreLocation; secret: KeystoreSecret }> {
+  const location = keystoreLocation(env, cwd);
+  const isNew = !(await exists(location.keystorePath));
+  const { secret, source } = await obtainSecret(env, location, isNew);
+  if (isNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
+  const store = await FileStore.open(location.keystorePath, copySecret(secret));
+  if (isNew) {
+    // FileStore writes its file on the first save; save the empty state now, so the store
+    // exists (and its secret is fixed) from the first command on, whatever that command does.
+    try {
+      await store.save(emptyState());
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      wipe(secret);
+      throw e;
+    }
+    out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
+  }
+  return { store, location, secret };
+}
+
+function copySecret(secret: KeystoreSecret): KeystoreSecret {
+  return 'rootKey' in secret ? { rootKey: secret.rootKey.slice() } : { passphrase: secret.passphrase };
+}
+
 function describeSource(source: SecretSource): string {
   const scrypt = `scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)}, r=${DEFAULT_SCRYPT.r}, p=${DEFAULT_SCRYPT.p}`;
   switch (source) {
@@ -84,7 +97,8 @@ function describeSource(source: SecretSource): string {
   }
 }
 
-async function obtainSecret(env: Record<string, string | undefined>, location: KeystoreLocation, isNew: boolean): Promise<{ secret: KeystoreSecret; source: SecretSource }> {
+/** The key store's secret from ATREST_ROOT_KEY, ATREST_PASSPHRASE or the terminal. */
+export async function obtainSecret(env: Record<string, string | undefined>, location: KeystoreLocation, isNew: boolean): Promise<{ secret: KeystoreSecret; source: SecretSource }> {
   const rootKeyHex = env.ATREST_ROOT_KEY;
   if (rootKeyHex !== undefined && rootKeyHex !== '') {
     if (!/^[0-9a-fA-F]{64}$/.test(rootKeyHex)) {
@@ -109,7 +123,7 @@ async function obtainSecret(env: Record<string, string | undefined>, location: K
   return { secret: { passphrase: first }, source: 'prompt' };
 }
 
-function wipe(secret: KeystoreSecret): void {
+export function wipe(secret: KeystoreSecret): void {
   if ('rootKey' in secret) secret.rootKey.fill(0);
 }
 

@@ -6,7 +6,8 @@ import { emptyArgs, GLOBAL_OPTIONS, parseOptions, splitLeadingGlobals } from './
 import type { Command, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
-import { openKeystore, type OpenKeystore } from './keystore.js';
+import { openKeystore, openKeystoreFile, type OpenKeystore } from './keystore.js';
+import { remoteKms, remoteKmsChoice } from './remote-kms.js';
 import { Output } from './output.js';
 import { cliProcess } from './runtime.js';
 import { commandUsage, usageText } from './usage.js';
@@ -18,7 +19,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const out = new Output(cliProcess.stdout, cliProcess.stderr, json, quiet);
   let keystore: OpenKeystore | undefined;
+  let commandHandlesSignals = false;
   const stopOnSignal = () => {
+    if (commandHandlesSignals) return;
     // Ctrl-C mid-command: release the key store's lock (a left-over lock blocks the next
     // command) before leaving with the conventional 128 + SIGINT.
     void (keystore?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => cliProcess.exit(130));
@@ -32,6 +35,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       cliProcess.stdout.write(usageText(COMMANDS) + '\n');
       return args ? EXIT_OK : EXIT_USAGE;
     }
+    commandHandlesSignals = command.handlesSignals === true;
     const parsed = parseOptions(args, { ...GLOBAL_OPTIONS, ...command.options }, `atrest ${command.words}`, globals);
     if (parsed.flags.has('help')) {
       cliProcess.stdout.write(commandUsage(command) + '\n');
@@ -44,13 +48,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     const env = cliProcess.env;
     const cwd = cliProcess.cwd();
+    const remote = remoteKmsChoice(parsed.values, env);
+    if (remote !== undefined && parsed.values.has('as')) {
+      throw new UsageError('--as works only on the embedded key store; over --endpoint or --kms aws the access key decides the principal');
+    }
     const ctx: CommandContext = {
       args: parsed, out, env, cwd, stderr: cliProcess.stderr,
       async keystore() {
         keystore ??= await openKeystore(env, cwd, out);
         return keystore;
       },
+      keystoreFile: () => openKeystoreFile(env, cwd, out),
       async kms() {
+        if (remote !== undefined) return remoteKms(remote, env);
         const store = await this.keystore();
         return store.kms.as(await this.principal());
       },

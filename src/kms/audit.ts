@@ -7,14 +7,25 @@
 // every byte array (ciphertext blobs) replaced by its length. Encryption context is recorded
 // (as CloudTrail does): it is not secret and must not hold secrets.
 //
-// The log lives in memory, for the life of the LocalKms object; it is not part of the stored
-// state.
+// The log lives in memory, for the life of the LocalKms object, unless an `onAudit` sink is
+// given (the network server persists each record before it answers); it is not part of the
+// stored state.
 
 import type { EncryptionContext } from './types.js';
 
 export const SERVICE_PRINCIPAL = 'kms.amazonaws.com';
 
-export interface AuditRecord {
+/** Who called over the network, when a server made the call on a caller's behalf. */
+export interface AuditRequestContext {
+  /** The access key the request was signed with. */
+  accessKeyId?: string;
+  /** The client's address. */
+  sourceIPAddress?: string;
+  /** The server's id for the request (x-amzn-RequestId of the reply). */
+  requestId?: string;
+}
+
+export interface AuditRecord extends AuditRequestContext {
   eventTime: Date;
   /** The caller's ARN, or `kms.amazonaws.com` for the service's own actions. */
   principal: string;

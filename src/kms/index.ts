@@ -5,7 +5,7 @@ export { LocalKms } from './local-kms.js';
 export type { LocalKmsOptions, PrincipalOptions } from './local-kms.js';
 export { MemoryStore } from './store.js';
 export type { KmsStateStore } from './store.js';
-export type { AuditRecord } from './audit.js';
+export type { AuditRecord, AuditRequestContext } from './audit.js';
 export { DEFAULT_KEY_ALIAS } from './default-key.js';
 export { SCRATCH_KEY_TAG } from './deletion.js';
 export {

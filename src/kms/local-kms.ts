@@ -9,7 +9,7 @@
 
 import { sharedEngine } from '../engine/shared-engine.js';
 import type { PolicyDocument } from '../policy/index.js';
-import { auditableParameters, copyAuditRecord, type AuditRecord } from './audit.js';
+import { auditableParameters, copyAuditRecord, type AuditRecord, type AuditRequestContext } from './audit.js';
 import { CallContext } from './call-context.js';
 import { destroyKey, isScratchKey } from './deletion.js';
 import { UnsupportedOperationException } from './errors.js';
@@ -35,12 +35,18 @@ export interface LocalKmsOptions {
   clock?: () => Date;
   /** Where the state persists; default a MemoryStore. */
   store?: KmsStateStore;
+  /** Receives every audit record as it is made (before the call's promise settles). When given,
+   *  LocalKms keeps no records in memory and auditLog() returns []. */
+  onAudit?: (record: AuditRecord) => void;
 }
 
 export interface PrincipalOptions {
   /** Sets kms:ViaService (e.g. `fsx.us-east-1.amazonaws.com`) as if an AWS service called on
    *  the principal's behalf; also makes kms:GrantIsForAWSResource true. */
   viaService?: string;
+  /** Copied into every audit record of this client's calls (a server's access key id, the
+   *  caller's address, the request id). */
+  requestContext?: AuditRequestContext;
 }
 
 type Operation = (ctx: CallContext, request: Record<string, unknown>) => unknown;
@@ -95,9 +101,12 @@ export class LocalKms {
   #queue: Promise<unknown> = Promise.resolve();
   readonly #policies = new Map<string, PolicyDocument>();
   readonly #audit: AuditRecord[] = [];
+  readonly #onAudit: ((record: AuditRecord) => void) | undefined;
 
   constructor(options: LocalKmsOptions = {}) {
-    const { accountId = '111122223333', region = 'us-east-1', clock = () => new Date(), store = new MemoryStore() } = options;
+    const { accountId = '111122223333', region = 'us-east-1', clock = () => new Date(), store = new MemoryStore(), onAudit } = options;
+    if (onAudit !== undefined && typeof onAudit !== 'function') throw new TypeError('LocalKms: onAudit must be a function');
+    this.#onAudit = onAudit;
     if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
       throw new TypeError(`LocalKms: accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
     }
@@ -120,9 +129,10 @@ export class LocalKms {
     }
     const viaService = options.viaService;
     if (viaService !== undefined && typeof viaService !== 'string') throw new TypeError('LocalKms.as: viaService must be a string');
+    const requestContext = options.requestContext === undefined ? undefined : { ...options.requestContext };
     const client = {} as Record<keyof KmsClient, (request?: unknown) => Promise<unknown>>;
     for (const [method, spec] of Object.entries(OPERATIONS) as [keyof KmsClient, OperationSpec][]) {
-      client[method] = (request?: unknown) => this.#enqueue(() => this.#call(principalArn, viaService, spec, request));
+      client[method] = (request?: unknown) => this.#enqueue(() => this.#call(principalArn, viaService, requestContext, spec, request));
     }
     return client as unknown as KmsClient;
   }
@@ -160,7 +170,7 @@ export class LocalKms {
         fail(record, e);
         throw e;
       } finally {
-        this.#audit.push(record);
+        this.#record(record);
       }
     });
   }
@@ -176,9 +186,9 @@ export class LocalKms {
     return run;
   }
 
-  async #call(principal: string, viaService: string | undefined, spec: OperationSpec, request: unknown): Promise<unknown> {
+  async #call(principal: string, viaService: string | undefined, requestContext: AuditRequestContext | undefined, spec: OperationSpec, request: unknown): Promise<unknown> {
     const record: AuditRecord = {
-      eventTime: new Date(NaN), principal, eventName: spec.name, requestParameters: auditableParameters(request), outcome: 'Success',
+      eventTime: new Date(NaN), principal, ...requestContext, eventName: spec.name, requestParameters: auditableParameters(request), outcome: 'Success',
     };
     let ctx: CallContext | undefined;
     try {
@@ -196,7 +206,7 @@ export class LocalKms {
       throw e;
     } finally {
       if (ctx !== undefined) Object.assign(record, ctx.audit);
-      this.#audit.push(record);
+      this.#record(record);
     }
   }
 
@@ -221,7 +231,12 @@ export class LocalKms {
     const draft = cloneState(this.#state);
     const events = performMaintenance(draft, this.#where, now, want);
     await this.#commit(draft);
-    this.#audit.push(...events);
+    for (const event of events) this.#record(event);
+  }
+
+  #record(record: AuditRecord): void {
+    if (this.#onAudit === undefined) this.#audit.push(record);
+    else this.#onAudit(record);
   }
 
   /** Saves, then swaps: memory never gets ahead of the store. */

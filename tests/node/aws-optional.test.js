@@ -1,0 +1,51 @@
+// @aws-sdk/client-kms is an optional peer dependency: only atrest/aws may load it. Walks the
+// static import graph of dist/index.js (what `import 'atrest'` and the Deno import load) and
+// reads dist/atrest.global.js: neither reaches the SDK or the server's node: modules. And the
+// package declares the SDK as an optional peer, pinned as a devDependency.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ROOT } from './cli-harness.js';
+
+function importGraph(entry) {
+  const seen = new Set();
+  const external = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const m of code.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const spec = m[1] ?? m[2];
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+      else external.add(spec);
+    }
+  };
+  visit(entry);
+  return { files: [...seen], external: [...external] };
+}
+
+test('import "atrest" never reaches @aws-sdk or atrest/server; atrest/aws does', () => {
+  const core = importGraph(join(ROOT, 'dist/index.js'));
+  assert.ok(core.files.length > 20, 'the walk found the core modules');
+  assert.not.ok(core.external.some((s) => s.startsWith('@aws-sdk') || s.startsWith('@aws-crypto')), core.external.join(', '));
+  assert.not.ok(core.files.some((f) => f.includes('/kms/server/') || f.includes('/kms/aws/')));
+  const aws = importGraph(join(ROOT, 'dist/kms/aws/index.js'));
+  assert.ok(aws.external.includes('@aws-sdk/client-kms'));
+});
+
+test('dist/atrest.global.js holds no AWS SDK code', () => {
+  const bundle = readFileSync(join(ROOT, 'dist/atrest.global.js'), 'utf8');
+  for (const needle of ['@aws-sdk', 'KMSClient', 'TrentService', 'smithy']) assert.not.ok(bundle.includes(needle), `bundle contains ${needle}`);
+});
+
+test('package.json: the SDK is an optional peer dependency and a pinned devDependency', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  assert.ok(pkg.peerDependencies['@aws-sdk/client-kms']);
+  assert.is(pkg.peerDependenciesMeta['@aws-sdk/client-kms'].optional, true);
+  assert.match(pkg.devDependencies['@aws-sdk/client-kms'], /^\d+\.\d+\.\d+$/);
+  assert.not.ok('@aws-sdk/client-kms' in (pkg.dependencies ?? {}));
+  assert.equal(pkg.exports['./aws'], { types: './dist/kms/aws/index.d.ts', default: './dist/kms/aws/index.js' });
+});
+
+test.run();
