@@ -87,6 +87,21 @@ context('context must be string → string', async () => {
   await rejects(root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p'), EncryptionContext: 'a=b' }), 'ValidationException');
 });
 
+context('prototype-named keys ("__proto__", "constructor") are ordinary context keys, never dropped (issue 12 item 7)', async () => {
+  const { root } = setup();
+  const m = await newKey(root);
+  for (const json of ['{"__proto__":"x"}', '{"constructor":"y","__proto__":"x"}', '{"toString":"z"}']) {
+    const ctx = JSON.parse(json);
+    const e = await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p'), EncryptionContext: ctx });
+    assert.is(text((await root.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: JSON.parse(json) })).Plaintext), 'p');
+    await rejects(root.decrypt({ CiphertextBlob: e.CiphertextBlob }), 'InvalidCiphertextException', /EncryptionContext/);
+    await rejects(root.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: JSON.parse(json.replace(/"x"/, '"other"').replace(/"z"/, '"other"')) }), 'InvalidCiphertextException');
+  }
+  // A context with "__proto__" differs from the empty one: encrypting without it cannot be decrypted with it.
+  const plain = await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p') });
+  await rejects(root.decrypt({ CiphertextBlob: plain.CiphertextBlob, EncryptionContext: JSON.parse('{"__proto__":"x"}') }), 'InvalidCiphertextException');
+});
+
 context.run();
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,17 @@ grants('EncryptionContextSubset: those pairs and possibly more', async () => {
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { tenant: 'ACME' } }), 'AccessDeniedException');
 });
 
+grants('a constraint on "__proto__" is a real constraint, not dropped (issue 12 item 7)', async () => {
+  const { admin, alice, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: JSON.parse('{"EncryptionContextSubset":{"__proto__":"acme"}}') });
+  const listed = (await admin.listGrants({ KeyId: key.KeyId })).Grants[0];
+  assert.equal(Object.keys(listed.Constraints.EncryptionContextSubset), ['__proto__']);
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: JSON.parse('{"__proto__":"acme","file":"a"}') });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: {} }), 'AccessDeniedException');
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { file: 'a' } }), 'AccessDeniedException');
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: JSON.parse('{"__proto__":"globex"}') }), 'AccessDeniedException');
+});
+
 grants('a grant works for DescribeKey, ReEncrypt and GenerateDataKeyWithoutPlaintext too', async () => {
   const { admin, alice, key } = await fixture();
   const other = await newKey(admin, { Policy: onlyPolicy(ADMIN) });

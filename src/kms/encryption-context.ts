@@ -14,6 +14,16 @@ import { compareBytes } from './bytes.js';
 
 const utf8 = new TextEncoder();
 
+/**
+ * Adds the pair k=v to `context` as an own data property, whatever `k` is. `out[k] = v` with
+ * k = "__proto__" would set the object's prototype instead (a string is ignored there), so the
+ * pair would vanish: it would bind nothing in the ciphertext and escape every constraint or
+ * policy check on the context. Keys arrive from untrusted JSON, CLI arguments and headers.
+ */
+export function definePair(context: Record<string, string>, k: string, v: string): void {
+  Object.defineProperty(context, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 /** Checks that `value` is a plain string→string record and returns a copy (undefined → {}). */
 export function checkEncryptionContext(value: unknown, field: string): EncryptionContext {
   if (value === undefined || value === null) return {};
@@ -26,7 +36,7 @@ export function checkEncryptionContext(value: unknown, field: string): Encryptio
     if (typeof v !== 'string') {
       throw new ValidationException(`${field}["${k}"] must be a string, got ${typeof v}`);
     }
-    out[k] = v;
+    definePair(out, k, v);
   }
   return out;
 }

@@ -72,6 +72,14 @@ data('decrypt --context refuses a file whose context lacks the pairs (exit 2)', 
   assertCleanFailure(assert, await sb.run(['decrypt', sb.path('c.atrest'), sb.path('c2.out'), '--context', 'team=blue']), 2, /team/);
 });
 
+data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at decrypt (issue 12 item 7)', async () => {
+  await writeFile(sb.path('proto.txt'), 'proto\n');
+  const enc = await runJson(sb, ['encrypt', sb.path('proto.txt'), sb.path('proto.atrest'), '--key', 'alias/data', '--context', '__proto__=x']);
+  assert.equal(Object.entries(enc.encryptionContext), [['__proto__', 'x'], ['atrest:volume', enc.volumeId]]);
+  await runJson(sb, ['decrypt', sb.path('proto.atrest'), sb.path('proto.out'), '--context', '__proto__=x']);
+  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 2, /__proto__/);
+});
+
 data('a disabled or deleting key: exit 2, and no output file is left behind', async () => {
   await writeFile(sb.path('k.txt'), 'key state\n');
   await runJson(sb, ['encrypt', sb.path('k.txt'), sb.path('k.atrest'), '--key', 'alias/other']);
