@@ -171,4 +171,14 @@ policies('PutKeyPolicy needs kms:PutKeyPolicy', async () => {
   await rejects(alice.putKeyPolicy({ KeyId: m.KeyId, Policy: onlyPolicy(ALICE) }), 'AccessDeniedException', /kms:PutKeyPolicy/);
 });
 
+policies('CreateKey and PutKeyPolicy refuse a policy that repeats a JSON name (issue 12 item 8)', async () => {
+  const { admin } = setup();
+  const dup = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"${ADMIN}"},"Action":"kms:*","Resource":"*"},` +
+    `{"Effect":"Allow","Principal":{"AWS":"${ALICE}"},"Action":"kms:Decrypt","Resource":"*",` +
+    '"Condition":{"StringEquals":{"kms:EncryptionContext:tenant":"acme"},"StringEquals":{"kms:CallerAccount":"111122223333"}}}]}';
+  await rejects(admin.createKey({ Policy: dup }), 'MalformedPolicyDocumentException', /StringEquals" appears twice/);
+  const m = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
+  await rejects(admin.putKeyPolicy({ KeyId: m.KeyId, Policy: dup }), 'MalformedPolicyDocumentException', /appears twice/);
+});
+
 policies.run();
