@@ -58,6 +58,13 @@ grants('a constraint on "__proto__" is a real constraint, not dropped (issue 12 
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: JSON.parse('{"__proto__":"globex"}') }), 'AccessDeniedException');
 });
 
+grants('constraint values: at most 384 characters (AWS CreateGrant) (issue 12 item 14)', async () => {
+  const { admin, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextSubset: { k: 'v'.repeat(384) } } });
+  await rejects(admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { k: 'v'.repeat(385) } } }),
+    'ValidationException', /at most 384 characters/);
+});
+
 grants('a grant works for DescribeKey, ReEncrypt and GenerateDataKeyWithoutPlaintext too', async () => {
   const { admin, alice, key } = await fixture();
   const other = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
