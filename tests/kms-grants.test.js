@@ -159,6 +159,40 @@ create('GrantTokens: up to 10, each must name a live grant', async () => {
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: [g.GrantToken] }), 'InvalidGrantTokenException', /does not exist/);
 });
 
+create('AWS\'s quota of 50,000 grants per key: the next CreateGrant is LimitExceededException; after a revoke there is room again; other keys are not counted (issue 12 item 15)', async () => {
+  const { store, admin, key } = await fixture();
+  const other = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
+  const seed = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'] });
+  // Filling the quota call by call would take minutes: copy the one real grant in the saved state.
+  const state = await store.load();
+  const template = state.grants[seed.GrantId];
+  for (let i = 1; i < 50_000; i++) {
+    const grantId = i.toString(16).padStart(64, '0');
+    state.grants[grantId] = { ...template, grantId };
+  }
+  await store.save(state);
+  const { kms } = setup({ store });
+  const again = kms.as(ADMIN);
+  await rejects(again.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] }), 'LimitExceededException', /50000 grants/);
+  await again.createGrant({ KeyId: other.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] });
+  await again.revokeGrant({ KeyId: key.KeyId, GrantId: seed.GrantId });
+  await again.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] });
+  await rejects(again.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'] }), 'LimitExceededException');
+});
+
+create('grant records cannot be changed through what ListGrants returns or through a failed call (grants are shared between state copies)', async () => {
+  const { admin, alice, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextSubset: { t: 'a' } } });
+  const listed = (await admin.listGrants({ KeyId: key.KeyId })).Grants[0];
+  listed.Operations.push('Decrypt');
+  listed.Constraints.EncryptionContextSubset.t = 'b';
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { t: 'a' } });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { t: 'b' } }), 'AccessDeniedException');
+  const again = (await admin.listGrants({ KeyId: key.KeyId })).Grants[0];
+  assert.equal(again.Operations, ['Encrypt']);
+  assert.equal(again.Constraints, { EncryptionContextSubset: { t: 'a' } });
+});
+
 create.run();
 
 // ---------------------------------------------------------------------------------------------
