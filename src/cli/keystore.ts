@@ -42,11 +42,20 @@ type SecretSource = 'ATREST_ROOT_KEY' | 'ATREST_PASSPHRASE' | 'prompt';
 
 export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<OpenKeystore> {
   const location = keystoreLocation(env, cwd);
-  const isNew = !(await exists(location.keystorePath));
-  const { secret, source } = await obtainSecret(env, location, isNew);
-  if (isNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
+  // Only a hint for the prompt ("New passphrase…"): another process may create the store
+  // between this look and the lock below.
+  const looksNew = !(await exists(location.keystorePath));
+  const { secret, source } = await obtainSecret(env, location, looksNew);
+  if (looksNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
   const store = await FileStore.open(location.keystorePath, secret);
   wipe(secret);
+  // Decided again under the lock, where nobody else can create the file: a store another
+  // process created meanwhile was checked against our secret by open() and must never be
+  // replaced by an empty one (that lost every key created in between).
+  const isNew = !(await exists(location.keystorePath).catch(async (e) => {
+    await store.close().catch(() => undefined);
+    throw e;
+  }));
   if (isNew) {
     // FileStore writes its file on the first save; save the empty state now, so the store
     // exists (and its secret is fixed) from the first command on, whatever that command does.
