@@ -2,9 +2,12 @@
 // encrypt and decrypt run in constant memory whatever the file size. Output goes to a temporary
 // file beside the target that is fsynced and renamed over it only when the whole job succeeded:
 // a failed or interrupted decrypt never leaves a partial plaintext under the target's name.
+// After the rename the directory is fsynced too: without it a power loss could undo the rename,
+// and an `encrypt` already reported done would lose its output.
 
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { syncDirectory } from '../fs/fs-helpers.js';
 import { UsageError } from './exit-codes.js';
 
 const CHUNK_BYTES = 1 << 20;
@@ -85,6 +88,7 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
       await file.sync();
       await closeFile();
       await rename(temp, target);
+      await syncDirectory(dirname(resolve(target)));
     },
     async discard() {
       await closeFile().catch(() => undefined);

@@ -80,6 +80,24 @@ data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at de
   assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 2, /__proto__/);
 });
 
+data('the output is renamed into place and then its directory is fsynced (strace) (issue 12 item 18)', async () => {
+  if ((await runProcess('sh', ['-c', 'command -v strace'])).code !== 0) return console.log('  (skipped: no strace; .ci/run installs it)');
+  await writeFile(sb.path('sync.txt'), 'durable\n');
+  for (const args of [['encrypt', sb.path('sync.txt'), sb.path('sync.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('sync.atrest'), sb.path('sync.out')]]) {
+    const r = await runProcess('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,rename,renameat,renameat2', process.execPath, BIN, ...args], { env: sb.env, cwd: sb.dir });
+    assert.is(r.code, 0, r.stderr);
+    const lines = r.stderr.split('\n');
+    const target = args[2];
+    const renamed = lines.findIndex((l) => /rename/.test(l) && l.includes('.partial') && l.includes(`"${target}"`) && /= 0$/.test(l));
+    assert.ok(renamed >= 0, `no rename of the temporary file onto ${target}`);
+    const dirOpen = lines.slice(renamed + 1).map((l) => /openat\(AT_FDCWD, "([^"]+)", O_RDONLY[^)]*\) = (\d+)$/.exec(l)).find((m) => m && m[1] === sb.dir);
+    assert.ok(dirOpen, `the directory ${sb.dir} is not opened after the rename`);
+    const fd = dirOpen[2];
+    const after = lines.slice(lines.findIndex((l) => l.includes(`"${sb.dir}", O_RDONLY`) && lines.indexOf(l) > renamed) + 1);
+    assert.ok(after.some((l) => new RegExp(`fsync\\(${fd}\\)\\s+= 0$`).test(l)), 'the directory is not fsynced after the rename');
+  }
+});
+
 data('a disabled or deleting key: exit 2, and no output file is left behind', async () => {
   await writeFile(sb.path('k.txt'), 'key state\n');
   await runJson(sb, ['encrypt', sb.path('k.txt'), sb.path('k.atrest'), '--key', 'alias/other']);
