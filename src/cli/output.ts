@@ -23,7 +23,9 @@ export class Output {
   /** A command's result: `lines` for people, `data` for --json. */
   result(lines: readonly string[], data: unknown): void {
     if (this.json) this.stdout.write(toJson(data) + '\n');
-    else if (lines.length > 0) this.stdout.write(lines.map(escapeTerminal).join('\n') + '\n');
+    // A result line may be a multi-line text (a policy document): its newlines are kept. Lines
+    // built from untrusted values escape those values themselves first (inspect.ts).
+    else if (lines.length > 0) this.stdout.write(lines.flatMap((l) => l.split('\n')).map(escapeTerminal).join('\n') + '\n');
   }
 
   /** A line for the person at the terminal (stderr); none with --quiet. */

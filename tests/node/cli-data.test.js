@@ -101,12 +101,14 @@ data('the output is renamed into place and then its directory is fsynced (strace
 data('inspect and error messages show control characters from untrusted input escaped, never raw (issue 12 item 17)', async () => {
   const ESC = '\u001b';
   await writeFile(sb.path('esc.txt'), 'escape\n');
-  await runJson(sb, ['encrypt', sb.path('esc.txt'), sb.path('esc.atrest'), '--key', 'alias/data', '--context', `title=${ESC}]0;owned\u0007`, '--context', `wipe=${ESC}[2J\u009b1m\u202e`]);
+  await runJson(sb, ['encrypt', sb.path('esc.txt'), sb.path('esc.atrest'), '--key', 'alias/data', '--context', `title=${ESC}]0;owned\u0007`, '--context', `wipe=${ESC}[2J\u009b1m\u202e`, '--context', 'fake=x\nwrapped key 9: arn:aws:kms:forged']);
   const shown = await sb.run(['inspect', sb.path('esc.atrest')]);
   assert.is(shown.code, 0, shown.stderr);
   assert.not.match(shown.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/, 'raw control characters in inspect output');
   assert.match(shown.stdout, 'title=\\x1b]0;owned\\x07');
   assert.match(shown.stdout, 'wipe=\\x1b[2J\\x9b1m\\u{202e}');
+  assert.match(shown.stdout, 'fake=x\\x0awrapped key 9');
+  assert.not.match(shown.stdout, /^wrapped key 9/m, 'a newline in a header value cannot fake a line');
   const json = await sb.run(['inspect', sb.path('esc.atrest'), '--json']);
   assert.not.match(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, 'raw control characters in JSON output');
   assert.is(JSON.parse(json.stdout).wrappedKeys[0].encryptionContext.wipe, `${ESC}[2J\u009b1m\u202e`, 'JSON still carries the exact strings');
