@@ -59,6 +59,15 @@ export interface PendingFile {
   discard(): Promise<void>;
 }
 
+/** The discard() of every PendingFile neither committed nor discarded yet: a SIGINT/SIGTERM
+ *  handler deletes them before the process exits (main.ts). */
+const unfinished = new Set<() => Promise<void>>();
+
+/** Deletes the temporary files of all unfinished outputs (for a signal handler). */
+export async function discardPendingFiles(): Promise<void> {
+  await Promise.all([...unfinished].map((discard) => discard().catch(() => undefined)));
+}
+
 export async function createPendingFile(target: string): Promise<PendingFile> {
   const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
   const temp = join(dirname(resolve(target)), `.${basename(target)}.${random}.partial`);
@@ -81,6 +90,12 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
       }
     },
   });
+  const discard = async () => {
+    unfinished.delete(discard);
+    await closeFile().catch(() => undefined);
+    await rm(temp, { force: true });
+  };
+  unfinished.add(discard);
   return {
     writable,
     bytesWritten: () => position,
@@ -88,12 +103,10 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
       await file.sync();
       await closeFile();
       await rename(temp, target);
+      unfinished.delete(discard);
       await syncDirectory(dirname(resolve(target)));
     },
-    async discard() {
-      await closeFile().catch(() => undefined);
-      await rm(temp, { force: true });
-    },
+    discard,
   };
 }
 

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import process from 'node:process';
+import { spawn } from 'node:child_process';
 import { assertCleanFailure, BIN, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
 
 const MiB = 1024 * 1024;
@@ -117,6 +118,30 @@ data('inspect and error messages show control characters from untrusted input es
   assert.is(failed.code, 1, failed.stderr);
   assert.not.match(failed.stderr, /\u001b/);
   assert.match(failed.stderr, 'no\\x1b[2Jsuch');
+});
+
+data('SIGINT and SIGTERM during a decrypt: the temporary plaintext is deleted, exit 130 / 143, the key store is unlocked (issue 12 item 4)', async () => {
+  const plain = randomBytes(48 * MiB);
+  await writeFile(sb.path('sig.bin'), plain);
+  await runJson(sb, ['encrypt', sb.path('sig.bin'), sb.path('sig.atrest'), '--key', 'alias/data']);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+    const child = spawn(process.execPath, [BIN, 'decrypt', sb.path('sig.atrest'), sb.path(`sig-${signal}.out`)], {
+      cwd: sb.dir, env: { ...process.env, ...sb.env }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const exited = new Promise((resolve) => child.on('close', (c, s) => resolve({ code: c, signal: s })));
+    // Wait until the temporary output exists, then signal.
+    const partial = () => readdir(sb.dir).then((names) => names.filter((n) => n.endsWith('.partial')));
+    for (let t = 0; t < 600 && (await partial()).length === 0; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok((await partial()).length > 0, 'the decrypt made its temporary file');
+    child.kill(signal);
+    const result = await exited;
+    assert.is(result.code, code, `${signal}: exit ${result.code} (signal ${result.signal}); ${stderr}`);
+    assert.equal(await partial(), [], `${signal}: a .partial file is left`);
+    assert.not.ok((await readdir(sb.dir)).includes(`sig-${signal}.out`), `${signal}: no output under the target name`);
+    assert.not.ok((await readdir(sb.home)).includes('keystore.lock'), `${signal}: the key store is still locked`);
+  }
 });
 
 data('a disabled or deleting key: exit 2, and no output file is left behind', async () => {

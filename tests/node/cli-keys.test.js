@@ -41,6 +41,26 @@ store('parallel first commands on a fresh ATREST_HOME never replace a store anot
   }
 });
 
+store('--version, help, help <command>, keys --help: exit 0 with usage on stdout (issue 12 item 23)', async () => {
+  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+  const version = await sb.run(['--version']);
+  assert.is(version.code, 0, version.stderr);
+  assert.is(version.stdout, `atrest ${manifest.version}\n`);
+  const help = await sb.run(['help']);
+  assert.is(help.code, 0, help.stderr);
+  assert.match(help.stdout, 'usage: atrest <command>');
+  const helpCreate = await sb.run(['help', 'keys', 'create']);
+  assert.is(helpCreate.code, 0, helpCreate.stderr);
+  assert.match(helpCreate.stdout, 'usage: atrest keys create');
+  const keysHelp = await sb.run(['keys', '--help']);
+  assert.is(keysHelp.code, 0, keysHelp.stderr);
+  assert.match(keysHelp.stdout, 'usage: atrest keys create');
+  assert.match(keysHelp.stdout, 'usage: atrest keys list');
+  assert.is(keysHelp.stderr, '');
+  // None of these touched the key store.
+  assert.not.ok(await stat(sb.home).then(() => true, () => false), 'help created a key store');
+});
+
 store('first use creates it and says where and how in one line; later uses say nothing', async () => {
   const first = await sb.run(['keys', 'list']);
   assert.is(first.code, 0, first.stderr);
