@@ -144,6 +144,16 @@ data('SIGINT and SIGTERM during a decrypt: the temporary plaintext is deleted, e
   }
 });
 
+data('a small file shows a real throughput, not "0.0 MiB/s" (issue 12 item 23)', async () => {
+  await writeFile(sb.path('tiny.txt'), 'x');
+  for (const args of [['encrypt', sb.path('tiny.txt'), sb.path('tiny.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('tiny.atrest'), sb.path('tiny.out')]]) {
+    const r = await sb.run(args);
+    assert.is(r.code, 0, r.stderr);
+    assert.not.match(r.stdout, / 0\.0 MiB\/s/);
+    assert.match(r.stdout, /, (0\.0*[1-9][0-9]*|[1-9][0-9.]*) MiB\/s/);
+  }
+});
+
 data('a disabled or deleting key: exit 2, and no output file is left behind', async () => {
   await writeFile(sb.path('k.txt'), 'key state\n');
   await runJson(sb, ['encrypt', sb.path('k.txt'), sb.path('k.atrest'), '--key', 'alias/other']);
@@ -283,6 +293,10 @@ demo('runs the main job and prints its checks', async () => {
   ]) assert.match(r.stdout, line);
   assert.match(r.stderr, /created the key store/);
   assert.not.match(r.stdout, /checks FAILED|: FAILED/);
+  // The commands it prints can be copied: --as takes a principal ARN (issue 12 item 23).
+  const principals = [...r.stdout.matchAll(/\$ atrest .*?--as (\S+)/g)].map((m) => m[1]);
+  assert.ok(principals.length >= 3, r.stdout);
+  for (const p of principals) assert.match(p, /^arn:aws:iam::\d{12}:role\/\w+$/, `printed --as ${p}`);
 });
 
 demo.run();
