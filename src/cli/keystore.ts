@@ -68,18 +68,21 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
     out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
   }
   const kms = new LocalKms({ store });
-  let closed = false;
+  // One closing for every caller: a signal handler that calls close() while the command's own
+  // close() is under way must wait for it (the lock is removed at its end), not return at once.
+  let closing: Promise<void> | undefined;
   return {
     kms,
     location,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await appendAuditRecords(location.auditPath, kms.auditLog());
-      } finally {
-        await kms.close();
-      }
+    close() {
+      closing ??= (async () => {
+        try {
+          await appendAuditRecords(location.auditPath, kms.auditLog());
+        } finally {
+          await kms.close();
+        }
+      })();
+      return closing;
     },
   };
 }
