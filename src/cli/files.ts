@@ -5,7 +5,7 @@
 // After the rename the directory is fsynced too: without it a power loss could undo the rename,
 // and an `encrypt` already reported done would lose its output.
 
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { syncDirectory } from '../fs/fs-helpers.js';
 import { UsageError } from './exit-codes.js';
@@ -108,6 +108,22 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
     },
     discard,
   };
+}
+
+/**
+ * Refuses an output path the final rename would replace instead of write: a symbolic link (the
+ * link would become a regular file and its target stay untouched; /dev/stdout is one), a device,
+ * FIFO, socket or directory. A missing path or a regular file is fine. Deliberately a refusal,
+ * not a write-through: writing a device or pipe in place would expose partial plaintext there.
+ */
+export async function checkReplaceableOutput(output: string, what: string): Promise<void> {
+  const info = await lstat(output).catch((e: { code?: string }) => {
+    if (e?.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (info === undefined || info.isFile()) return;
+  const kind = info.isSymbolicLink() ? 'a symbolic link' : info.isDirectory() ? 'a directory' : 'not a regular file (a device, pipe or socket)';
+  throw new UsageError(`${what}: the output ${output} is ${kind}; atrest writes a new file and renames it into place, which would replace it, so it refuses: name a regular file path`);
 }
 
 /** Refuses an output that is the input: the rename at the end would replace the source. */

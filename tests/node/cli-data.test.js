@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import process from 'node:process';
 import { spawn } from 'node:child_process';
 import { assertCleanFailure, BIN, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
@@ -152,6 +152,23 @@ data('a small file shows a real throughput, not "0.0 MiB/s" (issue 12 item 23)',
     assert.not.match(r.stdout, / 0\.0 MiB\/s/);
     assert.match(r.stdout, /, (0\.0*[1-9][0-9]*|[1-9][0-9.]*) MiB\/s/);
   }
+});
+
+data('an output that is a symlink, /dev/stdout, a device or a FIFO is refused, never replaced (issue 12 item 5)', async () => {
+  await writeFile(sb.path('link-src.txt'), 'link\n');
+  await writeFile(sb.path('link-target.bin'), 'untouched');
+  await symlink(sb.path('link-target.bin'), sb.path('link.out'));
+  await runProcess('mkfifo', [sb.path('fifo.out')]);
+  for (const output of [sb.path('link.out'), '/dev/stdout', '/dev/null', sb.path('fifo.out')]) {
+    const before = await lstat(output);
+    const r = await sb.run(['encrypt', sb.path('link-src.txt'), output, '--key', 'alias/data']);
+    assertCleanFailure(assert, r, 1, /symbolic link|not a regular file/);
+    const after = await lstat(output);
+    assert.is(after.isSymbolicLink(), before.isSymbolicLink(), `${output} kept its kind`);
+    assert.is(after.ino, before.ino, `${output} was not replaced`);
+  }
+  assert.is(await readFile(sb.path('link-target.bin'), 'utf8'), 'untouched');
+  assert.equal((await readdir(sb.dir)).filter((n) => n.endsWith('.partial')), []);
 });
 
 data('a disabled or deleting key: exit 2, and no output file is left behind', async () => {

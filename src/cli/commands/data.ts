@@ -10,7 +10,7 @@ import { FileBlockStore } from '../../fs/index.js';
 import { keyValuePairs, positiveInteger } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { checkDistinctPaths, createPendingFile, fileReadable, regularFileSize } from '../files.js';
+import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, regularFileSize } from '../files.js';
 import { inspectFile, inspectLines } from '../inspect.js';
 import { formatMiB, MiB } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -21,6 +21,7 @@ async function transformFile(
   ctx: Parameters<Command['run']>[0], what: string, input: string, output: string, transform: TransformStream<Uint8Array, Uint8Array>,
 ): Promise<{ inputBytes: number; outputBytes: number; seconds: number }> {
   checkDistinctPaths(input, output, what);
+  await checkReplaceableOutput(output, what);
   const inputBytes = await regularFileSize(input, what);
   const progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
   const pending = await createPendingFile(output);
