@@ -67,7 +67,7 @@ try {
   };
   await writeFile(join(dir, 'policy.json'), JSON.stringify(policy, null, 2));
   const key = await atrestJson(['keys', 'create', '--alias', 'alias/demo', '--policy', 'policy.json', '--rotation-days', '365', '--as', ADMIN]);
-  console.log(`   $ atrest keys create --alias alias/demo --policy policy.json --rotation-days 365 --as role/admin`);
+  console.log(`   $ atrest keys create --alias alias/demo --policy policy.json --rotation-days 365 --as ${ADMIN}`);
   console.log(`   → ${key.KeyMetadata.Arn} (${key.KeyMetadata.KeyState})\n`);
 
   console.log(`2. A ${SIZE / MiB} MiB file of random bytes`);
@@ -84,7 +84,7 @@ try {
   console.log(`   sha-256 ${original}\n`);
 
   console.log('3. Encrypt it as role/app (XTS-AES-256, 4 KiB sectors; the data key is wrapped by alias/demo)');
-  console.log('   $ atrest encrypt data.bin data.atrest --key alias/demo --context purpose=demo --as role/app');
+  console.log(`   $ atrest encrypt data.bin data.atrest --key alias/demo --context purpose=demo --as ${APP}`);
   const enc = await atrestJson(['encrypt', 'data.bin', 'data.atrest', '--key', 'alias/demo', '--context', 'purpose=demo', '--as', APP]);
   console.log(`   → ${(enc.outputBytes / MiB).toFixed(1)} MiB in ${enc.seconds.toFixed(2)} s: ${enc.mibPerSecond.toFixed(1)} MiB/s, volume ${enc.volumeId}\n`);
 
@@ -95,13 +95,13 @@ try {
 
   console.log('5. role/guest is not in the key policy and holds no grant:');
   const refused = await atrest(['decrypt', 'data.atrest', 'guest.bin', '--as', GUEST], { showStderr: false });
-  console.log(`   $ atrest decrypt data.atrest guest.bin --as role/guest → exit ${refused.code}`);
+  console.log(`   $ atrest decrypt data.atrest guest.bin --as ${GUEST} → exit ${refused.code}`);
   console.log(`   ${refused.stderr.trim()}`);
   check(refused.code === 2, 'the key service refused role/guest (exit 2)');
   console.log();
 
   console.log('6. Decrypt as role/app');
-  console.log('   $ atrest decrypt data.atrest data.out --as role/app');
+  console.log(`   $ atrest decrypt data.atrest data.out --as ${APP}`);
   const dec = await atrestJson(['decrypt', 'data.atrest', 'data.out', '--as', APP]);
   console.log(`   → ${(dec.bytes / MiB).toFixed(1)} MiB in ${dec.seconds.toFixed(2)} s: ${dec.mibPerSecond.toFixed(1)} MiB/s`);
   const roundTrip = await sha256File(join(dir, 'data.out'));

@@ -78,6 +78,15 @@ streams('an encrypted stream takes header-only changes: rewrap moves its key, th
   await ro.close();
 });
 
+streams('a "__proto__" context key is bound into the header and checked, never dropped (issue 12 item 7)', async () => {
+  const env = setup();
+  const plain = pattern(5000, 3);
+  const encrypted = await collect(chunked(plain, 999).pipeThrough(encryptStream({ kms: env.app, encryptionContext: JSON.parse('{"__proto__":"acme"}') })));
+  const ok = await collect(chunked(encrypted, 4096).pipeThrough(decryptStream({ kms: env.app, policy: { requiredEncryptionContext: JSON.parse('{"__proto__":"acme"}') } })));
+  assertBytes(ok, plain);
+  await rejects(collect(chunked(encrypted, 4096).pipeThrough(decryptStream({ kms: env.app, policy: { requiredEncryptionContext: JSON.parse('{"__proto__":"globex"}') } }))), PolicyViolationError);
+});
+
 streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk at most 1 MiB', async () => {
   const { app } = setup();
   const total = 32 * 1024 * 1024;

@@ -108,6 +108,26 @@ authz('conditions see kms:RequestAlias, kms:CallerAccount, kms:ViaService and aw
   await rejects(alice.encrypt({ KeyId: byTime.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
 });
 
+authz('kms:EncryptionContext:<k>: a case-variant second pair does not unlock a refused context (issue 12 item 6)', async () => {
+  const { admin, alice } = setup();
+  const m = await newKey(admin, {
+    Policy: policy(adminStatement, {
+      Effect: 'Allow', Principal: { AWS: ALICE }, Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*',
+      Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'acme' } },
+    }),
+  });
+  const enc = (EncryptionContext) => alice.encrypt({ KeyId: m.KeyId, Plaintext: utf8('x'), EncryptionContext });
+  await enc({ tenant: 'acme' });
+  await enc({ Tenant: 'acme' }); // the condition key name is case-insensitive: either spelling alone
+  await enc({ tenant: 'acme', TENANT: 'acme' });
+  await rejects(enc({ tenant: 'globex' }), 'AccessDeniedException');
+  await rejects(enc({ tenant: 'globex', Tenant: 'acme' }), 'AccessDeniedException');
+  await rejects(enc({ Tenant: 'acme', tenant: 'globex' }), 'AccessDeniedException');
+  // Decrypt of a blob made by admin with the mixed context is refused for alice too.
+  const e = await admin.encrypt({ KeyId: m.KeyId, Plaintext: utf8('x'), EncryptionContext: { tenant: 'globex', Tenant: 'acme' } });
+  await rejects(alice.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: { tenant: 'globex', Tenant: 'acme' } }), 'AccessDeniedException');
+});
+
 authz.run();
 
 // ---------------------------------------------------------------------------------------------
@@ -149,6 +169,16 @@ policies('PutKeyPolicy needs kms:PutKeyPolicy', async () => {
   const { admin, alice } = setup();
   const m = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
   await rejects(alice.putKeyPolicy({ KeyId: m.KeyId, Policy: onlyPolicy(ALICE) }), 'AccessDeniedException', /kms:PutKeyPolicy/);
+});
+
+policies('CreateKey and PutKeyPolicy refuse a policy that repeats a JSON name (issue 12 item 8)', async () => {
+  const { admin } = setup();
+  const dup = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"${ADMIN}"},"Action":"kms:*","Resource":"*"},` +
+    `{"Effect":"Allow","Principal":{"AWS":"${ALICE}"},"Action":"kms:Decrypt","Resource":"*",` +
+    '"Condition":{"StringEquals":{"kms:EncryptionContext:tenant":"acme"},"StringEquals":{"kms:CallerAccount":"111122223333"}}}]}';
+  await rejects(admin.createKey({ Policy: dup }), 'MalformedPolicyDocumentException', /StringEquals" appears twice/);
+  const m = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
+  await rejects(admin.putKeyPolicy({ KeyId: m.KeyId, Policy: dup }), 'MalformedPolicyDocumentException', /appears twice/);
 });
 
 policies.run();

@@ -87,6 +87,49 @@ context('context must be string → string', async () => {
   await rejects(root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p'), EncryptionContext: 'a=b' }), 'ValidationException');
 });
 
+context('prototype-named keys ("__proto__", "constructor") are ordinary context keys, never dropped (issue 12 item 7)', async () => {
+  const { root } = setup();
+  const m = await newKey(root);
+  for (const json of ['{"__proto__":"x"}', '{"constructor":"y","__proto__":"x"}', '{"toString":"z"}']) {
+    const ctx = JSON.parse(json);
+    const e = await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p'), EncryptionContext: ctx });
+    assert.is(text((await root.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: JSON.parse(json) })).Plaintext), 'p');
+    await rejects(root.decrypt({ CiphertextBlob: e.CiphertextBlob }), 'InvalidCiphertextException', /EncryptionContext/);
+    await rejects(root.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: JSON.parse(json.replace(/"x"/, '"other"').replace(/"z"/, '"other"')) }), 'InvalidCiphertextException');
+  }
+  // A context with "__proto__" differs from the empty one: encrypting without it cannot be decrypted with it.
+  const plain = await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p') });
+  await rejects(root.decrypt({ CiphertextBlob: plain.CiphertextBlob, EncryptionContext: JSON.parse('{"__proto__":"x"}') }), 'InvalidCiphertextException');
+});
+
+context('size limits: at most 8192 bytes of UTF-8 keys and values, well-formed Unicode; refusals stay small in the audit log (issue 12 item 14)', async () => {
+  const { root, kms } = setup();
+  const m = await newKey(root);
+  const enc = (EncryptionContext) => root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p'), EncryptionContext });
+  await enc({ k: 'v'.repeat(8191) });
+  await enc({ a: 'x'.repeat(4000), b: 'y'.repeat(4190) });
+  await rejects(enc({ k: 'v'.repeat(8192) }), 'ValidationException', /at most 8192 bytes/);
+  await rejects(enc({ a: 'x'.repeat(4000), b: 'y'.repeat(4191) }), 'ValidationException', /at most 8192 bytes/);
+  // Bytes of UTF-8, not characters: 4096 × "é" is 8192 bytes, plus a 1-byte key is one too many.
+  await rejects(enc({ k: 'é'.repeat(4096) }), 'ValidationException', /8192 bytes/);
+  await enc({ k: 'é'.repeat(4095) });
+  await rejects(enc({ k: 'a\uD800b' }), 'ValidationException', /well-formed Unicode/);
+  await rejects(enc({ ['\uDC00']: 'x' }), 'ValidationException', /well-formed Unicode/);
+  await enc({ k: '\uD83D\uDE00' }); // a proper surrogate pair is fine
+  for (const op of [
+    () => root.decrypt({ CiphertextBlob: new Uint8Array(200), EncryptionContext: { k: 'v'.repeat(9000) } }),
+    () => root.generateDataKey({ KeyId: m.KeyId, KeySpec: 'AES_256', EncryptionContext: { k: 'v'.repeat(9000) } }),
+    () => root.reEncrypt({ CiphertextBlob: new Uint8Array(200), DestinationKeyId: m.KeyId, DestinationEncryptionContext: { k: 'v'.repeat(9000) } }),
+  ]) await rejects(op(), 'ValidationException', /8192 bytes/);
+  // Forty refused calls with 1 MiB contexts do not make the log keep 40 MiB.
+  const before = JSON.stringify(kms.auditLog()).length;
+  const huge = 'h'.repeat(1 << 20);
+  for (let i = 0; i < 40; i++) await rejects(enc({ [huge]: huge }), 'ValidationException');
+  const grown = JSON.stringify(kms.auditLog()).length - before;
+  assert.ok(grown < 40 * 8192, `the audit log grew by ${grown} characters`);
+  assert.is(kms.auditLog().at(-1).outcome, 'Failure');
+});
+
 context.run();
 
 // ---------------------------------------------------------------------------------------------

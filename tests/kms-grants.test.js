@@ -47,6 +47,24 @@ grants('EncryptionContextSubset: those pairs and possibly more', async () => {
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { tenant: 'ACME' } }), 'AccessDeniedException');
 });
 
+grants('a constraint on "__proto__" is a real constraint, not dropped (issue 12 item 7)', async () => {
+  const { admin, alice, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: JSON.parse('{"EncryptionContextSubset":{"__proto__":"acme"}}') });
+  const listed = (await admin.listGrants({ KeyId: key.KeyId })).Grants[0];
+  assert.equal(Object.keys(listed.Constraints.EncryptionContextSubset), ['__proto__']);
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: JSON.parse('{"__proto__":"acme","file":"a"}') });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: {} }), 'AccessDeniedException');
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { file: 'a' } }), 'AccessDeniedException');
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: JSON.parse('{"__proto__":"globex"}') }), 'AccessDeniedException');
+});
+
+grants('constraint values: at most 384 characters (AWS CreateGrant) (issue 12 item 14)', async () => {
+  const { admin, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextSubset: { k: 'v'.repeat(384) } } });
+  await rejects(admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextEquals: { k: 'v'.repeat(385) } } }),
+    'ValidationException', /at most 384 characters/);
+});
+
 grants('a grant works for DescribeKey, ReEncrypt and GenerateDataKeyWithoutPlaintext too', async () => {
   const { admin, alice, key } = await fixture();
   const other = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
@@ -139,6 +157,40 @@ create('GrantTokens: up to 10, each must name a live grant', async () => {
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: Array(11).fill(g.GrantToken) }), 'ValidationException', /at most 10/);
   await admin.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId });
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: [g.GrantToken] }), 'InvalidGrantTokenException', /does not exist/);
+});
+
+create('AWS\'s quota of 50,000 grants per key: the next CreateGrant is LimitExceededException; after a revoke there is room again; other keys are not counted (issue 12 item 15)', async () => {
+  const { store, admin, key } = await fixture();
+  const other = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
+  const seed = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'] });
+  // Filling the quota call by call would take minutes: copy the one real grant in the saved state.
+  const state = await store.load();
+  const template = state.grants[seed.GrantId];
+  for (let i = 1; i < 50_000; i++) {
+    const grantId = i.toString(16).padStart(64, '0');
+    state.grants[grantId] = { ...template, grantId };
+  }
+  await store.save(state);
+  const { kms } = setup({ store });
+  const again = kms.as(ADMIN);
+  await rejects(again.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] }), 'LimitExceededException', /50000 grants/);
+  await again.createGrant({ KeyId: other.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] });
+  await again.revokeGrant({ KeyId: key.KeyId, GrantId: seed.GrantId });
+  await again.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Encrypt'] });
+  await rejects(again.createGrant({ KeyId: key.KeyId, GranteePrincipal: BOB, Operations: ['Decrypt'] }), 'LimitExceededException');
+});
+
+create('grant records cannot be changed through what ListGrants returns or through a failed call (grants are shared between state copies)', async () => {
+  const { admin, alice, key } = await fixture();
+  await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Encrypt'], Constraints: { EncryptionContextSubset: { t: 'a' } } });
+  const listed = (await admin.listGrants({ KeyId: key.KeyId })).Grants[0];
+  listed.Operations.push('Decrypt');
+  listed.Constraints.EncryptionContextSubset.t = 'b';
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { t: 'a' } });
+  await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), EncryptionContext: { t: 'b' } }), 'AccessDeniedException');
+  const again = (await admin.listGrants({ KeyId: key.KeyId })).Grants[0];
+  assert.equal(again.Operations, ['Encrypt']);
+  assert.equal(again.Constraints, { EncryptionContextSubset: { t: 'a' } });
 });
 
 create.run();

@@ -20,6 +20,7 @@ import {
 // salt 16, key check 16, header checksum 8, nonce 12; then ciphertext ‖ 16-byte tag.
 const HEADER = 65;
 const TAG = 16;
+const CHECKSUM_AT = 13 + 16 + 16; // magic, version, KDF, scrypt (13) ‖ salt (16) ‖ key check (16): see src/kms/sealed-state.ts
 const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 }; // the smallest allowed: tests about framing, not cost
 const STATE = { version: 1, keys: [{ id: 'k1', material: 'AAEC', note: 'héllo ✓' }], n: 42, on: true, none: null };
 
@@ -116,6 +117,23 @@ sealing('corruption: a passphrase header with hostile scrypt parameters is refus
   await rejects(openSealedState(hostile, { passphrase: 'p' }), KeystoreCorruptError, /keystore is corrupt/);
 });
 
+sealing('a header with costly scrypt parameters inside the old bounds is refused before deriving (issue 12 item 13)', async () => {
+  const sealed = await sealState(STATE, { passphrase: 'p' }, { scrypt: CHEAP_SCRYPT });
+  // The checksum covers the KDF fields, so a hostile header recomputes it; the test does too.
+  const { sha256 } = await import('@noble/hashes/sha2.js');
+  const withParams = (logN, r, p) => {
+    const h = sealed.slice();
+    [h[10], h[11], h[12]] = [logN, r, p];
+    h.set(sha256(h.subarray(0, CHECKSUM_AT)).subarray(0, 8), CHECKSUM_AT);
+    return h;
+  };
+  // 2^17 · 16 · 128 = 256 MiB (accepted before); 2^15 · 8 · 16: 16 times the default's work.
+  for (const [logN, r, p] of [[17, 16, 1], [15, 8, 16], [20, 2, 1]]) {
+    // "out of bounds" (not "wrong passphrase"): refused from the header, before any derivation.
+    await rejects(openSealedState(withParams(logN, r, p), { passphrase: 'p' }), KeystoreCorruptError, /scrypt parameters are out of bounds/);
+  }
+});
+
 sealing('bad input: TypeError / RangeError naming the rule', async () => {
   const key = newKey();
   const cases = [
@@ -130,7 +148,9 @@ sealing('bad input: TypeError / RangeError naming the rule', async () => {
     [() => sealState(undefined, { rootKey: key }), TypeError, /JSON-compatible/],
     [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 1000, r: 8, p: 1 } }), RangeError, /N must be a power of two/],
     [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 21, r: 8, p: 1 } }), RangeError, /N must be a power of two from 2\^10 to 2\^20/],
-    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 20, r: 8, p: 1 } }), RangeError, /256 MiB/],
+    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 20, r: 8, p: 1 } }), RangeError, /at most 64 MiB/],
+    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 16, r: 9, p: 1 } }), RangeError, /at most 64 MiB/],
+    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 15, r: 8, p: 5 } }), RangeError, /N · r · p must be at most 2\^20/],
     [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 14, r: 0, p: 1 } }), RangeError, /r must be 1 to 32/],
     [() => openSealedState('bytes', { rootKey: key }), TypeError, /Uint8Array/],
   ];

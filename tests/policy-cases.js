@@ -218,7 +218,12 @@ const keyCases = [
   c('kms:EncryptionAlgorithm', { StringEquals: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } }, { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' }, true),
   c('kms:GranteePrincipal', { StringEquals: { 'kms:GranteePrincipal': READER_ROLE } }, { 'kms:GranteePrincipal': READER_ROLE }, true),
   c('kms:RetiringPrincipal', { ArnLike: { 'kms:RetiringPrincipal': `arn:aws:iam::${ACCT}:role/*` } }, { 'kms:RetiringPrincipal': BOB }, false),
-  c('context keys differing only in case merge: StringEquals any', { StringEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:dept': 'a', 'kms:EncryptionContext:DEPT': 'b' }, true),
+  // Context keys differing only in case (issue 12 item 6): every spelling must pass.
+  c('case-variant context keys: StringEquals needs every spelling to match', { StringEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:dept': 'a', 'kms:EncryptionContext:DEPT': 'b' }, false),
+  c('case-variant context keys: StringEquals, other spelling order', { StringEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:DEPT': 'b', 'kms:EncryptionContext:dept': 'a' }, false),
+  c('case-variant context keys: StringEquals, both spellings match', { StringEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:dept': 'a', 'kms:EncryptionContext:DEPT': 'a' }, true),
+  c('case-variant context keys: StringNotEquals, one spelling equal', { StringNotEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:dept': 'b', 'kms:EncryptionContext:Dept': 'a' }, false),
+  c('case-variant context keys: StringNotEquals, no spelling equal', { StringNotEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:dept': 'b', 'kms:EncryptionContext:Dept': 'c' }, true),
 ];
 
 // Whole policies shaped like AWS's own (KMS.md §2.2, §2.10).

@@ -183,6 +183,14 @@ const PARSE_ERRORS = [
   ['over 32768 bytes of UTF-8 (Latin-1 counts twice)', JSON.stringify(policy(stmt({ Sid: 'é'.repeat(16400) }))), /32768 bytes/],
   ['a character outside Latin-1', JSON.stringify(policy(stmt({ Sid: 'snow ☃' }))), /U\+2603/],
   ['not an object', '[]', /JSON object/],
+  // Issue 12 item 8: JSON.parse keeps the last of two equal names; a key policy must not rely on that.
+  ['two StringEquals blocks in one Condition',
+    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"${ALICE}"},"Action":"kms:Decrypt","Resource":"*",` +
+    '"Condition":{"StringEquals":{"kms:EncryptionContext:tenant":"acme"},"StringEquals":{"kms:CallerAccount":"111122223333"}}}]}',
+    /^Statement\[0\]\.Condition: the name "StringEquals" appears twice/],
+  ['a repeated Effect', `{"Statement":{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Effect":"Allow"}}`, /^Statement: the name "Effect" appears twice/],
+  ['a repeated top-level Statement', `{"Statement":[],"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}}`, /^the name "Statement" appears twice/],
+  ['names equal after unescaping', `{"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*","\\u0045ffect":"Deny"}}`, /the name "Effect" appears twice/],
   ['unknown top-level element', { Version: '2012-10-17', Statement: [stmt()], Statment: [] }, /unknown element "Statment"/],
   ['wrong Version', { Version: '2012-10-18', Statement: [stmt()] }, /^Version: .*2012-10-17/],
   ['no Statement', { Version: '2012-10-17' }, /no Statement/],
@@ -266,6 +274,12 @@ errors('accepted: forms AWS allows', () => {
     policy(stmt({ Action: undefined, Resource: undefined })),
   ]) parsePolicy(JSON.stringify(p));
   void OTHER;
+});
+
+errors('the same name in different objects, and escaped names that differ, are not duplicates (issue 12 item 8)', () => {
+  const text = `{"Statement":[{"Sid":"a","Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"},` +
+    `{"Sid":"b","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:x":"1","kms:EncryptionContext:\\"q\\"":"2"}}}]}`;
+  assert.is(parsePolicy(text).statements.length, 2);
 });
 
 errors.run();

@@ -3,6 +3,7 @@
 // that names the option, so the CLI exits 1 with a message instead of guessing.
 
 import { UsageError } from './exit-codes.js';
+import { definePair } from '../kms/encryption-context.js';
 
 /** How an option is written: a flag with no value, a value, or a value that may repeat. */
 export type OptionKind = 'flag' | 'value' | 'list';
@@ -109,7 +110,7 @@ export function keyValuePairs(args: ParsedArgs, name: string, where: string): Re
     if (eq <= 0) throw new UsageError(`${where}: --${name} takes key=value, got ${JSON.stringify(pair)}`);
     const key = pair.slice(0, eq);
     if (Object.prototype.hasOwnProperty.call(out, key)) throw new UsageError(`${where}: --${name} names the key "${key}" twice`);
-    out[key] = pair.slice(eq + 1);
+    definePair(out, key, pair.slice(eq + 1));
   }
   return out;
 }

@@ -2,9 +2,12 @@
 // encrypt and decrypt run in constant memory whatever the file size. Output goes to a temporary
 // file beside the target that is fsynced and renamed over it only when the whole job succeeded:
 // a failed or interrupted decrypt never leaves a partial plaintext under the target's name.
+// After the rename the directory is fsynced too: without it a power loss could undo the rename,
+// and an `encrypt` already reported done would lose its output.
 
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { syncDirectory } from '../fs/fs-helpers.js';
 import { UsageError } from './exit-codes.js';
 
 const CHUNK_BYTES = 1 << 20;
@@ -56,6 +59,15 @@ export interface PendingFile {
   discard(): Promise<void>;
 }
 
+/** The discard() of every PendingFile neither committed nor discarded yet: a SIGINT/SIGTERM
+ *  handler deletes them before the process exits (main.ts). */
+const unfinished = new Set<() => Promise<void>>();
+
+/** Deletes the temporary files of all unfinished outputs (for a signal handler). */
+export async function discardPendingFiles(): Promise<void> {
+  await Promise.all([...unfinished].map((discard) => discard().catch(() => undefined)));
+}
+
 export async function createPendingFile(target: string): Promise<PendingFile> {
   const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
   const temp = join(dirname(resolve(target)), `.${basename(target)}.${random}.partial`);
@@ -78,6 +90,12 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
       }
     },
   });
+  const discard = async () => {
+    unfinished.delete(discard);
+    await closeFile().catch(() => undefined);
+    await rm(temp, { force: true });
+  };
+  unfinished.add(discard);
   return {
     writable,
     bytesWritten: () => position,
@@ -85,12 +103,27 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
       await file.sync();
       await closeFile();
       await rename(temp, target);
+      unfinished.delete(discard);
+      await syncDirectory(dirname(resolve(target)));
     },
-    async discard() {
-      await closeFile().catch(() => undefined);
-      await rm(temp, { force: true });
-    },
+    discard,
   };
+}
+
+/**
+ * Refuses an output path the final rename would replace instead of write: a symbolic link (the
+ * link would become a regular file and its target stay untouched; /dev/stdout is one), a device,
+ * FIFO, socket or directory. A missing path or a regular file is fine. Deliberately a refusal,
+ * not a write-through: writing a device or pipe in place would expose partial plaintext there.
+ */
+export async function checkReplaceableOutput(output: string, what: string): Promise<void> {
+  const info = await lstat(output).catch((e: { code?: string }) => {
+    if (e?.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (info === undefined || info.isFile()) return;
+  const kind = info.isSymbolicLink() ? 'a symbolic link' : info.isDirectory() ? 'a directory' : 'not a regular file (a device, pipe or socket)';
+  throw new UsageError(`${what}: the output ${output} is ${kind}; atrest writes a new file and renames it into place, which would replace it, so it refuses: name a regular file path`);
 }
 
 /** Refuses an output that is the input: the rename at the end would replace the source. */

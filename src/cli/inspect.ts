@@ -9,6 +9,7 @@ import type { DecodedHeader } from '../envelope/header.js';
 import { FileBlockStore } from '../fs/index.js';
 import type { EncryptionContext } from '../kms/types.js';
 import { regularFileSize } from './files.js';
+import { escapeTerminal } from './output.js';
 
 export interface InspectedWrappedKey {
   keyArn: string;
@@ -70,14 +71,15 @@ export async function inspectFile(path: string): Promise<InspectedFile> {
 }
 
 export function inspectLines(h: InspectedFile): string[] {
-  const context = (c: EncryptionContext) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join(', ');
+  // Header strings are untrusted: escaped here, so a newline in one cannot fake a line.
+  const context = (c: EncryptionContext) => Object.entries(c).map(([k, v]) => `${escapeTerminal(k)}=${escapeTerminal(v)}`).join(', ');
   return [
     `${h.file}: atrest format version ${h.formatVersion}, ${h.layout === 'stream' ? 'encrypted file (stream; size sealed in the trailer)' : 'volume'}${h.scratch ? ', scratch' : ''}, ${h.fileBytes} bytes`,
     `cipher:       ${h.cipher}, ${h.sectorSize}-byte sectors, data from byte ${h.dataOffset}`,
     `header:       two copies in ${h.slotSize}-byte slots, sequence ${h.sequence} (${h.headerCopies.map((c) => `@${c.offset} ${c.status}`).join('; ')})`,
     `volume id:    ${h.volumeId}`,
     ...h.wrappedKeys.flatMap((w, i) => [
-      `wrapped key ${i + 1}: ${w.keyArn} (${w.ciphertextBlobBytes}-byte blob)${w.grantId ? `, grant ${w.grantId} for ${w.grantee}` : ''}`,
+      `wrapped key ${i + 1}: ${escapeTerminal(w.keyArn)} (${w.ciphertextBlobBytes}-byte blob)${w.grantId ? `, grant ${escapeTerminal(w.grantId)} for ${escapeTerminal(w.grantee ?? '')}` : ''}`,
       `  context:    ${context(w.encryptionContext)}`,
     ]),
     'not shown: the size and metadata (sealed) and the header MAC (checked only with the data key)',

@@ -44,18 +44,21 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
   const { store, location, secret } = await openKeystoreFile(env, cwd, out);
   wipe(secret);
   const kms = new LocalKms({ store });
-  let closed = false;
+  // One closing for every caller: a signal handler that calls close() while the command's own
+  // close() is under way must wait for it (the lock is removed at its end), not return at once.
+  let closing: Promise<void> | undefined;
   return {
     kms,
     location,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await appendAuditRecords(location.auditPath, kms.auditLog());
-      } finally {
-        await kms.close();
-      }
+    close() {
+      closing ??= (async () => {
+        try {
+          await appendAuditRecords(location.auditPath, kms.auditLog());
+        } finally {
+          await kms.close();
+        }
+      })();
+      return closing;
     },
   };
 }
@@ -65,22 +68,27 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
  *  secret (access keys). The caller wipes the secret and closes the store. */
 export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<{ store: FileStore; location: KeystoreLocation; secret: KeystoreSecret }> {
   const location = keystoreLocation(env, cwd);
-  const isNew = !(await exists(location.keystorePath));
-  const { secret, source } = await obtainSecret(env, location, isNew);
-  if (isNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
+  // Only a hint for the prompt ("New passphrase…"): another process may create the store
+  // between this look and the lock below.
+  const looksNew = !(await exists(location.keystorePath));
+  const { secret, source } = await obtainSecret(env, location, looksNew);
+  if (looksNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
   const store = await FileStore.open(location.keystorePath, copySecret(secret));
-  if (isNew) {
+  // Decided again under the lock, where nobody else can create the file: a store another
+  // process created meanwhile was checked against our secret by open() and must never be
+  // replaced by an empty one (that lost every key created in between).
+  let isNew: boolean;
+  try {
+    isNew = !(await exists(location.keystorePath));
     // FileStore writes its file on the first save; save the empty state now, so the store
     // exists (and its secret is fixed) from the first command on, whatever that command does.
-    try {
-      await store.save(emptyState());
-    } catch (e) {
-      await store.close().catch(() => undefined);
-      wipe(secret);
-      throw e;
-    }
-    out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
+    if (isNew) await store.save(emptyState());
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    wipe(secret);
+    throw e;
   }
+  if (isNew) out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
   return { store, location, secret };
 }
 

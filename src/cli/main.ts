@@ -2,6 +2,7 @@
 // command needs a key, runs it, and turns any failure into one line and an exit code
 // (exit-codes.ts). Runs under Node and Deno (bin/atrest.js is the launcher for both).
 
+import { readFile } from 'node:fs/promises';
 import { emptyArgs, GLOBAL_OPTIONS, parseOptions, splitLeadingGlobals } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -9,6 +10,7 @@ import { describeFailure, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.j
 import { openKeystore, openKeystoreFile, type OpenKeystore } from './keystore.js';
 import { remoteKms, remoteKmsChoice } from './remote-kms.js';
 import { Output } from './output.js';
+import { discardPendingFiles } from './files.js';
 import { cliProcess } from './runtime.js';
 import { commandUsage, usageText } from './usage.js';
 
@@ -20,17 +22,39 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const out = new Output(cliProcess.stdout, cliProcess.stderr, json, quiet);
   let keystore: OpenKeystore | undefined;
   let commandHandlesSignals = false;
-  const stopOnSignal = () => {
+  const stopOn = (code: number) => () => {
     if (commandHandlesSignals) return;
-    // Ctrl-C mid-command: release the key store's lock (a left-over lock blocks the next
-    // command) before leaving with the conventional 128 + SIGINT.
-    void (keystore?.close() ?? Promise.resolve()).catch(() => undefined).finally(() => cliProcess.exit(130));
+    // Ctrl-C or kill mid-command: delete the temporary output (a decrypt's is plaintext), release
+    // the key store's lock (a left-over lock blocks the next command), then leave with the
+    // conventional 128 + signal number: 130 for SIGINT, 143 for SIGTERM.
+    void discardPendingFiles()
+      .then(() => keystore?.close())
+      .catch(() => undefined)
+      .finally(() => cliProcess.exit(code));
   };
-  cliProcess.on('SIGINT', stopOnSignal);
-  cliProcess.on('SIGTERM', stopOnSignal);
+  const onSigint = stopOn(130);
+  const onSigterm = stopOn(143);
+  cliProcess.on('SIGINT', onSigint);
+  cliProcess.on('SIGTERM', onSigterm);
   try {
-    const { globals, rest } = splitLeadingGlobals(argv);
-    const { command, args } = findCommand(rest, globals);
+    if (argv[0] === '--version' || argv[0] === 'version') {
+      const version = await packageVersion();
+      out.result([`atrest ${version}`], { version });
+      return EXIT_OK;
+    }
+    const split = splitLeadingGlobals(argv);
+    const { globals } = split;
+    let { rest } = split;
+    // `atrest help` is `atrest --help`; `atrest help keys create` is `atrest keys create --help`.
+    if (rest[0] === 'help') {
+      if (rest.length === 1) {
+        cliProcess.stdout.write(usageText(COMMANDS) + '\n');
+        return EXIT_OK;
+      }
+      rest = [...rest.slice(1), '--help'];
+    }
+    const { command, args, shown } = findCommand(rest, globals);
+    if (shown) return EXIT_OK;
     if (command === undefined) {
       cliProcess.stdout.write(usageText(COMMANDS) + '\n');
       return args ? EXIT_OK : EXIT_USAGE;
@@ -79,14 +103,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     out.failure(failure, debug !== undefined && debug !== '' ? (error as Error)?.stack : undefined);
     return failure.exitCode;
   } finally {
-    cliProcess.off('SIGINT', stopOnSignal);
-    cliProcess.off('SIGTERM', stopOnSignal);
+    cliProcess.off('SIGINT', onSigint);
+    cliProcess.off('SIGTERM', onSigterm);
   }
 }
 
 /** The command named by the leading words, and the tokens after them. No command: `args` is
  *  truthy when help was asked for (exit 0), empty when nothing or something unknown was. */
-function findCommand(tokens: readonly string[], globals: ReturnType<typeof emptyArgs>): { command?: Command; args: string[] } {
+function findCommand(tokens: readonly string[], globals: ReturnType<typeof emptyArgs>): { command?: Command; args: string[]; shown?: boolean } {
   const words: string[] = [];
   for (const token of tokens) {
     if (token.startsWith('-')) break;
@@ -98,12 +122,23 @@ function findCommand(tokens: readonly string[], globals: ReturnType<typeof empty
   if (words.length === 0 && (globals.flags.has('help') || tokens[0] === 'help')) return { args: [] as string[] };
   if (words.length === 0 && tokens.length === 0) throw new UsageError(`no command given\n\n${usageText(COMMANDS)}`);
   const group = COMMANDS.filter((c) => c.words.startsWith(words[0] + ' ')).map((c) => c.words);
+  if (group.length > 0 && words.length === 1 && (globals.flags.has('help') || tokens.includes('--help') || tokens.includes('-h'))) {
+    // `atrest keys --help`: the group's commands, one usage line each.
+    cliProcess.stdout.write(COMMANDS.filter((c) => group.includes(c.words)).map(commandUsage).join('\n') + '\n');
+    return { args: [], shown: true };
+  }
   if (group.length > 0) {
     throw new UsageError(`unknown command "atrest ${words.join(' ')}"; "${words[0]}" takes: ${group.map((w) => w.split(' ')[1]).join(', ')}`);
   }
   throw new UsageError(`unknown command "${tokens[0]}" (commands: ${[...new Set(COMMANDS.map((c) => c.words.split(' ')[0]))].join(', ')}; see atrest --help)`);
 }
 
+
+/** The version in the package.json this file was built with (dist/cli/ → the package root). */
+async function packageVersion(): Promise<string> {
+  const manifest = JSON.parse(await readFile(decodeURIComponent(new URL('../../package.json', import.meta.url).pathname), 'utf8')) as { version?: unknown };
+  return String(manifest.version);
+}
 
 /** The launcher's entry: runs the process's arguments and sets the exit code (not exit(): a
  *  pending write to a piped stdout must finish first). */

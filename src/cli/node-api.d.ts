@@ -7,8 +7,10 @@ declare module 'node:fs/promises' {
     size: number;
     isFile(): boolean;
     isDirectory(): boolean;
+    isSymbolicLink(): boolean;
   }
   export function stat(path: string): Promise<Stats>;
+  export function lstat(path: string): Promise<Stats>;
   export function mkdir(path: string, options: { recursive?: boolean; mode?: number }): Promise<string | undefined>;
   export function writeFile(path: string, data: Uint8Array | string, options?: { mode?: number; flag?: string }): Promise<void>;
   export function appendFile(path: string, data: string, options?: { mode?: number }): Promise<void>;

@@ -20,6 +20,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Gcm } from '../engine/gcm.js';
 import type { EncryptionContext } from '../kms/types.js';
+import { definePair } from '../kms/encryption-context.js';
 import { equalBytes, randomBytes } from '../utils/bytes.js';
 import {
   FORMAT_VERSION, GCM_TAG_BYTES, KNOWN_FLAGS, MAC_BYTES, MAGIC, NONCE_BYTES, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_ID_BYTES,
@@ -198,7 +199,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
       const k = r.text(r.u16(`${at}: context key length`), `${at}: context key`);
       const v = r.text(r.u16(`${at}: context value length`), `${at}: context value`);
       if (Object.prototype.hasOwnProperty.call(encryptionContext, k)) throw new HeaderParseError('malformed', `${at}: context key "${k}" repeated`);
-      encryptionContext[k] = v;
+      definePair(encryptionContext, k, v);
     }
     const grantId = r.text(r.u16(`${at}: grant id length`), `${at}: grant id`);
     const grantee = r.text(r.u16(`${at}: grantee length`), `${at}: grantee`);

@@ -7,6 +7,7 @@
 import { PolicyViolationError } from './errors.js';
 import { SUPPORTED_CIPHERS, SECTOR_SIZE_MIN, SECTOR_SIZE_MAX } from './format.js';
 import type { EncryptionContext } from '../kms/types.js';
+import { definePair } from '../kms/encryption-context.js';
 
 export interface KeyCachePolicy {
   /** How long an unwrapped data key may be reused after it was unwrapped, in ms (> 0). */
@@ -110,7 +111,7 @@ export function checkContextShape(value: unknown, what: string): EncryptionConte
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (k.length === 0) throw new RangeError(`${what}: keys must not be empty`);
     if (typeof v !== 'string') throw new TypeError(`${what}["${k}"] must be a string, got ${typeof v}`);
-    out[k] = v;
+    definePair(out, k, v);
   }
   return out;
 }

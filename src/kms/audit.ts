@@ -47,6 +47,10 @@ export interface AuditRecord extends AuditRequestContext {
   errorMessage?: string;
 }
 
+/** Longer strings are cut to this many characters in the log, with their length noted: a
+ *  refused request must not make the log keep megabytes of what it was refused for. */
+const MAX_AUDIT_STRING = 1024;
+
 /** Fields never copied into the log. */
 const SECRET_FIELDS = new Set(['Plaintext']);
 
@@ -68,10 +72,14 @@ function auditableValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(auditableValue);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, inner] of Object.entries(v as Record<string, unknown>)) out[k] = auditableValue(inner);
+    for (const [k, inner] of Object.entries(v as Record<string, unknown>)) {
+      // defineProperty: a "__proto__" key (an encryption context may hold one) stays a key.
+      Object.defineProperty(out, auditableValue(k) as string, { value: auditableValue(inner), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   if (typeof v === 'function' || typeof v === 'symbol') return String(typeof v);
+  if (typeof v === 'string' && v.length > MAX_AUDIT_STRING) return `${v.slice(0, MAX_AUDIT_STRING)}… (${v.length} characters)`;
   return v;
 }
 

@@ -31,6 +31,8 @@ export const GRANT_OPERATIONS: readonly GrantOperation[] = [
 const WITHOUT_CONTEXT: ReadonlySet<GrantOperation> = new Set(['DescribeKey', 'RetireGrant']);
 export const MAX_GRANTS_PER_KEY = 50_000;
 const MAX_CONSTRAINT_PAIRS = 8;
+/** AWS CreateGrant: "The encryption context value in each constraint cannot exceed 384 characters." */
+const MAX_CONSTRAINT_VALUE_CHARACTERS = 384;
 const MAX_GRANT_TOKENS = 10;
 const GRANT_ID = /^[0-9a-f]{64}$/;
 const TOKEN_VERSION = 1;
@@ -116,6 +118,11 @@ export function checkGrantConstraints(value: unknown, operations: GrantOperation
     const context = checkEncryptionContext(input[field], `Constraints.${field}`);
     if (Object.keys(context).length > MAX_CONSTRAINT_PAIRS) {
       throw new ValidationException(`Constraints.${field} holds ${Object.keys(context).length} pairs; at most ${MAX_CONSTRAINT_PAIRS} are allowed`);
+    }
+    for (const [k, v] of Object.entries(context)) {
+      if (v.length > MAX_CONSTRAINT_VALUE_CHARACTERS) {
+        throw new ValidationException(`Constraints.${field}[${JSON.stringify(k)}]: a constraint value may hold at most ${MAX_CONSTRAINT_VALUE_CHARACTERS} characters, got ${v.length}`);
+      }
     }
     out[field] = context;
   }

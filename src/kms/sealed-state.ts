@@ -85,12 +85,17 @@ const OFF_NONCE = OFF_CHECKSUM + CHECKSUM_BYTES;
 export const KEYSTORE_HEADER_BYTES = OFF_NONCE + NONCE_BYTES;
 
 // Bounds on scrypt parameters, for new keystores and for headers read from disk alike: a
-// damaged or hostile header must not make an open allocate gigabytes or run for hours.
+// damaged or hostile header must not make an open allocate hundreds of MiB or run for a minute
+// before it can say "wrong passphrase". Memory is 128 · N · r bytes, work is proportional to
+// N · r · p. The bounds allow twice the default's memory (64 MiB) and four times its work
+// (N · r · p ≤ 2^20, about 1 s where the default takes 0.25 s); anything above is refused
+// before scrypt runs, as a corrupt keystore.
 const MIN_LOG_N = 10;
 const MAX_LOG_N = 20;
 const MAX_R = 32;
 const MAX_P = 16;
-const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
+const MAX_SCRYPT_MEMORY = 64 * 1024 * 1024;
+const MAX_SCRYPT_WORK = 2 ** 20;
 
 const INFO_STATE_KEY = utf8('atrest keystore v1: state key');
 const INFO_KEY_CHECK = utf8('atrest keystore v1: key check');
@@ -339,7 +344,10 @@ function checkScryptParams(params: unknown, what: string): ScryptParams {
   if ((r as number) < 1 || (r as number) > MAX_R) throw new RangeError(`${what}.r must be 1 to ${MAX_R}, got ${r}`);
   if ((p as number) < 1 || (p as number) > MAX_P) throw new RangeError(`${what}.p must be 1 to ${MAX_P}, got ${p}`);
   if (128 * n * (r as number) > MAX_SCRYPT_MEMORY) {
-    throw new RangeError(`${what}: 128 · N · r must be at most 256 MiB of scrypt memory, got ${(128 * n * (r as number)) / 2 ** 20} MiB`);
+    throw new RangeError(`${what}: 128 · N · r must be at most ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB of scrypt memory, got ${(128 * n * (r as number)) / 2 ** 20} MiB`);
+  }
+  if (n * (r as number) * (p as number) > MAX_SCRYPT_WORK) {
+    throw new RangeError(`${what}: N · r · p must be at most 2^20 (four times the default's work), got 2^${Math.log2(n * (r as number) * (p as number)).toFixed(1)}`);
   }
   return { N: n, r: r as number, p: p as number };
 }

@@ -14,6 +14,10 @@
 //   its behaviour is undocumented): a positive operator holds when any request value matches,
 //   a negated one when no request value matches any policy value. That is exactly the negation
 //   of the positive form, which keeps `StringEquals` / `StringNotEquals` complementary.
+// - A single-valued key given under several spellings (context keys `tenant` and `Tenant`,
+//   merged by request.ts): every spelling's value must pass, for positive and negated
+//   operators alike. A condition on kms:EncryptionContext:<k> is how AWS says to require a
+//   context pair; one matching spelling must not admit a request whose other spelling differs.
 // - A request value of the wrong type for the operator (a word under NumericLessThan) passes
 //   neither the operator nor its negation.
 
@@ -58,5 +62,6 @@ export function conditionHolds(condition: PolicyCondition, keys: IndexedConditio
 
   if (setPrefix === 'ForAllValues') return requestValues.every(passes);
   if (setPrefix === 'ForAnyValue') return requestValues.some(passes);
+  if (keys.caseVariants.has(condition.key.toLowerCase())) return requestValues.every(passes);
   return operator.negated ? requestValues.every(passes) : requestValues.some(passes);
 }

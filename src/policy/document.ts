@@ -19,12 +19,15 @@
 //   non-empty lists of them, and must suit the operator (a number for Numeric…, a date for
 //   Date…). `ForAllValues:` with a single-valued key that KMS flags (kms:EncryptionContext:<k>,
 //   aws:RequestTag/<k>) is refused as KMS does ("OverlyPermissiveCondition").
+// - A name repeated within one JSON object (two "StringEquals" in a Condition) is refused: JSON
+//   would keep the last and silently drop the other block.
 // Every refusal is a MalformedPolicyDocumentException whose message starts with the path of
 // the element at fault.
 
 import { MalformedPolicyDocumentException } from './errors.js';
 import { isAccountId, isPrincipalArn, normalisePrincipal } from './arn.js';
 import { checkPolicyValue, parseOperatorName } from './operators.js';
+import { findDuplicateKey } from './json-keys.js';
 import type {
   ConditionValue, PatternList, PolicyCondition, PolicyDocument, PolicyPrincipal, PolicyStatement,
 } from './model.js';
@@ -90,6 +93,10 @@ export function parsePolicy(text: string): PolicyDocument {
     fail('', `the policy is not valid JSON: ${(error as Error).message}`);
   }
   if (!isObject(json)) fail('', `the policy must be a JSON object, got ${kindOf(json)}`);
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    fail(duplicate.path, `the name "${duplicate.key}" appears twice in one object; JSON would keep only the last, so a key policy must not repeat a name`);
+  }
 
   for (const element of Object.keys(json)) {
     if (!DOCUMENT_ELEMENTS.has(element)) fail('', `unknown element "${element}" (expected Version, Id, Statement)`);

@@ -26,17 +26,25 @@ export interface RequestContext {
   conditionKeys: Record<string, ConditionKeyValue>;
 }
 
-/** Condition keys by lower-cased name; each present key has at least one value. */
-export type IndexedConditionKeys = ReadonlyMap<string, readonly RequestScalar[]>;
+/**
+ * Condition keys by lower-cased name; each present key has at least one value. `caseVariants`
+ * names the keys that were given under two or more spellings (see indexConditionKeys).
+ */
+export type IndexedConditionKeys = ReadonlyMap<string, readonly RequestScalar[]> & {
+  readonly caseVariants: ReadonlySet<string>;
+};
 
 /**
  * Lower-cases the names and turns every value into a list. Two entries whose names differ only
- * in case (encryption context keys `Purpose` and `purpose`, which KMS allows but advises
- * against) are merged into one multi-valued key; conditions.ts then evaluates a positive
- * operator as "any value matches" and a negated one as "no value matches".
+ * in case (encryption context keys `Tenant` and `tenant`, which KMS allows but advises
+ * against) are merged into one key and listed in `caseVariants`. AWS documents
+ * `kms:EncryptionContext:<k>` as the way to REQUIRE a context pair, so conditions.ts makes every
+ * spelling pass the condition: {tenant: globex, Tenant: acme} must not satisfy
+ * `StringEquals kms:EncryptionContext:tenant = acme` just because one spelling does.
  */
 export function indexConditionKeys(request: RequestContext): IndexedConditionKeys {
-  const index = new Map<string, RequestScalar[]>();
+  const index = new Map<string, RequestScalar[]>() as Map<string, RequestScalar[]> & { caseVariants: Set<string> };
+  index.caseVariants = new Set<string>();
   for (const [name, value] of Object.entries(request.conditionKeys)) {
     if (value === undefined) continue;
     const values = Array.isArray(value) ? value : [value];
@@ -44,7 +52,10 @@ export function indexConditionKeys(request: RequestContext): IndexedConditionKey
     const key = name.toLowerCase();
     const list = index.get(key);
     if (list === undefined) index.set(key, [...values]);
-    else list.push(...values);
+    else {
+      list.push(...values);
+      index.caseVariants.add(key);
+    }
   }
   const account = accountOfPrincipal(request.principalArn);
   const derive = (key: string, value: string | undefined) => {

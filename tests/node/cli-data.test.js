@@ -4,8 +4,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import process from 'node:process';
+import { spawn } from 'node:child_process';
 import { assertCleanFailure, BIN, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
 
 const MiB = 1024 * 1024;
@@ -70,6 +71,104 @@ data('decrypt --context refuses a file whose context lacks the pairs (exit 2)', 
   await runJson(sb, ['encrypt', sb.path('c.txt'), sb.path('c.atrest'), '--key', 'alias/data', '--context', 'team=red']);
   await runJson(sb, ['decrypt', sb.path('c.atrest'), sb.path('c.out'), '--context', 'team=red']);
   assertCleanFailure(assert, await sb.run(['decrypt', sb.path('c.atrest'), sb.path('c2.out'), '--context', 'team=blue']), 2, /team/);
+});
+
+data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at decrypt (issue 12 item 7)', async () => {
+  await writeFile(sb.path('proto.txt'), 'proto\n');
+  const enc = await runJson(sb, ['encrypt', sb.path('proto.txt'), sb.path('proto.atrest'), '--key', 'alias/data', '--context', '__proto__=x']);
+  assert.equal(Object.entries(enc.encryptionContext), [['__proto__', 'x'], ['atrest:volume', enc.volumeId]]);
+  await runJson(sb, ['decrypt', sb.path('proto.atrest'), sb.path('proto.out'), '--context', '__proto__=x']);
+  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 2, /__proto__/);
+});
+
+data('the output is renamed into place and then its directory is fsynced (strace) (issue 12 item 18)', async () => {
+  if ((await runProcess('sh', ['-c', 'command -v strace'])).code !== 0) return console.log('  (skipped: no strace; .ci/run installs it)');
+  await writeFile(sb.path('sync.txt'), 'durable\n');
+  for (const args of [['encrypt', sb.path('sync.txt'), sb.path('sync.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('sync.atrest'), sb.path('sync.out')]]) {
+    const r = await runProcess('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,rename,renameat,renameat2', process.execPath, BIN, ...args], { env: sb.env, cwd: sb.dir });
+    assert.is(r.code, 0, r.stderr);
+    const lines = r.stderr.split('\n');
+    const target = args[2];
+    const renamed = lines.findIndex((l) => /rename/.test(l) && l.includes('.partial') && l.includes(`"${target}"`) && /= 0$/.test(l));
+    assert.ok(renamed >= 0, `no rename of the temporary file onto ${target}`);
+    const dirOpen = lines.slice(renamed + 1).map((l) => /openat\(AT_FDCWD, "([^"]+)", O_RDONLY[^)]*\) = (\d+)$/.exec(l)).find((m) => m && m[1] === sb.dir);
+    assert.ok(dirOpen, `the directory ${sb.dir} is not opened after the rename`);
+    const fd = dirOpen[2];
+    const after = lines.slice(lines.findIndex((l) => l.includes(`"${sb.dir}", O_RDONLY`) && lines.indexOf(l) > renamed) + 1);
+    assert.ok(after.some((l) => new RegExp(`fsync\\(${fd}\\)\\s+= 0$`).test(l)), 'the directory is not fsynced after the rename');
+  }
+});
+
+data('inspect and error messages show control characters from untrusted input escaped, never raw (issue 12 item 17)', async () => {
+  const ESC = '\u001b';
+  await writeFile(sb.path('esc.txt'), 'escape\n');
+  await runJson(sb, ['encrypt', sb.path('esc.txt'), sb.path('esc.atrest'), '--key', 'alias/data', '--context', `title=${ESC}]0;owned\u0007`, '--context', `wipe=${ESC}[2J\u009b1m\u202e`, '--context', 'fake=x\nwrapped key 9: arn:aws:kms:forged']);
+  const shown = await sb.run(['inspect', sb.path('esc.atrest')]);
+  assert.is(shown.code, 0, shown.stderr);
+  assert.not.match(shown.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/, 'raw control characters in inspect output');
+  assert.match(shown.stdout, 'title=\\x1b]0;owned\\x07');
+  assert.match(shown.stdout, 'wipe=\\x1b[2J\\x9b1m\\u{202e}');
+  assert.match(shown.stdout, 'fake=x\\x0awrapped key 9');
+  assert.not.match(shown.stdout, /^wrapped key 9/m, 'a newline in a header value cannot fake a line');
+  const json = await sb.run(['inspect', sb.path('esc.atrest'), '--json']);
+  assert.not.match(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, 'raw control characters in JSON output');
+  assert.is(JSON.parse(json.stdout).wrappedKeys[0].encryptionContext.wipe, `${ESC}[2J\u009b1m\u202e`, 'JSON still carries the exact strings');
+  // A failure quoting an argument (a file name) escapes it too.
+  const failed = await sb.run(['decrypt', sb.path(`no${ESC}[2Jsuch`), sb.path('x.out')]);
+  assert.is(failed.code, 1, failed.stderr);
+  assert.not.match(failed.stderr, /\u001b/);
+  assert.match(failed.stderr, 'no\\x1b[2Jsuch');
+});
+
+data('SIGINT and SIGTERM during a decrypt: the temporary plaintext is deleted, exit 130 / 143, the key store is unlocked (issue 12 item 4)', async () => {
+  const plain = randomBytes(48 * MiB);
+  await writeFile(sb.path('sig.bin'), plain);
+  await runJson(sb, ['encrypt', sb.path('sig.bin'), sb.path('sig.atrest'), '--key', 'alias/data']);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+    const child = spawn(process.execPath, [BIN, 'decrypt', sb.path('sig.atrest'), sb.path(`sig-${signal}.out`)], {
+      cwd: sb.dir, env: { ...process.env, ...sb.env }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const exited = new Promise((resolve) => child.on('close', (c, s) => resolve({ code: c, signal: s })));
+    // Wait until the temporary output exists, then signal.
+    const partial = () => readdir(sb.dir).then((names) => names.filter((n) => n.endsWith('.partial')));
+    for (let t = 0; t < 600 && (await partial()).length === 0; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok((await partial()).length > 0, 'the decrypt made its temporary file');
+    child.kill(signal);
+    const result = await exited;
+    assert.is(result.code, code, `${signal}: exit ${result.code} (signal ${result.signal}); ${stderr}`);
+    assert.equal(await partial(), [], `${signal}: a .partial file is left`);
+    assert.not.ok((await readdir(sb.dir)).includes(`sig-${signal}.out`), `${signal}: no output under the target name`);
+    assert.not.ok((await readdir(sb.home)).includes('keystore.lock'), `${signal}: the key store is still locked`);
+  }
+});
+
+data('a small file shows a real throughput, not "0.0 MiB/s" (issue 12 item 23)', async () => {
+  await writeFile(sb.path('tiny.txt'), 'x');
+  for (const args of [['encrypt', sb.path('tiny.txt'), sb.path('tiny.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('tiny.atrest'), sb.path('tiny.out')]]) {
+    const r = await sb.run(args);
+    assert.is(r.code, 0, r.stderr);
+    assert.not.match(r.stdout, / 0\.0 MiB\/s/);
+    assert.match(r.stdout, /, (0\.0*[1-9][0-9]*|[1-9][0-9.]*) MiB\/s/);
+  }
+});
+
+data('an output that is a symlink, /dev/stdout, a device or a FIFO is refused, never replaced (issue 12 item 5)', async () => {
+  await writeFile(sb.path('link-src.txt'), 'link\n');
+  await writeFile(sb.path('link-target.bin'), 'untouched');
+  await symlink(sb.path('link-target.bin'), sb.path('link.out'));
+  await runProcess('mkfifo', [sb.path('fifo.out')]);
+  for (const output of [sb.path('link.out'), '/dev/stdout', '/dev/null', sb.path('fifo.out')]) {
+    const before = await lstat(output);
+    const r = await sb.run(['encrypt', sb.path('link-src.txt'), output, '--key', 'alias/data']);
+    assertCleanFailure(assert, r, 1, /symbolic link|not a regular file/);
+    const after = await lstat(output);
+    assert.is(after.isSymbolicLink(), before.isSymbolicLink(), `${output} kept its kind`);
+    assert.is(after.ino, before.ino, `${output} was not replaced`);
+  }
+  assert.is(await readFile(sb.path('link-target.bin'), 'utf8'), 'untouched');
+  assert.equal((await readdir(sb.dir)).filter((n) => n.endsWith('.partial')), []);
 });
 
 data('a disabled or deleting key: exit 2, and no output file is left behind', async () => {
@@ -211,6 +310,10 @@ demo('runs the main job and prints its checks', async () => {
   ]) assert.match(r.stdout, line);
   assert.match(r.stderr, /created the key store/);
   assert.not.match(r.stdout, /checks FAILED|: FAILED/);
+  // The commands it prints can be copied: --as takes a principal ARN (issue 12 item 23).
+  const principals = [...r.stdout.matchAll(/\$ atrest .*?--as (\S+)/g)].map((m) => m[1]);
+  assert.ok(principals.length >= 3, r.stdout);
+  for (const p of principals) assert.match(p, /^arn:aws:iam::\d{12}:role\/\w+$/, `printed --as ${p}`);
 });
 
 demo.run();

@@ -26,6 +26,41 @@ let sb;
 store.before.each(async () => { sb = await makeSandbox(); });
 store.after.each(async () => { await sb.remove(); });
 
+store('parallel first commands on a fresh ATREST_HOME never replace a store another one created: every acknowledged key survives (issue 12 item 1)', async () => {
+  for (let round = 0; round < 2; round++) {
+    const home = sb.path(`race-${round}`);
+    const runs = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      sb.run(['keys', 'create', '--description', `r${round}-${i}`, '--json'], { env: { ATREST_HOME: home } })));
+    const created = runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout).KeyMetadata.KeyId);
+    // The others may be refused while the store is busy, but only with a clean error.
+    for (const r of runs) if (r.code !== 0) assert.not.ok(/\n\s+at /.test(r.stderr), r.stderr);
+    assert.ok(created.length >= 1, 'at least one create succeeded');
+    const listed = await runJson(sb, ['keys', 'list'], { env: { ATREST_HOME: home } });
+    const ids = new Set(listed.Keys.map((k) => k.KeyId));
+    for (const id of created) assert.ok(ids.has(id), `round ${round}: key ${id} was acknowledged and then lost`);
+  }
+});
+
+store('--version, help, help <command>, keys --help: exit 0 with usage on stdout (issue 12 item 23)', async () => {
+  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+  const version = await sb.run(['--version']);
+  assert.is(version.code, 0, version.stderr);
+  assert.is(version.stdout, `atrest ${manifest.version}\n`);
+  const help = await sb.run(['help']);
+  assert.is(help.code, 0, help.stderr);
+  assert.match(help.stdout, 'usage: atrest <command>');
+  const helpCreate = await sb.run(['help', 'keys', 'create']);
+  assert.is(helpCreate.code, 0, helpCreate.stderr);
+  assert.match(helpCreate.stdout, 'usage: atrest keys create');
+  const keysHelp = await sb.run(['keys', '--help']);
+  assert.is(keysHelp.code, 0, keysHelp.stderr);
+  assert.match(keysHelp.stdout, 'usage: atrest keys create');
+  assert.match(keysHelp.stdout, 'usage: atrest keys list');
+  assert.is(keysHelp.stderr, '');
+  // None of these touched the key store.
+  assert.not.ok(await stat(sb.home).then(() => true, () => false), 'help created a key store');
+});
+
 store('first use creates it and says where and how in one line; later uses say nothing', async () => {
   const first = await sb.run(['keys', 'list']);
   assert.is(first.code, 0, first.stderr);
@@ -77,6 +112,20 @@ store('on a terminal without a secret in the environment: asks for the passphras
   const wrong = await onTerminal(['not it'], 'keys list');
   assert.match(wrong.stdout, /wrong passphrase/);
   assert.ok((await sb.run(['keys', 'list'], { env: { ATREST_ROOT_KEY: undefined, ATREST_PASSPHRASE: 'tty secret' } })).code === 0);
+});
+
+store('a key store created while a first command sits at its passphrase prompt is opened, not replaced (issue 12 item 1)', async () => {
+  if ((await runProcess('sh', ['-c', 'command -v script'])).code !== 0) return console.log('  (skipped: no util-linux script)');
+  const env = { ...sb.env, ATREST_ROOT_KEY: undefined };
+  // The terminal command looks, finds no store, and asks for a new passphrase; it is answered 4 s later.
+  const prompting = runProcess('sh', ['-c', `(sleep 4; printf 'tty secret\\r'; sleep 0.5; printf 'tty secret\\r'; sleep 3) | script -qfec "${process.execPath} ${BIN} keys list" /dev/null`], { env, cwd: sb.dir });
+  await new Promise((r) => setTimeout(r, 1000));
+  const key = await runJson(sb, ['keys', 'create', '--description', 'made meanwhile'], { env: { ...env, ATREST_PASSPHRASE: 'tty secret' } });
+  const prompted = await prompting;
+  assert.match(prompted.stdout, 'New passphrase for the key store');
+  assert.not.match(prompted.stdout, 'created the key store', 'the second command did not create a store over the first');
+  const listed = await runJson(sb, ['keys', 'list'], { env: { ...env, ATREST_PASSPHRASE: 'tty secret' } });
+  assert.ok(listed.Keys.some((k) => k.KeyId === key.KeyMetadata.KeyId), `the key made meanwhile was lost: ${prompted.stdout}`);
 });
 
 store('a store held by another process: exit 2 naming the lock file', async () => {

@@ -17,7 +17,7 @@
 // inputs (compared here with the same call in Node), and an envelope stream round trip.
 // When Deno is not installed, only the package-contents test runs (and says why).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -114,6 +114,28 @@ pack('the package holds what Deno and browsers load: dist/index.js, the global b
     assert.ok(files.has(path), `${path} is not in the npm package`);
   }
   assert.not.ok([...files].some((f) => f.startsWith('src/') || f.startsWith('tests/')), 'sources or tests leak into the package');
+});
+
+pack('packaging (issue 12 item 24): LICENSE and docs/FORMAT.md are in it, no install-time scripts, a small .d.ts, a lockfile npm install leaves alone', () => {
+  const [info] = JSON.parse(run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: cleanEnv() }));
+  const files = new Map(info.files.map((f) => [f.path, f]));
+  for (const path of ['LICENSE', 'docs/FORMAT.md', 'README.md']) assert.ok(files.has(path), `${path} is not in the npm package`);
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  assert.is(manifest.license, 'MIT');
+  assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
+  // npm lists a package with any of these as one with install scripts and warns whoever installs it.
+  for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
+    assert.is(manifest.scripts[script], undefined, `package.json has a "${script}" script`);
+  }
+  // tsc writes the literal type of a const into the .d.ts: the wasm's base64 must not end up there.
+  const declarations = [...files.values()].filter((f) => f.path.endsWith('.d.ts'));
+  assert.ok(declarations.length > 0, 'no .d.ts in the package');
+  for (const f of declarations) assert.ok(f.size < 32 * 1024, `${f.path} is ${f.size} bytes`);
+  // `npm install` must not rewrite package-lock.json (a copy is used: the checkout stays untouched).
+  const copy = tempDir('atrest-lockfile-');
+  for (const name of ['package.json', 'package-lock.json']) writeFileSync(join(copy, name), readFileSync(join(ROOT, name)));
+  run(NPM, ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: copy, env: cleanEnv() });
+  assert.is(readFileSync(join(copy, 'package-lock.json'), 'utf8'), readFileSync(join(ROOT, 'package-lock.json'), 'utf8'), 'npm install changed package-lock.json');
 });
 
 pack.run();

@@ -11,7 +11,7 @@ import { FileBlockStore } from '../../fs/index.js';
 import { keyValuePairs, positiveInteger } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { checkDistinctPaths, createPendingFile, fileReadable, regularFileSize } from '../files.js';
+import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, regularFileSize } from '../files.js';
 import { inspectFile, inspectLines } from '../inspect.js';
 import { formatMiB, MiB } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -22,6 +22,7 @@ async function transformFile(
   ctx: Parameters<Command['run']>[0], what: string, input: string, output: string, transform: TransformStream<Uint8Array, Uint8Array>,
 ): Promise<{ inputBytes: number; outputBytes: number; seconds: number }> {
   checkDistinctPaths(input, output, what);
+  await checkReplaceableOutput(output, what);
   const inputBytes = await regularFileSize(input, what);
   const progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
   const pending = await createPendingFile(output);
@@ -43,6 +44,16 @@ function rate(bytes: number, seconds: number): number {
   return seconds > 0 ? bytes / MiB / seconds : 0;
 }
 
+/** A throughput for people: two significant digits below 10 MiB/s, so a small file does not
+ *  show "0.0 MiB/s"; an empty file has none. */
+function rateText(bytes: number, seconds: number): string {
+  const r = rate(bytes, seconds);
+  if (bytes === 0 || r === 0) return 'no data';
+  // Decimals for two significant digits (toFixed, never exponent notation like 4.7e-7).
+  const decimals = r >= 10 ? 1 : Math.min(20, 1 - Math.floor(Math.log10(r)));
+  return `${r.toFixed(decimals)} MiB/s`;
+}
+
 const encrypt: Command = {
   words: 'encrypt',
   synopsis: '<in> <out> [--key alias/x] [--context k=v …] [--sector-size 4096]',
@@ -62,7 +73,7 @@ const encrypt: Command = {
     const header = await inspectFile(output);
     const wrapped = header.wrappedKeys[0]!;
     ctx.out.result(
-      [`encrypted ${input} (${formatMiB(r.inputBytes)}) → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rate(r.inputBytes, r.seconds).toFixed(1)} MiB/s`,
+      [`encrypted ${input} (${formatMiB(r.inputBytes)}) → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`,
         `data key wrapped under ${wrapped.keyArn}; volume ${header.volumeId}; ${header.sectorSize}-byte sectors, XTS-AES-256`],
       { input, output, bytes: r.inputBytes, outputBytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.inputBytes, r.seconds), keyArn: wrapped.keyArn,
         volumeId: header.volumeId, sectorSize: header.sectorSize, encryptionContext: wrapped.encryptionContext },
@@ -84,7 +95,7 @@ const decrypt: Command = {
     const kms = await ctx.kms();
     const r = await transformFile(ctx, where, input, output, decryptStream({ kms, policy }));
     ctx.out.result(
-      [`decrypted ${input} → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rate(r.outputBytes, r.seconds).toFixed(1)} MiB/s`],
+      [`decrypted ${input} → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`],
       { input, output, bytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.outputBytes, r.seconds) },
     );
   },

@@ -8,7 +8,7 @@ import {
 } from '../grants.js';
 import { requireEnabled } from '../key-states.js';
 import { paginate } from '../pagination.js';
-import type { GrantRecord } from '../state.js';
+import { freezeGrant, type GrantRecord } from '../state.js';
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from '../types.js';
 
 const PRINCIPAL = /^arn:aws:(iam|sts)::\d{12}:.+$/;
@@ -70,7 +70,7 @@ export function createGrant(ctx: CallContext, r: Record<string, unknown>): Creat
     throw new LimitExceededException(`${target.arn} already has ${MAX_GRANTS_PER_KEY} grants, the most a key may have`);
   }
   const grantId = newGrantId();
-  ctx.state.grants[grantId] = { grantId, created: ctx.now.toISOString(), ...wanted };
+  ctx.state.grants[grantId] = freezeGrant({ grantId, created: ctx.now.toISOString(), ...wanted });
   return { GrantId: grantId, GrantToken: newGrantToken(grantId) };
 }
 
