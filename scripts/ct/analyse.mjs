@@ -196,15 +196,14 @@ class Analysis {
     this.fn = name;
     this.labels = new Map();
     this.ret = BOT;
-    const nParams = f.paramTypes.length;
     const params = this.params.get(name);
     this.cur = [...params, ...f.vars.map(() => pub('abs', 0))];
     const v = this.ev(f.body);
     if (this.cur !== null) this.ret = join(this.ret, v);
+    if (f.results === B.none) this.ret = BOT;
     const old = this.rets.get(name) || BOT;
     const j = join(old, this.ret);
     if (!same(j, old)) { this.rets.set(name, j); this.changed = true; }
-    void nParams;
   }
 
   snippet(expr, max = 200) {
@@ -341,7 +340,7 @@ class Analysis {
         if (this.record) this.cov.calls.add(expr);
         this.sink('call-indirect-index', t, expr);
         // Table entries are analysed as roots with secret parameters; their result is unknown here.
-        return secret(`result of call_indirect in ${this.fn}`);
+        return B.getExpressionType(expr) === B.none ? BOT : secret(`result of call_indirect in ${this.fn}`);
       }
       case B.LocalGetId:
         return this.cur === null ? BOT : this.cur[e.index];
