@@ -68,7 +68,7 @@ function printText(r) {
   const c = r.coverage;
   console.log(
     `coverage ${r.module}: ${c.analysed}/${c.functions} functions, ${c.branchPoints} branch points, ${c.selects} selects, ${c.loads} loads, ` +
-      `${c.stores} stores, ${c.bulkMemory} bulk-memory ops, ${c.calls} calls checked; ${c.storesAssumedDisjoint} stores assumed disjoint from public regions; ` +
+      `${c.stores} stores, ${c.bulkMemory} bulk-memory ops, ${c.calls} calls checked; ${c.storesAssumedDisjoint} writes (stores, fills, copies) assumed disjoint from public regions; ` +
       `${r.allowed.reduce((n, a) => n + a.count, 0)} allowed, ${r.declassified.length} declassified; ${r.ms} ms`,
   );
   console.log(`${r.pass ? 'PASS' : 'FAIL'} ${r.module}${r.pass ? '' : `: ${r.findings.length} finding(s)`}`);

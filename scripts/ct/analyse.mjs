@@ -479,7 +479,6 @@ class Analysis {
   }
 
   bulkStore(expr, dest, size, value) {
-    if (this.record) this.cov.stores.add(expr);
     if (dest.s || dest.b === null || dest.o === null) {
       if (this.record && this.regions.length && !dest.s) this.cov.assumedDisjoint.add(expr);
       return;
