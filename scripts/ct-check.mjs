@@ -55,6 +55,11 @@ async function layoutFor(bytes, policy) {
 async function checkOne(label, code, names, policy) {
   const t0 = performance.now();
   const result = analyse(names || code, policy, { layout: await layoutFor(code, policy) });
+  if (result.coverage.analysed === 0) {
+    // A module with no code passes vacuously; say so and fail rather than print PASS.
+    result.findings.push({ kind: 'vacuous', function: '-', export: null, origin: null, instruction: 'no function was analysed' });
+    result.pass = false;
+  }
   return { module: label, ...result, ms: Math.round(performance.now() - t0) };
 }
 

@@ -300,6 +300,14 @@ cli('exit status 1, one line per finding, a coverage line; --json', () => {
     writeFileSync(clean, wat(`(func (export "f") (param i32) (i32.store (i32.const 64) (i32.load (local.get 0))))`));
     const ok = execFileSync(process.execPath, ['scripts/ct-check.mjs', clean], { cwd: ROOT, encoding: 'utf8' });
     assert.match(ok, /^PASS .*clean\.wasm$/m);
+    // A module with no code is not a pass.
+    const empty = join(dir, 'empty.wasm');
+    const m = binaryen.parseText('(module)');
+    writeFileSync(empty, m.emitBinary());
+    m.dispose();
+    const vacuous = spawnSync(process.execPath, ['scripts/ct-check.mjs', empty], { cwd: ROOT, encoding: 'utf8' });
+    assert.is(vacuous.status, 1);
+    assert.match(vacuous.stdout, /FAIL vacuous/);
     // A names twin that is not the same code is refused.
     const bad = spawnSync(process.execPath, ['scripts/ct-check.mjs', clean, '--names', file], { cwd: ROOT, encoding: 'utf8' });
     assert.is(bad.status, 1);
