@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,7 +23,6 @@ const PAGE_SCRIPT = `
 import { createEngine } from './dist/index.js';
 import { Bench } from 'tinybench';
 import { runEngineRows, formatEngineRows } from './bench/lib/engine-rows.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 globalThis.__benchStarted = true;
 try {
   const res = await runEngineRows({ ...globalThis.ATREST_BENCH_PARAMS, createEngine, Bench, log: (s) => console.log('[chromium] ' + s) });
