@@ -410,16 +410,29 @@ export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, d
  *  batch; the host wipes it (bitslicedWipe, through wipeScratch) at the end of every call
  *  rather than after every batch. */
 const STATE: usize = memory.data(128, 16);
+/** The second batch of encrypt16/decrypt16 (wiped with STATE). */
+const STATE2: usize = memory.data(128, 16);
 
 export function bitslicedWipe(): void {
   memory.fill(STATE, 0, 128);
+  memory.fill(STATE2, 0, 128);
+}
+
+// The last rounds are functions of their own, shared by the one- and two-batch kernels: each
+// inlined copy of a round is ~2.7 KB of wasm, and a call per batch costs nothing measurable.
+function encryptLastRound(st: usize, rk: usize): void {
+  encryptRound(st, rk, true);
+}
+
+function decryptLastRound(st: usize, rk: usize): void {
+  decryptRound(st, rk, true);
 }
 
 /** Encrypts the eight 16-byte blocks at `buf` in place under encryption planes `planes`. */
 export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
   bitsliceAddKey(buf, STATE, planes);
   for (let r = 1; r < rounds; r++) encryptRound(STATE, planes + (<usize>r << 7), false);
-  encryptRound(STATE, planes + (<usize>rounds << 7), true);
+  encryptLastRound(STATE, planes + (<usize>rounds << 7));
   unbitslice(STATE, buf);
 }
 
@@ -428,6 +441,46 @@ export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
 export function decrypt8(planes: usize, rounds: i32, buf: usize): void {
   bitsliceAddKey(buf, STATE, planes + (<usize>rounds << 7));
   for (let r = rounds - 1; r > 0; r--) decryptRound(STATE, planes + (<usize>r << 7), false);
-  decryptRound(STATE, planes, true);
+  decryptLastRound(STATE, planes);
   unbitslice(STATE, buf);
+}
+
+// Two batches with their rounds interleaved. The round loop of one batch is ~260 instructions
+// (the S-box circuit, MixColumns, the key; ~50 of them XMM spills) in one chain of dependent
+// steps: round r+1 needs all of round r. Round r of a second, independent batch right after it
+// gives the core work that does not wait on that chain. Measured against one batch at a time,
+// alternately in one process: XTS encrypt +12 %, decrypt +10 %. Each batch's state has its own
+// scratch area. Constant time as encrypt8/decrypt8: the same operations on two states; the
+// only loop bound is the public round count.
+
+/** Encrypts the sixteen 16-byte blocks (two batches) at `buf` in place. */
+export function encrypt16(planes: usize, rounds: i32, buf: usize): void {
+  bitsliceAddKey(buf, STATE, planes);
+  bitsliceAddKey(buf + 128, STATE2, planes);
+  for (let r = 1; r < rounds; r++) {
+    const rk = planes + (<usize>r << 7);
+    encryptRound(STATE, rk, false);
+    encryptRound(STATE2, rk, false);
+  }
+  const rk = planes + (<usize>rounds << 7);
+  encryptLastRound(STATE, rk);
+  encryptLastRound(STATE2, rk);
+  unbitslice(STATE, buf);
+  unbitslice(STATE2, buf + 128);
+}
+
+/** Decrypts the sixteen 16-byte blocks (two batches) at `buf` in place. */
+export function decrypt16(planes: usize, rounds: i32, buf: usize): void {
+  const first = planes + (<usize>rounds << 7);
+  bitsliceAddKey(buf, STATE, first);
+  bitsliceAddKey(buf + 128, STATE2, first);
+  for (let r = rounds - 1; r > 0; r--) {
+    const rk = planes + (<usize>r << 7);
+    decryptRound(STATE, rk, false);
+    decryptRound(STATE2, rk, false);
+  }
+  decryptLastRound(STATE, planes);
+  decryptLastRound(STATE2, planes);
+  unbitslice(STATE, buf);
+  unbitslice(STATE2, buf + 128);
 }

@@ -5,7 +5,7 @@
 // ct64 words in the no-SIMD build). The standard byte-form round keys exist only briefly in
 // ROUND_KEYS while a slot is filled, and are wiped before aesSetKey returns.
 
-import { encrypt8, decrypt8, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
+import { encrypt8, decrypt8, encrypt16, decrypt16, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
 import { ct64Encrypt4, ct64Decrypt4, ct64KeySchedule } from './aes-ct64';
 import { expandKey } from './key-expansion';
 
@@ -60,6 +60,17 @@ export function aesDecrypt8(slot: usize, buf: usize): void {
     ct64Decrypt4(slot + SCHEDULE, rounds, buf);
     ct64Decrypt4(slot + SCHEDULE, rounds, buf + (BATCH_BYTES >> 1));
   }
+}
+
+/** Encrypts sixteen blocks (two batches, 256 bytes) at `buf` in place (SIMD build only: the
+ *  interleaved kernel; see encrypt16). */
+export function aesEncrypt16(slot: usize, buf: usize): void {
+  encrypt16(slot + SCHEDULE, load<i32>(slot), buf);
+}
+
+/** Decrypts sixteen blocks (two batches, 256 bytes) at `buf` in place (SIMD build only). */
+export function aesDecrypt16(slot: usize, buf: usize): void {
+  decrypt16(slot + DECRYPT_SCHEDULE, load<i32>(slot), buf);
 }
 
 /** ECB over `blocks` whole blocks at `ptr`, in place. A final partial batch goes through BATCH
