@@ -16,11 +16,12 @@
 // every block (partial batches, the ciphertext-stealing block, the initial tweaks) goes through
 // the same bitsliced batch; branches and loop bounds depend only on lengths and the direction.
 
-import { aesEncrypt8, aesDecrypt8, aesEncrypt16, aesDecrypt16, BATCH, BATCH_BYTES } from './aes';
+import { aesEncrypt8, aesDecrypt8, aesEncryptBatches, aesDecryptBatches, BATCH, BATCH_BYTES } from './aes';
+import { MAX_BATCHES } from './aes-bitsliced';
 
 /** The host writes the 128-bit little-endian tweak value (sector number) of the next call here. */
 export const TWEAK_INPUT: usize = memory.data(16, 16);
-const TWEAKS: usize = memory.data(2 * BATCH_BYTES, 16);  // the tweaks of the current batches (two)
+const TWEAKS: usize = memory.data(BATCH_BYTES * MAX_BATCHES, 16); // the tweaks of the batches in flight
 const FIRST_TWEAKS: usize = memory.data(BATCH_BYTES, 16);  // T0 of up to eight sectors
 const STEAL: usize = memory.data(16, 16);          // the block assembled by ciphertext stealing
 
@@ -66,24 +67,20 @@ let tweakHi: u64 = 0;
 function xtsBatchesSimd(dataSlot: usize, ptr: usize, batches: usize, encrypt: bool): void {
   let t = i64x2.replace_lane(i64x2.splat(tweakLo), 1, tweakHi);
   const reduce = i32x4(0x87, 0, 1, 0);
-  // Two batches per step through the interleaved kernel (aesEncrypt16); an odd last batch alone.
+  // Up to MAX_BATCHES batches per step through the interleaved kernel (aesEncryptBatches).
   while (batches > 0) {
-    const two = batches >= 2;
-    const bytes: usize = two ? 2 * BATCH_BYTES : BATCH_BYTES;
+    const n = batches < <usize>MAX_BATCHES ? batches : <usize>MAX_BATCHES;
+    const bytes = n * BATCH_BYTES;
     for (let o: usize = 0; o < bytes; o += 16) {
       v128.store(TWEAKS + o, t);
       v128.store(ptr + o, v128.xor(v128.load(ptr + o), t));
       const carries = i32x4.shr_s(t, 31);
       t = v128.xor(i64x2.shl(t, 1), v128.and(i32x4.shuffle(carries, carries, 3, 0, 1, 0), reduce));
     }
-    if (two) {
-      if (encrypt) aesEncrypt16(dataSlot, ptr); else aesDecrypt16(dataSlot, ptr);
-    } else {
-      crypt8(dataSlot, ptr, encrypt);
-    }
+    if (encrypt) aesEncryptBatches(dataSlot, ptr, <i32>n); else aesDecryptBatches(dataSlot, ptr, <i32>n);
     for (let o: usize = 0; o < bytes; o += 16) v128.store(ptr + o, v128.xor(v128.load(ptr + o), v128.load(TWEAKS + o)));
     ptr += bytes;
-    batches -= two ? 2 : 1;
+    batches -= n;
   }
   tweakLo = i64x2.extract_lane(t, 0);
   tweakHi = i64x2.extract_lane(t, 1);
@@ -209,7 +206,7 @@ export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: u
 export function xtsWipe(): void {
   tweakLo = 0;
   tweakHi = 0;
-  memory.fill(TWEAKS, 0, 2 * BATCH_BYTES);
+  memory.fill(TWEAKS, 0, BATCH_BYTES * MAX_BATCHES);
   memory.fill(FIRST_TWEAKS, 0, BATCH_BYTES);
   memory.fill(STEAL, 0, 16);
   memory.fill(TWEAK_INPUT, 0, 16);

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : process.execPath;
-const WANT = ['encrypt8', 'decrypt8', 'encrypt16', 'decrypt16', 'bitsliceAddKey', 'unbitslice', 'xtsBlocks'];
+const WANT = ['encryptBatches', 'decryptBatches', 'bitsliceAddKey', 'unbitslice', 'xtsBlocks'];
 
 const names = [];
 for (const line of readFileSync(join(ROOT, 'build/atrest.simd.wat'), 'utf8').split('\n')) {
