@@ -408,7 +408,7 @@ async function main() {
       if (x.failed) {
         problems.push(`${rt}: ${x.failed}`);
         x.skipped = x.failed;
-      } else if (x.skipped && REQUIRED.includes(rt === 'node24' ? 'node24' : rt)) problems.push(`${rt} is required (ATREST_REQUIRE_RUNTIMES) but: ${x.skipped}`);
+      } else if (x.skipped && REQUIRED.includes(rt)) problems.push(`${rt} is required (ATREST_REQUIRE_RUNTIMES) but: ${x.skipped}`);
       if (x.skipped) log(`${rt}: skipped — ${x.skipped}`);
       for (const p of x.problems || []) problems.push(`${rt}: ${p}`);
     }
