@@ -124,7 +124,6 @@ function coldStart(which, runs) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ---------------------------------------------------------------------------------------------
 
 /** GCM rows: seal/open of 4 KiB and 1 MiB vs @noble/ciphers gcm and node:crypto
  *  aes-256-gcm, each checked equal to node's output first. Target: atrest seal ≥ 2× noble at 1 MiB.
