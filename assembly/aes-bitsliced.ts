@@ -38,13 +38,24 @@ export const PLANE_SCHEDULE_BYTES: i32 = 15 * 8 * 16;
 // immediates (four instructions) at every use, while a swizzle's in-range constant mask is
 // built once per function and reused.
 
-/** Transposes the 8×8 bit matrix held in each byte lane of the eight registers at `p`
- *  (register k, bit i) → (register i, bit k). Three SWAPMOVE stages exchange bits at distance
- *  1, 2 and 4 between register pairs at distance 1, 2 and 4. Shifts are 64-bit but the masks
- *  keep every exchanged bit inside its own byte. The transpose is its own inverse. */
-function transposePlanes(p: usize): void {
-  let r0 = v128.load(p, 0), r1 = v128.load(p, 16), r2 = v128.load(p, 32), r3 = v128.load(p, 48);
-  let r4 = v128.load(p, 64), r5 = v128.load(p, 80), r6 = v128.load(p, 96), r7 = v128.load(p, 112);
+/** Converts a batch between blocks and planes: the byte permutation toRowMajor, then the 8×8
+ *  bit transpose inside every byte lane — (register k, bit i) → (register i, bit k) — by three
+ *  SWAPMOVE stages that exchange bits at distance 1, 2 and 4 between registers at distance 1,
+ *  2 and 4 (the shifts are 64-bit but the masks keep every exchanged bit inside its byte).
+ *  Both steps are involutions, so the inverse applies them in reverse order.
+ *  `toPlanes` (a compile-time constant): blocks at `src` → planes at `dst`, with the round key
+ *  planes at `rk` added (the cipher's first AddRoundKey); otherwise planes → blocks, rk unused.
+ *  Straight-line code, inlined: as loops over the eight registers (and a separate first
+ *  AddRoundKey) this took ~22 instructions per 16-byte step in V8 — ~480 per batch, 11 % of it. */
+// @ts-ignore: decorator
+@inline function convertBatch(src: usize, dst: usize, rk: usize, toPlanes: bool): void {
+  const mask = rowMajorMask();
+  let r0 = v128.load(src, 0), r1 = v128.load(src, 16), r2 = v128.load(src, 32), r3 = v128.load(src, 48);
+  let r4 = v128.load(src, 64), r5 = v128.load(src, 80), r6 = v128.load(src, 96), r7 = v128.load(src, 112);
+  if (toPlanes) {
+    r0 = toRowMajor(r0, mask); r1 = toRowMajor(r1, mask); r2 = toRowMajor(r2, mask); r3 = toRowMajor(r3, mask);
+    r4 = toRowMajor(r4, mask); r5 = toRowMajor(r5, mask); r6 = toRowMajor(r6, mask); r7 = toRowMajor(r7, mask);
+  }
   let m = i8x16.splat(0x55);
   let t = v128.and(v128.xor(i64x2.shr_u(r0, 1), r1), m); r1 = v128.xor(r1, t); r0 = v128.xor(r0, i64x2.shl(t, 1));
   t = v128.and(v128.xor(i64x2.shr_u(r2, 1), r3), m); r3 = v128.xor(r3, t); r2 = v128.xor(r2, i64x2.shl(t, 1));
@@ -60,22 +71,27 @@ function transposePlanes(p: usize): void {
   t = v128.and(v128.xor(i64x2.shr_u(r1, 4), r5), m); r5 = v128.xor(r5, t); r1 = v128.xor(r1, i64x2.shl(t, 4));
   t = v128.and(v128.xor(i64x2.shr_u(r2, 4), r6), m); r6 = v128.xor(r6, t); r2 = v128.xor(r2, i64x2.shl(t, 4));
   t = v128.and(v128.xor(i64x2.shr_u(r3, 4), r7), m); r7 = v128.xor(r7, t); r3 = v128.xor(r3, i64x2.shl(t, 4));
-  v128.store(p, r0, 0); v128.store(p, r1, 16); v128.store(p, r2, 32); v128.store(p, r3, 48);
-  v128.store(p, r4, 64); v128.store(p, r5, 80); v128.store(p, r6, 96); v128.store(p, r7, 112);
+  if (toPlanes) {
+    v128.store(dst, v128.xor(r0, v128.load(rk, 0)), 0); v128.store(dst, v128.xor(r1, v128.load(rk, 16)), 16);
+    v128.store(dst, v128.xor(r2, v128.load(rk, 32)), 32); v128.store(dst, v128.xor(r3, v128.load(rk, 48)), 48);
+    v128.store(dst, v128.xor(r4, v128.load(rk, 64)), 64); v128.store(dst, v128.xor(r5, v128.load(rk, 80)), 80);
+    v128.store(dst, v128.xor(r6, v128.load(rk, 96)), 96); v128.store(dst, v128.xor(r7, v128.load(rk, 112)), 112);
+  } else {
+    v128.store(dst, toRowMajor(r0, mask), 0); v128.store(dst, toRowMajor(r1, mask), 16);
+    v128.store(dst, toRowMajor(r2, mask), 32); v128.store(dst, toRowMajor(r3, mask), 48);
+    v128.store(dst, toRowMajor(r4, mask), 64); v128.store(dst, toRowMajor(r5, mask), 80);
+    v128.store(dst, toRowMajor(r6, mask), 96); v128.store(dst, toRowMajor(r7, mask), 112);
+  }
 }
 
-/** Eight blocks at `src` → eight planes at `st`. */
-function bitslice(src: usize, st: usize): void {
-  const mask = rowMajorMask();
-  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, toRowMajor(v128.load(src + k), mask));
-  transposePlanes(st);
+/** Eight blocks at `src` → eight planes at `st`, plus the round key planes at `rk`. */
+function bitsliceAddKey(src: usize, st: usize, rk: usize): void {
+  convertBatch(src, st, rk, true);
 }
 
-/** Eight planes at `st` → eight blocks at `dst` (the inverse of bitslice). */
+/** Eight planes at `st` → eight blocks at `dst` (the inverse of bitslice, without a key). */
 function unbitslice(st: usize, dst: usize): void {
-  transposePlanes(st);
-  const mask = rowMajorMask();
-  for (let k: usize = 0; k < 128; k += 16) v128.store(dst + k, toRowMajor(v128.load(st + k), mask));
+  convertBatch(st, dst, 0, false);
 }
 
 // ---- SubBytes: the Boyar–Peralta circuit ---------------------------------------------------
@@ -346,10 +362,6 @@ function invMixColumnsAddKey(st: usize, rk: usize): void {
     v128.xor(q4, v128.xor(v128.xor(u2, u7), u6)), v128.xor(q5, v128.xor(u3, u7)), v128.xor(q6, u4), v128.xor(q7, u5));
 }
 
-function addRoundKey(st: usize, rk: usize): void {
-  for (let k: usize = 0; k < 128; k += 16) v128.store(st + k, v128.xor(v128.load(st + k), v128.load(rk + k)));
-}
-
 // ---- round keys ------------------------------------------------------------------------------
 
 /** One 16-byte round key (FIPS-197 byte order) → eight planes at `out`: lane j of plane i is
@@ -394,30 +406,51 @@ export function planeKeySchedule(roundKeys: usize, rounds: i32, encOut: usize, d
 
 // ---- the cipher --------------------------------------------------------------------------------
 
-/** The eight planes of the batch in flight. It holds key- and data-dependent values after a
- *  batch; the host wipes it (bitslicedWipe, through wipeScratch) at the end of every call
- *  rather than after every batch. */
-const STATE: usize = memory.data(128, 16);
+/** The planes of the batches in flight: 128 bytes per batch, up to MAX_BATCHES. They hold key-
+ *  and data-dependent values after a call; the host wipes them (bitslicedWipe, through
+ *  wipeScratch) at the end of every call rather than after every batch. */
+export const MAX_BATCHES: i32 = 4;
+const STATES: usize = memory.data(128 * MAX_BATCHES, 16);
 
 export function bitslicedWipe(): void {
-  memory.fill(STATE, 0, 128);
+  memory.fill(STATES, 0, 128 * MAX_BATCHES);
 }
 
-/** Encrypts the eight 16-byte blocks at `buf` in place under encryption planes `planes`. */
-export function encrypt8(planes: usize, rounds: i32, buf: usize): void {
-  bitslice(buf, STATE);
-  addRoundKey(STATE, planes);
-  for (let r = 1; r < rounds; r++) encryptRound(STATE, planes + (<usize>r << 7), false);
-  encryptRound(STATE, planes + (<usize>rounds << 7), true);
-  unbitslice(STATE, buf);
+// Several batches go through the rounds together: round r of batch 0, of batch 1, …, then
+// round r+1. One batch's round is ~260 instructions (the S-box circuit, MixColumns, the key;
+// ~50 of them XMM spills) in one chain of dependent steps — round r+1 needs all of round r —
+// and alone it leaves the core waiting on that chain. The same round of the next, independent
+// batch right behind it gives the core work that does not wait. The batches share one copy of
+// the round code (a loop over their states), so the wasm does not grow with their number.
+// Measured (XTS, alternately in one process, CPU time): two batches at a time encrypt
+// +13–16 %, decrypt +4–8 % faster than one; four the same as two; eight 8 % slower than four.
+// Constant time: the same operations on every state; the loop bounds are the public round
+// count and batch count (from the data length), never the key or the data.
+
+/** Encrypts `n` (1..MAX_BATCHES) batches of eight 16-byte blocks at `buf` in place under
+ *  encryption planes `planes`. */
+export function encryptBatches(planes: usize, rounds: i32, buf: usize, n: i32): void {
+  const end = STATES + (<usize>n << 7);
+  for (let st = STATES, b = buf; st < end; st += 128, b += 128) bitsliceAddKey(b, st, planes);
+  for (let r = 1; r < rounds; r++) {
+    const rk = planes + (<usize>r << 7);
+    for (let st = STATES; st < end; st += 128) encryptRound(st, rk, false);
+  }
+  const rk = planes + (<usize>rounds << 7);
+  for (let st = STATES; st < end; st += 128) encryptRound(st, rk, true);
+  for (let st = STATES, b = buf; st < end; st += 128, b += 128) unbitslice(st, b);
 }
 
-/** Decrypts the eight 16-byte blocks at `buf` in place under decryption planes `planes`
+/** Decrypts `n` (1..MAX_BATCHES) batches at `buf` in place under decryption planes `planes`
  *  (the FIPS-197 inverse cipher: round keys in reverse order). */
-export function decrypt8(planes: usize, rounds: i32, buf: usize): void {
-  bitslice(buf, STATE);
-  addRoundKey(STATE, planes + (<usize>rounds << 7));
-  for (let r = rounds - 1; r > 0; r--) decryptRound(STATE, planes + (<usize>r << 7), false);
-  decryptRound(STATE, planes, true);
-  unbitslice(STATE, buf);
+export function decryptBatches(planes: usize, rounds: i32, buf: usize, n: i32): void {
+  const end = STATES + (<usize>n << 7);
+  const first = planes + (<usize>rounds << 7);
+  for (let st = STATES, b = buf; st < end; st += 128, b += 128) bitsliceAddKey(b, st, first);
+  for (let r = rounds - 1; r > 0; r--) {
+    const rk = planes + (<usize>r << 7);
+    for (let st = STATES; st < end; st += 128) decryptRound(st, rk, false);
+  }
+  for (let st = STATES; st < end; st += 128) decryptRound(st, planes, true);
+  for (let st = STATES, b = buf; st < end; st += 128, b += 128) unbitslice(st, b);
 }

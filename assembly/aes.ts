@@ -5,7 +5,7 @@
 // ct64 words in the no-SIMD build). The standard byte-form round keys exist only briefly in
 // ROUND_KEYS while a slot is filled, and are wiped before aesSetKey returns.
 
-import { encrypt8, decrypt8, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
+import { encryptBatches, decryptBatches, planeKeySchedule, PLANE_SCHEDULE_BYTES } from './aes-bitsliced';
 import { ct64Encrypt4, ct64Decrypt4, ct64KeySchedule } from './aes-ct64';
 import { expandKey } from './key-expansion';
 
@@ -44,7 +44,7 @@ export function aesSetKey(slot: usize, keyLen: i32): i32 {
 export function aesEncrypt8(slot: usize, buf: usize): void {
   const rounds = load<i32>(slot);
   if (ASC_FEATURE_SIMD) {
-    encrypt8(slot + SCHEDULE, rounds, buf);
+    encryptBatches(slot + SCHEDULE, rounds, buf, 1);
   } else {
     ct64Encrypt4(slot + SCHEDULE, rounds, buf);
     ct64Encrypt4(slot + SCHEDULE, rounds, buf + (BATCH_BYTES >> 1));
@@ -55,11 +55,22 @@ export function aesEncrypt8(slot: usize, buf: usize): void {
 export function aesDecrypt8(slot: usize, buf: usize): void {
   const rounds = load<i32>(slot);
   if (ASC_FEATURE_SIMD) {
-    decrypt8(slot + DECRYPT_SCHEDULE, rounds, buf);
+    decryptBatches(slot + DECRYPT_SCHEDULE, rounds, buf, 1);
   } else {
     ct64Decrypt4(slot + SCHEDULE, rounds, buf);
     ct64Decrypt4(slot + SCHEDULE, rounds, buf + (BATCH_BYTES >> 1));
   }
+}
+
+/** Encrypts `n` (1..MAX_BATCHES) consecutive batches at `buf` in place, their rounds
+ *  interleaved (SIMD build only; see encryptBatches). */
+export function aesEncryptBatches(slot: usize, buf: usize, n: i32): void {
+  encryptBatches(slot + SCHEDULE, load<i32>(slot), buf, n);
+}
+
+/** Decrypts `n` (1..MAX_BATCHES) consecutive batches at `buf` in place (SIMD build only). */
+export function aesDecryptBatches(slot: usize, buf: usize, n: i32): void {
+  decryptBatches(slot + DECRYPT_SCHEDULE, load<i32>(slot), buf, n);
 }
 
 /** ECB over `blocks` whole blocks at `ptr`, in place. A final partial batch goes through BATCH

@@ -16,11 +16,12 @@
 // every block (partial batches, the ciphertext-stealing block, the initial tweaks) goes through
 // the same bitsliced batch; branches and loop bounds depend only on lengths and the direction.
 
-import { aesEncrypt8, aesDecrypt8, BATCH, BATCH_BYTES } from './aes';
+import { aesEncrypt8, aesDecrypt8, aesEncryptBatches, aesDecryptBatches, BATCH, BATCH_BYTES } from './aes';
+import { MAX_BATCHES } from './aes-bitsliced';
 
 /** The host writes the 128-bit little-endian tweak value (sector number) of the next call here. */
 export const TWEAK_INPUT: usize = memory.data(16, 16);
-const TWEAKS: usize = memory.data(BATCH_BYTES, 16);  // the eight tweaks of the current batch
+const TWEAKS: usize = memory.data(BATCH_BYTES * MAX_BATCHES, 16); // the tweaks of the batches in flight
 const FIRST_TWEAKS: usize = memory.data(BATCH_BYTES, 16);  // T0 of up to eight sectors
 const STEAL: usize = memory.data(16, 16);          // the block assembled by ciphertext stealing
 
@@ -66,15 +67,20 @@ let tweakHi: u64 = 0;
 function xtsBatchesSimd(dataSlot: usize, ptr: usize, batches: usize, encrypt: bool): void {
   let t = i64x2.replace_lane(i64x2.splat(tweakLo), 1, tweakHi);
   const reduce = i32x4(0x87, 0, 1, 0);
-  for (; batches > 0; batches--, ptr += BATCH_BYTES) {
-    for (let o: usize = 0; o < BATCH_BYTES; o += 16) {
+  // Up to MAX_BATCHES batches per step through the interleaved kernel (aesEncryptBatches).
+  while (batches > 0) {
+    const n = batches < <usize>MAX_BATCHES ? batches : <usize>MAX_BATCHES;
+    const bytes = n * BATCH_BYTES;
+    for (let o: usize = 0; o < bytes; o += 16) {
       v128.store(TWEAKS + o, t);
       v128.store(ptr + o, v128.xor(v128.load(ptr + o), t));
       const carries = i32x4.shr_s(t, 31);
       t = v128.xor(i64x2.shl(t, 1), v128.and(i32x4.shuffle(carries, carries, 3, 0, 1, 0), reduce));
     }
-    crypt8(dataSlot, ptr, encrypt);
-    for (let o: usize = 0; o < BATCH_BYTES; o += 16) v128.store(ptr + o, v128.xor(v128.load(ptr + o), v128.load(TWEAKS + o)));
+    if (encrypt) aesEncryptBatches(dataSlot, ptr, <i32>n); else aesDecryptBatches(dataSlot, ptr, <i32>n);
+    for (let o: usize = 0; o < bytes; o += 16) v128.store(ptr + o, v128.xor(v128.load(ptr + o), v128.load(TWEAKS + o)));
+    ptr += bytes;
+    batches -= n;
   }
   tweakLo = i64x2.extract_lane(t, 0);
   tweakHi = i64x2.extract_lane(t, 1);
@@ -205,7 +211,7 @@ export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: u
 export function xtsWipe(): void {
   tweakLo = 0;
   tweakHi = 0;
-  memory.fill(TWEAKS, 0, BATCH_BYTES);
+  memory.fill(TWEAKS, 0, BATCH_BYTES * MAX_BATCHES);
   memory.fill(FIRST_TWEAKS, 0, BATCH_BYTES);
   memory.fill(STEAL, 0, 16);
   memory.fill(TWEAK_INPUT, 0, 16);

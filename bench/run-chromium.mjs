@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,7 +23,6 @@ const PAGE_SCRIPT = `
 import { createEngine } from './dist/index.js';
 import { Bench } from 'tinybench';
 import { runEngineRows, formatEngineRows } from './bench/lib/engine-rows.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 globalThis.__benchStarted = true;
 try {
   const res = await runEngineRows({ ...globalThis.ATREST_BENCH_PARAMS, createEngine, Bench, log: (s) => console.log('[chromium] ' + s) });
@@ -72,7 +72,8 @@ function serve(js, params) {
   });
 }
 
-/** Resolves to { rows, builds, problems, runtime, table } or { skipped: reason }. */
+/** Resolves to { rows, builds, problems, runtime, table }, { skipped: reason } (no Chromium) or
+ *  { failed: reason } (the run broke: bench/xts.mjs counts that as a problem). */
 export async function runChromiumRows(params, { timeoutMs = 240_000, echo = true } = {}) {
   if (!existsSync(CHROMIUM)) return { skipped: `Chromium not installed (${CHROMIUM})` };
   const problems = [];
@@ -103,7 +104,7 @@ export async function runChromiumRows(params, { timeoutMs = 240_000, echo = true
     result.runtime.version = version;
     result.problems.push(...problems);
   } catch (err) {
-    return { skipped: `Chromium run failed: ${(err && err.message) || err}${problems.length ? ' — ' + problems.join(' | ') : ''}` };
+    return { failed: `Chromium run failed: ${(err && err.message) || err}${problems.length ? ' — ' + problems.join(' | ') : ''}` };
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (server) server.close();
@@ -115,9 +116,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const { engineRowsParams } = await import('./lib/reference.mjs');
   const { formatEngineRows } = await import('./lib/engine-rows.mjs');
   const res = await runChromiumRows(engineRowsParams({ quick: process.argv.includes('--quick') }));
-  if (res.skipped) {
-    console.log(`chromium: skipped — ${res.skipped}`);
-    process.exitCode = 3;
+  if (res.skipped || res.failed) {
+    console.log(`chromium: ${res.skipped ? 'skipped' : 'FAILED'} — ${res.skipped || res.failed}`);
+    process.exitCode = res.skipped ? 3 : 1;
   } else {
     console.log(formatEngineRows(res, `Chromium ${res.runtime.version}`));
     process.exitCode = res.problems.length ? 1 : 0;

@@ -10,7 +10,7 @@
 // no aes-256-xts, so the Node side computes with OpenSSL the SHA-256 of the ciphertext the Deno
 // side must reproduce before it times anything.
 
-const MARK = '@@ATREST-BENCH@@ ';
+const MARK = '@@ATREST-BENCH@@ '; // = MARK in bench/lib/child-rows.mjs (not imported: that file is Node-only)
 
 async function child(arg) {
   const params = JSON.parse(arg);
@@ -22,40 +22,19 @@ async function child(arg) {
   console.log(MARK + JSON.stringify(res));
 }
 
-/** Runs the Deno side; resolves to { rows, builds, problems, runtime } or { skipped: reason }. */
+/** Runs the Deno side; resolves to { rows, builds, problems, runtime }, { skipped: reason } (Deno not
+ *  installed) or { failed: reason } (it is, but the run broke: bench/xts.mjs counts that as a problem). */
 export async function runDenoRows(params, { timeoutMs = 240_000, echo = true } = {}) {
-  const { spawn } = await import('node:child_process');
   const { existsSync } = await import('node:fs');
   const { join, dirname } = await import('node:path');
   const { fileURLToPath } = await import('node:url');
-  const { createInterface } = await import('node:readline');
+  const { runChild } = await import('./lib/child-rows.mjs');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const deno = join(root, 'node_modules', '.bin', 'deno');
   if (!existsSync(deno)) return { skipped: 'Deno not installed (devDependency "deno")' };
   const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
   const args = ['run', '--no-prompt', '--no-lock', '-R', 'bench/run-deno.mjs', '--child', JSON.stringify(params)];
-  const proc = spawn(deno, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let result = null;
-  const errs = [];
-  createInterface({ input: proc.stdout, crlfDelay: Infinity }).on('line', (l) => {
-    if (l.startsWith(MARK)) result = JSON.parse(l.slice(MARK.length));
-    else if (echo) console.log(l);
-  });
-  createInterface({ input: proc.stderr, crlfDelay: Infinity }).on('line', (l) => {
-    errs.push(l);
-    if (echo) console.error(l);
-  });
-  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise((ok) => {
-    proc.on('error', (e) => {
-      errs.push(e.message);
-      ok(null);
-    });
-    proc.on('close', ok);
-  });
-  clearTimeout(timer);
-  if (!result) return { skipped: `Deno run failed (exit ${code}): ${errs.slice(-5).join(' | ')}` };
-  return result;
+  return runChild(deno, args, { cwd: root, env, timeoutMs, echo, name: 'Deno' });
 }
 
 if (typeof Deno !== 'undefined') {
@@ -72,9 +51,9 @@ if (typeof Deno !== 'undefined') {
     const { formatEngineRows } = await import('./lib/engine-rows.mjs');
     const quick = process.argv.includes('--quick');
     const res = await runDenoRows(engineRowsParams({ quick }));
-    if (res.skipped) {
-      console.log(`deno: skipped — ${res.skipped}`);
-      process.exitCode = 3;
+    if (res.skipped || res.failed) {
+      console.log(`deno: ${res.skipped ? 'skipped' : 'FAILED'} — ${res.skipped || res.failed}`);
+      process.exitCode = res.skipped ? 3 : 1;
     } else {
       console.log(formatEngineRows(res, `Deno ${res.runtime.version}`));
       process.exitCode = res.problems.length ? 1 : 0;

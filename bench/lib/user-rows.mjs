@@ -1,0 +1,225 @@
+// The rows of issue 14 that measure what a user feels rather than the kernel: the CLI encrypting
+// and decrypting a file (wall time of the whole process, and its peak RSS), encryptStream over a
+// buffer in memory, `atrest --version` in a fresh process, and OpenSSL's bitsliced code timed
+// alternately with the atrest kernel. Node only (bench/xts.mjs). Each row that compares with the
+// single-thread engine times that engine in the same run, alternating with the row's own samples,
+// so a slow phase of the shared machine lands on both.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MiB, median, prngBytes } from './measure.mjs';
+
+/** Times `fn` (synchronous) for about `ms` milliseconds: median ms per call (at least 3 calls). */
+export function timeCalls(fn, ms) {
+  const samples = [];
+  const end = performance.now() + ms;
+  while (samples.length < 3 || performance.now() < end) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenSSL's bitsliced SSSE3 XTS (AES-NI masked) against the atrest kernel, alternately
+
+const OPENSSL_MASK = '~0x200000200000000'; // clears AES-NI (bit 57) and PCLMULQDQ (bit 33) of OPENSSL_ia32cap
+
+function opensslOnce(op, seconds) {
+  const args = ['speed', '-evp', 'aes-256-xts', '-bytes', '4096', '-seconds', String(seconds)];
+  if (op === 'decrypt') args.splice(1, 0, '-decrypt');
+  const r = spawnSync('openssl', args, { encoding: 'utf8', env: { ...process.env, OPENSSL_ia32cap: OPENSSL_MASK } });
+  if (r.error || r.status !== 0) throw new Error(`openssl speed failed: ${(r.error && r.error.message) || r.stderr.trim().split('\n').pop()}`);
+  const m = r.stdout.match(/^AES-256-XTS\s+([\d.]+)k\s*$/m);
+  if (!m) throw new Error(`could not read openssl speed output: ${r.stdout.slice(-200)}`);
+  return { mibps: (parseFloat(m[1]) * 1000) / MiB, masked: new RegExp(`env:${OPENSSL_MASK}`).test(r.stdout + r.stderr) };
+}
+
+/**
+ * `rounds` rounds of: openssl encrypt, atrest encrypt, openssl decrypt, atrest decrypt (order
+ * reversed every other round), each about `seconds` long; medians over the rounds.
+ * xts: an engine.xts(key, { sectorSize: 4096 }) of the SIMD build; data/ct/out: buffers.
+ */
+export function opensslAlternating({ xts, data, ct, first, out, seconds, rounds }) {
+  const s = { openssl: { encrypt: [], decrypt: [] }, atrest: { encrypt: [], decrypt: [] } };
+  let masked = true;
+  const steps = [
+    () => {
+      const r = opensslOnce('encrypt', seconds);
+      masked &&= r.masked;
+      s.openssl.encrypt.push(r.mibps);
+    },
+    () => s.atrest.encrypt.push(data.length / MiB / (timeCalls(() => xts.encrypt(data, first, out), seconds * 1000) / 1000)),
+    () => {
+      const r = opensslOnce('decrypt', seconds);
+      masked &&= r.masked;
+      s.openssl.decrypt.push(r.mibps);
+    },
+    () => s.atrest.decrypt.push(data.length / MiB / (timeCalls(() => xts.decrypt(ct, first, out), seconds * 1000) / 1000)),
+  ];
+  for (let r = 0; r < rounds; r++) for (const step of r % 2 ? [...steps].reverse() : steps) step();
+  const med = (k, op) => median(s[k][op]);
+  return {
+    command: `OPENSSL_ia32cap="${OPENSSL_MASK}" openssl speed -evp aes-256-xts -bytes 4096 -seconds ${seconds} [-decrypt]`,
+    aesniMasked: masked,
+    rounds,
+    bytes: data.length,
+    encrypt: { mibps: med('openssl', 'encrypt') },
+    decrypt: { mibps: med('openssl', 'decrypt') },
+    atrest: { encrypt: med('atrest', 'encrypt'), decrypt: med('atrest', 'decrypt') },
+    samples: s,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI on a file
+
+// Loaded into the CLI process with --import: prints its peak RSS (KiB, getrusage) on exit.
+const RSS_HOOK = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, '@@ATREST-RSS@@ ' + process.resourceUsage().maxRSS + '\\n'));")}`;
+
+function runCli(bin, args, env, cwd) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, bin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      const m = stderr.match(/@@ATREST-RSS@@ (\d+)/);
+      if (code !== 0) return reject(new Error(`atrest ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      resolve({ ms, maxRssBytes: m ? Number(m[1]) * 1024 : null });
+    });
+  });
+}
+
+/**
+ * `atrest encrypt` and `atrest decrypt` of a file of `bytes` pseudo-random bytes (fresh processes,
+ * wall time from spawn to exit), `rounds` times each, alternating with the single-thread engine
+ * encrypting/decrypting a 64 MiB buffer as 4096-byte sectors in this process. Checks the round
+ * trip byte for byte. Returns MiB/s medians, ratios to the engine, peak RSS.
+ */
+export async function cliRows({ bin, engine, key, bytes, rounds }) {
+  const dir = await mkdtemp(join(tmpdir(), 'atrest-bench-cli-'));
+  const env = { ...process.env, ATREST_HOME: join(dir, 'home'), ATREST_ROOT_KEY: Buffer.from(key.subarray(0, 32)).toString('hex') };
+  delete env.ATREST_PASSPHRASE;
+  try {
+    const plain = join(dir, 'plain.bin');
+    const chunk = 16 * MiB;
+    const f = await open(plain, 'w');
+    for (let done = 0, i = 1; done < bytes; done += chunk, i++) await f.write(prngBytes(Math.min(chunk, bytes - done), i));
+    await f.close();
+    const engBytes = Math.min(64 * MiB, bytes);
+    const buf = prngBytes(engBytes, 99);
+    const out = new Uint8Array(engBytes);
+    const xts = engine.xts(key, { sectorSize: 4096 });
+    const ct = xts.encrypt(buf, 0);
+    const s = { cliEncrypt: [], cliDecrypt: [], engineEncrypt: [], engineDecrypt: [], rss: [] };
+    const engineMibps = (fn) => engBytes / MiB / (timeCalls(fn, 1500) / 1000);
+    for (let r = 0; r < rounds; r++) {
+      s.engineEncrypt.push(engineMibps(() => xts.encrypt(buf, 0, out)));
+      const e = await runCli(bin, ['encrypt', plain, join(dir, 'c.atrest')], env, dir);
+      s.cliEncrypt.push(bytes / MiB / (e.ms / 1000));
+      s.rss.push(e.maxRssBytes);
+      s.engineDecrypt.push(engineMibps(() => xts.decrypt(ct, 0, out)));
+      await rm(join(dir, 'p.bin'), { force: true });
+      const d = await runCli(bin, ['decrypt', join(dir, 'c.atrest'), join(dir, 'p.bin')], env, dir);
+      s.cliDecrypt.push(bytes / MiB / (d.ms / 1000));
+      s.rss.push(d.maxRssBytes);
+      await rm(join(dir, 'c.atrest'), { force: true });
+    }
+    xts.dispose();
+    const same = spawnSync('cmp', ['-s', plain, join(dir, 'p.bin')]).status === 0;
+    if (!same) throw new Error('atrest decrypt did not give the file back');
+    const m = (k) => median(s[k]);
+    return {
+      bytes,
+      rounds,
+      encryptMibps: m('cliEncrypt'),
+      decryptMibps: m('cliDecrypt'),
+      engineEncryptMibps: m('engineEncrypt'),
+      engineDecryptMibps: m('engineDecrypt'),
+      encryptRatio: m('cliEncrypt') / m('engineEncrypt'),
+      decryptRatio: m('cliDecrypt') / m('engineDecrypt'),
+      peakRssBytes: s.rss.every((x) => x != null) ? Math.max(...s.rss) : null,
+      samples: s,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// encryptStream over a buffer in memory
+
+/**
+ * encryptStream of `bytes` (1 MiB chunks of one buffer) into a sink that counts bytes, under a
+ * LocalKms in memory, `rounds` times alternating with the single-thread engine on the same
+ * buffer. Checks first that decryptStream gives the buffer back.
+ */
+export async function streamRows({ atrest, engine, key, bytes, rounds }) {
+  const { LocalKms, encryptStream, decryptStream } = atrest;
+  const kms = new LocalKms().as('arn:aws:iam::111122223333:role/bench');
+  const data = prngBytes(bytes, 5);
+  const chunk = MiB;
+  const source = () =>
+    new ReadableStream({
+      start() {
+        this.at = 0;
+      },
+      pull(c) {
+        if (this.at >= bytes) return c.close();
+        c.enqueue(data.subarray(this.at, Math.min(bytes, this.at + chunk)));
+        this.at += chunk;
+      },
+    });
+  const collect = async (readable, keep) => {
+    const parts = [];
+    let n = 0;
+    for await (const p of readable) {
+      n += p.length;
+      if (keep) parts.push(p.slice());
+    }
+    return { n, parts };
+  };
+  // Correctness first: the stream's own decryption gives the buffer back.
+  const sealed = await collect(source().pipeThrough(encryptStream({ kms })), true);
+  const back = await collect(new Blob(sealed.parts).stream().pipeThrough(decryptStream({ kms })), true);
+  const whole = new Uint8Array(back.n);
+  let at = 0;
+  for (const p of back.parts) whole.set(p, (at += p.length) - p.length);
+  if (back.n !== bytes || Buffer.compare(Buffer.from(whole.buffer, whole.byteOffset, whole.length), Buffer.from(data.buffer, data.byteOffset, data.length)) !== 0) {
+    throw new Error('encryptStream → decryptStream did not give the buffer back');
+  }
+  const xts = engine.xts(key, { sectorSize: 4096 });
+  const out = new Uint8Array(bytes);
+  const s = { stream: [], engine: [] };
+  for (let r = 0; r < rounds; r++) {
+    s.engine.push(bytes / MiB / (timeCalls(() => xts.encrypt(data, 0, out), 1500) / 1000));
+    const t0 = performance.now();
+    await collect(source().pipeThrough(encryptStream({ kms })), false);
+    s.stream.push(bytes / MiB / ((performance.now() - t0) / 1000));
+  }
+  xts.dispose();
+  if (typeof kms.close === 'function') await kms.close();
+  return { bytes, rounds, streamMibps: median(s.stream), engineMibps: median(s.engine), ratio: median(s.stream) / median(s.engine), samples: s };
+}
+
+// ---------------------------------------------------------------------------------------------
+// `atrest --version` in fresh processes
+
+export function versionRows({ bin, runs }) {
+  const ms = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    const t = performance.now() - t0;
+    if (r.status !== 0) return { skipped: `atrest --version exits ${r.status} (${(r.stderr || '').trim().split('\n')[0]})` };
+    ms.push(t);
+  }
+  return { runs, medianMs: median(ms), samplesMs: ms };
+}
