@@ -4,9 +4,11 @@
 import type { KmsClient } from '../kms/types.js';
 import type { BlockStore } from '../storage/block-store.js';
 import type { EncryptionContext } from '../kms/types.js';
+import { DEFAULT_KEY_ALIAS } from '../kms/key-ids.js';
+import { isPrincipalArn } from '../policy/index.js';
 import { toHex } from '../utils/bytes.js';
 import {
-  DEFAULT_KEY_ID, DEFAULT_SECTOR_SIZE, DEFAULT_VOLUME_SLOT_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_CONTEXT_KEY,
+  DEFAULT_SECTOR_SIZE, DEFAULT_VOLUME_SLOT_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_CONTEXT_KEY,
 } from './format.js';
 import { checkContextShape, isValidSectorSize } from './policy.js';
 import type { ChangeKeyOptions, DestroyOptions, ScratchKeyService } from './volume-options.js';
@@ -23,7 +25,7 @@ export function checkStore(value: unknown, what: string): BlockStore {
 
 export function checkPrincipal(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^arn:aws[\w-]*:(iam|sts)::\d{12}:.+$/.test(value)) {
+  if (typeof value !== 'string' || !isPrincipalArn(value)) {
     throw new TypeError(`${what} must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(value)}`);
   }
   return value;
@@ -50,7 +52,7 @@ export function checkSectorSizeArgument(value: unknown, what: string): number {
 }
 
 export function checkKeyIdArgument(value: unknown, what: string): string {
-  if (value === undefined) return DEFAULT_KEY_ID;
+  if (value === undefined) return DEFAULT_KEY_ALIAS;
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string (key id, key ARN, alias name or alias ARN)`);
   return value;
 }

@@ -38,9 +38,6 @@ export const TRAILER_BYTES = GCM_NONCE_BYTES + 8 + GCM_TAG_BYTES;
 /** The encryption-context key that binds a wrapped data key to its volume. */
 export const VOLUME_CONTEXT_KEY = 'atrest:volume';
 
-/** The default KMS key (created by LocalKms on first use, like AWS managed keys). */
-export const DEFAULT_KEY_ID = 'alias/aws/atrest';
-
 /** Data starts at the first sector boundary after both header copies. */
 export function dataOffsetFor(slotSize: number, sectorSize: number): number {
   return Math.ceil((2 * slotSize) / sectorSize) * sectorSize;

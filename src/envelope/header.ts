@@ -26,6 +26,10 @@ import {
   FORMAT_VERSION, GCM_TAG_BYTES, KNOWN_FLAGS, MAC_BYTES, MAGIC, NONCE_BYTES, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_ID_BYTES,
 } from './format.js';
 
+/** The sealed plaintext starts with a flag byte (1: the size follows) and the size as a u64;
+ *  the metadata JSON follows them. */
+const SEALED_PREFIX_BYTES = 1 + 8;
+
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -208,7 +212,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   const sealedAt = r.offset;
   const sealedLength = r.u32('the sealed length');
   const nonce = r.take(NONCE_BYTES, 'the metadata nonce');
-  if (sealedLength < GCM_TAG_BYTES + 9) throw new HeaderParseError('malformed', `sealed part of ${sealedLength} bytes is too short`);
+  if (sealedLength < GCM_TAG_BYTES + SEALED_PREFIX_BYTES) throw new HeaderParseError('malformed', `sealed part of ${sealedLength} bytes is too short`);
   const sealed = r.take(sealedLength, 'the sealed metadata');
   if (r.offset !== end) throw new HeaderParseError('malformed', `${end - r.offset} unexplained bytes before the MAC`);
   return {
@@ -233,7 +237,7 @@ export function openSealed(header: DecodedHeader, metadataGcm: Gcm): SealedField
   const view = new DataView(plain.buffer, plain.byteOffset, plain.length);
   const hasSize = plain[0] === 1;
   const size = Number(view.getBigUint64(1));
-  const metadata = JSON.parse(fromUtf8.decode(plain.subarray(9))) as unknown;
+  const metadata = JSON.parse(fromUtf8.decode(plain.subarray(SEALED_PREFIX_BYTES))) as unknown;
   plain.fill(0);
   return { size: hasSize ? size : undefined, metadata };
 }
@@ -294,10 +298,10 @@ export function encodeHeader(fields: HeaderFields, sealedFields: SealedFields, m
     str16(w.grantee ?? '', 'a grantee');
   }
   const metadataJson = JSON.stringify(sealedFields.metadata ?? null);
-  const plain = new Uint8Array(9 + utf8.encode(metadataJson).length);
+  const plain = new Uint8Array(SEALED_PREFIX_BYTES + utf8.encode(metadataJson).length);
   plain[0] = sealedFields.size === undefined ? 0 : 1;
   new DataView(plain.buffer).setBigUint64(1, BigInt(sealedFields.size ?? 0));
-  plain.set(utf8.encode(metadataJson), 9);
+  plain.set(utf8.encode(metadataJson), SEALED_PREFIX_BYTES);
   const sealedLength = plain.length + GCM_TAG_BYTES;
   const headerLength = length + 4 + NONCE_BYTES + sealedLength + MAC_BYTES;
   if (headerLength > fields.slotSize) {

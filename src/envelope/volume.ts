@@ -15,7 +15,7 @@
 
 import type { BlockStore } from '../storage/block-store.js';
 import type { KmsClient } from '../kms/types.js';
-import { SCRATCH_KEY_TAG } from '../kms/deletion.js';
+import { MIN_PENDING_WINDOW_DAYS, SCRATCH_KEY_TAG } from '../kms/deletion.js';
 import * as check from '../utils/bytes.js';
 import { randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
@@ -154,7 +154,7 @@ export class Volume {
       session?.close();
       if (scratchKeyArn !== undefined) {
         // The scratch key was made for this volume only; it must not outlive a failed create.
-        await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: 7 }).catch(() => undefined);
+        await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS }).catch(() => undefined);
       }
       throw e;
     }
@@ -363,7 +363,7 @@ export class Volume {
         const keyArn = this.#fields.wrappedKeys[0]!.keyArn;
         try {
           if (keyService !== undefined) await keyService.destroyKeyNow(keyArn);
-          else await this.#kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: 7 });
+          else await this.#kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS });
         } catch (e) {
           throw translateKmsError(e, { operation: keyService !== undefined ? 'destroyKeyNow' : 'ScheduleKeyDeletion', keyId: keyArn });
         }

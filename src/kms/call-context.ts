@@ -10,10 +10,10 @@
 //   3. else an active grant on K for P that includes A and whose constraints hold → allowed;
 //   4. else AccessDeniedException (AWS's "no resource-based policy allows" wording).
 
-import { accessDeniedMessage, evaluatePolicy, parsePolicy, type ConditionKeyValue, type PolicyDocument } from '../policy/index.js';
+import { accessDeniedMessage, accountOfPrincipal, evaluatePolicy, parsePolicy, type ConditionKeyValue, type PolicyDocument } from '../policy/index.js';
 import type { Engine } from '../engine/engine.js';
 import { AccessDeniedException, NotFoundException } from './errors.js';
-import { accountOfPrincipalArn, aliasArn, keyArn, parseKeyReference, type KmsLocation } from './key-ids.js';
+import { aliasArn, keyArn, parseKeyReference, type KmsLocation } from './key-ids.js';
 import { findAuthorizingGrant } from './grants.js';
 import { refuseAwsManaged } from './key-states.js';
 import type { KeyRecord, KmsState } from './state.js';
@@ -62,7 +62,7 @@ export class CallContext {
   ) {}
 
   get callerAccount(): string | undefined {
-    return accountOfPrincipalArn(this.principal);
+    return accountOfPrincipal(this.principal);
   }
 
   keyArn(keyId: string): string {

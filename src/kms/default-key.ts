@@ -12,7 +12,9 @@ import { newKeyId, type KmsLocation } from './key-ids.js';
 import { addDays, DEFAULT_ROTATION_PERIOD_DAYS } from './rotation.js';
 import type { KeyRecord, KmsState } from './state.js';
 
-export const DEFAULT_KEY_ALIAS = 'alias/aws/atrest';
+import { DEFAULT_KEY_ALIAS } from './key-ids.js';
+
+export { DEFAULT_KEY_ALIAS };
 
 export function defaultKeyPolicyText(accountId: string): string {
   return JSON.stringify(

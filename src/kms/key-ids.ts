@@ -80,21 +80,24 @@ export function parseKeyReference(where: KmsLocation, text: unknown, field: stri
   return { kind: 'alias', aliasName };
 }
 
-/** AWS's AliasName rules: `alias/` then [a-zA-Z0-9:/_-]+, 256 characters at most. */
+/** Whether `text` follows AWS's AliasName rules: `alias/` then [a-zA-Z0-9:/_-]+, 256 characters at most. */
+export function isAliasName(text: string): boolean {
+  return ALIAS_NAME.test(text) && text.length <= 256;
+}
+
+/** AWS's AliasName rules, or ValidationException naming them. */
 export function checkAliasName(aliasName: unknown, field: string): string {
-  if (typeof aliasName !== 'string' || !ALIAS_NAME.test(aliasName) || aliasName.length > 256) {
+  if (typeof aliasName !== 'string' || !isAliasName(aliasName)) {
     throw new ValidationException(`${field} must start with "alias/" followed by letters, digits and : / _ - (at most 256 characters), got ${JSON.stringify(aliasName)}`);
   }
   return aliasName;
 }
+
+/** The default key's alias (see default-key.ts): the one place the name is spelled. */
+export const DEFAULT_KEY_ALIAS = 'alias/aws/atrest';
 
 /** `alias/aws/…` names belong to AWS managed keys: users can neither create nor change them. */
 export function isReservedAliasName(aliasName: string): boolean {
   return aliasName.startsWith('alias/aws/');
 }
 
-/** The account of an IAM principal ARN (`arn:aws:iam::<account>:…`, `arn:aws:sts::<account>:…`). */
-export function accountOfPrincipalArn(principalArn: string): string | undefined {
-  const m = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(principalArn);
-  return m?.[1];
-}

@@ -8,7 +8,7 @@
 // failed save leaves memory equal to the last saved state.
 
 import { sharedEngine } from '../engine/shared-engine.js';
-import type { PolicyDocument } from '../policy/index.js';
+import { accountOfPrincipal, isAccountId, isPrincipalArn, type PolicyDocument } from '../policy/index.js';
 import { auditableParameters, copyAuditRecord, type AuditRecord, type AuditRequestContext } from './audit.js';
 import { CallContext } from './call-context.js';
 import { destroyKey, isScratchKey } from './deletion.js';
@@ -88,7 +88,6 @@ const OPERATIONS: Record<keyof KmsClient, OperationSpec> = {
   putKeyPolicy: { name: 'PutKeyPolicy', mutates: true, run: keyPolicy.putKeyPolicy },
 };
 
-const PRINCIPAL_ARN = /^arn:aws:(iam|sts)::\d{12}:.+$/;
 
 export class LocalKms {
   readonly accountId: string;
@@ -107,7 +106,7 @@ export class LocalKms {
     const { accountId = '111122223333', region = 'us-east-1', clock = () => new Date(), store = new MemoryStore(), onAudit } = options;
     if (onAudit !== undefined && typeof onAudit !== 'function') throw new TypeError('LocalKms: onAudit must be a function');
     this.#onAudit = onAudit;
-    if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+    if (typeof accountId !== 'string' || !isAccountId(accountId)) {
       throw new TypeError(`LocalKms: accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
     }
     if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
@@ -124,7 +123,7 @@ export class LocalKms {
   /** A KmsClient acting as `principalArn`: an IAM user or role ARN, an assumed-role session
    *  ARN, or an account root `arn:aws:iam::<account>:root`. */
   as(principalArn: string, options: PrincipalOptions = {}): KmsClient {
-    if (typeof principalArn !== 'string' || !PRINCIPAL_ARN.test(principalArn)) {
+    if (typeof principalArn !== 'string' || !isPrincipalArn(principalArn)) {
       throw new TypeError(`LocalKms.as: principalArn must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(principalArn)}`);
     }
     const viaService = options.viaService;
@@ -247,7 +246,7 @@ export class LocalKms {
 }
 
 function viaOwnAccount(principal: string, accountId: string): boolean {
-  return /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] === accountId;
+  return accountOfPrincipal(principal) === accountId;
 }
 
 function fail(record: AuditRecord, e: unknown): void {

@@ -14,6 +14,7 @@
 // cryptsetup's minimum of 1000 iterations, since stretching a 256-bit random secret adds
 // nothing. cryptsetup lists, exports and preserves such a token and ignores it for unlocking.
 
+import { DEFAULT_KEY_ALIAS } from '../kms/key-ids.js';
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import { unwrapUnderPolicy } from '../envelope/envelope.js';
 import { checkKmsClient } from '../envelope/arguments.js';
@@ -47,7 +48,7 @@ export async function sealTokenSecret(options: KmsTokenOptions, uuid: string, wh
   const kms = checkKmsClient(options.kms, what);
   const policy = checkPolicy(options.policy, what);
   const context = { ...checkContextShape(options.encryptionContext, `${what}: encryptionContext`), [LUKS_CONTEXT_KEY]: uuid };
-  const meta = await resolveAllowedKey(kms, policy, options.keyId ?? 'alias/aws/atrest', what);
+  const meta = await resolveAllowedKey(kms, policy, options.keyId ?? DEFAULT_KEY_ALIAS, what);
   const wrapped = await generateWrappedDataKey(kms, meta.Arn, context);
   const secret = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
   return {

@@ -10,6 +10,7 @@
 
 export { MalformedPolicyDocumentException } from './errors.js';
 export { parsePolicy, MAX_POLICY_BYTES } from './document.js';
+export { accountOfPrincipal, isAccountId, isPrincipalArn } from './arn.js';
 export { defaultKeyPolicy } from './default-policy.js';
 export { evaluatePolicy } from './evaluate.js';
 export type { PolicyDecision } from './evaluate.js';

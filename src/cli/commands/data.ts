@@ -8,6 +8,7 @@ import { Volume } from '../../envelope/volume.js';
 import type { EnvelopePolicy } from '../../envelope/policy.js';
 import { SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from '../../envelope/format.js';
 import { FileBlockStore } from '../../fs/index.js';
+import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
 import { keyValuePairs, positiveInteger } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
@@ -66,7 +67,7 @@ const encrypt: Command = {
     const context = keyValuePairs(ctx.args, 'context', where);
     const sectorSize = positiveInteger(ctx.args, 'sector-size', where, { min: SECTOR_SIZE_MIN, max: SECTOR_SIZE_MAX });
     if (sectorSize !== undefined && (sectorSize & (sectorSize - 1)) !== 0) throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${sectorSize}`);
-    const keyId = ctx.args.values.get('key') ?? 'alias/aws/atrest';
+    const keyId = ctx.args.values.get('key') ?? DEFAULT_KEY_ALIAS;
     const kms = await ctx.kms();
     const transform = encryptStream({ kms, keyId, ...(context ? { encryptionContext: context } : {}), ...(sectorSize ? { sectorSize } : {}) });
     const r = await transformFile(ctx, where, input, output, transform);

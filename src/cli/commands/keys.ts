@@ -2,6 +2,8 @@
 // cancel-deletion of KMS keys in the embedded key service, each one or a few KmsClient calls.
 
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_PENDING_WINDOW_DAYS, MAX_PENDING_WINDOW_DAYS, MIN_PENDING_WINDOW_DAYS } from '../../kms/deletion.js';
+import { isAliasName, isReservedAliasName } from '../../kms/key-ids.js';
 import type { AliasListEntry, KeyMetadata, KmsClient } from '../../kms/types.js';
 import { positiveInteger } from '../args.js';
 import { positional, type Command, type CommandContext } from '../command.js';
@@ -9,7 +11,6 @@ import { UsageError } from '../exit-codes.js';
 import { table } from '../output.js';
 import { allPages } from '../pages.js';
 
-const ALIAS_NAME = /^alias\/[a-zA-Z0-9:/_-]+$/;
 
 async function aliasesOf(kms: KmsClient, keyId?: string): Promise<AliasListEntry[]> {
   return allPages((Marker) => kms.listAliases({ ...(keyId === undefined ? {} : { KeyId: keyId }), ...(Marker === undefined ? {} : { Marker }) }), (r) => r.Aliases);
@@ -48,7 +49,7 @@ const create: Command = {
   async run(ctx) {
     const where = 'keys create';
     const alias = ctx.args.values.get('alias');
-    if (alias !== undefined && (!ALIAS_NAME.test(alias) || alias.startsWith('alias/aws/'))) {
+    if (alias !== undefined && (!isAliasName(alias) || isReservedAliasName(alias))) {
       throw new UsageError(`${where}: --alias must look like alias/name (letters, digits, / _ - :) and not start with alias/aws/, got ${JSON.stringify(alias)}`);
     }
     const rotationDays = positiveInteger(ctx.args, 'rotation-days', where, { min: 90, max: 2560 });
@@ -163,7 +164,7 @@ const scheduleDeletion: Command = {
   options: { days: 'value' },
   positionals: { min: 1, max: 1, names: '<key>' },
   async run(ctx) {
-    const days = positiveInteger(ctx.args, 'days', 'keys schedule-deletion', { min: 7, max: 30 }) ?? 30;
+    const days = positiveInteger(ctx.args, 'days', 'keys schedule-deletion', { min: MIN_PENDING_WINDOW_DAYS, max: MAX_PENDING_WINDOW_DAYS }) ?? DEFAULT_PENDING_WINDOW_DAYS;
     const kms = await ctx.kms();
     const r = await kms.scheduleKeyDeletion({ KeyId: positional(ctx, 0), PendingWindowInDays: days });
     ctx.out.result(

@@ -6,16 +6,16 @@ import {
   checkGrantConstraints, checkGrantId, checkGrantOperations, checkGrantTokens, grantOfToken, grantsOfKey, MAX_GRANTS_PER_KEY,
   newGrantId, newGrantToken, sameGrantParameters,
 } from '../grants.js';
+import { isPrincipalArn } from '../../policy/index.js';
 import { requireEnabled } from '../key-states.js';
 import { paginate } from '../pagination.js';
 import { freezeGrant, type GrantRecord } from '../state.js';
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from '../types.js';
 
-const PRINCIPAL = /^arn:aws:(iam|sts)::\d{12}:.+$/;
 const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 
 function checkPrincipal(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !PRINCIPAL.test(value) || value.length > 256) {
+  if (typeof value !== 'string' || !isPrincipalArn(value) || value.length > 256) {
     throw new ValidationException(`${field} must be an IAM principal ARN (arn:aws:iam::<account>:… or arn:aws:sts::<account>:…), got ${JSON.stringify(value)}`);
   }
   return value;

@@ -9,6 +9,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { FileStore } from '../../fs/file-store.js';
+import { isPrincipalArn } from '../../policy/index.js';
 import { KeystoreCorruptError, KeystoreLockedError } from '../keystore-errors.js';
 import { StateSealer, type KeystoreSecret } from '../sealed-state.js';
 import type { Credential } from './sigv4.js';
@@ -27,7 +28,6 @@ interface AccessKeyTable {
   keys: AccessKey[];
 }
 
-const PRINCIPAL_ARN = /^arn:aws:(iam|sts)::\d{12}:.+$/;
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -41,7 +41,7 @@ function randomString(alphabet: string, length: number): string {
 
 /** A new key in AWS's shapes: `AKIA` + 16 base-32 characters, a 40-character secret. */
 export function newAccessKey(principal: string, description: string | undefined, now: Date): AccessKey {
-  if (typeof principal !== 'string' || !PRINCIPAL_ARN.test(principal)) {
+  if (typeof principal !== 'string' || !isPrincipalArn(principal)) {
     throw new RangeError(`access key principal must be an IAM or STS principal ARN (arn:aws:iam::<account>:user/…), got ${JSON.stringify(principal)}`);
   }
   if (description !== undefined && description.length > 256) throw new RangeError('access key description must be at most 256 characters');
