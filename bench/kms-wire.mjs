@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { LocalKms, MemoryStore } from '../dist/index.js';
+import { LocalKms, MemoryKeystore } from '../dist/index.js';
 import { decodeRequest, encodeResponse } from '../dist/kms/server/protocol.js';
 import { verifySignature } from '../dist/kms/server/sigv4.js';
 
@@ -142,7 +142,7 @@ try {
   server = undefined;
 
   // The same through LocalKms in this process (no HTTP, no signatures, no audit file).
-  const local = new LocalKms({ store: new MemoryStore() });
+  const local = new LocalKms({ keystore: new MemoryKeystore() });
   const kms = local.as(PRINCIPAL);
   const lk = (await kms.createKey({})).KeyMetadata.Arn;
   const lblob = (await kms.generateDataKeyWithoutPlaintext({ KeyId: lk, KeySpec: 'AES_256', EncryptionContext: { bench: 'kms' } })).CiphertextBlob;

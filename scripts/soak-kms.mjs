@@ -103,7 +103,7 @@ export async function runSoak({ restarts = 50, log = () => undefined } = {}) {
       clearTimeout(timer);
       await server.exited;
       sdk.destroy();
-      // SIGKILL leaves the key store's lock file; the operator's step (FileStore never breaks locks itself).
+      // SIGKILL leaves the key store's lock file; the operator's step (FileKeystore never breaks locks itself).
       await unlink(join(env.ATREST_HOME, 'keystore.lock')).catch(() => undefined);
       log(`round ${round + 1}/${restarts}: killed after ${killAt} ms; answered so far ${answered.keys.length} keys, ${answered.grants.length} grants, ${answered.decrypts} decrypts`);
     }

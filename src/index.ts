@@ -7,7 +7,9 @@ export { AuthenticationError } from './engine/errors.js';
 export type { Gcm } from './engine/gcm.js';
 export type { KeyWrap } from './engine/keywrap.js';
 export * from './kms/index.js';
-export { IndexedDbStore } from './browser/indexeddb-store.js';
+export { IndexedDbKeystore } from './browser/indexeddb-keystore.js';
+/** @deprecated Renamed IndexedDbKeystore in 0.1; this name goes in 0.2. */
+export { IndexedDbKeystore as IndexedDbStore } from './browser/indexeddb-keystore.js';
 export { sealState, openSealedState, DEFAULT_SCRYPT } from './kms/sealed-state.js';
 export type { KeystoreSecret, ScryptParams, SealOptions } from './kms/sealed-state.js';
 export { KeystoreAuthenticationError, KeystoreCorruptError, KeystoreLockedError } from './kms/keystore-errors.js';

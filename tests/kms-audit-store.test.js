@@ -3,7 +3,7 @@
 // memory at the stored state). Portable (Node, Deno, Chromium).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalKms, MemoryStore } from '../dist/index.js';
+import { LocalKms, MemoryKeystore } from '../dist/index.js';
 import { ADMIN, ALICE, EVE, ROOT, manualClock, newKey, onlyPolicy, rejects, setup, text, utf8 } from './_lib/kms.js';
 
 const toB64 = (bytes) => btoa(String.fromCharCode(...bytes));
@@ -48,7 +48,7 @@ audit('auditLog() returns copies', async () => {
 });
 
 audit('never holds plaintext or key material', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryKeystore();
   const { kms, root, alice } = setup({ store });
   const m = await newKey(root);
   const secret = 'the-plaintext-that-must-not-leak-' + Math.random().toString(36).slice(2);
@@ -75,7 +75,7 @@ audit.run();
 const persistence = suite('kms persistence hook');
 
 /** A store that records calls and can be told to fail. */
-class SpyStore extends MemoryStore {
+class SpyStore extends MemoryKeystore {
   loads = 0;
   saves = 0;
   failNextSave = false;
@@ -116,7 +116,7 @@ persistence('loads lazily once, saves after every change and not after reads', a
 });
 
 persistence('a second LocalKms on the same store sees keys, aliases, grants and decrypts old blobs', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryKeystore();
   const clock = manualClock();
   const first = new LocalKms({ store, clock });
   const m = await newKey(first.as(ADMIN), { Policy: onlyPolicy(ADMIN) });
@@ -160,14 +160,14 @@ persistence('lazy rotations and deletions are saved before the call, and a faile
 });
 
 persistence('a store holding something else is refused loudly', async () => {
-  const store = new MemoryStore();
+  const store = new MemoryKeystore();
   await store.save({ hello: 'world' });
   const kms = new LocalKms({ store });
   await rejects(kms.as(ROOT).listKeys(), 'Error', /not a LocalKms state/);
 });
 
-persistence('MemoryStore keeps a deep copy', async () => {
-  const store = new MemoryStore();
+persistence('MemoryKeystore keeps a deep copy', async () => {
+  const store = new MemoryKeystore();
   assert.is(await store.load(), undefined);
   const state = { a: { b: 1 } };
   await store.save(state);

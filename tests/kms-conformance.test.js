@@ -4,7 +4,7 @@
 // Portable (Node, Deno, Chromium).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LocalKms, MemoryStore } from '../dist/index.js';
+import { LocalKms, MemoryKeystore } from '../dist/index.js';
 import { runConformance } from './_lib/kms-conformance.js';
 import { ADMIN, ALICE, manualClock, ROOT } from './_lib/kms.js';
 
@@ -13,7 +13,7 @@ const BOB = 'arn:aws:sts::111122223333:assumed-role/bob/bob-session';
 
 test('LocalKms passes the conformance scenario: every operation, and the errors AWS names', async () => {
   const clock = manualClock();
-  const kms = new LocalKms({ clock, store: new MemoryStore() });
+  const kms = new LocalKms({ clock, keystore: new MemoryKeystore() });
   const log = await runConformance({ root: kms.as(ROOT), admin: kms.as(ADMIN), alice: kms.as(ALICE), bob: kms.as(BOB) }, { admin: ADMIN, alice: ALICE, bobRole: BOB_ROLE, bob: BOB }, clock);
   const outcome = (label) => {
     const e = log.find((x) => x.label === label);

@@ -3,7 +3,7 @@
 // ../../dist/atrest.global.js defines; no build step, no modules, any static server.
 'use strict';
 
-const { LocalKms, IndexedDbStore, encryptStream, decryptStream, createEngine } = atrest;
+const { LocalKms, IndexedDbKeystore, encryptStream, decryptStream, createEngine } = atrest;
 
 const KEYSTORE_NAME = 'atrest-browser-demo';
 const ROOT_KEY_ITEM = 'atrest-browser-demo/root-key';
@@ -20,12 +20,12 @@ const show = (id, text, className = '') => Object.assign($(id), { textContent: t
 
 let kmsPromise;
 
-/** The page's KmsClient, opened on first use and kept open (the store holds a Web Lock, so a
+/** The page's KmsClient, opened on first use and kept open (the keystore holds a Web Lock, so a
  *  second tab with this page gets a KeystoreLockedError until the first one closes). */
 function keyService() {
   kmsPromise ??= (async () => {
-    const store = await IndexedDbStore.open(KEYSTORE_NAME, { rootKey: demoRootKey() });
-    return new LocalKms({ store }).as(CALLER);
+    const keystore = await IndexedDbKeystore.open(KEYSTORE_NAME, { rootKey: demoRootKey() });
+    return new LocalKms({ keystore }).as(CALLER);
   })();
   kmsPromise.catch(() => (kmsPromise = undefined)); // let the next click try again
   return kmsPromise;

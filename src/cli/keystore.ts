@@ -3,12 +3,12 @@
 // digits: a 32-byte root key) or a passphrase (ATREST_PASSPHRASE, else asked on the terminal).
 // The first use creates it and says, in one line, where it is and how it is protected.
 //
-// The FileStore holds a lock file while a command runs, so two `atrest` processes never
+// The FileKeystore holds a lock file while a command runs, so two `atrest` processes never
 // overwrite each other's keys; the second one fails with KeystoreLockedError (exit 2).
 
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FileStore } from '../fs/index.js';
+import { FileKeystore } from '../fs/index.js';
 import { DEFAULT_SCRYPT, type KeystoreSecret } from '../kms/sealed-state.js';
 import { LocalKms } from '../kms/local-kms.js';
 import { emptyState } from '../kms/state.js';
@@ -43,7 +43,7 @@ type SecretSource = 'ATREST_ROOT_KEY' | 'ATREST_PASSPHRASE' | 'prompt';
 export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<OpenKeystore> {
   const { store, location, secret } = await openKeystoreFile(env, cwd, out);
   wipe(secret);
-  const kms = new LocalKms({ store });
+  const kms = new LocalKms({ keystore: store });
   // One closing for every caller: a signal handler that calls close() while the command's own
   // close() is under way must wait for it (the lock is removed at its end), not return at once.
   let closing: Promise<void> | undefined;
@@ -66,21 +66,21 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
 /** The locked, sealed key store file (created on first use) and a copy of the secret that opens
  *  it, for callers that build their own LocalKms (`atrest serve`) or seal more with the same
  *  secret (access keys). The caller wipes the secret and closes the store. */
-export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<{ store: FileStore; location: KeystoreLocation; secret: KeystoreSecret }> {
+export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<{ store: FileKeystore; location: KeystoreLocation; secret: KeystoreSecret }> {
   const location = keystoreLocation(env, cwd);
   // Only a hint for the prompt ("New passphrase…"): another process may create the store
   // between this look and the lock below.
   const looksNew = !(await exists(location.keystorePath));
   const { secret, source } = await obtainSecret(env, location, looksNew);
   if (looksNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
-  const store = await FileStore.open(location.keystorePath, copySecret(secret));
+  const store = await FileKeystore.open(location.keystorePath, copySecret(secret));
   // Decided again under the lock, where nobody else can create the file: a store another
   // process created meanwhile was checked against our secret by open() and must never be
   // replaced by an empty one (that lost every key created in between).
   let isNew: boolean;
   try {
     isNew = !(await exists(location.keystorePath));
-    // FileStore writes its file on the first save; save the empty state now, so the store
+    // FileKeystore writes its file on the first save; save the empty state now, so the store
     // exists (and its secret is fixed) from the first command on, whatever that command does.
     if (isNew) await store.save(emptyState());
   } catch (e) {

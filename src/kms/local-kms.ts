@@ -16,7 +16,7 @@ import { UnsupportedOperationException } from './errors.js';
 import type { KmsLocation } from './key-ids.js';
 import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
 import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
-import { MemoryStore, type KmsStateStore } from './store.js';
+import { MemoryKeystore, type Keystore } from './keystore.js';
 import type { KmsClient, KmsOperation } from './types.js';
 import { requireObject } from './validate.js';
 import * as aliases from './ops/aliases.js';
@@ -33,8 +33,10 @@ export interface LocalKmsOptions {
   region?: string;
   /** The only source of time (rotation, deletion, CurrentTime conditions, audit). */
   clock?: () => Date;
-  /** Where the state persists; default a MemoryStore. */
-  store?: KmsStateStore;
+  /** Where the state persists; default a MemoryKeystore. */
+  keystore?: Keystore;
+  /** @deprecated The 0.1 name of `keystore`; goes in 0.2. */
+  store?: Keystore;
   /** Receives every audit record as it is made (before the call's promise settles). When given,
    *  LocalKms keeps no records in memory and auditLog() returns []. */
   onAudit?: (record: AuditRecord) => void;
@@ -94,7 +96,7 @@ export class LocalKms {
   readonly region: string;
   readonly #where: KmsLocation;
   readonly #clock: () => Date;
-  readonly #store: KmsStateStore;
+  readonly #keystore: Keystore;
   #state: KmsState | undefined;
   /** Calls run one at a time, in order: each waits for the previous one to settle. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -103,7 +105,11 @@ export class LocalKms {
   readonly #onAudit: ((record: AuditRecord) => void) | undefined;
 
   constructor(options: LocalKmsOptions = {}) {
-    const { accountId = '111122223333', region = 'us-east-1', clock = () => new Date(), store = new MemoryStore(), onAudit } = options;
+    const { accountId = '111122223333', region = 'us-east-1', clock = () => new Date(), onAudit } = options;
+    if (options.keystore !== undefined && options.store !== undefined) {
+      throw new TypeError('LocalKms: give keystore or its deprecated name store, not both');
+    }
+    const keystore = options.keystore ?? options.store ?? new MemoryKeystore();
     if (onAudit !== undefined && typeof onAudit !== 'function') throw new TypeError('LocalKms: onAudit must be a function');
     this.#onAudit = onAudit;
     if (typeof accountId !== 'string' || !isAccountId(accountId)) {
@@ -117,7 +123,7 @@ export class LocalKms {
     this.region = region;
     this.#where = { accountId, region };
     this.#clock = clock;
-    this.#store = store;
+    this.#keystore = keystore;
   }
 
   /** A KmsClient acting as `principalArn`: an IAM user or role ARN, an assumed-role session
@@ -174,9 +180,9 @@ export class LocalKms {
     });
   }
 
-  /** Waits for calls in flight, then closes the store. */
+  /** Waits for calls in flight, then closes the keystore. */
   close(): Promise<void> {
-    return this.#enqueue(() => this.#store.close());
+    return this.#enqueue(() => this.#keystore.close());
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -222,7 +228,7 @@ export class LocalKms {
   /** Loads the state on first use, then performs due maintenance (saved before the call). */
   async #prepare(now: Date, wantDefaultKey: boolean | undefined): Promise<void> {
     if (this.#state === undefined) {
-      const loaded = await this.#store.load();
+      const loaded = await this.#keystore.load();
       this.#state = loaded === undefined ? emptyState() : checkLoadedState(loaded);
     }
     const want = wantDefaultKey === true;
@@ -238,9 +244,9 @@ export class LocalKms {
     else this.#onAudit(record);
   }
 
-  /** Saves, then swaps: memory never gets ahead of the store. */
+  /** Saves, then swaps: memory never gets ahead of the keystore. */
   async #commit(draft: KmsState): Promise<void> {
-    await this.#store.save(draft);
+    await this.#keystore.save(draft);
     this.#state = draft;
   }
 }

@@ -1,4 +1,4 @@
-// The key service's whole state as a JSON-compatible object: what a KmsStateStore saves and
+// The key service's whole state as a JSON-compatible object: what a Keystore saves and
 // loads. Dates are ISO strings and key material is base64, so the state survives a JSON round
 // trip unchanged; the store seals the whole object under its root key.
 //

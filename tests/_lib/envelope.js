@@ -2,7 +2,7 @@
 import { rejects, throws } from './assert.js';
 
 export { rejects, throws };
-import { LocalKms, MemoryBlockStore, MemoryStore } from '../../dist/index.js';
+import { LocalKms, MemoryBlockStore, MemoryKeystore } from '../../dist/index.js';
 
 export const ACCOUNT = '111122223333';
 export const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
@@ -23,7 +23,7 @@ export function manualClock(start = '2030-01-01T00:00:00Z') {
 
 export function setup() {
   const clock = manualClock();
-  const kms = new LocalKms({ clock, store: new MemoryStore() });
+  const kms = new LocalKms({ clock, keystore: new MemoryKeystore() });
   return { kms, clock, root: kms.as(ROOT), admin: kms.as(ADMIN), app: kms.as(APP), reader: kms.as(READER) };
 }
 

@@ -2,7 +2,7 @@
 import { rejects } from './assert.js';
 
 export { rejects };
-import { LocalKms, MemoryStore } from '../../dist/index.js';
+import { LocalKms, MemoryKeystore } from '../../dist/index.js';
 
 export const ACCOUNT = '111122223333';
 export const OTHER_ACCOUNT = '444455556666';
@@ -28,7 +28,7 @@ export function manualClock(start = '2030-01-01T00:00:00Z') {
 /** A LocalKms on a manual clock and a memory store, with clients for the usual principals. */
 export function setup(options = {}) {
   const clock = options.clock ?? manualClock();
-  const store = options.store ?? new MemoryStore();
+  const store = options.store ?? new MemoryKeystore();
   const kms = new LocalKms({ clock, store, ...(options.kms ?? {}) });
   return {
     kms, clock, store,

@@ -60,7 +60,7 @@ test('exposes the same export names as the ESM root (dist/index.js)', async () =
   const iife = loadBundle();
   assert.type(iife, 'object');
   assert.equal(Object.keys(iife).sort(), Object.keys(esm).sort());
-  for (const name of ['createEngine', 'LocalKms', 'IndexedDbStore', 'MemoryBlockStore', 'OpfsBlockStore', 'createPool', 'Volume', 'encryptStream', 'decryptStream']) {
+  for (const name of ['createEngine', 'LocalKms', 'IndexedDbKeystore', 'MemoryBlockStore', 'OpfsBlockStore', 'createPool', 'Volume', 'encryptStream', 'decryptStream']) {
     assert.ok(name in iife, `atrest.${name} is missing`);
   }
   for (const [name, value] of Object.entries(esm)) {

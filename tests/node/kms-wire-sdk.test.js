@@ -8,7 +8,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { CreateKeyCommand, DescribeKeyCommand, KMS, KMSClient, ListKeysCommand, paginateListKeys } from '@aws-sdk/client-kms';
-import { LocalKms, MemoryStore } from '../../dist/index.js';
+import { LocalKms, MemoryKeystore } from '../../dist/index.js';
 import { kmsClientFromAws } from '../../dist/kms/aws/index.js';
 import { normalizeTranscript, runConformance } from '../_lib/kms-conformance.js';
 import { manualClock } from '../_lib/kms.js';
@@ -18,7 +18,7 @@ const who = { admin: ADMIN, alice: ALICE, bobRole: BOB_ROLE, bob: BOB };
 
 test('conformance: every KmsClient operation gives the same transcript through adapter → server as in process', async () => {
   const localClock = manualClock();
-  const local = new LocalKms({ clock: localClock, store: new MemoryStore() });
+  const local = new LocalKms({ clock: localClock, keystore: new MemoryKeystore() });
   const inProcess = await runConformance({ root: local.as(ROOT), admin: local.as(ADMIN), alice: local.as(ALICE), bob: local.as(BOB) }, who, localClock);
 
   const wireClock = manualClock();

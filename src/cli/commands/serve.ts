@@ -40,7 +40,7 @@ const serve: Command = {
     try {
       await watcher.start();
       server = await startKmsServer({
-        store, credentials: (id) => watcher.lookup(id), auditPath: location.auditPath,
+        keystore: store, credentials: (id) => watcher.lookup(id), auditPath: location.auditPath,
         host, port, tls, allowOrigins: ctx.args.lists.get('allow-origin') ?? [], insecureHttp: ctx.args.flags.has('insecure-http'),
       });
     } catch (e) {

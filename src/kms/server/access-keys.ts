@@ -8,7 +8,7 @@
 // store, and the server re-reads the file when it changes (polled every 250 ms).
 
 import { readFile, stat } from 'node:fs/promises';
-import { FileStore } from '../../fs/file-store.js';
+import { FileKeystore } from '../../fs/file-keystore.js';
 import { isPrincipalArn } from '../../policy/index.js';
 import { KeystoreCorruptError, KeystoreLockedError } from '../keystore-errors.js';
 import { StateSealer, type KeystoreSecret } from '../sealed-state.js';
@@ -90,10 +90,10 @@ export async function checkKeystoreSecret(keystorePath: string, secret: Keystore
  *  atomically, and returns what `change` returns. */
 export async function updateAccessKeys<T>(path: string, secret: KeystoreSecret, change: (keys: AccessKey[]) => T): Promise<T> {
   const deadline = Date.now() + 5000;
-  let store: FileStore;
+  let store: FileKeystore;
   for (;;) {
     try {
-      store = await FileStore.open(path, copySecret(secret));
+      store = await FileKeystore.open(path, copySecret(secret));
       break;
     } catch (e) {
       if (!(e instanceof KeystoreLockedError) || Date.now() > deadline) throw e;

@@ -1,11 +1,11 @@
 // atrest/server — LocalKms as a network service in the AWS KMS protocol (JSON 1.1 over HTTP,
 // SigV4-authenticated), what `atrest serve` runs. Node and Deno only. startKmsServer wires the
-// pieces: a LocalKms over the given store whose audit records go to an append-only trail, the
+// pieces: a LocalKms over the given keystore whose audit records go to an append-only trail, the
 // access key table, the protocol service and the HTTP listener.
 
 import type { AuditRecord } from '../audit.js';
 import { LocalKms } from '../local-kms.js';
-import type { KmsStateStore } from '../store.js';
+import type { Keystore } from '../keystore.js';
 import { AuditLog } from './audit-log.js';
 import { listen, type ListenOptions } from './http.js';
 import { KmsService } from './service.js';
@@ -18,8 +18,10 @@ export type { ListenOptions, RunningServer } from './http.js';
 export type { Credential } from './sigv4.js';
 
 export interface KmsServerOptions extends ListenOptions {
-  /** Where LocalKms's state lives (a FileStore for `atrest serve`); default in memory. */
-  store?: KmsStateStore;
+  /** Where LocalKms's state lives (a FileKeystore for `atrest serve`); default in memory. */
+  keystore?: Keystore;
+  /** @deprecated The 0.1 name of `keystore`; goes in 0.2. */
+  store?: Keystore;
   accountId?: string;
   region?: string;
   /** LocalKms's clock (rotation, deletion). Signature ages always use the wall clock. */
@@ -35,7 +37,7 @@ export interface KmsServer {
   readonly kms: LocalKms;
   /** The records so far when no auditPath was given (oldest first). */
   auditRecords(): AuditRecord[];
-  /** Stops accepting, finishes calls in flight, writes the audit trail, closes the store. */
+  /** Stops accepting, finishes calls in flight, writes the audit trail, closes the keystore. */
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
   const memory: AuditRecord[] = [];
   const log = options.auditPath === undefined ? undefined : await AuditLog.open(options.auditPath);
   const audit = (record: AuditRecord) => (log === undefined ? memory.push(record) : log.add(record));
-  const kms = new LocalKms({ store: options.store, accountId: options.accountId, region: options.region, clock: options.clock, onAudit: audit });
+  const kms = new LocalKms({ keystore: options.keystore, store: options.store, accountId: options.accountId, region: options.region, clock: options.clock, onAudit: audit });
   const credentials = typeof options.credentials === 'function' ? options.credentials : tableOf(options.credentials);
   const service = new KmsService({ kms, credentials, audit, flushAudit: () => log?.flush() ?? Promise.resolve() });
   let running;

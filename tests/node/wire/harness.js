@@ -4,7 +4,7 @@
 // pointed at it. Only loopback addresses. Not a test file (no .test.js suffix).
 import { KMSClient } from '@aws-sdk/client-kms';
 import { kmsClientFromAws } from '../../../dist/kms/aws/index.js';
-import { MemoryStore } from '../../../dist/index.js';
+import { MemoryKeystore } from '../../../dist/index.js';
 import { startKmsServer } from '../../../dist/kms/server/index.js';
 
 export const ACCOUNT = '111122223333';
@@ -30,7 +30,7 @@ export function sdkCredentials(key) {
 
 /** Starts a server (in memory unless options.store); returns it with helpers. */
 export async function startServer(options = {}) {
-  const server = await startKmsServer({ port: 0, store: options.store ?? new MemoryStore(), credentials: Object.values(KEYS), ...options });
+  const server = await startKmsServer({ port: 0, keystore: options.store ?? new MemoryKeystore(), credentials: Object.values(KEYS), ...options });
   const sdk = (key, extra = {}) => new KMSClient({ endpoint: server.url, region: 'us-east-1', credentials: sdkCredentials(key), maxAttempts: 1, ...extra });
   return {
     server,

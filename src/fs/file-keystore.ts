@@ -1,4 +1,4 @@
-// FileStore: LocalKms's state sealed in one file, for Node and Deno (through node:fs, which Deno
+// FileKeystore: LocalKms's state sealed in one file, for Node and Deno (through node:fs, which Deno
 // implements; under Deno it needs read and write permission for the file's directory).
 //
 // Atomic replacement: each save writes a temp file beside the keystore (same directory, so the
@@ -10,7 +10,7 @@
 //
 // Lock: open() creates `<keystore>.lock` with O_CREAT|O_EXCL ('wx'), which exactly one opener
 // can win, on local file systems and on NFSv3+. It holds the pid and a random token; close()
-// removes it. A second opener — another process, or another FileStore in this one — gets a
+// removes it. A second opener — another process, or another FileKeystore in this one — gets a
 // KeystoreLockedError. A process that dies without close() leaves the lock behind: the error
 // says which file to delete. No automatic breaking of stale locks: a pid cannot be checked
 // across hosts or containers, and guessing wrong would let two writers overwrite each other.
@@ -19,11 +19,11 @@ import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { KeystoreLockedError } from '../kms/keystore-errors.js';
-import { SealedStateStore } from '../kms/sealed-store.js';
+import { SealedKeystore } from '../kms/sealed-keystore.js';
 import type { KeystoreSecret, SealOptions } from '../kms/sealed-state.js';
 import { errorCode, syncDirectory } from './fs-helpers.js';
 
-export interface FileStoreOptions extends SealOptions {
+export interface FileKeystoreOptions extends SealOptions {
   /** @internal Test hook: runs after the temp file is written and fsynced and before it is
    *  renamed over the keystore. Throwing (or exiting the process) here simulates a crash. */
   _beforeRename?: (tempPath: string) => void | Promise<void>;
@@ -35,17 +35,17 @@ interface LockRecord {
   created: string;
 }
 
-export class FileStore extends SealedStateStore {
+export class FileKeystore extends SealedKeystore {
   /** Absolute path of the keystore file. */
   readonly path: string;
   /** Absolute path of its lock file: `<path>.lock`. */
   readonly lockPath: string;
   private readonly token = randomHex(16);
-  private readonly beforeRename: FileStoreOptions['_beforeRename'];
+  private readonly beforeRename: FileKeystoreOptions['_beforeRename'];
   private locked = false;
 
-  private constructor(path: string, secret: KeystoreSecret, options: FileStoreOptions) {
-    super(secret, options, 'FileStore.open');
+  private constructor(path: string, secret: KeystoreSecret, options: FileKeystoreOptions) {
+    super(secret, options, 'FileKeystore.open');
     this.path = path;
     this.lockPath = `${path}.lock`;
     this.beforeRename = options._beforeRename;
@@ -56,13 +56,13 @@ export class FileStore extends SealedStateStore {
    *  @throws KeystoreLockedError when another store has it open.
    *  @throws KeystoreAuthenticationError for a wrong root key or passphrase (nothing is written).
    *  @throws KeystoreCorruptError when the file is not an intact keystore. */
-  static async open(path: string, secret: KeystoreSecret, options: FileStoreOptions = {}): Promise<FileStore> {
-    if (typeof path !== 'string') throw new TypeError(`FileStore.open: path must be a string, got ${typeof path}`);
-    if (path.length === 0) throw new RangeError('FileStore.open: path must not be empty');
-    if (options === null || typeof options !== 'object') throw new TypeError('FileStore.open: options must be an object');
+  static async open(path: string, secret: KeystoreSecret, options: FileKeystoreOptions = {}): Promise<FileKeystore> {
+    if (typeof path !== 'string') throw new TypeError(`FileKeystore.open: path must be a string, got ${typeof path}`);
+    if (path.length === 0) throw new RangeError('FileKeystore.open: path must not be empty');
+    if (options === null || typeof options !== 'object') throw new TypeError('FileKeystore.open: options must be an object');
     const hook = options._beforeRename;
-    if (hook !== undefined && typeof hook !== 'function') throw new TypeError('FileStore.open: _beforeRename must be a function');
-    const store = new FileStore(resolve(path), secret, options); // checks the secret before touching the disk
+    if (hook !== undefined && typeof hook !== 'function') throw new TypeError('FileKeystore.open: _beforeRename must be a function');
+    const store = new FileKeystore(resolve(path), secret, options); // checks the secret before touching the disk
     await store.lock();
     try {
       await store.removeLeftoverTempFiles();
@@ -118,7 +118,7 @@ export class FileStore extends SealedStateStore {
       file = await open(this.lockPath, 'wx', 0o600);
     } catch (err) {
       if (errorCode(err) === 'ENOENT') {
-        throw new Error(`FileStore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`);
+        throw new Error(`FileKeystore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`);
       }
       if (errorCode(err) !== 'EEXIST') throw err;
       throw await this.lockedError();

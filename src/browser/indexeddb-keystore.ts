@@ -1,4 +1,4 @@
-// IndexedDbStore: LocalKms's state sealed in one IndexedDB record, for browsers.
+// IndexedDbKeystore: LocalKms's state sealed in one IndexedDB record, for browsers.
 //
 // The sealed bytes live in database `atrest-keystore/<name>`, object store `keystore`, key
 // `state`. Each save is one readwrite transaction with durability 'strict' (the browser flushes
@@ -13,13 +13,13 @@
 // taken: IndexedDB still keeps every save whole, but two tabs could overwrite each other.
 
 import { KeystoreCorruptError, KeystoreLockedError } from '../kms/keystore-errors.js';
-import { SealedStateStore } from '../kms/sealed-store.js';
+import { SealedKeystore } from '../kms/sealed-keystore.js';
 import type { KeystoreSecret, SealOptions } from '../kms/sealed-state.js';
 
 const OBJECT_STORE = 'keystore';
 const RECORD_KEY = 'state';
 
-export class IndexedDbStore extends SealedStateStore {
+export class IndexedDbKeystore extends SealedKeystore {
   /** The keystore's name, as given to open(). */
   readonly name: string;
   /** The IndexedDB database that holds it: `atrest-keystore/<name>`. */
@@ -28,9 +28,9 @@ export class IndexedDbStore extends SealedStateStore {
   private unlock: (() => void) | undefined;
 
   private constructor(name: string, secret: KeystoreSecret, options: SealOptions) {
-    super(secret, options, 'IndexedDbStore.open');
+    super(secret, options, 'IndexedDbKeystore.open');
     this.name = name;
-    this.databaseName = IndexedDbStore.databaseName(name);
+    this.databaseName = IndexedDbKeystore.databaseName(name);
   }
 
   /** The database name used for keystore `name`. */
@@ -43,12 +43,12 @@ export class IndexedDbStore extends SealedStateStore {
    *  @throws KeystoreLockedError when another tab, window or worker has it open.
    *  @throws KeystoreAuthenticationError for a wrong root key or passphrase (nothing is written).
    *  @throws KeystoreCorruptError when the record is not an intact keystore. */
-  static async open(name: string, secret: KeystoreSecret, options: SealOptions = {}): Promise<IndexedDbStore> {
-    checkName(name, 'IndexedDbStore.open');
+  static async open(name: string, secret: KeystoreSecret, options: SealOptions = {}): Promise<IndexedDbKeystore> {
+    checkName(name, 'IndexedDbKeystore.open');
     if (typeof indexedDB === 'undefined') {
-      throw new Error('IndexedDbStore.open: this runtime has no indexedDB; in Node and Deno use FileStore from atrest/fs');
+      throw new Error('IndexedDbKeystore.open: this runtime has no indexedDB; in Node and Deno use FileKeystore from atrest/fs');
     }
-    const store = new IndexedDbStore(name, secret, options); // checks the secret first
+    const store = new IndexedDbKeystore(name, secret, options); // checks the secret first
     await store.lock();
     try {
       store.db = await openDatabase(store.databaseName);
@@ -63,11 +63,11 @@ export class IndexedDbStore extends SealedStateStore {
   /** Deletes keystore `name` and everything in it, irrecoverably.
    *  @throws KeystoreLockedError when a store has it open. */
   static async destroy(name: string): Promise<void> {
-    checkName(name, 'IndexedDbStore.destroy');
-    if (typeof indexedDB === 'undefined') throw new Error('IndexedDbStore.destroy: this runtime has no indexedDB');
-    const unlock = await acquireLock(IndexedDbStore.databaseName(name));
+    checkName(name, 'IndexedDbKeystore.destroy');
+    if (typeof indexedDB === 'undefined') throw new Error('IndexedDbKeystore.destroy: this runtime has no indexedDB');
+    const unlock = await acquireLock(IndexedDbKeystore.databaseName(name));
     try {
-      await request(indexedDB.deleteDatabase(IndexedDbStore.databaseName(name)));
+      await request(indexedDB.deleteDatabase(IndexedDbKeystore.databaseName(name)));
     } finally {
       unlock();
     }
@@ -102,7 +102,7 @@ export class IndexedDbStore extends SealedStateStore {
   }
 
   private database(): IDBDatabase {
-    if (!this.db) throw new Error('IndexedDbStore: the store is closed');
+    if (!this.db) throw new Error('IndexedDbKeystore: the store is closed');
     return this.db;
   }
 }

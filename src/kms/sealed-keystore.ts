@@ -2,10 +2,10 @@
 // load, deriving the key once per open, and writing in call order. A subclass supplies only
 // where the sealed bytes live (a file, an IndexedDB record) and how its lock is released.
 
-import type { KmsStateStore } from './store.js';
+import type { Keystore } from './keystore.js';
 import { StateSealer, checkSecret, wipeSecret, type KeystoreSecret, type SealOptions } from './sealed-state.js';
 
-export abstract class SealedStateStore implements KmsStateStore {
+export abstract class SealedKeystore implements Keystore {
   private secret: KeystoreSecret | undefined;
   private sealer: StateSealer | undefined;
   /** Saves run one after another in call order, so the last save() called is the last write. */

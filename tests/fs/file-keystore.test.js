@@ -1,4 +1,4 @@
-// FileStore (atrest/fs): round trip, wrong key or passphrase overwrites nothing, corrupt file,
+// FileKeystore (atrest/fs): round trip, wrong key or passphrase overwrites nothing, corrupt file,
 // the lock (same process; another process in Node), a crash between the temp file's write and
 // its rename (simulated in-process in Node and Deno; a real process exit in Node), saves in
 // call order, bad input. Runs in Node and Deno (tests/run-node.mjs, tests/run-deno.mjs); Deno
@@ -10,7 +10,7 @@ import { mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
-import { FileStore, KeystoreAuthenticationError, KeystoreCorruptError, KeystoreLockedError } from '../../dist/fs/index.js';
+import { FileKeystore, FileStore, KeystoreAuthenticationError, KeystoreCorruptError, KeystoreLockedError } from '../../dist/fs/index.js';
 import * as root from '../../dist/index.js';
 
 const inDeno = typeof Deno !== 'undefined';
@@ -37,22 +37,22 @@ async function exists(path) {
 }
 
 
-const fs = suite('FileStore');
+const fs = suite('FileKeystore');
 fs.after(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
-fs('atrest/fs exports FileStore and the same error classes as atrest; atrest has no FileStore', () => {
-  assert.type(FileStore.open, 'function');
+fs('atrest/fs exports FileKeystore and the same error classes as atrest; atrest has no FileKeystore', () => {
+  assert.type(FileKeystore.open, 'function');
   assert.is(KeystoreLockedError, root.KeystoreLockedError);
   assert.is(KeystoreAuthenticationError, root.KeystoreAuthenticationError);
-  assert.is(root.FileStore, undefined);
+  assert.is(root.FileKeystore, undefined);
 });
 
 fs('round trip: nothing before the first save; the file is sealed, owner-only, and reopens', async () => {
   const path = join(await freshDir(), 'keystore');
   const key = newKey();
-  const a = await FileStore.open(path, { rootKey: key });
+  const a = await FileKeystore.open(path, { rootKey: key });
   assert.is(a.path, path);
   assert.is(a.lockPath, path + '.lock');
   assert.is(await a.load(), undefined);
@@ -66,7 +66,7 @@ fs('round trip: nothing before the first save; the file is sealed, owner-only, a
   assert.is(new TextDecoder().decode(bytes.subarray(0, 8)), 'ATRESTKS');
   assert.not.match(new TextDecoder().decode(bytes), /material/);
   if (process.platform !== 'win32') assert.is((await stat(path)).mode & 0o777, 0o600);
-  const b = await FileStore.open(path, { rootKey: key });
+  const b = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await b.load(), STATE_2);
   await b.close();
   assert.equal(await readdir(join(path, '..')), ['keystore']);
@@ -74,10 +74,10 @@ fs('round trip: nothing before the first save; the file is sealed, owner-only, a
 
 fs('passphrase round trip', async () => {
   const path = join(await freshDir(), 'keystore');
-  const a = await FileStore.open(path, { passphrase: 'file secret' }, { scrypt: CHEAP_SCRYPT });
+  const a = await FileKeystore.open(path, { passphrase: 'file secret' }, { scrypt: CHEAP_SCRYPT });
   await a.save(STATE_1);
   await a.close();
-  const b = await FileStore.open(path, { passphrase: 'file secret' });
+  const b = await FileKeystore.open(path, { passphrase: 'file secret' });
   assert.equal(await b.load(), STATE_1);
   await b.close();
 });
@@ -86,24 +86,24 @@ fs('wrong root key, wrong passphrase, wrong kind: KeystoreAuthenticationError, f
   const dir = await freshDir();
   const path = join(dir, 'keystore');
   const key = newKey();
-  const a = await FileStore.open(path, { rootKey: key });
+  const a = await FileKeystore.open(path, { rootKey: key });
   await a.save(STATE_1);
   await a.close();
   const before = await readFile(path);
-  await rejects(FileStore.open(path, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
-  await rejects(FileStore.open(path, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
+  await rejects(FileKeystore.open(path, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
+  await rejects(FileKeystore.open(path, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
   assert.equal([...(await readFile(path))], [...before], 'keystore bytes unchanged');
   assert.equal(await readdir(dir), ['keystore'], 'no lock or temp file left behind');
-  const b = await FileStore.open(path, { rootKey: key });
+  const b = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await b.load(), STATE_1);
   await b.close();
 
   const ppath = join(dir, 'pass');
-  const p = await FileStore.open(ppath, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
+  const p = await FileKeystore.open(ppath, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
   await p.save(STATE_1);
   await p.close();
   const pbefore = await readFile(ppath);
-  await rejects(FileStore.open(ppath, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
+  await rejects(FileKeystore.open(ppath, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
   assert.equal([...(await readFile(ppath))], [...pbefore]);
   assert.equal((await readdir(dir)).sort(), ['keystore', 'pass']);
 });
@@ -112,37 +112,37 @@ fs('corrupt file: KeystoreCorruptError at open, file untouched, no lock left', a
   const dir = await freshDir();
   const path = join(dir, 'keystore');
   const key = newKey();
-  const a = await FileStore.open(path, { rootKey: key });
+  const a = await FileKeystore.open(path, { rootKey: key });
   await a.save(STATE_1);
   await a.close();
   const bad = (await readFile(path)).slice();
   bad[bad.length - 5] ^= 0x80;
   await writeFile(path, bad);
-  await rejects(FileStore.open(path, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
+  await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
   assert.equal([...(await readFile(path))], [...bad]);
   await writeFile(path, 'hello');
-  await rejects(FileStore.open(path, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
+  await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
   assert.equal(await readdir(dir), ['keystore']);
 });
 
 fs('lock: a second open in the same process is KeystoreLockedError naming the lock file and how to clear it', async () => {
   const path = join(await freshDir(), 'keystore');
   const key = newKey();
-  const a = await FileStore.open(path, { rootKey: key });
-  const err = await rejects(FileStore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
+  const a = await FileKeystore.open(path, { rootKey: key });
+  const err = await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
   assert.ok(err.message.includes(path + '.lock'), err.message);
   assert.match(err.message, new RegExp(`process ${process.pid}`));
   assert.match(err.message, /delete/);
   await a.save(STATE_1); // the refused opener did not take or remove a's lock
   await a.close();
-  const b = await FileStore.open(path, { rootKey: key });
+  const b = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await b.load(), STATE_1);
   await b.close();
 });
 
 fs('lock lost while open (someone deleted the lock file): save refuses and writes nothing', async () => {
   const path = join(await freshDir(), 'keystore');
-  const a = await FileStore.open(path, { rootKey: newKey() });
+  const a = await FileKeystore.open(path, { rootKey: newKey() });
   await a.save(STATE_1);
   const before = await readFile(path);
   await unlink(path + '.lock');
@@ -155,14 +155,14 @@ fs('crash between temp write and rename (in-process): the old state stays, the t
   const dir = await freshDir();
   const path = join(dir, 'keystore');
   const key = newKey();
-  const first = await FileStore.open(path, { rootKey: key });
+  const first = await FileKeystore.open(path, { rootKey: key });
   await first.save(STATE_1);
   await first.close();
   const old = await readFile(path);
 
   let tempBytes;
   let tempPath;
-  const crashing = await FileStore.open(path, { rootKey: key }, {
+  const crashing = await FileKeystore.open(path, { rootKey: key }, {
     _beforeRename: async (temp) => {
       tempPath = temp;
       tempBytes = await readFile(temp); // written and fsynced before the rename is attempted
@@ -179,12 +179,12 @@ fs('crash between temp write and rename (in-process): the old state stays, the t
 
   // What a real crash leaves: the fully written temp file (and a lock, tested below in Node).
   await writeFile(tempPath, tempBytes);
-  const reopened = await FileStore.open(path, { rootKey: key });
+  const reopened = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await reopened.load(), STATE_1, 'the old state loads');
   assert.equal((await readdir(dir)).sort(), ['keystore', 'keystore.lock'], 'open removed the leftover temp file');
   await reopened.save(STATE_2);
   await reopened.close();
-  const last = await FileStore.open(path, { rootKey: key });
+  const last = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await last.load(), STATE_2);
   await last.close();
 });
@@ -192,7 +192,7 @@ fs('crash between temp write and rename (in-process): the old state stays, the t
 fs('saves land in call order and close waits for them', async () => {
   const path = join(await freshDir(), 'keystore');
   const key = newKey();
-  const a = await FileStore.open(path, { rootKey: key });
+  const a = await FileKeystore.open(path, { rootKey: key });
   const state = { n: 0 };
   const pending = [];
   for (let i = 1; i <= 5; i++) {
@@ -203,7 +203,7 @@ fs('saves land in call order and close waits for them', async () => {
   await a.close();
   await Promise.all(pending);
   await rejects(a.save(state), Error, /closed/);
-  const b = await FileStore.open(path, { rootKey: key });
+  const b = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await b.load(), { n: 5 });
   await b.close();
 });
@@ -211,31 +211,35 @@ fs('saves land in call order and close waits for them', async () => {
 fs('bad input: TypeError / RangeError before anything touches the disk', async () => {
   const dir = await freshDir();
   const path = join(dir, 'keystore');
-  await rejects(FileStore.open('', { rootKey: newKey() }), RangeError, /path must not be empty/);
-  await rejects(FileStore.open(42, { rootKey: newKey() }), TypeError, /path must be a string/);
-  await rejects(FileStore.open(path, { rootKey: new Uint8Array(16) }), RangeError, /rootKey must be 32 bytes/);
-  await rejects(FileStore.open(path, { passphrase: '' }), RangeError, /passphrase must not be empty/);
-  await rejects(FileStore.open(path, { rootKey: newKey() }, { _beforeRename: 'no' }), TypeError, /_beforeRename/);
+  await rejects(FileKeystore.open('', { rootKey: newKey() }), RangeError, /path must not be empty/);
+  await rejects(FileKeystore.open(42, { rootKey: newKey() }), TypeError, /path must be a string/);
+  await rejects(FileKeystore.open(path, { rootKey: new Uint8Array(16) }), RangeError, /rootKey must be 32 bytes/);
+  await rejects(FileKeystore.open(path, { passphrase: '' }), RangeError, /passphrase must not be empty/);
+  await rejects(FileKeystore.open(path, { rootKey: newKey() }, { _beforeRename: 'no' }), TypeError, /_beforeRename/);
   assert.equal(await readdir(dir), []);
-  await rejects(FileStore.open(join(dir, 'missing', 'keystore'), { rootKey: newKey() }), Error, /directory .*missing does not exist/);
-  const store = await FileStore.open(path, { rootKey: newKey() });
+  await rejects(FileKeystore.open(join(dir, 'missing', 'keystore'), { rootKey: newKey() }), Error, /directory .*missing does not exist/);
+  const store = await FileKeystore.open(path, { rootKey: newKey() });
   await rejects(store.save({ n: 1n }), TypeError, /JSON-compatible/);
   await store.close();
   assert.equal(await readdir(dir), []);
 });
 
-fs('LocalKms over a FileStore: a key and its ciphertext survive a restart; the file holds no key material in the clear', async () => {
+fs('FileStore, the 0.1 name, is FileKeystore itself', () => {
+  assert.is(FileStore, FileKeystore);
+});
+
+fs('LocalKms over a FileKeystore: a key and its ciphertext survive a restart; the file holds no key material in the clear', async () => {
   const path = join(await freshDir(), 'keystore');
   const key = newKey();
   const me = 'arn:aws:iam::111122223333:root';
-  const kms1 = new root.LocalKms({ store: await FileStore.open(path, { rootKey: key }) });
+  const kms1 = new root.LocalKms({ keystore: await FileKeystore.open(path, { rootKey: key }) });
   const { KeyMetadata } = await kms1.as(me).createKey({ Description: 'persisted' });
   const { CiphertextBlob } = await kms1.as(me).encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
   await kms1.close(); // closes the store: the lock goes
   assert.not.ok(await exists(path + '.lock'));
   assert.not.match(new TextDecoder().decode(await readFile(path)), /persisted|SYMMETRIC_DEFAULT/);
 
-  const kms2 = new root.LocalKms({ store: await FileStore.open(path, { rootKey: key }) });
+  const kms2 = new root.LocalKms({ keystore: await FileKeystore.open(path, { rootKey: key }) });
   const { Plaintext, KeyId } = await kms2.as(me).decrypt({ CiphertextBlob });
   assert.equal([...Plaintext], [1, 2, 3]);
   assert.is(KeyId, KeyMetadata.Arn);
@@ -266,12 +270,12 @@ const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0'))
 child('lock: another process opening the keystore gets "keystore is locked"', async () => {
   const path = join(await freshDir(), 'keystore');
   const key = newKey();
-  const a = await FileStore.open(path, { rootKey: key });
+  const a = await FileKeystore.open(path, { rootKey: key });
   await a.save(STATE_1);
   const { status, out } = await runNode(`
-    import { FileStore } from ${JSON.stringify(FS_ENTRY)};
+    import { FileKeystore } from ${JSON.stringify(FS_ENTRY)};
     const key = Uint8Array.from(${JSON.stringify([...key])});
-    try { await FileStore.open(${JSON.stringify(path)}, { rootKey: key }); console.log('OPENED'); }
+    try { await FileKeystore.open(${JSON.stringify(path)}, { rootKey: key }); console.log('OPENED'); }
     catch (err) { console.log(err.name + ': ' + err.message); process.exit(7); }
   `);
   assert.is(status, 7, out);
@@ -285,10 +289,10 @@ child('crash (a real process exit) between temp write and rename: stale lock rep
   const path = join(dir, 'keystore');
   const key = newKey();
   const { status, out } = await runNode(`
-    import { FileStore } from ${JSON.stringify(FS_ENTRY)};
+    import { FileKeystore } from ${JSON.stringify(FS_ENTRY)};
     import { Buffer } from 'node:buffer';
     const key = Buffer.from(${JSON.stringify(hex(key))}, 'hex');
-    const store = await FileStore.open(${JSON.stringify(path)}, { rootKey: new Uint8Array(key) }, {
+    const store = await FileKeystore.open(${JSON.stringify(path)}, { rootKey: new Uint8Array(key) }, {
       _beforeRename: () => { if (globalThis.crashNow) process.exit(9); },
     });
     await store.save(${JSON.stringify(STATE_1)});
@@ -302,10 +306,10 @@ child('crash (a real process exit) between temp write and rename: stale lock rep
   assert.is(temps.length, 1, names.join(', '));
   assert.equal(names.filter((n) => !TEMP_NAME.test(n)).sort(), ['keystore', 'keystore.lock'], names.join(', '));
 
-  const err = await rejects(FileStore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
+  const err = await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
   assert.ok(err.message.includes(`delete ${path}.lock`), err.message);
   await unlink(path + '.lock'); // what the message tells the user to do
-  const store = await FileStore.open(path, { rootKey: key });
+  const store = await FileKeystore.open(path, { rootKey: key });
   assert.equal(await store.load(), STATE_1);
   assert.equal((await readdir(dir)).sort(), ['keystore', 'keystore.lock']);
   await store.close();

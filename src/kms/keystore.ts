@@ -5,7 +5,7 @@
 // The state is a JSON-compatible object holding key material (base64): a store that writes it
 // anywhere must seal it (the file and IndexedDB stores do, under a root key or passphrase).
 
-export interface KmsStateStore {
+export interface Keystore {
   /** The last saved state, or undefined if nothing was ever saved. */
   load(): Promise<unknown | undefined>;
   /** Replaces the saved state; resolves once it is durable. */
@@ -16,7 +16,7 @@ export interface KmsStateStore {
 
 /** Keeps the state in memory only: the default. Holds a deep copy, so later changes to the
  *  caller's object (or to the returned one) cannot reach what was saved. */
-export class MemoryStore implements KmsStateStore {
+export class MemoryKeystore implements Keystore {
   private saved: string | undefined;
 
   async load(): Promise<unknown | undefined> {

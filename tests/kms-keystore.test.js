@@ -1,7 +1,7 @@
 // The sealed keystore format (sealState / openSealedState) and the IndexedDB store. Portable:
-// the sealing suite runs in Node, Deno and Chromium; the IndexedDbStore suite runs where
+// the sealing suite runs in Node, Deno and Chromium; the IndexedDbKeystore suite runs where
 // `indexedDB` exists (Chromium) and is registered as skipped elsewhere, where instead one test
-// checks that IndexedDbStore.open says the runtime has no IndexedDB.
+// checks that IndexedDbKeystore.open says the runtime has no IndexedDB.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from './_lib/assert.js';
@@ -9,11 +9,14 @@ import {
   sealState,
   openSealedState,
   DEFAULT_SCRYPT,
-  IndexedDbStore,
+  IndexedDbKeystore,
   KeystoreAuthenticationError,
   KeystoreCorruptError,
   KeystoreLockedError,
   LocalKms,
+  MemoryKeystore,
+  MemoryStore,
+  IndexedDbStore,
 } from '../dist/index.js';
 
 // Header layout (src/kms/sealed-state.ts): magic 8, version 1, KDF 1, log2 N / r / p 3,
@@ -159,9 +162,9 @@ sealing('bad input: TypeError / RangeError naming the rule', async () => {
 
 sealing.run();
 
-// ---- IndexedDbStore ------------------------------------------------------------------------
+// ---- IndexedDbKeystore ------------------------------------------------------------------------
 
-const idb = suite('IndexedDbStore');
+const idb = suite('IndexedDbKeystore');
 const hasIdb = typeof indexedDB !== 'undefined';
 const idbTest = hasIdb ? idb : idb.skip;
 let dbCounter = 0;
@@ -170,7 +173,7 @@ const dbName = () => `test-${Date.now()}-${dbCounter++}-${Math.random().toString
 /** The raw record, read past the store (to compare bytes before and after a refused open). */
 async function rawRecord(name) {
   const db = await new Promise((ok, fail) => {
-    const req = indexedDB.open(IndexedDbStore.databaseName(name));
+    const req = indexedDB.open(IndexedDbKeystore.databaseName(name));
     req.onsuccess = () => ok(req.result);
     req.onerror = () => fail(req.error);
   });
@@ -187,7 +190,7 @@ async function rawRecord(name) {
 
 async function writeRawRecord(name, value) {
   const db = await new Promise((ok, fail) => {
-    const req = indexedDB.open(IndexedDbStore.databaseName(name));
+    const req = indexedDB.open(IndexedDbKeystore.databaseName(name));
     req.onsuccess = () => ok(req.result);
     req.onerror = () => fail(req.error);
   });
@@ -205,97 +208,97 @@ async function writeRawRecord(name, value) {
 
 if (!hasIdb) {
   idb('without indexedDB (Node, Deno): open says so and points to atrest/fs', async () => {
-    await rejects(IndexedDbStore.open('x', { rootKey: newKey() }), Error, /no indexedDB.*FileStore/);
+    await rejects(IndexedDbKeystore.open('x', { rootKey: newKey() }), Error, /no indexedDB.*FileKeystore/);
   });
 }
 
 idbTest('round trip: empty at first, saved state survives close and reopen', async () => {
   const name = dbName();
   const key = newKey();
-  const a = await IndexedDbStore.open(name, { rootKey: key });
+  const a = await IndexedDbKeystore.open(name, { rootKey: key });
   assert.is(await a.load(), undefined);
   await a.save(STATE);
   assert.equal(await a.load(), STATE);
   await a.close();
-  const b = await IndexedDbStore.open(name, { rootKey: key });
+  const b = await IndexedDbKeystore.open(name, { rootKey: key });
   assert.equal(await b.load(), STATE);
   await b.close();
-  await IndexedDbStore.destroy(name);
+  await IndexedDbKeystore.destroy(name);
 });
 
 idbTest('passphrase round trip; the record is sealed bytes, not JSON', async () => {
   const name = dbName();
-  const a = await IndexedDbStore.open(name, { passphrase: 'tab secret' }, { scrypt: CHEAP_SCRYPT });
+  const a = await IndexedDbKeystore.open(name, { passphrase: 'tab secret' }, { scrypt: CHEAP_SCRYPT });
   await a.save(STATE);
   await a.close();
   const raw = await rawRecord(name);
   assert.instance(raw, Uint8Array);
   assert.is(new TextDecoder().decode(raw.subarray(0, 8)), 'ATRESTKS');
-  const b = await IndexedDbStore.open(name, { passphrase: 'tab secret' });
+  const b = await IndexedDbKeystore.open(name, { passphrase: 'tab secret' });
   assert.equal(await b.load(), STATE);
   await b.close();
-  await IndexedDbStore.destroy(name);
+  await IndexedDbKeystore.destroy(name);
 });
 
 idbTest('wrong root key and wrong passphrase: KeystoreAuthenticationError, record unchanged, lock released', async () => {
   const name = dbName();
   const key = newKey();
-  const a = await IndexedDbStore.open(name, { rootKey: key });
+  const a = await IndexedDbKeystore.open(name, { rootKey: key });
   await a.save(STATE);
   await a.close();
   const before = await rawRecord(name);
-  await rejects(IndexedDbStore.open(name, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
-  await rejects(IndexedDbStore.open(name, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
+  await rejects(IndexedDbKeystore.open(name, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
+  await rejects(IndexedDbKeystore.open(name, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
   assert.equal([...(await rawRecord(name))], [...before]);
-  const b = await IndexedDbStore.open(name, { rootKey: key }); // the refused opens left no lock
+  const b = await IndexedDbKeystore.open(name, { rootKey: key }); // the refused opens left no lock
   assert.equal(await b.load(), STATE);
   await b.close();
 
   const pname = dbName();
-  const p = await IndexedDbStore.open(pname, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
+  const p = await IndexedDbKeystore.open(pname, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
   await p.save({ p: 1 });
   await p.close();
   const pbefore = await rawRecord(pname);
-  await rejects(IndexedDbStore.open(pname, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
+  await rejects(IndexedDbKeystore.open(pname, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
   assert.equal([...(await rawRecord(pname))], [...pbefore]);
-  await IndexedDbStore.destroy(name);
-  await IndexedDbStore.destroy(pname);
+  await IndexedDbKeystore.destroy(name);
+  await IndexedDbKeystore.destroy(pname);
 });
 
 idbTest('lock: a second open of the same keystore is KeystoreLockedError until the first closes', async () => {
   const name = dbName();
   const key = newKey();
-  const a = await IndexedDbStore.open(name, { rootKey: key });
-  await rejects(IndexedDbStore.open(name, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
-  await rejects(IndexedDbStore.destroy(name), KeystoreLockedError, /keystore is locked/);
-  const other = await IndexedDbStore.open(dbName(), { rootKey: key }); // other names are not locked
+  const a = await IndexedDbKeystore.open(name, { rootKey: key });
+  await rejects(IndexedDbKeystore.open(name, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
+  await rejects(IndexedDbKeystore.destroy(name), KeystoreLockedError, /keystore is locked/);
+  const other = await IndexedDbKeystore.open(dbName(), { rootKey: key }); // other names are not locked
   await other.close();
-  await IndexedDbStore.destroy(other.name);
+  await IndexedDbKeystore.destroy(other.name);
   await a.close();
-  const b = await IndexedDbStore.open(name, { rootKey: key });
+  const b = await IndexedDbKeystore.open(name, { rootKey: key });
   await b.close();
-  await IndexedDbStore.destroy(name);
+  await IndexedDbKeystore.destroy(name);
 });
 
 idbTest('corrupted record: KeystoreCorruptError at open', async () => {
   const name = dbName();
   const key = newKey();
-  const a = await IndexedDbStore.open(name, { rootKey: key });
+  const a = await IndexedDbKeystore.open(name, { rootKey: key });
   await a.save(STATE);
   await a.close();
   const bad = (await rawRecord(name)).slice();
   bad[bad.length - 1] ^= 1;
   await writeRawRecord(name, bad);
-  await rejects(IndexedDbStore.open(name, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
+  await rejects(IndexedDbKeystore.open(name, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
   await writeRawRecord(name, 'not bytes');
-  await rejects(IndexedDbStore.open(name, { rootKey: key }), KeystoreCorruptError, /does not hold bytes/);
-  await IndexedDbStore.destroy(name);
+  await rejects(IndexedDbKeystore.open(name, { rootKey: key }), KeystoreCorruptError, /does not hold bytes/);
+  await IndexedDbKeystore.destroy(name);
 });
 
 idbTest('saves land in call order; close waits for them; a closed store refuses work', async () => {
   const name = dbName();
   const key = newKey();
-  const a = await IndexedDbStore.open(name, { rootKey: key });
+  const a = await IndexedDbKeystore.open(name, { rootKey: key });
   const state = { n: 0 };
   const pending = [];
   for (let i = 1; i <= 5; i++) {
@@ -306,30 +309,30 @@ idbTest('saves land in call order; close waits for them; a closed store refuses 
   await a.close();
   await Promise.all(pending);
   await rejects(Promise.resolve().then(() => a.load()), Error, /closed/);
-  const b = await IndexedDbStore.open(name, { rootKey: key });
+  const b = await IndexedDbKeystore.open(name, { rootKey: key });
   assert.equal(await b.load(), { n: 5 });
   await b.close();
-  await IndexedDbStore.destroy(name);
+  await IndexedDbKeystore.destroy(name);
 });
 
-idbTest('LocalKms over an IndexedDbStore: a key and its ciphertext survive a restart', async () => {
+idbTest('LocalKms over an IndexedDbKeystore: a key and its ciphertext survive a restart', async () => {
   const name = dbName();
   const key = newKey();
   const me = 'arn:aws:iam::111122223333:root';
-  const kms1 = new LocalKms({ store: await IndexedDbStore.open(name, { rootKey: key }) });
+  const kms1 = new LocalKms({ keystore: await IndexedDbKeystore.open(name, { rootKey: key }) });
   const { KeyMetadata } = await kms1.as(me).createKey({ Description: 'in the browser' });
   const { CiphertextBlob } = await kms1.as(me).encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([9, 8, 7]) });
   await kms1.close();
-  const kms2 = new LocalKms({ store: await IndexedDbStore.open(name, { rootKey: key }) });
+  const kms2 = new LocalKms({ keystore: await IndexedDbKeystore.open(name, { rootKey: key }) });
   const { Plaintext } = await kms2.as(me).decrypt({ CiphertextBlob });
   assert.equal([...Plaintext], [9, 8, 7]);
   await kms2.close();
-  await IndexedDbStore.destroy(name);
+  await IndexedDbKeystore.destroy(name);
 });
 
 idbTest('bad input: empty name is RangeError, bad root key is RangeError, nothing opened', async () => {
-  await rejects(IndexedDbStore.open('', { rootKey: newKey() }), RangeError, /name must not be empty/);
-  await rejects(IndexedDbStore.open(dbName(), { rootKey: new Uint8Array(16) }), RangeError, /rootKey must be 32 bytes/);
+  await rejects(IndexedDbKeystore.open('', { rootKey: newKey() }), RangeError, /name must not be empty/);
+  await rejects(IndexedDbKeystore.open(dbName(), { rootKey: new Uint8Array(16) }), RangeError, /rootKey must be 32 bytes/);
 });
 
 idb.run();
@@ -348,3 +351,26 @@ function concat(a, b) {
   out.set(b, a.length);
   return out;
 }
+
+// ---- the 0.1 names ------------------------------------------------------------------------
+
+const renamed = suite('deprecated keystore names');
+
+renamed('MemoryStore and IndexedDbStore are the renamed classes themselves', () => {
+  assert.is(MemoryStore, MemoryKeystore);
+  assert.is(IndexedDbStore, IndexedDbKeystore);
+});
+
+renamed('LocalKms still takes its keystore under the old option name store', async () => {
+  const keystore = new MemoryKeystore();
+  const kms = new LocalKms({ store: keystore }).as('arn:aws:iam::111122223333:root');
+  const { KeyMetadata } = await kms.createKey({});
+  const saved = await keystore.load();
+  assert.ok(JSON.stringify(saved).includes(KeyMetadata.KeyId), 'the key was saved into the keystore given as store');
+});
+
+renamed('LocalKms refuses keystore and store together', () => {
+  assert.throws(() => new LocalKms({ keystore: new MemoryKeystore(), store: new MemoryKeystore() }), /give keystore or its deprecated name store, not both/);
+});
+
+renamed.run();
