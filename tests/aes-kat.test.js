@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../dist/index.js';
 import { loadVectors } from './_lib/vectors.js';
-import { hexToBytes, bytesToHex } from './_lib/hex.js';
+import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
 
 // FIPS-197 (Nov 2001), Appendix C.1 "AES-128 (Nk=4, Nr=10)" and Appendix B (cipher example).
 const AES128_FIPS197 = [
@@ -36,15 +36,6 @@ const engines = [await createEngine({ simd: true }), await createEngine({ simd: 
 
 const label = (v) => `${v.set} ${v.direction} COUNT=${v.count} key=${v.key}`;
 
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Runs one single-block vector both ways under a fresh key object. */
 function checkBlock(engine, v, name) {

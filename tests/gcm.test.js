@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, AuthenticationError } from '../dist/index.js';
 import { loadVectors } from './_lib/vectors.js';
-import { hexToBytes, bytesToHex, runtimeName } from './_lib/hex.js';
+import { hexToBytes, bytesToHex, runtimeName, concat } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
 import { byteAssertions, sameBytes, throwsLeaving } from './_lib/assert.js';
 
@@ -39,15 +39,6 @@ function authFails(what, call, watch = []) {
   assert.ok(err instanceof Error, `${what}: an Error`);
 }
 
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const snapshot = (engine) => new Uint8Array(engine.memory.buffer).slice();
 

@@ -5,6 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rejects } from './_lib/assert.js';
+import { concat } from './_lib/hex.js';
 import {
   sealState,
   openSealedState,
@@ -100,7 +101,7 @@ sealing('corruption: truncated, extended, empty and foreign bytes', async () => 
   const cases = {
     truncated: sealed.subarray(0, sealed.length - 1),
     'header only': sealed.subarray(0, HEADER),
-    extended: concat(sealed, new Uint8Array([0])),
+    extended: concat([sealed, new Uint8Array([0])]),
     empty: new Uint8Array(0),
     foreign: new TextEncoder().encode('{"this is":"not a keystore, just some JSON that is long enough to have a header"}'),
   };
@@ -345,12 +346,6 @@ function indexOf(haystack, needle) {
   return -1;
 }
 
-function concat(a, b) {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 // ---- the 0.1 names ------------------------------------------------------------------------
 

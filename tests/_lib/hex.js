@@ -1,4 +1,5 @@
-// Portable helpers for the test suite (Node, Deno, browsers). Plain ESM, no dependencies.
+// Portable helpers for the test suite (Node, Deno, browsers): hex, byte concatenation, which
+// runtime this is. Plain ESM, no dependencies.
 
 const HEX = '0123456789abcdef';
 
@@ -48,4 +49,15 @@ export function runtimeName() {
   if (Array.isArray(brands) && brands.some((b) => /chrom/i.test(b.brand))) return 'chromium';
   if (nav && /Chrom(e|ium)\//.test(nav.userAgent || '')) return 'chromium';
   return 'browser';
+}
+
+/** The bytes of `parts` one after another, in a new array. */
+export function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }

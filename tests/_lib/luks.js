@@ -1,8 +1,10 @@
 // Helpers for the LUKS2 tests (portable): the cryptsetup-made fixture images as memory stores,
-// the fixtures' plaintext rule, a byte-equality assertion that reports the first difference.
-import * as assert from 'uvu/assert';
+// the fixtures' plaintext rule (byte assertions come from assert.js, as everywhere).
 import { MemoryBlockStore } from '../../dist/index.js';
 import { loadVectors } from './vectors.js';
+
+/** The suite's one hex encoder, under the short name the LUKS tests use. */
+export { bytesToHex as hex } from './hex.js';
 
 export const fromBase64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
@@ -20,15 +22,6 @@ export function fixtureStores(image) {
   return { header: new MemoryBlockStore(header), data: new MemoryBlockStore(fromBase64(image.data)), headerBytes: header };
 }
 
-export function assertBytesEqual(actual, expected, what) {
-  assert.ok(actual instanceof Uint8Array, `${what}: not a Uint8Array`);
-  assert.is(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) assert.unreachable(`${what}: first difference at byte ${i}`);
-  }
-}
-
-export const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 import { sha256 } from '@noble/hashes/sha2.js';
 
