@@ -186,15 +186,15 @@ const options = suite('kms LocalKms options');
 
 options('rejects bad options and principals early', () => {
   assert.throws(() => new LocalKms({ accountId: '123' }), /12 digits/);
-  assert.throws(() => new LocalKms({ region: 'mars' }), /region/);
-  assert.throws(() => new LocalKms({ clock: 5 }), /clock/);
+  assert.throws(() => new LocalKms({ region: 'mars' }), /^LocalKms: region must look like us-east-1, got "mars"$/);
+  assert.throws(() => new LocalKms({ clock: 5 }), /^LocalKms: clock must be a function returning a Date$/);
   const kms = new LocalKms();
   assert.throws(() => kms.as('alice'), /principal ARN/);
 });
 
 options('a clock returning something other than a Date fails the call', async () => {
   const kms = new LocalKms({ clock: () => 'now' });
-  await rejects(kms.as(ROOT).listKeys(), 'TypeError', /clock/);
+  await rejects(kms.as(ROOT).listKeys(), 'TypeError', /^LocalKms: clock\(\) must return a valid Date$/);
 });
 
 options.run();

@@ -3,12 +3,13 @@
 //
 //   chromium: N passed, N failed
 //
-// as its last line.
+// as its last line; with file arguments (`node tests/run-chromium.mjs tests/gcm.test.js`) only
+// those.
 //
 // 1. esbuild bundles each test file as its own ESM entry (platform browser, code splitting, so
-//    uvu and dist/ are shared chunks and load once), plus a harness entry whose body is the
-//    shared `runUvuFiles` from tests/run-node.mjs (inlined with Function#toString). Bundles stay
-//    in memory.
+//    uvu and dist/ are shared chunks and load once), plus the harness entry
+//    tests/harness/browser-entry.mjs, which counts with the same tests/harness/uvu-counting.mjs
+//    as the Node and Deno runners. Bundles stay in memory.
 // 2. A http server on 127.0.0.1 (port 0) serves the page, the bundles (/bundle/…), dist/ and
 //    tests/vectors/ (.wasm application/wasm, .js text/javascript, .json application/json). The
 //    page sets globalThis.ATREST_VECTORS_BASE = '/tests/vectors/' for tests/_lib/vectors.js.
@@ -27,7 +28,7 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, listTestFiles, runUvuFiles } from './run-node.mjs';
+import { ROOT, selectTestFiles } from './harness/test-files.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from '../scripts/chromium.mjs';
 
 const TIMEOUT_MS = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
@@ -38,24 +39,9 @@ const useColor = process.stdout.isTTY && !('NO_COLOR' in process.env);
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const say = (s) => console.log(`[run-chromium] ${s}`);
 
-function harnessSource() {
-  return `
-const runUvuFiles = ${runUvuFiles.toString()};
-// Uncaught errors and unhandled rejections reach the runner as Playwright 'pageerror' events.
-const describe = (e) => (e && (e.stack || e.message)) || String(e);
-globalThis.__testStarted = true;
-try {
-  const res = await runUvuFiles(globalThis.ATREST_TEST_FILES);
-  globalThis.__testResult = { passed: res.passed, failed: res.failed, skipped: res.skipped, problems: res.problems };
-} catch (err) {
-  globalThis.__testResult = { passed: 0, failed: 1, skipped: 0, problems: ['harness crashed: ' + describe(err)] };
-}
-`;
-}
-
 async function bundle(files) {
   const esbuild = await import('esbuild');
-  const entryPoints = { _harness: 'atrest-virtual:harness' };
+  const entryPoints = { _harness: join(ROOT, 'tests', 'harness', 'browser-entry.mjs') };
   for (const f of files) entryPoints[f.name.replace(/\.m?js$/, '')] = join(ROOT, f.name);
   const outdir = join(ROOT, '.chromium-bundle'); // virtual: write:false, nothing lands on disk
   const result = await esbuild.build({
@@ -71,19 +57,6 @@ async function bundle(files) {
     write: false,
     external: ['node:*'],
     logLevel: 'silent',
-    plugins: [
-      {
-        name: 'atrest-virtual',
-        setup(build) {
-          build.onResolve({ filter: /^atrest-virtual:/ }, (a) => ({ path: a.path, namespace: 'atrest-virtual' }));
-          build.onLoad({ filter: /.*/, namespace: 'atrest-virtual' }, () => ({
-            contents: harnessSource(),
-            loader: 'js',
-            resolveDir: join(ROOT, 'tests'),
-          }));
-        },
-      },
-    ],
   });
   for (const w of result.warnings) say(`esbuild warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
   const out = new Map();
@@ -168,7 +141,14 @@ async function main() {
     console.log('chromium: not available (apt-get install --no-install-recommends chromium)');
     process.exit(3);
   }
-  const files = listTestFiles(ROOT, 'tests');
+  let files;
+  try {
+    files = selectTestFiles(['tests'], process.argv.slice(2));
+  } catch (err) {
+    say(err.message);
+    console.log('chromium: 0 passed, 1 failed');
+    process.exit(1);
+  }
   if (files.length === 0) {
     say('no test files in tests/');
     console.log('chromium: 0 passed, 0 failed');

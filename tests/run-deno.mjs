@@ -4,12 +4,13 @@
 //
 //   deno: N passed, N failed
 //
-// as its last line. Deno comes from the npm package `deno` (node_modules/.bin/deno).
+// as its last line; with file arguments (`node tests/run-deno.mjs tests/gcm.test.js`) only those.
+// Deno comes from the npm package `deno` (node_modules/.bin/deno).
 //
 // Not `deno test`: uvu under `deno test` is a false green (0 passed | 0 failed, exit 0). Instead
 // this file starts itself inside Deno (`deno run ... tests/run-deno.mjs --child <files>`); the
-// child imports the shared `runUvuFiles` from tests/run-node.mjs (same counting as the Node
-// runner: uvu's per-suite results, not its text), and ends its output with one line
+// child imports `runUvuFiles` from tests/harness/uvu-counting.mjs (the counting every runner
+// shares: uvu's per-suite results, not its text), and ends its output with one line
 //   @@ATREST-RESULT@@ {"passed":…,"failed":…,…}
 // which the parent (running in Node) reads; every other line is passed through.
 //
@@ -25,7 +26,7 @@
 const MARK = '@@ATREST-RESULT@@ ';
 
 async function child(args) {
-  const { runUvuFiles } = await import('./run-node.mjs');
+  const { runUvuFiles } = await import('./harness/uvu-counting.mjs');
   const root = new URL('..', import.meta.url);
   const files = args.map((name) => ({ name, url: new URL(name, root).href }));
   const extra = [];
@@ -55,7 +56,7 @@ async function parent() {
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { createInterface } = await import('node:readline');
-  const { ROOT, listTestFiles } = await import('./run-node.mjs');
+  const { ROOT, selectTestFiles } = await import('./harness/test-files.mjs');
 
   const started = Date.now();
   const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
@@ -64,7 +65,14 @@ async function parent() {
     console.log('deno: not available (npm ci installs it: devDependency "deno")');
     process.exit(3);
   }
-  const files = [...listTestFiles(ROOT, 'tests'), ...listTestFiles(ROOT, join('tests', 'fs'))];
+  let files;
+  try {
+    files = selectTestFiles(['tests', join('tests', 'fs')], process.argv.slice(2));
+  } catch (err) {
+    console.log(`[run-deno] ${err.message}`);
+    console.log('deno: 0 passed, 1 failed');
+    process.exit(1);
+  }
   if (files.length === 0) {
     console.log('[run-deno] no test files in tests/');
     console.log('deno: 0 passed, 0 failed');

@@ -252,15 +252,15 @@ export function defineBlockStoreSuite(name, openFresh) {
     const pendingRead = store.read(0, 3); // made before close(): still runs
     await store.close();
     assertBytes(await pendingRead, filled(3, 1), 'a read queued before close');
-    await rejects(store.read(0, 1), Error, /closed/);
-    await rejects(store.read(0, 0), Error, /closed/);
-    await rejects(store.write(0, filled(1, 1)), Error, /closed/);
-    await rejects(store.size(), Error, /closed/);
-    await rejects(store.truncate(0), Error, /closed/);
-    await rejects(store.flush(), Error, /closed/);
+    await rejects(store.read(0, 1), Error, /: the store is closed$/);
+    await rejects(store.read(0, 0), Error, /: the store is closed$/);
+    await rejects(store.write(0, filled(1, 1)), Error, /: the store is closed$/);
+    await rejects(store.size(), Error, /: the store is closed$/);
+    await rejects(store.truncate(0), Error, /: the store is closed$/);
+    await rejects(store.flush(), Error, /: the store is closed$/);
     await store.close();
     // Closed is checked before the arguments: the store's state is the first thing wrong.
-    await rejects(store.read(-1, 1), Error, /closed/);
+    await rejects(store.read(-1, 1), Error, /: the store is closed$/);
   });
 
   test('contents persist across close and reopen (stores that persist)', async () => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import process from 'node:process';
 import { spawn } from 'node:child_process';
-import { assertCleanFailure, BIN, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
+import { assertCleanFailure, BIN, hasTool, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
 
 const MiB = 1024 * 1024;
 let sb;
@@ -82,7 +82,7 @@ data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at de
 });
 
 data('the output is renamed into place and then its directory is fsynced (strace) (issue 12 item 18)', async () => {
-  if ((await runProcess('sh', ['-c', 'command -v strace'])).code !== 0) return console.log('  (skipped: no strace; .ci/run installs it)');
+  if (!(await hasTool('strace', 'the syscalls of the output path'))) return;
   await writeFile(sb.path('sync.txt'), 'durable\n');
   for (const args of [['encrypt', sb.path('sync.txt'), sb.path('sync.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('sync.atrest'), sb.path('sync.out')]]) {
     const r = await runProcess('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,rename,renameat,renameat2', process.execPath, BIN, ...args], { env: sb.env, cwd: sb.dir });
@@ -250,7 +250,7 @@ data.run();
 
 const progress = suite('cli: progress on a terminal, none in a pipe');
 progress.before(async () => {
-  hasScript = (await runProcess('sh', ['-c', 'command -v script'])).code === 0;
+  hasScript = await hasTool('script', 'progress on a pseudo-terminal');
   sb = await makeSandbox();
   await writeFile(sb.path('big.bin'), randomBytes(24 * MiB));
   await writeFile(sb.path('small.bin'), randomBytes(MiB));
@@ -267,7 +267,7 @@ function onTerminal(args) {
 let hasScript = false;
 
 progress('a pseudo-terminal shows bytes done, MiB/s and ETA for inputs over 8 MiB', async () => {
-  if (!hasScript) return console.log('  (skipped: util-linux script is not installed)');
+  if (!hasScript) return;
   const enc = await onTerminal(['encrypt', 'big.bin', 'big.atrest']);
   assert.is(enc.code, 0, enc.stdout);
   assert.match(enc.stdout, /encrypting .*\/ 24\.0 MiB \(\d+%\)\s+[\d.]+ MiB\/s\s+ETA \d+:\d\d/);

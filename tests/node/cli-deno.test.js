@@ -3,11 +3,10 @@
 // exit code for a refused call, progress on a pseudo-terminal. Skipped when Deno is missing.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertCleanFailure, BIN, makeSandbox, ROOT, runProcess } from './cli-harness.js';
+import { assertCleanFailure, BIN, hasTool, makeSandbox, ROOT, runProcess } from './cli-harness.js';
 
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 const test = suite('cli: under Deno');
@@ -18,7 +17,7 @@ test.before(async () => { sb = await makeSandbox('atrest-cli-deno-'); });
 test.after(async () => { await sb.remove(); });
 
 test('keys, encrypt in Deno / decrypt in Node and the reverse, exit codes', async () => {
-  if (!existsSync(DENO)) return console.log('  (skipped: node_modules/.bin/deno is not installed)');
+  if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
   const created = await deno(['keys', 'create', '--alias', 'alias/deno', '--json']);
   assert.is(created.code, 0, created.stderr);
   assert.match(created.stderr, 'created the key store');
@@ -46,7 +45,7 @@ test('keys, encrypt in Deno / decrypt in Node and the reverse, exit codes', asyn
 });
 
 test('luks: an image formatted in Deno (token + passphrase) is written by Node and read back in Deno through the token', async () => {
-  if (!existsSync(DENO)) return;
+  if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
   assert.is((await deno(['keys', 'create', '--alias', 'alias/luks'])).code, 0);
   await writeFile(sb.path('pw'), 'deno passphrase');
   const f = await deno(['luks', 'format', 'd.img', '--size', '65536', '--key', 'alias/luks', '--passphrase-file', 'pw', '--pbkdf', 'pbkdf2', '--json']);
@@ -65,8 +64,8 @@ test('luks: an image formatted in Deno (token + passphrase) is written by Node a
 });
 
 test('progress on a pseudo-terminal under Deno too', async () => {
-  if (!existsSync(DENO)) return;
-  if ((await runProcess('sh', ['-c', 'command -v script'])).code !== 0) return console.log('  (skipped: no util-linux script)');
+  if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
+  if (!(await hasTool('script', 'the passphrase prompt under Deno'))) return;
   await writeFile(sb.path('big.bin'), randomBytes(12 * 1024 * 1024));
   const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
   const r = await runProcess('script', ['-qfec', [DENO, 'run', '-A', BIN, 'encrypt', 'big.bin', 'big.atrest'].map(quote).join(' '), '/dev/null'], { env: sb.env, cwd: sb.dir });

@@ -62,3 +62,17 @@ export function assertCleanFailure(assert, r, code, pattern) {
   assert.ok(pattern.test(r.stderr), `stderr should match ${pattern}: ${r.stderr}`);
   assert.not.ok(/\n\s+at /.test(r.stderr), `no stack trace: ${r.stderr}`);
 }
+
+/** Whether a tool a test needs (`strace`, util-linux `script`, the deno binary: a command name or
+ *  a path) is here. Under CI (CI=true) a missing tool fails the test that needs it, naming it:
+ *  .ci/run installs every one, so a skip there would be a false green. Elsewhere the test says
+ *  what it did not check. */
+export async function hasTool(tool, what) {
+  const found = tool.includes('/')
+    ? (await runProcess('test', ['-x', tool])).code === 0
+    : (await runProcess('sh', ['-c', `command -v ${tool}`])).code === 0;
+  if (found) return true;
+  if (process.env.CI === 'true') throw new Error(`${tool} is not installed, and CI must check ${what} (.ci/run installs it)`);
+  console.log(`  (not checked here: ${what} — ${tool} is not installed; CI checks it)`);
+  return false;
+}

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFile, readFile, stat } from 'node:fs/promises';
 import process from 'node:process';
-import { assertCleanFailure, BIN, makeSandbox, runJson, runProcess } from './cli-harness.js';
+import { assertCleanFailure, BIN, hasTool, makeSandbox, runJson, runProcess } from './cli-harness.js';
 
 const ROLE_APP = 'arn:aws:iam::111122223333:role/app';
 const ROLE_READER = 'arn:aws:iam::111122223333:role/reader';
@@ -99,7 +99,7 @@ store('a wrong root key: exit 2; a malformed one: exit 1; no secret and no termi
 });
 
 store('on a terminal without a secret in the environment: asks for the passphrase twice, without echo', async () => {
-  if ((await runProcess('sh', ['-c', 'command -v script'])).code !== 0) return console.log('  (skipped: no util-linux script)');
+  if (!(await hasTool('script', 'the passphrase prompt on a terminal'))) return;
   const env = { ...sb.env, ATREST_ROOT_KEY: undefined };
   const onTerminal = (typed, args) => runProcess('sh', ['-c', `(sleep 1; ${typed.map((t) => `printf '${t}\\r'; sleep 0.5;`).join(' ')} sleep 2) | script -qfec "${process.execPath} ${BIN} ${args}" /dev/null`], { env, cwd: sb.dir });
   const created = await onTerminal(['tty secret', 'tty secret'], 'keys list');
@@ -115,7 +115,7 @@ store('on a terminal without a secret in the environment: asks for the passphras
 });
 
 store('a key store created while a first command sits at its passphrase prompt is opened, not replaced (issue 12 item 1)', async () => {
-  if ((await runProcess('sh', ['-c', 'command -v script'])).code !== 0) return console.log('  (skipped: no util-linux script)');
+  if (!(await hasTool('script', 'the passphrase prompt on a terminal'))) return;
   const env = { ...sb.env, ATREST_ROOT_KEY: undefined };
   // The terminal command looks, finds no store, and asks for a new passphrase; it is answered 4 s later.
   const prompting = runProcess('sh', ['-c', `(sleep 4; printf 'tty secret\\r'; sleep 0.5; printf 'tty secret\\r'; sleep 3) | script -qfec "${process.execPath} ${BIN} keys list" /dev/null`], { env, cwd: sb.dir });
