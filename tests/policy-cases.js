@@ -226,7 +226,7 @@ const keyCases = [
   c('case-variant context keys: StringNotEquals, no spelling equal', { StringNotEquals: { 'kms:EncryptionContext:dept': 'a' } }, { 'kms:EncryptionContext:dept': 'b', 'kms:EncryptionContext:Dept': 'c' }, true),
 ];
 
-// Whole policies shaped like AWS's own (KMS.md §2.2, §2.10).
+// Whole policies shaped like AWS's own (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
 const AWS_MANAGED = policy(
   { Sid: 'Allow access through EBS for all principals in the account that are authorized to use EBS', Effect: 'Allow', Principal: { AWS: '*' },
     Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'], Resource: '*',

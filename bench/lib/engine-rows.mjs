@@ -9,7 +9,7 @@
 import { MiB, equalBytes, fmt, fromHex, lpad, measure, pad, prngBytes, sha256Hex } from './measure.mjs';
 
 /** Runs enough small calls that the engine's hot wasm functions reach the optimizing tier
- *  (Liftoff → TurboFan needs hundreds to ~2000 calls on newer V8s; see SIMD.md). */
+ *  (Liftoff → TurboFan needs hundreds to ~2000 calls on newer V8s, measured here). */
 export function warmEngine(engine, key, calls = 3000) {
   const x = engine.xts(key, { sectorSize: 4096 });
   const buf = new Uint8Array(4096);

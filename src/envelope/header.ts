@@ -93,12 +93,6 @@ export interface Prefix {
   sequence: number;
 }
 
-export function hasMagic(bytes: Uint8Array): boolean {
-  if (bytes.length < MAGIC.length) return false;
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return false;
-  return true;
-}
-
 /** Decodes the fixed prefix (the first PREFIX_BYTES bytes, or fewer if the store is short). */
 export function decodePrefix(bytes: Uint8Array): Prefix {
   const magicPart = bytes.subarray(0, Math.min(bytes.length, MAGIC.length));

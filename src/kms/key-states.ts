@@ -1,5 +1,6 @@
-// What each key state allows (KMS.md §2.3), with AWS's messages: `<key ARN> is disabled.`,
-// `<key ARN> is pending deletion.`, `<key ARN> is not pending deletion.`
+// What each key state allows (AWS KMS Developer Guide, "Key states of AWS KMS keys":
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html), with AWS's messages:
+// `<key ARN> is disabled.`, `<key ARN> is pending deletion.`, `<key ARN> is not pending deletion.`
 
 import { DisabledException, KMSInvalidStateException, UnsupportedOperationException } from './errors.js';
 import type { KeyRecord } from './state.js';

@@ -1,6 +1,8 @@
 // parsePolicy: a key policy's JSON text → a validated, normalised, frozen PolicyDocument.
 //
-// What is accepted, and why (AWS KMS key policy grammar, KMS.md §2.10–2.11):
+// What is accepted, and why (AWS KMS key policy grammar:
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html and
+// https://docs.aws.amazon.com/kms/latest/developerguide/policy-conditions.html):
 // - At most 32,768 bytes of UTF-8, characters limited to what KMS accepts in a policy (tab, LF,
 //   CR, printable ASCII and Latin-1 Supplement).
 // - Version `2012-10-17` (or the older `2008-10-17`); may be omitted, as in IAM. Optional Id.
@@ -233,7 +235,8 @@ function parsePatterns(json: JsonObject, name: string, notName: string, path: st
   return Object.freeze({ negated: negative !== undefined, patterns: Object.freeze(patterns) });
 }
 
-/** Single-valued keys for which KMS refuses `ForAllValues:` (KMS.md §2.11). */
+/** Single-valued keys for which KMS refuses `ForAllValues:` (IAM User Guide, single-valued vs multivalued
+ *  context keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html). */
 const FOR_ALL_VALUES_REFUSED = /^(kms:encryptioncontext:|aws:requesttag\/)/i;
 
 function parseConditions(json: Json, path: string): PolicyCondition[] {

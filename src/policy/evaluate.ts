@@ -1,7 +1,9 @@
 // evaluatePolicy: what one key policy says about one request.
 //
-// Order of evaluation (KMS.md §2.12): any matching Deny statement decides ("explicit deny"
-// beats every Allow, in any order); otherwise any matching Allow; otherwise the policy has
+// Order of evaluation (IAM User Guide, policy evaluation logic,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+// any matching Deny statement decides ("explicit deny" beats every Allow, in any order);
+// otherwise any matching Allow; otherwise the policy has
 // nothing to say (NoMatch), and the caller (LocalKms) goes on to grants and finally denies.
 //
 // A statement matches when its principal, action, resource and every condition match:

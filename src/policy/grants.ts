@@ -81,7 +81,8 @@ export function isConstraintAtLeastAsStrict(child: GrantConstraints | undefined,
  * Whether every operation in `childOps` is among `parentOps` (grant operation names such as
  * `Decrypt`, `GenerateDataKey`, compared exactly as the API's enum). A grantee that holds
  * CreateGrant through a grant may grant only operations it holds itself; a principal with
- * kms:CreateGrant from the key policy is not limited by this (KMS.md §2.13).
+ * kms:CreateGrant from the key policy is not limited by this (AWS KMS Developer Guide, "Grant
+ * authorization": https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html).
  */
 export function isOperationSubset(childOps: readonly string[], parentOps: readonly string[]): boolean {
   const held = new Set(parentOps);

@@ -1,5 +1,7 @@
 // The policy lockout safety check of CreateKey and PutKeyPolicy: a key policy must still let
-// the caller call PutKeyPolicy, or the key could become unmanageable for good (KMS.md §2.10).
+// the caller call PutKeyPolicy, or the key could become unmanageable for good (AWS KMS API
+// Reference, PutKeyPolicy, BypassPolicyLockoutSafetyCheck:
+// https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html).
 // The caller skips the check with BypassPolicyLockoutSafetyCheck.
 
 import type { PolicyDocument } from './model.js';
