@@ -6,9 +6,10 @@
 // The FileKeystore holds a lock file while a command runs, so two `atrest` processes never
 // overwrite each other's keys; the second one fails with KeystoreLockedError (exit 2).
 
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileKeystore } from '../fs/index.js';
+import { pathExists } from '../fs/fs-helpers.js';
 import { DEFAULT_SCRYPT, type KeystoreSecret } from '../kms/sealed-state.js';
 import { LocalKms } from '../kms/local-kms.js';
 import { emptyState } from '../kms/state.js';
@@ -70,7 +71,7 @@ export async function openKeystoreFile(env: Record<string, string | undefined>, 
   const location = keystoreLocation(env, cwd);
   // Only a hint for the prompt ("New passphrase…"): another process may create the store
   // between this look and the lock below.
-  const looksNew = !(await exists(location.keystorePath));
+  const looksNew = !(await pathExists(location.keystorePath));
   const { secret, source } = await obtainSecret(env, location, looksNew);
   if (looksNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
   const store = await FileKeystore.open(location.keystorePath, copySecret(secret));
@@ -79,7 +80,7 @@ export async function openKeystoreFile(env: Record<string, string | undefined>, 
   // replaced by an empty one (that lost every key created in between).
   let isNew: boolean;
   try {
-    isNew = !(await exists(location.keystorePath));
+    isNew = !(await pathExists(location.keystorePath));
     // FileKeystore writes its file on the first save; save the empty state now, so the store
     // exists (and its secret is fixed) from the first command on, whatever that command does.
     if (isNew) await store.save(emptyState());
@@ -133,14 +134,4 @@ export async function obtainSecret(env: Record<string, string | undefined>, loca
 
 export function wipe(secret: KeystoreSecret): void {
   if ('rootKey' in secret) secret.rootKey.fill(0);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return false;
-    throw e;
-  }
 }

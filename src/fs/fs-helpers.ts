@@ -1,6 +1,6 @@
 // Small file-system helpers shared by the file stores.
 
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /** The `code` of a Node/Deno file-system error (ENOENT, EEXIST, …), if it has one. */
 export function errorCode(err: unknown): string | undefined {
@@ -23,5 +23,16 @@ export async function syncDirectory(dir: string): Promise<void> {
     if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err) ?? '')) throw err;
   } finally {
     await handle.close();
+  }
+}
+
+/** Whether something exists at `path` (following symlinks); any error but ENOENT is thrown. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if (errorCode(e) === 'ENOENT') return false;
+    throw e;
   }
 }

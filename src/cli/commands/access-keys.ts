@@ -3,8 +3,8 @@
 // (checked against the key store first), with its own short lock, so these commands work
 // whether or not a server runs on the key store; a running server sees changes within a second.
 
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathExists } from '../../fs/fs-helpers.js';
 import { checkKeystoreSecret, newAccessKey, readAccessKeys, updateAccessKeys } from '../../kms/server/index.js';
 import type { KeystoreSecret } from '../../kms/sealed-state.js';
 import type { Command, CommandContext } from '../command.js';
@@ -19,7 +19,7 @@ export function accessKeyPath(location: KeystoreLocation): string {
 /** The key store's secret, checked against the key store; creates the key store if it is new. */
 async function secretFor(ctx: CommandContext): Promise<{ secret: KeystoreSecret; location: KeystoreLocation }> {
   const location = keystoreLocation(ctx.env, ctx.cwd);
-  if (!(await exists(location.keystorePath))) {
+  if (!(await pathExists(location.keystorePath))) {
     // A new key store: create it (asking for a new passphrase if need be), so the access keys
     // are sealed under the secret it will always have.
     const created = await ctx.keystoreFile();
@@ -106,13 +106,3 @@ const remove: Command = {
 };
 
 export const accessKeyCommands: Command[] = [create, list, remove];
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return false;
-    throw e;
-  }
-}
