@@ -132,6 +132,17 @@ is damaged, and a wrong key or any altered byte is an error, never garbage.
 A crash at any point leaves at least one intact copy with the old or the new header. Opening
 takes the intact copy with the highest sequence and rewrites the other one (repair).
 
+**Size.** The sealed size is the *recorded* size, and the rule is: it is never beyond data
+that the store holds durably. Growth is amortised without a format change: a write past the
+end only writes its sectors; \`flush()\` (and \`close()\`) flushes the store and then, if the size
+changed, writes the header with the new size — one header update per flush, not per extending
+write. A shrink (\`truncate\`) writes the header with the smaller size first and cuts the store
+after it. After a crash the volume therefore opens with the size of the last completed flush
+(or of the one in progress, whose data was already flushed); sectors past it may hold
+ciphertext of lost writes, so growing over them always rewrites the gap from the recorded end,
+including the rest of the last partial sector, as zeros. Volumes written before this rule open
+unchanged (the header is the same; version 1).
+
 ## Data
 
 Sector *n* (counted from D) is XTS-AES-256 (IEEE 1619) with tweak *n* as a 128-bit little-endian

@@ -9,6 +9,10 @@
 // - Header changes go through writeHeaderCopies (copy 1, flush, copy 2, flush).
 // - Data is written before the header that makes it reachable (a grown size), so a crash
 //   leaves the old size over untouched sectors or the new size over written ones.
+// - Growth is amortised (docs/FORMAT.md, "Size"): a write past the end grows the size in
+//   memory only; flush() and close() flush the store and then record the size in the header,
+//   once per flush however many writes grew it. The recorded size is never beyond flushed data.
+//   A shrink (truncate) records the smaller size before the store is cut.
 // - Operations on one volume run one at a time, in call order (a read-modify-write of a sector
 //   must not interleave with another write of it).
 // - The store stays the caller's: close() flushes it and zeroes the keys, but does not close it.
@@ -286,16 +290,40 @@ export class Volume {
       // last sector beyond the old size may hold data of a write that crashed before its header.
       const from = Math.min(start, oldSize);
       await this.#writeRange(from, end, start, data, oldSize);
-      if (end > oldSize) {
-        await this.#store.flush();
-        await this.#updateHeader({ size: end });
-        this.#size = end;
-      }
+      // The header learns the new size at the next flush() or close() (amortised growth).
+      if (end > oldSize) this.#size = end;
     });
   }
 
+  /** Sets the size to `size` bytes: a shrink drops the bytes beyond it (the store is cut after
+   *  the header records the smaller size); a growth adds zeros, recorded at the next flush. */
+  async truncate(size: number | bigint): Promise<void> {
+    const what = 'volume.truncate';
+    const target = check.byteCount(size, `${what}: size`, true);
+    return this.#exclusive(what, async () => {
+      if (this.#dataReadOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
+      const oldSize = this.#size;
+      if (target === oldSize) return;
+      if (target > oldSize) {
+        await this.#writeRange(oldSize, target, target, new Uint8Array(0), oldSize);
+        this.#size = target;
+        return;
+      }
+      if (target < (this.#sealed.size ?? 0)) {
+        // The header must never record more than the store holds: smaller size first, then cut.
+        await this.#store.flush();
+        await this.#updateHeader({ size: target });
+      }
+      this.#size = target;
+      const ss = this.#fields.sectorSize;
+      await this.#store.truncate(this.#fields.dataOffset + Math.ceil(target / ss) * ss);
+      await this.#store.flush();
+    });
+  }
+
+  /** Makes every completed write durable: flushes the store, then records a grown size. */
   flush(): Promise<void> {
-    return this.#exclusive('volume.flush', () => this.#store.flush());
+    return this.#exclusive('volume.flush', () => this.#flushAndRecordSize());
   }
 
   /** Flushes the store and zeroes every key. The store stays open (it is the caller's). */
@@ -304,7 +332,7 @@ export class Volume {
     const run = this.#queue.then(async () => {
       if (this.#closed) return;
       try {
-        if (!this.#readOnly) await this.#store.flush();
+        if (!this.#readOnly) await this.#flushAndRecordSize();
       } finally {
         this.#closed = true;
         this.#session.close();
@@ -386,6 +414,12 @@ export class Volume {
     });
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  async #flushAndRecordSize(): Promise<void> {
+    await this.#store.flush();
+    // Data first (flushed above), then the header that makes it reachable.
+    if (!this.#dataReadOnly && this.#size !== this.#sealed.size) await this.#updateHeader({ size: this.#size });
   }
 
   async #readSectors(first: number, count: number): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 // Volumes and encrypted streams on FileBlockStore (Node and Deno): create, write, close the file,
-// reopen it, read; a stream's output saved to a file opens read-only for random access; a file
+// reopen it, read; truncate; a stream's output saved to a file opens read-only for random access; a file
 // opened read-only gets no header repair. Writes only under ATREST_TEST_TMPDIR (tests/run-deno.mjs).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -39,6 +39,27 @@ files('create, write, close the file, reopen it, read back', async () => {
   assert.is(ro.size, 104_000);
   assertBytes(await ro.read(99_000, 5000), pattern(5000, 4));
   await ro.close();
+  await store.close();
+});
+
+files('truncate shrinks the file to whole sectors and grows it with zeros; sizes survive reopen', async () => {
+  const { app } = setup();
+  const path = join(dir, 'truncate.atrest');
+  let store = await FileBlockStore.open(path, { create: true });
+  const vol = await Volume.create(store, { kms: app, size: 0 });
+  await vol.write(0, pattern(50_000, 6));
+  await vol.truncate(9000);
+  assert.is(await store.size(), 2 * 16384 + 3 * 4096, 'the file keeps the header and the sectors of 9000 bytes');
+  await vol.truncate(12_000);
+  await vol.close();
+  await store.close();
+  store = await FileBlockStore.open(path);
+  const again = await Volume.open(store, { kms: app });
+  assert.is(again.size, 12_000);
+  const read = await again.read(0, 12_000);
+  assertBytes(read.subarray(0, 9000), pattern(50_000, 6).subarray(0, 9000));
+  assert.ok(read.subarray(9000).every((b) => b === 0), 'the grown part reads as zeros');
+  await again.close();
   await store.close();
 });
 
