@@ -1,5 +1,6 @@
-// BulkXts: the XTS calls of one stream, in order, on the shared worker pool once the stream is
-// large enough to gain from it, on the calling thread before that (and always with workers: 0).
+// BulkXts: the XTS calls of one stream, in order, on the shared worker pool (Node only, see
+// shared-pool.ts) once the stream is large enough to gain from it, on the calling thread
+// before that (and always with workers: 0).
 //
 // Why lazily: starting the pool costs a few tens of ms (threads, a wasm instance each), more
 // than a small stream takes in all. So the first POOL_AFTER_BYTES of a stream run on the

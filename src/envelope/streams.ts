@@ -40,7 +40,7 @@ export interface EncryptStreamOptions {
   metadata?: unknown;
   policy?: EnvelopePolicy;
   /** 0: every sector on the calling thread. Omitted: past the first 4 MiB, on the shared
-   *  worker pool (src/engine/shared-pool.ts) where the runtime can start threads. Same bytes. */
+   *  worker pool (src/engine/shared-pool.ts; Node only: elsewhere it has no workers). Same bytes. */
   workers?: 0;
 }
 
