@@ -383,7 +383,7 @@ async function main() {
   const stream = await guarded('stream rows', () => streamRows({ atrest, engine: engines.simd, key, bytes: CFG.streamBytes, rounds: CFG.streamRounds }));
   log(stream.skipped ? `stream: ${stream.skipped}` : `encryptStream: ${fmt(stream.streamMibps)} MiB/s (${fmt(stream.ratio, 2)}× the engine's ${fmt(stream.engineMibps)})`);
   const version = versionRows({ bin, runs: CFG.versionRuns });
-  log(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms median of ${version.runs} fresh processes`);
+  log(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms median of ${version.runs} fresh processes (bare \`node -e ''\` alternately: ${fmt(version.bareNodeMedianMs, 1)} ms)`);
 
   // 6c. volumes: random 4 KiB and sequential I/O against the same store unencrypted; growth
   section(`Volume over MemoryBlockStore and FileBlockStore, ${CFG.volumeBytes / MiB} MiB, vs the store unencrypted [${elapsed()}]`);
@@ -611,7 +611,7 @@ function renderReport({ mach, date, sizes, cold, xtsRows, latencyRows, keyRows, 
   L.push('');
   L.push(cli.skipped ? `CLI: ${cli.skipped}` : `CLI (fresh \`atrest\` processes, spawn to exit, median of ${cli.rounds}) on a ${cli.bytes / MiB} MiB file: encrypt ${fmt(cli.encryptMibps)} MiB/s = ${fmt(cli.encryptRatio, 2)}× the single-thread engine (${fmt(cli.engineEncryptMibps)}), decrypt ${fmt(cli.decryptMibps)} MiB/s = ${fmt(cli.decryptRatio, 2)}× (${fmt(cli.engineDecryptMibps)}); peak RSS ${cli.peakRssBytes == null ? '?' : fmt(cli.peakRssBytes / 1e6, 0) + ' MB'}`);
   L.push(stream.skipped ? `encryptStream: ${stream.skipped}` : `encryptStream (LocalKms in memory, 1 MiB chunks, median of ${stream.rounds}) of ${stream.bytes / MiB} MiB: ${fmt(stream.streamMibps)} MiB/s = ${fmt(stream.ratio, 2)}× the single-thread engine (${fmt(stream.engineMibps)}); Deno and Chromium stream figures: not measured yet`);
-  L.push(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms (median of ${version.runs} fresh processes)`);
+  L.push(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms (median of ${version.runs} fresh processes; a bare \`node -e ''\` timed alternately: ${fmt(version.bareNodeMedianMs, 1)} ms)`);
   L.push(...volumeLines(volume));
   L.push(pool.skipped ? `Pool: ${pool.skipped}` : `Pool: ${pool.workers} workers, ${pool.bytes / MiB} MiB: ${fmt(pool.poolMibps)} MiB/s vs single-thread ${fmt(pool.singleMibps)} MiB/s = ${fmt(pool.ratio, 2)}×`);
 
