@@ -46,6 +46,7 @@ import { runDenoRows } from './run-deno.mjs';
 import { runChromiumRows } from './run-chromium.mjs';
 import { runNode24Rows } from './run-node24.mjs';
 import { cliRows, opensslAlternating, streamRows, versionRows } from './lib/user-rows.mjs';
+import { volumeRows } from './lib/volume-rows.mjs';
 import { barChart } from './lib/svg.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,8 +61,8 @@ const REQUIRED = (process.env.ATREST_REQUIRE_RUNTIMES || '').split(',').map((x) 
 const AWASM_NOBLE_MIBPS = 153;
 
 const CFG = QUICK
-  ? { bytes: 1 * MiB, time: 300, rounds: 1, iterations: 2, warmupTime: 100, warmupIterations: 1, coldRuns: 3, opensslSeconds: 1, opensslRounds: 1, smallTime: 200, warmCalls: 500, cliBytes: 16 * MiB, cliRounds: 1, streamBytes: 16 * MiB, streamRounds: 1, versionRuns: 3 }
-  : { bytes: 8 * MiB, time: 1600, rounds: 3, iterations: 1, warmupTime: 300, warmupIterations: 1, coldRuns: 9, opensslSeconds: 1, opensslRounds: 5, smallTime: 600, warmCalls: 3000, cliBytes: 1024 * MiB, cliRounds: 2, streamBytes: 256 * MiB, streamRounds: 3, versionRuns: 9 };
+  ? { bytes: 1 * MiB, time: 300, rounds: 1, iterations: 2, warmupTime: 100, warmupIterations: 1, coldRuns: 3, opensslSeconds: 1, opensslRounds: 1, smallTime: 200, warmCalls: 500, cliBytes: 16 * MiB, cliRounds: 1, streamBytes: 16 * MiB, streamRounds: 1, versionRuns: 3, volumeBytes: 4 * MiB, volumeMs: 200, volumeRounds: 1 }
+  : { bytes: 8 * MiB, time: 1600, rounds: 3, iterations: 1, warmupTime: 300, warmupIterations: 1, coldRuns: 9, opensslSeconds: 1, opensslRounds: 5, smallTime: 600, warmCalls: 3000, cliBytes: 1024 * MiB, cliRounds: 2, streamBytes: 256 * MiB, streamRounds: 3, versionRuns: 9, volumeBytes: 32 * MiB, volumeMs: 1000, volumeRounds: 3 };
 const SECTOR_SIZES = [512, 4096, 65536];
 const FIRST = 2 ** 32 - 100; // sector numbers cross 2^32 inside the buffer: the tweak's upper word is exercised
 
@@ -382,7 +383,13 @@ async function main() {
   const stream = await guarded('stream rows', () => streamRows({ atrest, engine: engines.simd, key, bytes: CFG.streamBytes, rounds: CFG.streamRounds }));
   log(stream.skipped ? `stream: ${stream.skipped}` : `encryptStream: ${fmt(stream.streamMibps)} MiB/s (${fmt(stream.ratio, 2)}× the engine's ${fmt(stream.engineMibps)})`);
   const version = versionRows({ bin, runs: CFG.versionRuns });
-  log(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms median of ${version.runs} fresh processes`);
+  log(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms median of ${version.runs} fresh processes (bare \`node -e ''\` alternately: ${fmt(version.bareNodeMedianMs, 1)} ms)`);
+
+  // 6c. volumes: random 4 KiB and sequential I/O against the same store unencrypted; growth
+  section(`Volume over MemoryBlockStore and FileBlockStore, ${CFG.volumeBytes / MiB} MiB, vs the store unencrypted [${elapsed()}]`);
+  const fsModule = await import(join(ROOT, 'dist/fs/index.js'));
+  const volume = await guarded('volume rows', () => volumeRows({ atrest, fsModule, bytes: CFG.volumeBytes, ms: CFG.volumeMs, rounds: CFG.volumeRounds }));
+  for (const line of volumeLines(volume)) log(line);
 
   // 7. other runtimes
   const runtimes = {};
@@ -457,14 +464,18 @@ async function main() {
   i14('openssl', 'atrest SIMD encrypt ≥ 0.9× OpenSSL bitsliced SSSE3 (openssl speed, AES-NI masked, 4096 B), measured alternately', ossl.atrest ? ossl.atrest.encrypt / ossl.encrypt.mibps : null, 0.9, 'higher', '×', undefined, why(ossl));
   i14('openssl-stretch', 'stretch: the same ≥ 1.0×', ossl.atrest ? ossl.atrest.encrypt / ossl.encrypt.mibps : null, 1.0, 'higher', '×', undefined, why(ossl));
   i14('decrypt-vs-encrypt', 'atrest SIMD decrypt ≥ 0.9× encrypt, 4096-byte sectors (XTS table above)', r(X('simd', 'decrypt', 4096), X('simd', 'encrypt', 4096)), 0.9, 'higher', '×', rc(X('simd', 'decrypt', 4096), X('simd', 'encrypt', 4096)));
-  i14('volume-random-read', 'encrypted random 4 KiB volume reads ≥ 0.7× the unencrypted store', null, 0.7, 'higher', '×', undefined, 'no volume rows in the bench yet');
-  i14('volume-append', 'store bytes written per appended byte ≤ 1.1 (appends of 64 KiB and more)', null, 1.1, 'lower', '×', undefined, 'no volume rows in the bench yet');
+  const volStore = (name) => volume.stores && volume.stores.find((x) => x.store === name);
+  for (const name of ['MemoryBlockStore', 'FileBlockStore']) {
+    i14(`volume-random-read-${name}`, `encrypted random 4 KiB volume reads ≥ 0.7× the unencrypted ${name}`, volStore(name)?.randomReadPerSec.ratio ?? null, 0.7, 'higher', '×', undefined, why(volume));
+  }
+  // 'lower' compares with <, so the threshold is the next representable step above 1.1 (≤ 1.1).
+  i14('volume-append', 'store bytes written per appended byte ≤ 1.1 (64 KiB appends, MemoryBlockStore)', volume.appends ? volume.appends[0].bytesPerAppendedByte : null, 1.1 + 1e-9, 'lower', '×', undefined, why(volume));
   i14('import', "import('atrest') < 25 ms (fresh Node process, median)", cold.auto.importMs, 25, 'lower', 'ms');
   i14('version', '`atrest --version` < 100 ms (fresh process, median)', version.medianMs, 100, 'lower', 'ms', undefined, why(version));
   target('pool-vs-single', `createPool, 2 workers, ${pool.bytes ? pool.bytes / MiB : 64} MiB as 4096-byte sectors ≥ 1.7× single-thread engine`, pool.ratio ?? null, 1.7);
 
   // ---- report
-  const report = renderReport({ mach, date, sizes, cold, xtsRows, latencyRows, keyRows, gcm, pool, ossl, cli, stream, version, runtimes, targets: T, X });
+  const report = renderReport({ mach, date, sizes, cold, xtsRows, latencyRows, keyRows, gcm, pool, ossl, cli, stream, version, volume, runtimes, targets: T, X });
   log('\n' + report);
   if (problems.length) log('\nPROBLEMS:\n' + problems.map((p) => '  - ' + p).join('\n'));
   const seconds = (Date.now() - started) / 1000;
@@ -492,6 +503,7 @@ async function main() {
     cli,
     stream,
     version,
+    volume,
     runtimes,
     targets: T,
     notes,
@@ -506,7 +518,21 @@ async function main() {
   process.exitCode = problems.length ? 1 : 0;
 }
 
-function renderReport({ mach, date, sizes, cold, xtsRows, latencyRows, keyRows, gcm, pool, ossl, cli, stream, version, runtimes, targets, X }) {
+/** The volume rows as report lines. */
+function volumeLines(volume) {
+  if (volume.skipped || volume.failed) return [`volume: ${volume.skipped || volume.failed}`];
+  const L = [];
+  for (const v of volume.stores) {
+    const pair = (x, unit, d = 0) => `${fmt(x.atrest, d)} vs ${fmt(x.plain, d)} ${unit} = ${fmt(x.ratio, 2)}×`;
+    L.push(`Volume over ${v.store} (${v.bytes / MiB} MiB, median of ${v.rounds}; atrest vs the store unencrypted): random 4 KiB reads ${pair(v.randomReadPerSec, '/s')}, writes ${pair(v.randomWritePerSec, '/s')}; sequential 1 MiB reads ${pair(v.seqReadMibps, 'MiB/s', 1)}, writes ${pair(v.seqWriteMibps, 'MiB/s', 1)}`);
+  }
+  for (const a of volume.appends) {
+    L.push(`Volume growth: ${a.appends} appends of ${a.chunk / 1024} KiB (${fmt(a.appended / MiB, 1)} MiB) wrote ${fmt(a.storeBytesWritten / MiB, 1)} MiB to the store in ${a.writes} writes, ${a.flushes} flushes = ${fmt(a.bytesPerAppendedByte, 2)} store bytes per appended byte`);
+  }
+  return L;
+}
+
+function renderReport({ mach, date, sizes, cold, xtsRows, latencyRows, keyRows, gcm, pool, ossl, cli, stream, version, volume, runtimes, targets, X }) {
   const L = [];
   const ids = [...new Set(xtsRows.map((r) => r.contender))];
   const labelOf = Object.fromEntries(xtsRows.map((r) => [r.contender, r.label]));
@@ -585,7 +611,8 @@ function renderReport({ mach, date, sizes, cold, xtsRows, latencyRows, keyRows, 
   L.push('');
   L.push(cli.skipped ? `CLI: ${cli.skipped}` : `CLI (fresh \`atrest\` processes, spawn to exit, median of ${cli.rounds}) on a ${cli.bytes / MiB} MiB file: encrypt ${fmt(cli.encryptMibps)} MiB/s = ${fmt(cli.encryptRatio, 2)}× the single-thread engine (${fmt(cli.engineEncryptMibps)}), decrypt ${fmt(cli.decryptMibps)} MiB/s = ${fmt(cli.decryptRatio, 2)}× (${fmt(cli.engineDecryptMibps)}); peak RSS ${cli.peakRssBytes == null ? '?' : fmt(cli.peakRssBytes / 1e6, 0) + ' MB'}`);
   L.push(stream.skipped ? `encryptStream: ${stream.skipped}` : `encryptStream (LocalKms in memory, 1 MiB chunks, median of ${stream.rounds}) of ${stream.bytes / MiB} MiB: ${fmt(stream.streamMibps)} MiB/s = ${fmt(stream.ratio, 2)}× the single-thread engine (${fmt(stream.engineMibps)}); Deno and Chromium stream figures: not measured yet`);
-  L.push(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms (median of ${version.runs} fresh processes)`);
+  L.push(version.skipped ? `atrest --version: ${version.skipped}` : `atrest --version: ${fmt(version.medianMs, 1)} ms (median of ${version.runs} fresh processes; a bare \`node -e ''\` timed alternately: ${fmt(version.bareNodeMedianMs, 1)} ms)`);
+  L.push(...volumeLines(volume));
   L.push(pool.skipped ? `Pool: ${pool.skipped}` : `Pool: ${pool.workers} workers, ${pool.bytes / MiB} MiB: ${fmt(pool.poolMibps)} MiB/s vs single-thread ${fmt(pool.singleMibps)} MiB/s = ${fmt(pool.ratio, 2)}×`);
 
   L.push('');

@@ -213,13 +213,20 @@ export async function streamRows({ atrest, engine, key, bytes, rounds }) {
 // `atrest --version` in fresh processes
 
 export function versionRows({ bin, runs }) {
+  // Alternates with a bare `node -e ''` so the row shows what atrest adds to Node's own start-up
+  // (on a loaded machine both grow; the difference is atrest's).
   const ms = [];
-  for (let i = 0; i < runs; i++) {
+  const nodeMs = [];
+  const time = (args) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
-    const t = performance.now() - t0;
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    return { r, t: performance.now() - t0 };
+  };
+  for (let i = 0; i < runs; i++) {
+    const { r, t } = time([bin, '--version']);
     if (r.status !== 0) return { skipped: `atrest --version exits ${r.status} (${(r.stderr || '').trim().split('\n')[0]})` };
     ms.push(t);
+    nodeMs.push(time(['-e', '']).t);
   }
-  return { runs, medianMs: median(ms), samplesMs: ms };
+  return { runs, medianMs: median(ms), samplesMs: ms, bareNodeMedianMs: median(nodeMs), bareNodeSamplesMs: nodeMs };
 }

@@ -51,6 +51,14 @@ export function checkSectorSizeArgument(value: unknown, what: string): number {
   return value;
 }
 
+/** A stream's `workers` option: omitted (use the shared pool for large streams) or 0 (never).
+ *  Returns whether the pool may be used. */
+export function checkStreamWorkers(value: unknown, what: string): boolean {
+  if (value === undefined) return true;
+  if (value !== 0) throw new RangeError(`${what}: workers must be 0 (run on the calling thread) or omitted (the shared pool for large streams), got ${String(value)}`);
+  return false;
+}
+
 export function checkKeyIdArgument(value: unknown, what: string): string {
   if (value === undefined) return DEFAULT_KEY_ALIAS;
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string (key id, key ARN, alias name or alias ARN)`);

@@ -21,16 +21,26 @@ export class DataKeySession {
   readonly metadataGcm: Gcm;
   readonly headerMacKey: Uint8Array;
   #closed = false;
+  #xtsKeyCopy: Uint8Array | undefined;
 
-  private constructor(xts: Xts, metadataGcm: Gcm, headerMacKey: Uint8Array) {
+  private constructor(xts: Xts, metadataGcm: Gcm, headerMacKey: Uint8Array, xtsKeyCopy: Uint8Array | undefined) {
     this.xts = xts;
     this.metadataGcm = metadataGcm;
     this.headerMacKey = headerMacKey;
+    this.#xtsKeyCopy = xtsKeyCopy;
+  }
+
+  /** The copy of the XTS key kept for a worker pool (create's keepXtsKey), handed over once:
+   *  the caller owns and zeroes it. Undefined if not kept or already taken. */
+  takeXtsKey(): Uint8Array | undefined {
+    const k = this.#xtsKeyCopy;
+    this.#xtsKeyCopy = undefined;
+    return k;
   }
 
   /** Derives the session keys from `dataKey` and zeroes it, whether this succeeds or throws:
    *  the session takes over the data key's ownership. */
-  static async create(dataKey: PlaintextDataKey, sectorSize: number): Promise<DataKeySession> {
+  static async create(dataKey: PlaintextDataKey, sectorSize: number, options?: { keepXtsKey?: boolean }): Promise<DataKeySession> {
     let keys: DerivedKeys;
     let engine: Engine;
     try {
@@ -43,7 +53,7 @@ export class DataKeySession {
     try {
       xts = engine.xts(keys.xtsKey, { sectorSize });
       const gcm = engine.gcm(keys.metadataKey);
-      const session = new DataKeySession(xts, gcm, keys.headerMacKey.slice());
+      const session = new DataKeySession(xts, gcm, keys.headerMacKey.slice(), options?.keepXtsKey ? keys.xtsKey.slice() : undefined);
       return session;
     } catch (e) {
       xts?.dispose();
@@ -64,6 +74,8 @@ export class DataKeySession {
     this.xts.dispose();
     this.metadataGcm.dispose();
     this.headerMacKey.fill(0);
+    this.#xtsKeyCopy?.fill(0);
+    this.#xtsKeyCopy = undefined;
   }
 }
 

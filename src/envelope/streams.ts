@@ -8,7 +8,8 @@ import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { BlockStore } from '../storage/block-store.js';
 import { concatBytes, randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
-import { checkKeyIdArgument, checkKmsClient, checkMetadata, checkOptions, checkSectorSizeArgument } from './arguments.js';
+import { checkKeyIdArgument, checkKmsClient, checkMetadata, checkOptions, checkSectorSizeArgument, checkStreamWorkers } from './arguments.js';
+import { BulkXts } from './bulk-xts.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
 import {
@@ -38,11 +39,16 @@ export interface EncryptStreamOptions {
   /** Any JSON value, stored encrypted in the header. */
   metadata?: unknown;
   policy?: EnvelopePolicy;
+  /** 0: every sector on the calling thread. Omitted: past the first 4 MiB, on the shared
+   *  worker pool (src/engine/shared-pool.ts; Node only: elsewhere it has no workers). Same bytes. */
+  workers?: 0;
 }
 
 export interface DecryptStreamOptions {
   kms: KmsClient;
   policy?: EnvelopePolicy;
+  /** As EncryptStreamOptions.workers. */
+  workers?: 0;
 }
 
 function chunkBytes(chunk: unknown, what: string): Uint8Array {
@@ -67,17 +73,25 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
   checkCipher(policy, CIPHER_XTS_AES_256, what);
   checkSectorSize(policy, sectorSize, what);
   checkRequiredContext(policy, callerContext, what);
+  const useWorkers = checkStreamWorkers(options.workers, what);
 
   let session: DataKeySession | undefined;
+  let bulk: BulkXts | undefined;
   let volumeId: Uint8Array;
   let pending = new Uint8Array(sectorSize);
   let pendingLength = 0;
   let nextSector = 0;
   let size = 0;
 
-  const emitSectors = (controller: TransformStreamDefaultController<Uint8Array>, plain: Uint8Array) => {
-    controller.enqueue(session!.xts.encrypt(plain, nextSector));
+  const emitSectors = (controller: TransformStreamDefaultController<Uint8Array>, plain: Uint8Array): Promise<void> => {
+    const first = nextSector;
     nextSector += plain.length / sectorSize;
+    return bulk!.push(true, plain, first, (c) => controller.enqueue(c));
+  };
+  const closeKeys = () => {
+    pending.fill(0);
+    bulk?.close();
+    session?.close();
   };
 
   const transformer: CancellableTransformer = {
@@ -87,7 +101,8 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       const meta = await resolveAllowedKey(kms, policy, keyId, what);
       const wrapped = await generateWrappedDataKey(kms, meta.Arn, context);
       const dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
-      session = await DataKeySession.create(dataKey, sectorSize);
+      session = await DataKeySession.create(dataKey, sectorSize, { keepXtsKey: useWorkers });
+      bulk = new BulkXts(session.xts, session.takeXtsKey());
       const fields: HeaderFields = {
         flags: FLAG_SIZE_IN_TRAILER,
         slotSize: SLOT_SIZE_MAX,
@@ -111,7 +126,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       head.set(header, slot);
       controller.enqueue(head);
     },
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       let data = chunkBytes(chunk, what);
       size += data.length;
       if (pendingLength > 0) {
@@ -120,32 +135,34 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
         pendingLength += take;
         data = data.subarray(take);
         if (pendingLength < sectorSize) return;
-        emitSectors(controller, pending);
+        const full = pending;
         pending = new Uint8Array(sectorSize);
         pendingLength = 0;
+        await emitSectors(controller, full);
       }
       const whole = data.length - (data.length % sectorSize);
+      const rest = data.subarray(whole);
       const batch = Math.max(sectorSize, BATCH_BYTES - (BATCH_BYTES % sectorSize));
-      for (let at = 0; at < whole; at += batch) emitSectors(controller, data.slice(at, Math.min(whole, at + batch)));
-      pending.set(data.subarray(whole), 0);
-      pendingLength = data.length - whole;
+      for (let at = 0; at < whole; at += batch) await emitSectors(controller, data.slice(at, Math.min(whole, at + batch)));
+      pending.set(rest, 0);
+      pendingLength = rest.length;
     },
     // Called when the readable side is cancelled or the writable side aborted (runtimes that
     // implement Transformer.cancel): the keys must not wait for garbage collection.
-    cancel() {
-      pending.fill(0);
-      session?.close();
-    },
-    flush(controller) {
+    cancel: closeKeys,
+    async flush(controller) {
       try {
+        const emit = (c: Uint8Array) => controller.enqueue(c);
         if (pendingLength > 0) {
-          pending.fill(0, pendingLength); // the last sector is padded with zeros
-          emitSectors(controller, pending);
+          const last = pending;
+          pending = new Uint8Array(sectorSize);
+          last.fill(0, pendingLength); // the last sector is padded with zeros
+          await emitSectors(controller, last);
         }
+        await bulk!.drain(emit);
         controller.enqueue(sealTrailer(session!.metadataGcm, volumeId, size));
       } finally {
-        pending.fill(0);
-        session?.close();
+        closeKeys();
       }
     },
   };
@@ -176,10 +193,12 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
   checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
   const policy = checkPolicy(options.policy, what);
+  const useWorkers = checkStreamWorkers(options.workers, what);
 
   let head: Uint8Array[] = [];
   let headLength = 0;
   let session: DataKeySession | undefined;
+  let bulk: BulkXts | undefined;
   let fields: HeaderFields | undefined;
   /** Plaintext bytes still to emit when the size is known from the header (a volume). */
   let headerSize: number | undefined;
@@ -199,7 +218,8 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
   const unlock = async (bytes: Uint8Array) => {
     const copies = await readHeaderCopies(bytesStore(bytes), what);
     const { dataKey, chosen } = await unlockHeader(copies, kms, policy, what);
-    session = await DataKeySession.create(dataKey, chosen.fields.sectorSize);
+    session = await DataKeySession.create(dataKey, chosen.fields.sectorSize, { keepXtsKey: useWorkers });
+    bulk = new BulkXts(session.xts, session.takeXtsKey());
     fields = chosen.fields;
     let sealed: SealedFields;
     try {
@@ -214,38 +234,46 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
     skipRemaining = Math.max(0, fields.dataOffset - bytes.length);
   };
 
-  const emitReady = (controller: TransformStreamDefaultController<Uint8Array>, final: boolean) => {
+  const emitReady = async (controller: TransformStreamDefaultController<Uint8Array>, final: boolean) => {
     const ss = fields!.sectorSize;
+    const emit = (c: Uint8Array) => controller.enqueue(c);
+    const batchSectors = Math.max(1, Math.floor(BATCH_BYTES / ss));
     if (headerSize !== undefined) {
       // A volume: its size is known, the sectors past it are ignored.
-      const remaining = headerSize - emittedSectors * ss;
+      const size = headerSize;
+      const remaining = size - emittedSectors * ss;
       const sectors = Math.min(Math.floor(pending.length / ss), Math.ceil(remaining / ss));
       if (final && sectors * ss < remaining) {
-        throw new TruncatedDataError(`${what}: the volume holds ${headerSize} bytes but the stream ended after ${emittedSectors * ss + pending.length} bytes of sectors`);
+        throw new TruncatedDataError(`${what}: the volume holds ${size} bytes but the stream ended after ${emittedSectors * ss + pending.length} bytes of sectors`);
       }
+      const ready = pending;
+      pending = pending.slice(sectors * ss);
       for (let done = 0; done < sectors; ) {
-        const n = Math.min(sectors - done, Math.max(1, Math.floor(BATCH_BYTES / ss)));
-        const plain = session!.xts.decrypt(pending.subarray(done * ss, (done + n) * ss), emittedSectors);
-        const left = headerSize - emittedSectors * ss;
-        controller.enqueue(left < plain.length ? plain.slice(0, left) : plain);
+        const n = Math.min(sectors - done, batchSectors);
+        const left = size - emittedSectors * ss;
+        const first = emittedSectors;
         emittedSectors += n;
         done += n;
+        await bulk!.push(false, ready.subarray((done - n) * ss, done * ss), first, emit, (plain) => (left < plain.length ? plain.slice(0, left) : plain));
       }
-      pending = pending.slice(sectors * ss);
-      if (emittedSectors * ss >= headerSize) pending = new Uint8Array(0);
+      if (emittedSectors * ss >= size) pending = new Uint8Array(0);
+      if (final) await bulk!.drain(emit);
       return;
     }
     // A stream: the last data sector and the trailer stay pending until the end, because only
     // the trailer says how much of the last sector is data.
     const sectors = Math.max(0, Math.floor((pending.length - TRAILER_BYTES - 1) / ss));
+    const ready = pending;
+    if (sectors > 0) pending = pending.slice(sectors * ss);
     for (let done = 0; done < sectors; ) {
-      const n = Math.min(sectors - done, Math.max(1, Math.floor(BATCH_BYTES / ss)));
-      controller.enqueue(session!.xts.decrypt(pending.subarray(done * ss, (done + n) * ss), emittedSectors));
+      const n = Math.min(sectors - done, batchSectors);
+      const first = emittedSectors;
       emittedSectors += n;
       done += n;
+      await bulk!.push(false, ready.subarray((done - n) * ss, done * ss), first, emit);
     }
-    if (sectors > 0) pending = pending.slice(sectors * ss);
     if (!final) return;
+    await bulk!.drain(emit);
     const size = openTrailer(session!.metadataGcm, fields!.volumeId, pending.subarray(pending.length - TRAILER_BYTES), what);
     const lastSectorBytes = pending.length - TRAILER_BYTES;
     const expectedSectors = Math.ceil(size / ss);
@@ -281,9 +309,10 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
         }
         pending = pending.length === 0 ? rest.slice() : concatBytes(pending, rest);
       }
-      emitReady(controller, false);
+      await emitReady(controller, false);
     },
     cancel() {
+      bulk?.close();
       session?.close();
     },
     async flush(controller) {
@@ -293,8 +322,9 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
           await unlock(head.length === 1 ? head[0]! : concatBytes(...head));
         }
         if (skipRemaining > 0) throw new TruncatedDataError(`${what}: the stream ends before its first data sector`);
-        emitReady(controller, true);
+        await emitReady(controller, true);
       } finally {
+        bulk?.close();
         session?.close();
       }
     },

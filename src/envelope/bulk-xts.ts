@@ -1,0 +1,98 @@
+// BulkXts: the XTS calls of one stream, in order, on the shared worker pool (Node only, see
+// shared-pool.ts) once the stream is large enough to gain from it, on the calling thread
+// before that (and always with workers: 0).
+//
+// Why lazily: starting the pool costs a few tens of ms (threads, a wasm instance each), more
+// than a small stream takes in all. So the first POOL_AFTER_BYTES of a stream run on the
+// calling thread while the pool starts in the background; the first batch after it is ready
+// goes to it. The pool's Xts needs the XTS key, so the session hands BulkXts a copy of it, and
+// BulkXts zeroes that copy as soon as the pool has taken it (pool.xts transfers its own copies
+// to the workers) or when the stream ends — whichever comes first.
+//
+// Ordering and overlap: each batch becomes a promise in a FIFO; up to IN_FLIGHT batches run at
+// once (so both workers of a 2-core machine have work while the calling thread reads the next
+// chunk and writes the previous one), and results leave in submission order. Same bytes either
+// way: XTS sectors are independent, and the pool runs the engine's own code on every piece.
+
+import type { Pool, PoolXts } from '../engine/pool.js';
+import { sharedPool } from '../engine/shared-pool.js';
+import type { Xts } from '../engine/xts.js';
+
+/** Bytes a stream runs on the calling thread before it uses the pool. */
+export const POOL_AFTER_BYTES = 4 * 1024 * 1024;
+/** Batches in flight on the pool at once. */
+const IN_FLIGHT = 4;
+
+type Emit = (bytes: Uint8Array) => void;
+
+export class BulkXts {
+  #local: Xts;
+  #key: Uint8Array | undefined;
+  #pool: PoolXts | undefined;
+  #starting: Promise<void> | undefined;
+  #seen = 0;
+  #queue: { result: Promise<Uint8Array>; after: (b: Uint8Array) => Uint8Array }[] = [];
+
+  /** `key`: a copy of the XTS key this object owns and zeroes, or undefined (no pool). */
+  constructor(local: Xts, key: Uint8Array | undefined, private readonly startPool: () => Promise<Pool> = sharedPool) {
+    this.#local = local;
+    this.#key = key;
+  }
+
+  /** Runs one batch (whole sectors, or the last partial sector as the engine allows); the
+   *  result goes to `emit` after every earlier batch's, passed through `after` (e.g. a cut to
+   *  the plaintext length). Resolves when the queue has room again. */
+  async push(encrypt: boolean, data: Uint8Array, first: number, emit: Emit, after: (b: Uint8Array) => Uint8Array = (b) => b): Promise<void> {
+    this.#seen += data.length;
+    if (this.#key !== undefined && this.#starting === undefined && this.#seen > POOL_AFTER_BYTES) this.#start();
+    if (this.#pool === undefined) {
+      // Calling thread: earlier pool batches (none before the pool is ready) go first.
+      await this.drain(emit);
+      const out = encrypt ? this.#local.encrypt(data, first) : this.#local.decrypt(data, first);
+      emit(after(out));
+      return;
+    }
+    const result = encrypt ? this.#pool.encrypt(data, first) : this.#pool.decrypt(data, first);
+    result.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
+    this.#queue.push({ result, after });
+    while (this.#queue.length >= IN_FLIGHT) await this.#emitOldest(emit);
+  }
+
+  /** Emits every batch still in flight, in order. */
+  async drain(emit: Emit): Promise<void> {
+    while (this.#queue.length > 0) await this.#emitOldest(emit);
+  }
+
+  /** Zeroes the key copy and releases the pool's Xts (after its calls in flight). */
+  close(): void {
+    this.#key?.fill(0);
+    this.#key = undefined;
+    const pool = this.#pool;
+    this.#pool = undefined;
+    void pool?.dispose().catch(() => undefined);
+    for (const q of this.#queue) q.result.catch(() => undefined);
+    this.#queue = [];
+  }
+
+  async #emitOldest(emit: Emit): Promise<void> {
+    const q = this.#queue.shift()!;
+    emit(q.after(await q.result));
+  }
+
+  #start(): void {
+    this.#starting = this.startPool().then(async (pool) => {
+      const key = this.#key;
+      if (key === undefined || pool.workers === 0) return; // closed meanwhile, or no threads here
+      try {
+        const x = await pool.xts(key, { sectorSize: this.#local.sectorSize, tweakUnit: this.#local.tweakUnit });
+        if (this.#key === undefined) void x.dispose().catch(() => undefined); // closed while it started
+        else this.#pool = x;
+      } finally {
+        key.fill(0);
+        if (this.#key === key) this.#key = undefined;
+      }
+    }).catch(() => {
+      // No pool (no threads in this runtime, or a start failure): stay on the calling thread.
+    });
+  }
+}
