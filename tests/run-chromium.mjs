@@ -21,7 +21,7 @@
 //    back through window.__testResult. uvu's console output is echoed.
 // 4. Failure: any failed test, zero tests, a file that crashed on import or registered no tests,
 //    and also every pageerror, console.error, failed request, http status >= 400, page crash,
-//    and timeout (ATREST_TEST_TIMEOUT_MS, default 300000) counts as one failed test.
+//    and timeout (ATREST_TEST_TIMEOUT_MS, default 600000: a whole suite on a loaded 2-core machine) counts as one failed test.
 // Exit 0 = green, 1 = failed, 3 = Chromium not installed.
 
 import { createServer } from 'node:http';
@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT, selectTestFiles } from './harness/test-files.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from '../scripts/chromium.mjs';
 
-const TIMEOUT_MS = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
+const TIMEOUT_MS = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 600_000;
 const START_TIMEOUT_MS = 30_000;
 const STATIC_DIRS = { '/dist/': join(ROOT, 'dist'), '/tests/vectors/': join(ROOT, 'tests', 'vectors') };
 

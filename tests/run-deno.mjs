@@ -16,7 +16,7 @@
 //
 // Fails (exit 1) on a failed test, zero tests, a file that crashed on import or registered no
 // tests, an unhandled rejection, a missing result line, a non-zero Deno exit, or a timeout
-// (ATREST_TEST_TIMEOUT_MS, default 300000). Exit 3 when Deno is not installed.
+// (ATREST_TEST_TIMEOUT_MS, default 600000: a whole suite on a loaded 2-core machine). Exit 3 when Deno is not installed.
 //
 // Permissions: read everywhere (-R), environment (-E), and write only to a fresh temporary
 // directory this runner makes and removes (-W=<dir>, passed to the tests as
@@ -59,7 +59,7 @@ async function parent() {
   const { ROOT, selectTestFiles } = await import('./harness/test-files.mjs');
 
   const started = Date.now();
-  const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
+  const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 600_000;
   const deno = join(ROOT, 'node_modules', '.bin', 'deno');
   if (!existsSync(deno)) {
     console.log('deno: not available (npm ci installs it: devDependency "deno")');

@@ -8,7 +8,7 @@
 //
 // as its last line. Exit status is non-zero when any test failed, when zero tests ran, when a
 // test file threw while being imported, when a file registered no tests, on an unhandled
-// rejection / uncaught exception, or on timeout (ATREST_TEST_TIMEOUT_MS, default 300000).
+// rejection / uncaught exception, or on timeout (ATREST_TEST_TIMEOUT_MS, default 600000: a whole suite on a loaded 2-core machine).
 // Counting: tests/harness/uvu-counting.mjs, shared with the Deno and Chromium runners.
 
 import { existsSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { runUvuFiles } from './harness/uvu-counting.mjs';
 async function main() {
   const started = Date.now();
   console.log(`[run-node] Node ${process.version} (${process.execPath})`);
-  const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 300_000;
+  const timeoutMs = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 600_000;
   // tests/run-node24.mjs runs this file under another Node and names its summary line.
   const label = /^node\d*$/.test(process.env.ATREST_NODE_LABEL ?? '') ? process.env.ATREST_NODE_LABEL : 'node';
   let files;
