@@ -142,6 +142,19 @@ const keys = suite('cli: keys');
 keys.before(async () => { sb = await makeSandbox(); });
 keys.after(async () => { await sb.remove(); });
 
+keys('create --alias that the key policy refuses CreateAlias rolls the new key back: no Enabled nameless key remains (issue 12 item 16)', async () => {
+  const policy = adminPolicy({ Sid: 'no-alias', Effect: 'Deny', Principal: { AWS: ADMIN }, Action: 'kms:CreateAlias', Resource: '*' });
+  await writeFile(sb.path('no-alias.json'), JSON.stringify(policy));
+  const before = (await runJson(sb, ['keys', 'list', ...asAdmin])).Keys.map((k) => k.KeyId);
+  const refused = await sb.run(['keys', 'create', '--alias', 'alias/refused', '--policy', sb.path('no-alias.json'), ...asAdmin]);
+  assertCleanFailure(assert, refused, 2, /not authorized|denied/i);
+  assert.match(refused.stderr, /rolled back: it is PendingDeletion/);
+  const added = (await runJson(sb, ['keys', 'list', ...asAdmin])).Keys.filter((k) => !before.includes(k.KeyId));
+  assert.is(added.length, 1, 'the key service cannot delete at once: the key exists, scheduled for deletion');
+  assert.is(added[0].KeyState, 'PendingDeletion', `the refused create left an ${added[0].KeyState} key without an alias`);
+  assert.equal(added[0].Aliases, []);
+});
+
 keys('create with an alias, a key policy and rotation; list and describe show them', async () => {
   const policy = adminPolicy({ Sid: 'app', Effect: 'Allow', Principal: { AWS: ROLE_APP }, Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' });
   await writeFile(sb.path('policy.json'), JSON.stringify(policy));
