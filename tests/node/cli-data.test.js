@@ -144,6 +144,35 @@ data('SIGINT and SIGTERM during a decrypt: the temporary plaintext is deleted, e
   }
 });
 
+data('the key store is locked only around key-service calls: during a decrypt\'s file pass there is no lock, and a second decrypt runs alongside (issue 12 item 20)', async () => {
+  await writeFile(sb.path('par.bin'), randomBytes(48 * MiB));
+  await runJson(sb, ['encrypt', sb.path('par.bin'), sb.path('par.atrest'), '--key', 'alias/data']);
+  const first = runProcess(process.execPath, [BIN, 'decrypt', sb.path('par.atrest'), sb.path('par-1.out')], { env: sb.env, cwd: sb.dir });
+  // Mid-pass: the temporary output has plaintext in it (Decrypt answered) and is not renamed yet.
+  const partialSize = async () => {
+    const name = (await readdir(sb.dir)).find((n) => n.startsWith('.par-1.out.') && n.endsWith('.partial'));
+    return name === undefined ? -1 : (await lstat(sb.path(name)).catch(() => ({ size: -1 }))).size;
+  };
+  let seen = false;
+  for (let t = 0; t < 3000 && !seen; t++) {
+    if ((await partialSize()) > 0) seen = true;
+    else await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(seen, 'the first decrypt was seen mid-pass');
+  const lockedMidPass = (await readdir(sb.home)).includes('keystore.lock');
+  const stillMidPass = (await partialSize()) > 0;
+  const second = await sb.run(['decrypt', sb.path('par.atrest'), sb.path('par-2.out'), '--wait', '10']);
+  const firstResult = await first;
+  assert.is(firstResult.code, 0, firstResult.stderr);
+  assert.is(second.code, 0, second.stderr);
+  if (stillMidPass) assert.not.ok(lockedMidPass, 'the first decrypt held the key store lock during its file pass');
+  else assert.unreachable('the first decrypt ended before the lock could be looked at: make the file larger');
+  const plain = await readFile(sb.path('par.bin'));
+  for (const out of ['par-1.out', 'par-2.out']) assert.ok(Buffer.compare(await readFile(sb.path(out)), plain) === 0, out);
+  const audit = (await readFile(`${sb.home}/audit.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(audit.filter((r) => r.eventName === 'Decrypt').length >= 2, 'both Decrypt calls are in the audit trail');
+});
+
 data('a small file shows a real throughput, not "0.0 MiB/s" (issue 12 item 23)', async () => {
   await writeFile(sb.path('tiny.txt'), 'x');
   for (const args of [['encrypt', sb.path('tiny.txt'), sb.path('tiny.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('tiny.atrest'), sb.path('tiny.out')]]) {

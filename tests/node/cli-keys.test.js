@@ -3,7 +3,10 @@
 // bin/atrest.js with its own ATREST_HOME (tests/node/cli-harness.js).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFile, readFile, stat } from 'node:fs/promises';
+import { writeFile, readFile, stat, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import process from 'node:process';
 import { assertCleanFailure, BIN, makeSandbox, runJson, runProcess } from './cli-harness.js';
 
@@ -131,7 +134,32 @@ store('a key store created while a first command sits at its passphrase prompt i
 store('a store held by another process: exit 2 naming the lock file', async () => {
   assert.is((await sb.run(['keys', 'list'])).code, 0);
   await writeFile(`${sb.home}/keystore.lock`, JSON.stringify({ pid: 999999, token: 'x', created: new Date().toISOString() }));
-  assertCleanFailure(assert, await sb.run(['keys', 'list']), 2, /keystore\.lock/);
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', '0.2']), 2, /waited 0\.2 s.*keystore\.lock/);
+});
+
+store('a stale lock whose process is dead on this host is taken over; a live holder\'s lock is waited for, up to --wait (issue 12 item 20)', async () => {
+  assert.is((await sb.run(['keys', 'list'])).code, 0);
+  const lockPath = `${sb.home}/keystore.lock`;
+  // A pid that certainly existed and has exited: a child that ran and ended.
+  const dead = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => dead.on('close', r));
+  await writeFile(lockPath, JSON.stringify({ pid: dead.pid, token: 'dead', created: new Date().toISOString(), host: hostname() }));
+  const taken = await sb.run(['keys', 'list', '--wait', '0']);
+  assert.is(taken.code, 0, `a dead holder's lock blocked the store: ${taken.stderr}`);
+  assert.not.ok(existsSync(lockPath), 'the command released the lock it took over');
+  // A live holder (this test process) on this host: never broken; waited for, then exit 2.
+  await writeFile(lockPath, JSON.stringify({ pid: process.pid, token: 'live', created: new Date().toISOString(), host: hostname() }));
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', '0.3']), 2, /keystore\.lock/);
+  // The same dead pid recorded on another host: not provably dead, so not taken over.
+  await writeFile(lockPath, JSON.stringify({ pid: dead.pid, token: 'other-host', created: new Date().toISOString(), host: `not-${hostname()}` }));
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', '0']), 2, /keystore\.lock/);
+  // Released while the command waits: it gets the store.
+  const waiting = sb.run(['keys', 'list', '--wait', '20']);
+  await new Promise((r) => setTimeout(r, 700));
+  await unlink(lockPath);
+  const waited = await waiting;
+  assert.is(waited.code, 0, waited.stderr);
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', 'soon']), 1, /--wait takes a number of seconds/);
 });
 
 store.run();

@@ -57,6 +57,7 @@ function rateText(bytes: number, seconds: number): string {
 
 const encrypt: Command = {
   words: 'encrypt',
+  locksPerKeyCall: true,
   synopsis: '<in> <out> [--key alias/x] [--context k=v …] [--sector-size 4096]',
   summary: 'encrypt a file under a KMS key (default alias/aws/atrest)',
   options: { key: 'value', context: 'list', 'sector-size': 'value' },
@@ -84,6 +85,7 @@ const encrypt: Command = {
 
 const decrypt: Command = {
   words: 'decrypt',
+  locksPerKeyCall: true,
   synopsis: '<in> <out> [--context k=v …]   (--context: refuse files whose context lacks these pairs)',
   summary: 'decrypt a file written by atrest encrypt',
   options: { context: 'list' },
@@ -116,6 +118,7 @@ const inspect: Command = {
 
 const rewrap: Command = {
   words: 'rewrap',
+  locksPerKeyCall: true,
   synopsis: '<file> --key alias/y [--context k=v …]',
   summary: 'move a file\'s data key to another KMS key (the data is not touched)',
   options: { key: 'value', context: 'list' },
