@@ -21,12 +21,11 @@
 
 import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { hostname } from 'node:os';
 import process from 'node:process';
 import { KeystoreLockedError } from '../kms/keystore-errors.js';
 import { SealedKeystore } from '../kms/sealed-keystore.js';
 import type { KeystoreSecret, SealOptions } from '../kms/sealed-state.js';
-import { errorCode, syncDirectory } from './fs-helpers.js';
+import { errorCode, isDeadProcessHere, syncDirectory, thisHost } from './fs-helpers.js';
 
 export interface FileKeystoreOptions extends SealOptions {
   /** @internal Test hook: runs after the temp file is written and fsynced and before it is
@@ -159,7 +158,7 @@ export class FileKeystore extends SealedKeystore {
     try {
       await guard.writeFile(String(Date.now()));
       const holder = await this.readLock();
-      if (holder === undefined || !isDeadHereNow(holder)) return false;
+      if (holder === undefined || !isDeadProcessHere(holder.host, holder.pid)) return false;
       await unlink(this.lockPath).catch(() => {});
       return true;
     } finally {
@@ -237,29 +236,6 @@ export class FileKeystore extends SealedKeystore {
     for (const name of names) {
       if (pattern.test(name)) await unlink(join(dir, name)).catch(() => {});
     }
-  }
-}
-
-/** This host's name, or undefined where it cannot be read (Deno without --allow-sys). */
-function thisHost(): string | undefined {
-  try {
-    return hostname();
-  } catch {
-    return undefined;
-  }
-}
-
-/** True only when `holder` names this host and a pid that does not exist here. Any doubt (no
- *  host recorded, another host, no permission to probe, a live or unprobeable pid) is false. */
-function isDeadHereNow(holder: LockRecord): boolean {
-  const host = thisHost();
-  if (host === undefined || holder.host !== host) return false;
-  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0 || holder.pid === process.pid) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false; // exists (maybe reused by another program: then we wait, never break)
-  } catch (err) {
-    return errorCode(err) === 'ESRCH';
   }
 }
 

@@ -12,11 +12,12 @@ import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
 import { keyValuePairs, positiveInteger } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, regularFileSize } from '../files.js';
+import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, regularFileSize, removeAbandonedPartials } from '../files.js';
 import { inspectFile, inspectLines } from '../inspect.js';
 import { formatMiB, MiB } from '../output.js';
 import { createProgress } from '../progress.js';
 import { benchCommand } from './bench.js';
+import { dirname, resolve } from 'node:path';
 
 /** Runs `input` → transform → `output` through a temporary file, with progress. */
 async function transformFile(
@@ -25,6 +26,8 @@ async function transformFile(
   checkDistinctPaths(input, output, what);
   await checkReplaceableOutput(output, what);
   const inputBytes = await regularFileSize(input, what);
+  const abandoned = await removeAbandonedPartials(dirname(resolve(output)));
+  if (abandoned.length > 0) ctx.out.note(`removed ${abandoned.length} temporary output${abandoned.length === 1 ? '' : 's'} of killed atrest commands in ${dirname(resolve(output))}: ${abandoned.join(', ')}`);
   const progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
   const pending = await createPendingFile(output);
   const started = performance.now();
