@@ -18,6 +18,7 @@ import process from 'node:process';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isDeadProcessHere, syncDirectory, thisHost } from '../fs/fs-helpers.js';
 import { UsageError } from './exit-codes.js';
+import { cliProcess } from './runtime.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -29,6 +30,66 @@ export async function regularFileSize(path: string, what: string): Promise<numbe
   });
   if (!info.isFile()) throw new UsageError(`${what}: ${path} is not a regular file`);
   return info.size;
+}
+
+/** `-`, a pipe or a character device (/dev/stdin): read front to back, size unknown. */
+export async function isSequentialInput(path: string): Promise<boolean> {
+  if (path === '-') return true;
+  const info = await stat(path).catch(() => undefined);
+  return info !== undefined && (info.isFIFO() || info.isCharacterDevice());
+}
+
+/** Reads stdin (`-`) or a pipe/device path front to back; `onChunk` sees each chunk's length. */
+export async function sequentialReadable(path: string, onChunk: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
+  if (path === '-') {
+    const stdin = cliProcess.stdin as unknown as AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
+    if (stdin.isTTY === true) throw new UsageError('the input is - (stdin) but stdin is a terminal: pipe the data in');
+    const chunks = stdin[Symbol.asyncIterator]();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done === true) return controller.close();
+        const chunk = typeof next.value === 'string' ? new TextEncoder().encode(next.value) : new Uint8Array(next.value);
+        onChunk(chunk.length);
+        controller.enqueue(chunk);
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    }, { highWaterMark: 1 });
+  }
+  const file = await open(path, 'r');
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) {
+        await close();
+        controller.close();
+        return;
+      }
+      onChunk(bytesRead);
+      controller.enqueue(buffer.subarray(0, bytesRead));
+    },
+    cancel: close,
+  }, { highWaterMark: 1 });
+}
+
+/** stdout as a byte sink, with back-pressure (`-` output). Whatever was written before a
+ *  failure has reached the reader of the pipe: the command's exit code says it failed. */
+export function stdoutWritable(): WritableStream<Uint8Array> {
+  const stdout = cliProcess.stdout;
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (!stdout.write(chunk) && stdout.once !== undefined) await new Promise<void>((r) => stdout.once!('drain', r));
+    },
+  });
 }
 
 /** Reads `path` in 1 MiB chunks; `onChunk` sees each chunk's length (progress). */

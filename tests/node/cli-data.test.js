@@ -212,6 +212,34 @@ data('SIGKILL at random moments of encrypt and decrypt: the next run removes the
   for (const line of audit) JSON.parse(line);
 });
 
+data('- is stdin or stdout (stream format), /dev/stdin and FIFOs are read as streams; status text goes to stderr, never into the piped data (issue 12 item 19)', async () => {
+  const plain = randomBytes(300_000);
+  await writeFile(sb.path('pipe.bin'), plain);
+  const sh = (script) => runProcess('sh', ['-c', script], { env: sb.env, cwd: sb.dir });
+  const atrest = `"${process.execPath}" "${BIN}"`;
+  const enc = await sh(`${atrest} encrypt - - --key alias/data < pipe.bin > pipe.atrest`);
+  assert.is(enc.code, 0, enc.stderr);
+  assert.match(enc.stderr, /encrypted stdin .* → stdout/);
+  await runJson(sb, ['inspect', sb.path('pipe.atrest')]); // a whole atrest file (exit 0)
+  const dec = await sh(`${atrest} decrypt pipe.atrest - > pipe.out`);
+  assert.is(dec.code, 0, dec.stderr);
+  assert.match(dec.stderr, /decrypted pipe\.atrest → stdout/);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe.out')), plain) === 0, 'decrypt to stdout: the pipe holds exactly the plaintext');
+  const viaDevStdin = await sh(`cat pipe.atrest | ${atrest} decrypt /dev/stdin pipe-stdin.out`);
+  assert.is(viaDevStdin.code, 0, viaDevStdin.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe-stdin.out')), plain) === 0, '/dev/stdin input');
+  const viaFifo = await sh(`rm -f in.fifo && mkfifo in.fifo && (cat pipe.atrest > in.fifo &) && ${atrest} decrypt in.fifo pipe-fifo.out`);
+  assert.is(viaFifo.code, 0, viaFifo.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe-fifo.out')), plain) === 0, 'FIFO input');
+  const json = await sh(`${atrest} encrypt pipe.bin - --json > pipe2.atrest`);
+  assert.is(json.code, 0, json.stderr);
+  assert.is(JSON.parse(json.stderr.slice(json.stderr.indexOf('{'))).bytes, plain.length);
+  const back = await sh(`${atrest} decrypt - - < pipe2.atrest > pipe2.out`);
+  assert.is(back.code, 0, back.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe2.out')), plain) === 0, '- to - round trip');
+  assert.not.ok((await readdir(sb.dir)).includes('-'), 'no file named -');
+});
+
 data('a small file shows a real throughput, not "0.0 MiB/s" (issue 12 item 23)', async () => {
   await writeFile(sb.path('tiny.txt'), 'x');
   for (const args of [['encrypt', sb.path('tiny.txt'), sb.path('tiny.atrest'), '--key', 'alias/data'], ['decrypt', sb.path('tiny.atrest'), sb.path('tiny.out')]]) {

@@ -12,7 +12,7 @@ import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
 import { keyValuePairs, positiveInteger } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, regularFileSize, removeAbandonedPartials } from '../files.js';
+import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, isSequentialInput, regularFileSize, removeAbandonedPartials, sequentialReadable, stdoutWritable } from '../files.js';
 import { inspectFile, inspectLines } from '../inspect.js';
 import { formatMiB, MiB } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -23,16 +23,34 @@ import { dirname, resolve } from 'node:path';
 async function transformFile(
   ctx: Parameters<Command['run']>[0], what: string, input: string, output: string, transform: TransformStream<Uint8Array, Uint8Array>,
 ): Promise<{ inputBytes: number; outputBytes: number; seconds: number }> {
-  checkDistinctPaths(input, output, what);
+  if (input === '-' && output === '-') {
+    // Both allowed at once; the checks below are about paths.
+  } else checkDistinctPaths(input, output, what);
+  const sequential = await isSequentialInput(input);
+  let counted = 0;
+  let progress: ReturnType<typeof createProgress>;
+  const openInput = () => (sequential ? sequentialReadable(input, (n) => { counted += n; progress.advance(n); }) : fileReadable(input, (n) => progress.advance(n)));
+  if (output === '-') {
+    // Stream format to stdout; the result line goes to stderr, never into the piped data.
+    ctx.out.resultsToStderr();
+    progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: undefined, quiet: ctx.out.quiet });
+    const started = performance.now();
+    let outputBytes = 0;
+    const sink = stdoutWritable();
+    const counting = new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, c) { outputBytes += chunk.length; c.enqueue(chunk); } });
+    await (await openInput()).pipeThrough(transform).pipeThrough(counting).pipeTo(sink);
+    const inputBytes = sequential ? counted : await regularFileSize(input, what);
+    return { inputBytes, outputBytes, seconds: (performance.now() - started) / 1000 };
+  }
   await checkReplaceableOutput(output, what);
-  const inputBytes = await regularFileSize(input, what);
+  const inputBytes = sequential ? undefined : await regularFileSize(input, what);
   const abandoned = await removeAbandonedPartials(dirname(resolve(output)));
   if (abandoned.length > 0) ctx.out.note(`removed ${abandoned.length} temporary output${abandoned.length === 1 ? '' : 's'} of killed atrest commands in ${dirname(resolve(output))}: ${abandoned.join(', ')}`);
-  const progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
+  progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
   const pending = await createPendingFile(output);
   const started = performance.now();
   try {
-    const source = await fileReadable(input, (n) => progress.advance(n));
+    const source = await openInput();
     await source.pipeThrough(transform).pipeTo(pending.writable);
     await pending.commit();
   } catch (e) {
@@ -41,7 +59,7 @@ async function transformFile(
     throw e;
   }
   progress.finish();
-  return { inputBytes, outputBytes: pending.bytesWritten(), seconds: (performance.now() - started) / 1000 };
+  return { inputBytes: inputBytes ?? counted, outputBytes: pending.bytesWritten(), seconds: (performance.now() - started) / 1000 };
 }
 
 function rate(bytes: number, seconds: number): number {
@@ -75,6 +93,11 @@ const encrypt: Command = {
     const kms = await ctx.kms();
     const transform = encryptStream({ kms, keyId, ...(context ? { encryptionContext: context } : {}), ...(sectorSize ? { sectorSize } : {}) });
     const r = await transformFile(ctx, where, input, output, transform);
+    if (output === '-') {
+      ctx.out.result([`encrypted ${input === '-' ? 'stdin' : input} (${formatMiB(r.inputBytes)}) → stdout (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`],
+        { input, output, bytes: r.inputBytes, outputBytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.inputBytes, r.seconds) });
+      return;
+    }
     const header = await inspectFile(output);
     const wrapped = header.wrappedKeys[0]!;
     ctx.out.result(
@@ -101,7 +124,7 @@ const decrypt: Command = {
     const kms = await ctx.kms();
     const r = await transformFile(ctx, where, input, output, decryptStream({ kms, policy }));
     ctx.out.result(
-      [`decrypted ${input} → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`],
+      [`decrypted ${input} → ${output === '-' ? 'stdout' : output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`],
       { input, output, bytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.outputBytes, r.seconds) },
     );
   },
