@@ -297,6 +297,18 @@ grants('create gives a principal Decrypt (with a context constraint); revoke tak
   assert.is((await runJson(sb, ['grants', 'list', 'alias/g', ...asAdmin])).Grants.length, 0);
 });
 
+grants('a --context-equals grant cannot match a CLI-encrypted file (it carries atrest:volume), --context-subset does; the refusal names policy and grant, not the policy alone (issue 12 item 22)', async () => {
+  const ROLE_AUDITOR = 'arn:aws:iam::111122223333:role/auditor';
+  await runJson(sb, ['grants', 'create', 'alias/g', '--grantee', ROLE_AUDITOR, '--operations', 'Decrypt', '--context-equals', 'team=blue', ...asAdmin]);
+  const refused = await sb.run(['decrypt', sb.path('plain.enc'), sb.path('aud1.txt'), '--as', ROLE_AUDITOR]);
+  assertCleanFailure(assert, refused, 2, /neither the key policy nor a grant allows it for this caller and encryption context/);
+  assert.not.match(refused.stderr, /denied by the key policy/);
+  await runJson(sb, ['grants', 'create', 'alias/g', '--grantee', ROLE_AUDITOR, '--operations', 'Decrypt', '--context-subset', 'team=blue', ...asAdmin]);
+  const ok = await sb.run(['decrypt', sb.path('plain.enc'), sb.path('aud2.txt'), '--as', ROLE_AUDITOR]);
+  assert.is(ok.code, 0, ok.stderr);
+  for (const g of (await runJson(sb, ['grants', 'list', 'alias/g', '--grantee', ROLE_AUDITOR, ...asAdmin])).Grants) await runJson(sb, ['grants', 'revoke', 'alias/g', g.GrantId, ...asAdmin]);
+});
+
 grants('retire by key and grant id, and by token', async () => {
   const a = await runJson(sb, ['grants', 'create', 'alias/g', '--grantee', ROLE_READER, '--operations', 'Decrypt', '--retiring-principal', ADMIN, ...asAdmin]);
   await runJson(sb, ['grants', 'retire', 'alias/g', a.GrantId, ...asAdmin]);
