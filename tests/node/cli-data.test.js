@@ -67,11 +67,11 @@ data('inspect shows the clear header fields and needs no key store', async () =>
   assert.not.ok((await readdir(sb.dir)).includes('nowhere'), 'inspect created no key store');
 });
 
-data('decrypt --context refuses a file whose context lacks the pairs (exit 2)', async () => {
+data('decrypt --context refuses a file whose context lacks the pairs (exit 3, wrong encryption context, as the README says: issue 12 item 23)', async () => {
   await writeFile(sb.path('c.txt'), 'context\n');
   await runJson(sb, ['encrypt', sb.path('c.txt'), sb.path('c.atrest'), '--key', 'alias/data', '--context', 'team=red']);
   await runJson(sb, ['decrypt', sb.path('c.atrest'), sb.path('c.out'), '--context', 'team=red']);
-  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('c.atrest'), sb.path('c2.out'), '--context', 'team=blue']), 2, /team/);
+  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('c.atrest'), sb.path('c2.out'), '--context', 'team=blue']), 3, /team/);
 });
 
 data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at decrypt (issue 12 item 7)', async () => {
@@ -79,7 +79,7 @@ data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at de
   const enc = await runJson(sb, ['encrypt', sb.path('proto.txt'), sb.path('proto.atrest'), '--key', 'alias/data', '--context', '__proto__=x']);
   assert.equal(Object.entries(enc.encryptionContext), [['__proto__', 'x'], ['atrest:volume', enc.volumeId]]);
   await runJson(sb, ['decrypt', sb.path('proto.atrest'), sb.path('proto.out'), '--context', '__proto__=x']);
-  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 2, /__proto__/);
+  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 3, /__proto__/);
 });
 
 data('the output is renamed into place and then its directory is fsynced (strace) (issue 12 item 18)', async () => {
@@ -312,6 +312,10 @@ data('usage errors: missing input, input = output, a directory, bad sector size,
   assertCleanFailure(assert, await sb.run(['encrypt', sb.dir, sb.path('x.atrest')]), 1, /not a regular file/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--sector-size', '1000']), 1, /power of two/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--sector-size', '128']), 1, /from 512 to 65536/);
+  // One message for every wrong value: 256 is a whole number, the rule it breaks is the range.
+  for (const bad of ['256', '131072', 'big']) {
+    assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--sector-size', bad]), 1, /--sector-size must be a power of two from 512 to 65536/);
+  }
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--context', 'novalue']), 1, /key=value/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--context', 'atrest:volume=1']), 1, /atrest:volume/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin')]), 1, /expected <in> <out>/);

@@ -9,7 +9,7 @@ import type { EnvelopePolicy } from '../../envelope/policy.js';
 import { SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from '../../envelope/format.js';
 import { FileBlockStore } from '../../fs/index.js';
 import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
-import { keyValuePairs, positiveInteger } from '../args.js';
+import { keyValuePairs } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, isSequentialInput, regularFileSize, removeAbandonedPartials, sequentialReadable, stdoutWritable } from '../files.js';
@@ -76,6 +76,18 @@ function rateText(bytes: number, seconds: number): string {
   return `${r.toFixed(decimals)} MiB/s`;
 }
 
+/** --sector-size: one rule, one message, whatever is wrong with the value (not a number, out of
+ *  range, not a power of two). */
+function sectorSizeOption(args: Parameters<Command['run']>[0]['args'], where: string): number | undefined {
+  const raw = args.values.get('sector-size');
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= SECTOR_SIZE_MIN && n <= SECTOR_SIZE_MAX && (n & (n - 1)) === 0)) {
+    throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX} (512, 1024, … 65536), got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
 const encrypt: Command = {
   words: 'encrypt',
   locksPerKeyCall: true,
@@ -87,8 +99,7 @@ const encrypt: Command = {
     const where = 'encrypt';
     const [input, output] = [positional(ctx, 0), positional(ctx, 1)];
     const context = keyValuePairs(ctx.args, 'context', where);
-    const sectorSize = positiveInteger(ctx.args, 'sector-size', where, { min: SECTOR_SIZE_MIN, max: SECTOR_SIZE_MAX });
-    if (sectorSize !== undefined && (sectorSize & (sectorSize - 1)) !== 0) throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${sectorSize}`);
+    const sectorSize = sectorSizeOption(ctx.args, where);
     const keyId = ctx.args.values.get('key') ?? DEFAULT_KEY_ALIAS;
     const kms = await ctx.kms();
     const transform = encryptStream({ kms, keyId, ...(context ? { encryptionContext: context } : {}), ...(sectorSize ? { sectorSize } : {}) });
