@@ -18,7 +18,7 @@ export interface ParsedArgs {
 }
 
 /** Options every command accepts, wherever they appear. */
-export const GLOBAL_OPTIONS: OptionSpecs = { json: 'flag', quiet: 'flag', as: 'value', help: 'flag', endpoint: 'value', kms: 'value' };
+export const GLOBAL_OPTIONS: OptionSpecs = { json: 'flag', quiet: 'flag', as: 'value', help: 'flag', endpoint: 'value', kms: 'value', wait: 'value' };
 
 const SHORT_OPTIONS: Readonly<Record<string, string>> = { h: 'help', q: 'quiet' };
 
@@ -98,6 +98,16 @@ export function positiveInteger(args: ParsedArgs, name: string, where: string, r
     throw new UsageError(`${where}: --${name} must be a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
   }
   return n;
+}
+
+/** `--wait SECONDS` (how long to wait for the key store's lock) in milliseconds; a number of
+ *  seconds from 0 to 3600, decimals allowed. */
+export function lockWaitMs(args: ParsedArgs, fallbackSeconds: number): number {
+  const raw = args.values.get('wait');
+  if (raw === undefined) return fallbackSeconds * 1000;
+  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+  if (!(seconds >= 0 && seconds <= 3600)) throw new UsageError(`--wait takes a number of seconds from 0 to 3600, got ${JSON.stringify(raw)}`);
+  return Math.round(seconds * 1000);
 }
 
 /** `--context k=v` pairs (repeatable) as an encryption context. */

@@ -35,6 +35,9 @@ export interface Command {
   readonly positionals: { min: number; max: number; names: string };
   /** Stops by itself on SIGINT/SIGTERM (a server); the CLI's default handler stays out of it. */
   readonly handlesSignals?: boolean;
+  /** Locks the key store only around each key-service call (file commands, whose file pass
+   *  would otherwise hold the lock for minutes), not from the first call to the end. */
+  readonly locksPerKeyCall?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 

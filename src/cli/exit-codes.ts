@@ -60,6 +60,9 @@ export function describeFailure(error: unknown): Failure {
     return { exitCode: EXIT_USAGE, name: e.code, message: fileErrorMessage(e.code, message, typeof e.path === 'string' ? e.path : undefined) };
   }
   if (USAGE_ERRORS.has(name)) return { exitCode: EXIT_USAGE, name, message };
+  // `decrypt --context` on a file whose context lacks the pairs: the input is not the file the
+  // caller asked for — "wrong encryption context", exit 3 like the key service's own refusal.
+  if (name === 'PolicyViolationError' && (error as { rule?: unknown }).rule === 'requiredEncryptionContext') return { exitCode: EXIT_CORRUPT, name, message };
   if (DENIED_ERRORS.has(name)) return { exitCode: EXIT_DENIED, name, message };
   if (CORRUPT_ERRORS.has(name)) return { exitCode: EXIT_CORRUPT, name, message };
   // A KmsFailureError wraps the key service's own error: classify by that one.

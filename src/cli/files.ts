@@ -4,11 +4,21 @@
 // a failed or interrupted decrypt never leaves a partial plaintext under the target's name.
 // After the rename the directory is fsynced too: without it a power loss could undo the rename,
 // and an `encrypt` already reported done would lose its output.
+//
+// Interruptions: SIGINT/SIGTERM delete the temporary file (main.ts). SIGKILL or a power loss
+// cannot be caught, and node:fs offers no O_TMPFILE (an unnamed file linked in only at the
+// end), so the temporary file can outlive its process. What limits the exposure: it is created
+// 0600 (only the owner can read it), under a name that says it is atrest's and which process
+// made it on which host — `.<target>.atrest-<pid>-<host>-<random>.partial` — and every later
+// encrypt or decrypt writing into the same directory removes those whose process is dead on
+// this host (removeAbandonedPartials). Until that next run, the owner can still read it.
 
-import { lstat, open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import process from 'node:process';
 import { basename, dirname, join, resolve } from 'node:path';
-import { syncDirectory } from '../fs/fs-helpers.js';
+import { isDeadProcessHere, syncDirectory, thisHost } from '../fs/fs-helpers.js';
 import { UsageError } from './exit-codes.js';
+import { cliProcess } from './runtime.js';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -20,6 +30,66 @@ export async function regularFileSize(path: string, what: string): Promise<numbe
   });
   if (!info.isFile()) throw new UsageError(`${what}: ${path} is not a regular file`);
   return info.size;
+}
+
+/** `-`, a pipe or a character device (/dev/stdin): read front to back, size unknown. */
+export async function isSequentialInput(path: string): Promise<boolean> {
+  if (path === '-') return true;
+  const info = await stat(path).catch(() => undefined);
+  return info !== undefined && (info.isFIFO() || info.isCharacterDevice());
+}
+
+/** Reads stdin (`-`) or a pipe/device path front to back; `onChunk` sees each chunk's length. */
+export async function sequentialReadable(path: string, onChunk: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
+  if (path === '-') {
+    const stdin = cliProcess.stdin as unknown as AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
+    if (stdin.isTTY === true) throw new UsageError('the input is - (stdin) but stdin is a terminal: pipe the data in');
+    const chunks = stdin[Symbol.asyncIterator]();
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done === true) return controller.close();
+        const chunk = typeof next.value === 'string' ? new TextEncoder().encode(next.value) : new Uint8Array(next.value);
+        onChunk(chunk.length);
+        controller.enqueue(chunk);
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    }, { highWaterMark: 1 });
+  }
+  const file = await open(path, 'r');
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) {
+        await close();
+        controller.close();
+        return;
+      }
+      onChunk(bytesRead);
+      controller.enqueue(buffer.subarray(0, bytesRead));
+    },
+    cancel: close,
+  }, { highWaterMark: 1 });
+}
+
+/** stdout as a byte sink, with back-pressure (`-` output). Whatever was written before a
+ *  failure has reached the reader of the pipe: the command's exit code says it failed. */
+export function stdoutWritable(): WritableStream<Uint8Array> {
+  const stdout = cliProcess.stdout;
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (!stdout.write(chunk) && stdout.once !== undefined) await new Promise<void>((r) => stdout.once!('drain', r));
+    },
+  });
 }
 
 /** Reads `path` in 1 MiB chunks; `onChunk` sees each chunk's length (progress). */
@@ -68,9 +138,34 @@ export async function discardPendingFiles(): Promise<void> {
   await Promise.all([...unfinished].map((discard) => discard().catch(() => undefined)));
 }
 
+/** The host part of a temporary name: the host name in file-name-safe characters. */
+function hostTag(): string {
+  return (thisHost() ?? 'unknown').replace(/[^A-Za-z0-9]/g, '_').slice(0, 40);
+}
+
+const PARTIAL_NAME = /^\..+\.atrest-(\d+)-([A-Za-z0-9_]{1,40})-[0-9a-f]{12}\.partial$/;
+
+/** Deletes the temporary outputs in `dir` that atrest processes left when they were killed
+ *  (SIGKILL, power loss): those whose name records this host and a pid that is dead here.
+ *  Returns the names removed. Never touches a file another live or remote process may own. */
+export async function removeAbandonedPartials(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const here = thisHost();
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = PARTIAL_NAME.exec(name);
+    if (m === null || m[2] !== hostTag() || !isDeadProcessHere(here, Number(m[1]))) continue;
+    const info = await lstat(join(dir, name)).catch(() => undefined);
+    if (info === undefined || !info.isFile()) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export async function createPendingFile(target: string): Promise<PendingFile> {
   const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
-  const temp = join(dirname(resolve(target)), `.${basename(target)}.${random}.partial`);
+  const temp = join(dirname(resolve(target)), `.${basename(target)}.atrest-${process.pid}-${hostTag()}-${random}.partial`);
   // 0600: a decrypt writes plaintext; only the owner should read it until they decide otherwise.
   const file = await open(temp, 'wx', 0o600);
   let position = 0;

@@ -3,8 +3,12 @@
 // digits: a 32-byte root key) or a passphrase (ATREST_PASSPHRASE, else asked on the terminal).
 // The first use creates it and says, in one line, where it is and how it is protected.
 //
-// The FileKeystore holds a lock file while a command runs, so two `atrest` processes never
-// overwrite each other's keys; the second one fails with KeystoreLockedError (exit 2).
+// The FileKeystore holds a lock file while the store is open, so two `atrest` processes never
+// overwrite each other's keys. A second process waits for it up to `--wait` seconds (default
+// DEFAULT_LOCK_WAIT_SECONDS), then fails with KeystoreLockedError (exit 2); a lock left by a
+// process that died on this host is taken over (FileKeystore). The file commands (encrypt,
+// decrypt, rewrap) do not keep the store open for their whole file pass: perCallKeyService()
+// opens and locks it around each key-service call only, so two decrypts run side by side.
 
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -15,6 +19,7 @@ import { LocalKms } from '../kms/local-kms.js';
 import { emptyState } from '../kms/state.js';
 import { appendAuditRecords } from './audit-file.js';
 import { UsageError } from './exit-codes.js';
+import type { KmsClient } from '../kms/types.js';
 import type { Output } from './output.js';
 import { canPrompt, promptHidden } from './prompt.js';
 
@@ -41,8 +46,11 @@ export interface OpenKeystore {
 /** Where the secret came from, for the "created" line. */
 type SecretSource = 'ATREST_ROOT_KEY' | 'ATREST_PASSPHRASE' | 'prompt';
 
-export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<OpenKeystore> {
-  const { store, location, secret } = await openKeystoreFile(env, cwd, out);
+/** How long a command waits for another one's lock on the key store, unless --wait says. */
+export const DEFAULT_LOCK_WAIT_SECONDS = 5;
+
+export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output, lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000): Promise<OpenKeystore> {
+  const { store, location, secret } = await openKeystoreFile(env, cwd, out, lockWaitMs);
   wipe(secret);
   const kms = new LocalKms({ keystore: store });
   // One closing for every caller: a signal handler that calls close() while the command's own
@@ -67,14 +75,17 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
 /** The locked, sealed key store file (created on first use) and a copy of the secret that opens
  *  it, for callers that build their own LocalKms (`atrest serve`) or seal more with the same
  *  secret (access keys). The caller wipes the secret and closes the store. */
-export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output): Promise<{ store: FileKeystore; location: KeystoreLocation; secret: KeystoreSecret }> {
+export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output, lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000): Promise<{ store: FileKeystore; location: KeystoreLocation; secret: KeystoreSecret }> {
   const location = keystoreLocation(env, cwd);
   // Only a hint for the prompt ("New passphrase…"): another process may create the store
   // between this look and the lock below.
   const looksNew = !(await pathExists(location.keystorePath));
   const { secret, source } = await obtainSecret(env, location, looksNew);
   if (looksNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
-  const store = await FileKeystore.open(location.keystorePath, copySecret(secret));
+  const store = await FileKeystore.open(location.keystorePath, copySecret(secret), { lockWaitMs }).catch((e: unknown) => {
+    wipe(secret);
+    throw e;
+  });
   // Decided again under the lock, where nobody else can create the file: a store another
   // process created meanwhile was checked against our secret by open() and must never be
   // replaced by an empty one (that lost every key created in between).
@@ -91,6 +102,63 @@ export async function openKeystoreFile(env: Record<string, string | undefined>, 
   }
   if (isNew) out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
   return { store, location, secret };
+}
+
+/** The key service for a file command: the store is opened (created on first use), checked and
+ *  closed again at once; each call then opens and locks it, runs, appends its audit records
+ *  and closes it, so the lock is held only around key-service calls, never for a file pass. */
+export interface PerCallKeyService {
+  readonly accountId: string;
+  as(principalArn: string): KmsClient;
+  /** Closes a store a call has open (its lock goes), forgets the secret; calls after this fail.
+   *  For the end of the command and for a signal handler. */
+  close(): Promise<void>;
+}
+
+export async function perCallKeyService(env: Record<string, string | undefined>, cwd: string, out: Output, lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000): Promise<PerCallKeyService> {
+  const { store, location, secret } = await openKeystoreFile(env, cwd, out, lockWaitMs);
+  await store.close();
+  const accountId = new LocalKms().accountId;
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const closedError = () => new Error('the key store was closed (the command ended or was interrupted)');
+  const run = async (principalArn: string, method: keyof KmsClient, request: unknown): Promise<unknown> => {
+    if (closed) throw closedError();
+    const kms = new LocalKms({ keystore: await FileKeystore.open(location.keystorePath, copySecret(secret), { lockWaitMs }) });
+    try {
+      if (closed) throw closedError();
+      return await (kms.as(principalArn)[method] as (r: unknown) => Promise<unknown>)(request);
+    } finally {
+      try {
+        await appendAuditRecords(location.auditPath, kms.auditLog());
+      } finally {
+        await kms.close();
+      }
+    }
+  };
+  const call = (principalArn: string, method: keyof KmsClient, request: unknown): Promise<unknown> => {
+    const p = run(principalArn, method, request);
+    const settled = p.catch(() => undefined);
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+    return p;
+  };
+  return {
+    accountId,
+    as(principalArn) {
+      // The method names from a throwaway in-memory service: the same list LocalKms serves.
+      const methods = Object.keys(new LocalKms().as(principalArn)) as (keyof KmsClient)[];
+      const client = {} as Record<keyof KmsClient, (request?: unknown) => Promise<unknown>>;
+      for (const method of methods) client[method] = (request?: unknown) => call(principalArn, method, request);
+      return client as unknown as KmsClient;
+    },
+    async close() {
+      closed = true;
+      // A call under way finishes (one call: milliseconds) and so releases its lock.
+      await Promise.all([...inFlight]);
+      wipe(secret);
+    },
+  };
 }
 
 function copySecret(secret: KeystoreSecret): KeystoreSecret {

@@ -8,6 +8,8 @@ declare module 'node:fs/promises' {
     isFile(): boolean;
     isDirectory(): boolean;
     isSymbolicLink(): boolean;
+    isFIFO(): boolean;
+    isCharacterDevice(): boolean;
   }
   export function stat(path: string): Promise<Stats>;
   export function lstat(path: string): Promise<Stats>;

@@ -14,11 +14,16 @@ import type { Failure } from './exit-codes.js';
 
 export class Output {
   constructor(
-    private readonly stdout: CliOutputStream,
+    private stdout: CliOutputStream,
     private readonly stderr: CliOutputStream,
     readonly json: boolean,
     readonly quiet: boolean,
   ) {}
+
+  /** Sends results to stderr from now on: stdout carries the command's data (`-` output). */
+  resultsToStderr(): void {
+    this.stdout = this.stderr;
+  }
 
   /** A command's result: `lines` for people, `data` for --json. */
   result(lines: readonly string[], data: unknown): void {

@@ -2,11 +2,11 @@
 // store when the command needs a key, runs it, and turns any failure into one line and an exit
 // code (exit-codes.ts). main.ts loads this module only for a command (not for a bare --version).
 
-import { emptyArgs, GLOBAL_OPTIONS, parseOptions, splitLeadingGlobals } from './args.js';
+import { emptyArgs, GLOBAL_OPTIONS, lockWaitMs, parseOptions, splitLeadingGlobals } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
-import { openKeystore, openKeystoreFile, type OpenKeystore } from './keystore.js';
+import { DEFAULT_LOCK_WAIT_SECONDS, openKeystore, openKeystoreFile, perCallKeyService, type OpenKeystore, type PerCallKeyService } from './keystore.js';
 import { remoteKms, remoteKmsChoice } from './remote-kms.js';
 import { Output } from './output.js';
 import { discardPendingFiles } from './files.js';
@@ -21,6 +21,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const out = new Output(cliProcess.stdout, cliProcess.stderr, json, quiet);
   let keystore: OpenKeystore | undefined;
+  let perCall: PerCallKeyService | undefined;
   let commandHandlesSignals = false;
   const stopOn = (code: number) => () => {
     if (commandHandlesSignals) return;
@@ -28,7 +29,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     // the key store's lock (a left-over lock blocks the next command), then leave with the
     // conventional 128 + signal number: 130 for SIGINT, 143 for SIGTERM.
     void discardPendingFiles()
-      .then(() => keystore?.close())
+      .then(() => Promise.all([keystore?.close(), perCall?.close()]))
       .catch(() => undefined)
       .finally(() => cliProcess.exit(code));
   };
@@ -76,21 +77,26 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (remote !== undefined && parsed.values.has('as')) {
       throw new UsageError('--as works only on the embedded key store; over --endpoint or --kms aws the access key decides the principal');
     }
+    const waitMs = lockWaitMs(parsed, DEFAULT_LOCK_WAIT_SECONDS);
     const ctx: CommandContext = {
       args: parsed, out, env, cwd, stderr: cliProcess.stderr,
       async keystore() {
-        keystore ??= await openKeystore(env, cwd, out);
+        keystore ??= await openKeystore(env, cwd, out, waitMs);
         return keystore;
       },
-      keystoreFile: () => openKeystoreFile(env, cwd, out),
+      keystoreFile: () => openKeystoreFile(env, cwd, out, waitMs),
       async kms() {
         if (remote !== undefined) return remoteKms(remote, env);
+        if (command.locksPerKeyCall === true) {
+          perCall ??= await perCallKeyService(env, cwd, out, waitMs);
+          return perCall.as(parsed.values.get('as') ?? `arn:aws:iam::${perCall.accountId}:root`);
+        }
         const store = await this.keystore();
         return store.kms.as(await this.principal());
       },
       async principal() {
-        const store = await this.keystore();
-        return parsed.values.get('as') ?? `arn:aws:iam::${store.kms.accountId}:root`;
+        const accountId = perCall?.accountId ?? (await this.keystore()).kms.accountId;
+        return parsed.values.get('as') ?? `arn:aws:iam::${accountId}:root`;
       },
     };
     await command.run(ctx);
@@ -103,6 +109,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     out.failure(failure, debug !== undefined && debug !== '' ? (error as Error)?.stack : undefined);
     return failure.exitCode;
   } finally {
+    await perCall?.close().catch(() => undefined);
     cliProcess.off('SIGINT', onSigint);
     cliProcess.off('SIGTERM', onSigterm);
   }

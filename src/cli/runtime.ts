@@ -8,6 +8,7 @@ import nodeProcess from 'node:process';
 /** The part of a writable stdio stream the CLI uses. */
 export interface CliOutputStream {
   write(text: string | Uint8Array): boolean;
+  once?(event: 'drain', listener: () => void): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
 }

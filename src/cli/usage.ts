@@ -2,6 +2,7 @@
 
 import type { Command } from './command.js';
 import { EXIT_CORRUPT, EXIT_DENIED, EXIT_USAGE } from './exit-codes.js';
+import { DEFAULT_LOCK_WAIT_SECONDS } from './keystore.js';
 
 export function usageText(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.words.length));
@@ -19,6 +20,7 @@ export function usageText(commands: readonly Command[]): string {
     '  --endpoint URL  use the key service at URL (atrest serve; also ATREST_KMS_ENDPOINT),',
     '                  signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
     '  --kms aws       use AWS KMS (the SDK\'s default credentials and region)',
+    `  --wait SECONDS  wait this long for another command's lock on the key store (default ${DEFAULT_LOCK_WAIT_SECONDS})`,
     '  --help, -h      this text, or a command\'s usage: atrest keys create --help (also: atrest help keys create)',
     '  --version       the version of atrest',
     '',

@@ -46,7 +46,12 @@ export function translateKmsError(error: unknown, subject: CallSubject): Envelop
           `${what} was denied, and the volume reaches this key through grant ${subject.grantId}${subject.grantee ? ` for ${subject.grantee}` : ''}: the grant was revoked or retired, or the caller is not its grantee (${String(detail)})`,
           cause);
       }
-      return new AccessDeniedError(`${what} was denied by the key policy (${String(detail)})`, cause);
+      // Which rule refused, as far as the key service's message tells: an explicit Deny can only
+      // be the key policy's; otherwise nothing allowed the call — no policy statement, and no
+      // grant whose grantee, operations and encryption-context constraint all fit this request.
+      return new AccessDeniedError(/explicit deny/i.test(String(detail))
+        ? `${what} was denied by an explicit Deny in the key policy (${String(detail)})`
+        : `${what} was denied: neither the key policy nor a grant allows it for this caller and encryption context (a grant's context constraint must fit the whole context) (${String(detail)})`, cause);
     default:
       return new KmsFailureError(`${what} failed: ${String(name ?? 'Error')}: ${String(detail ?? error)}`, cause);
   }

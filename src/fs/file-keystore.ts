@@ -11,9 +11,13 @@
 // Lock: open() creates `<keystore>.lock` with O_CREAT|O_EXCL ('wx'), which exactly one opener
 // can win, on local file systems and on NFSv3+. It holds the pid and a random token; close()
 // removes it. A second opener — another process, or another FileKeystore in this one — gets a
-// KeystoreLockedError. A process that dies without close() leaves the lock behind: the error
-// says which file to delete. No automatic breaking of stale locks: a pid cannot be checked
-// across hosts or containers, and guessing wrong would let two writers overwrite each other.
+// KeystoreLockedError, after waiting up to `lockWaitMs` (default 0) for the lock to be freed.
+// A process that dies without close() leaves the lock behind. Such a stale lock is taken over
+// only when that is certain: the record names this host and a pid that no longer exists here
+// (kill(pid, 0) answers ESRCH). A lock from another host or container, or one whose pid lives,
+// is never broken (guessing wrong would let two writers overwrite each other): the error says
+// which file to delete. The takeover itself runs under `<lock>.takeover`, created exclusively,
+// so two processes that both saw the same dead pid cannot both remove a lock and both win.
 
 import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -21,19 +25,27 @@ import process from 'node:process';
 import { KeystoreLockedError } from '../kms/keystore-errors.js';
 import { SealedKeystore } from '../kms/sealed-keystore.js';
 import type { KeystoreSecret, SealOptions } from '../kms/sealed-state.js';
-import { errorCode, syncDirectory } from './fs-helpers.js';
+import { errorCode, isDeadProcessHere, syncDirectory, thisHost } from './fs-helpers.js';
 
 export interface FileKeystoreOptions extends SealOptions {
   /** @internal Test hook: runs after the temp file is written and fsynced and before it is
    *  renamed over the keystore. Throwing (or exiting the process) here simulates a crash. */
   _beforeRename?: (tempPath: string) => void | Promise<void>;
+  /** How long open() waits for another holder to release the lock before it throws
+   *  KeystoreLockedError, in milliseconds (0, the default: fail at once). */
+  lockWaitMs?: number;
 }
 
 interface LockRecord {
   pid: number;
   token: string;
   created: string;
+  /** The host the pid lives on; absent in locks written before stale detection existed. */
+  host?: string;
 }
+
+/** Pause between attempts while waiting for a lock. */
+const LOCK_RETRY_MS = 50;
 
 export class FileKeystore extends SealedKeystore {
   /** Absolute path of the keystore file. */
@@ -42,6 +54,7 @@ export class FileKeystore extends SealedKeystore {
   readonly lockPath: string;
   private readonly token = randomHex(16);
   private readonly beforeRename: FileKeystoreOptions['_beforeRename'];
+  private readonly lockWaitMs: number;
   private locked = false;
 
   private constructor(path: string, secret: KeystoreSecret, options: FileKeystoreOptions) {
@@ -49,6 +62,7 @@ export class FileKeystore extends SealedKeystore {
     this.path = path;
     this.lockPath = `${path}.lock`;
     this.beforeRename = options._beforeRename;
+    this.lockWaitMs = options.lockWaitMs ?? 0;
   }
 
   /** Locks and opens the keystore at `path` (created by the first save if it does not exist),
@@ -62,6 +76,10 @@ export class FileKeystore extends SealedKeystore {
     if (options === null || typeof options !== 'object') throw new TypeError('FileKeystore.open: options must be an object');
     const hook = options._beforeRename;
     if (hook !== undefined && typeof hook !== 'function') throw new TypeError('FileKeystore.open: _beforeRename must be a function');
+    const wait = options.lockWaitMs;
+    if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0)) {
+      throw new RangeError(`FileKeystore.open: lockWaitMs must be a finite number of milliseconds >= 0, got ${String(wait)}`);
+    }
     const store = new FileKeystore(resolve(path), secret, options); // checks the secret before touching the disk
     await store.lock();
     try {
@@ -112,7 +130,44 @@ export class FileKeystore extends SealedKeystore {
     if ((await this.readLock())?.token === this.token) await unlink(this.lockPath).catch(() => {});
   }
 
+  /** Takes the lock: at once, after a stale holder's lock is removed, or within lockWaitMs. */
   private async lock(): Promise<void> {
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
+      if (await this.tryLock()) return;
+      if (await this.removeStaleLock()) continue;
+      if (Date.now() >= deadline) throw await this.lockedError();
+      await new Promise((r) => setTimeout(r, Math.min(LOCK_RETRY_MS, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** Removes the lock file when its holder is certainly dead (see the header); true if it did. */
+  private async removeStaleLock(): Promise<boolean> {
+    const takeover = `${this.lockPath}.takeover`;
+    let guard;
+    try {
+      guard = await open(takeover, 'wx', 0o600);
+    } catch (err) {
+      if (errorCode(err) !== 'EEXIST') return false;
+      // A takeover file older than a few seconds belongs to a process that died within the
+      // few steps below; remove it so the next attempt can try again.
+      const age = await readFile(takeover, 'utf8').then((t) => Date.now() - Number(t), () => NaN);
+      if (age > 5000) await unlink(takeover).catch(() => {});
+      return false;
+    }
+    try {
+      await guard.writeFile(String(Date.now()));
+      const holder = await this.readLock();
+      if (holder === undefined || !isDeadProcessHere(holder.host, holder.pid)) return false;
+      await unlink(this.lockPath).catch(() => {});
+      return true;
+    } finally {
+      await guard.close().catch(() => {});
+      await unlink(takeover).catch(() => {});
+    }
+  }
+
+  private async tryLock(): Promise<boolean> {
     let file;
     try {
       file = await open(this.lockPath, 'wx', 0o600);
@@ -121,10 +176,10 @@ export class FileKeystore extends SealedKeystore {
         throw new Error(`FileKeystore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`);
       }
       if (errorCode(err) !== 'EEXIST') throw err;
-      throw await this.lockedError();
+      return false;
     }
     try {
-      const record: LockRecord = { pid: process.pid, token: this.token, created: new Date().toISOString() };
+      const record: LockRecord = { pid: process.pid, token: this.token, created: new Date().toISOString(), host: thisHost() };
       await file.writeFile(JSON.stringify(record) + '\n');
       await file.sync();
     } catch (err) {
@@ -134,13 +189,15 @@ export class FileKeystore extends SealedKeystore {
     }
     await file.close();
     this.locked = true;
+    return true;
   }
 
   private async lockedError(): Promise<KeystoreLockedError> {
     const holder = await this.readLock();
-    const who = holder ? ` by process ${holder.pid} since ${holder.created}` : '';
+    const who = holder ? ` by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''} since ${holder.created}` : '';
+    const waited = this.lockWaitMs > 0 ? ` (waited ${(this.lockWaitMs / 1000).toFixed(1)} s)` : '';
     return new KeystoreLockedError(
-      `keystore is locked: ${this.path} is held open${who} (lock file ${this.lockPath}). ` +
+      `keystore is locked: ${this.path} is held open${who}${waited} (lock file ${this.lockPath}). ` +
         `Close the other store first. If no process has it open (a process that crashed leaves its lock behind), ` +
         `delete ${this.lockPath} and open again.`,
     );
@@ -150,7 +207,7 @@ export class FileKeystore extends SealedKeystore {
     try {
       const record = JSON.parse(await readFile(this.lockPath, 'utf8')) as Partial<LockRecord>;
       if (typeof record?.token !== 'string') return undefined;
-      return { pid: Number(record.pid), token: record.token, created: String(record.created) };
+      return { pid: Number(record.pid), token: record.token, created: String(record.created), ...(typeof record.host === 'string' ? { host: record.host } : {}) };
     } catch {
       return undefined; // missing, half-written or not ours to parse
     }

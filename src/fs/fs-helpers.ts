@@ -1,6 +1,8 @@
 // Small file-system helpers shared by the file stores.
 
 import { open, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import process from 'node:process';
 
 /** The `code` of a Node/Deno file-system error (ENOENT, EEXIST, …), if it has one. */
 export function errorCode(err: unknown): string | undefined {
@@ -34,5 +36,29 @@ export async function pathExists(path: string): Promise<boolean> {
   } catch (e) {
     if (errorCode(e) === 'ENOENT') return false;
     throw e;
+  }
+}
+
+/** This host's name, or undefined where it cannot be read (Deno without --allow-sys). */
+export function thisHost(): string | undefined {
+  try {
+    return hostname();
+  } catch {
+    return undefined;
+  }
+}
+
+/** True only when `host` is this host and `pid` does not exist here (kill(pid, 0) answers
+ *  ESRCH): a lock or temp file it left is certainly abandoned. Any doubt (no host recorded,
+ *  another host, no permission to probe, a live pid — perhaps reused) is false. */
+export function isDeadProcessHere(host: string | undefined, pid: number): boolean {
+  const here = thisHost();
+  if (here === undefined || host !== here) return false;
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return errorCode(err) === 'ESRCH';
   }
 }

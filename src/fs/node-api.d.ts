@@ -25,6 +25,10 @@ declare module 'node:path' {
 }
 
 declare module 'node:process' {
-  const process: { readonly pid: number; readonly platform: string };
+  const process: { readonly pid: number; readonly platform: string; kill(pid: number, signal?: number | string): true };
   export default process;
+}
+
+declare module 'node:os' {
+  export function hostname(): string;
 }

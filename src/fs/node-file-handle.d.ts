@@ -4,7 +4,7 @@
 
 declare module 'node:fs/promises' {
   interface FileHandle {
-    read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+    read(buffer: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
     write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
     stat(): Promise<{ size: number }>;
     truncate(length: number): Promise<void>;

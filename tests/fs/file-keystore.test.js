@@ -284,7 +284,7 @@ child('lock: another process opening the keystore gets "keystore is locked"', as
   await a.close();
 });
 
-child('crash (a real process exit) between temp write and rename: stale lock reported, old state kept, temp removed', async () => {
+child('crash (a real process exit) between temp write and rename: the dead process\'s lock is taken over, old state kept, temp removed', async () => {
   const dir = await freshDir();
   const path = join(dir, 'keystore');
   const key = newKey();
@@ -306,10 +306,18 @@ child('crash (a real process exit) between temp write and rename: stale lock rep
   assert.is(temps.length, 1, names.join(', '));
   assert.equal(names.filter((n) => !TEMP_NAME.test(n)).sort(), ['keystore', 'keystore.lock'], names.join(', '));
 
-  const err = await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
-  assert.ok(err.message.includes(`delete ${path}.lock`), err.message);
-  await unlink(path + '.lock'); // what the message tells the user to do
-  const store = await FileKeystore.open(path, { rootKey: key });
+  // The lock names this host and a pid that has exited: open() takes it over (issue 12 item 20).
+  // Deno's node:process may not answer kill(pid, 0) with ESRCH; then the lock stays, reported
+  // as before, and deleting it is what the message tells the user to do.
+  let store;
+  try {
+    store = await FileKeystore.open(path, { rootKey: key });
+  } catch (err) {
+    if (typeof globalThis.Deno === 'undefined' || !(err instanceof KeystoreLockedError)) throw err;
+    assert.ok(err.message.includes(`delete ${path}.lock`), err.message);
+    await unlink(path + '.lock');
+    store = await FileKeystore.open(path, { rootKey: key });
+  }
   assert.equal(await store.load(), STATE_1);
   assert.equal((await readdir(dir)).sort(), ['keystore', 'keystore.lock']);
   await store.close();

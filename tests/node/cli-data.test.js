@@ -4,7 +4,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { lstat, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import process from 'node:process';
 import { spawn } from 'node:child_process';
 import { assertCleanFailure, BIN, hasTool, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
@@ -66,11 +67,11 @@ data('inspect shows the clear header fields and needs no key store', async () =>
   assert.not.ok((await readdir(sb.dir)).includes('nowhere'), 'inspect created no key store');
 });
 
-data('decrypt --context refuses a file whose context lacks the pairs (exit 2)', async () => {
+data('decrypt --context refuses a file whose context lacks the pairs (exit 3, wrong encryption context, as the README says: issue 12 item 23)', async () => {
   await writeFile(sb.path('c.txt'), 'context\n');
   await runJson(sb, ['encrypt', sb.path('c.txt'), sb.path('c.atrest'), '--key', 'alias/data', '--context', 'team=red']);
   await runJson(sb, ['decrypt', sb.path('c.atrest'), sb.path('c.out'), '--context', 'team=red']);
-  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('c.atrest'), sb.path('c2.out'), '--context', 'team=blue']), 2, /team/);
+  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('c.atrest'), sb.path('c2.out'), '--context', 'team=blue']), 3, /team/);
 });
 
 data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at decrypt (issue 12 item 7)', async () => {
@@ -78,7 +79,7 @@ data('--context __proto__=x is an ordinary pair: bound at encrypt, checked at de
   const enc = await runJson(sb, ['encrypt', sb.path('proto.txt'), sb.path('proto.atrest'), '--key', 'alias/data', '--context', '__proto__=x']);
   assert.equal(Object.entries(enc.encryptionContext), [['__proto__', 'x'], ['atrest:volume', enc.volumeId]]);
   await runJson(sb, ['decrypt', sb.path('proto.atrest'), sb.path('proto.out'), '--context', '__proto__=x']);
-  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 2, /__proto__/);
+  assertCleanFailure(assert, await sb.run(['decrypt', sb.path('proto.atrest'), sb.path('proto2.out'), '--context', '__proto__=y']), 3, /__proto__/);
 });
 
 data('the output is renamed into place and then its directory is fsynced (strace) (issue 12 item 18)', async () => {
@@ -142,6 +143,101 @@ data('SIGINT and SIGTERM during a decrypt: the temporary plaintext is deleted, e
     assert.not.ok((await readdir(sb.dir)).includes(`sig-${signal}.out`), `${signal}: no output under the target name`);
     assert.not.ok((await readdir(sb.home)).includes('keystore.lock'), `${signal}: the key store is still locked`);
   }
+});
+
+data('the key store is locked only around key-service calls: during a decrypt\'s file pass there is no lock, and a second decrypt runs alongside (issue 12 item 20)', async () => {
+  await writeFile(sb.path('par.bin'), randomBytes(48 * MiB));
+  await runJson(sb, ['encrypt', sb.path('par.bin'), sb.path('par.atrest'), '--key', 'alias/data']);
+  const first = runProcess(process.execPath, [BIN, 'decrypt', sb.path('par.atrest'), sb.path('par-1.out')], { env: sb.env, cwd: sb.dir });
+  // Mid-pass: the temporary output has plaintext in it (Decrypt answered) and is not renamed yet.
+  const partialSize = async () => {
+    const name = (await readdir(sb.dir)).find((n) => n.startsWith('.par-1.out.') && n.endsWith('.partial'));
+    return name === undefined ? -1 : (await lstat(sb.path(name)).catch(() => ({ size: -1 }))).size;
+  };
+  let seen = false;
+  for (let t = 0; t < 3000 && !seen; t++) {
+    if ((await partialSize()) > 0) seen = true;
+    else await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.ok(seen, 'the first decrypt was seen mid-pass');
+  const lockedMidPass = (await readdir(sb.home)).includes('keystore.lock');
+  const stillMidPass = (await partialSize()) > 0;
+  const second = await sb.run(['decrypt', sb.path('par.atrest'), sb.path('par-2.out'), '--wait', '10']);
+  const firstResult = await first;
+  assert.is(firstResult.code, 0, firstResult.stderr);
+  assert.is(second.code, 0, second.stderr);
+  if (stillMidPass) assert.not.ok(lockedMidPass, 'the first decrypt held the key store lock during its file pass');
+  else assert.unreachable('the first decrypt ended before the lock could be looked at: make the file larger');
+  const plain = await readFile(sb.path('par.bin'));
+  for (const out of ['par-1.out', 'par-2.out']) assert.ok(Buffer.compare(await readFile(sb.path(out)), plain) === 0, out);
+  const audit = (await readFile(`${sb.home}/audit.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(audit.filter((r) => r.eventName === 'Decrypt').length >= 2, 'both Decrypt calls are in the audit trail');
+});
+
+data('SIGKILL at random moments of encrypt and decrypt: the next run removes the readable partial, the key store loads, acknowledged files survive (issue 12 item 4)', async () => {
+  const dir = sb.path('kill');
+  await mkdir(dir);
+  const plain = randomBytes(16 * MiB);
+  await writeFile(sb.path('kill.bin'), plain);
+  const acknowledged = await runJson(sb, ['encrypt', sb.path('kill.bin'), sb.path('kill.atrest'), '--key', 'alias/data']);
+  const seed = Date.now() % 100000;
+  let x = seed;
+  const random = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+  const partials = async () => (await readdir(dir)).filter((n) => n.endsWith('.partial'));
+  let killedWithPartial = 0;
+  for (let i = 0; i < 20; i++) {
+    const encrypting = i % 2 === 0;
+    const target = join(dir, encrypting ? 'k.atrest' : 'k.out');
+    const args = encrypting ? ['encrypt', sb.path('kill.bin'), target, '--key', 'alias/data'] : ['decrypt', sb.path('kill.atrest'), target];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: sb.dir, env: { ...process.env, ...sb.env }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await new Promise((r) => setTimeout(r, 150 + random() * 900));
+    child.kill('SIGKILL');
+    await exited;
+    const left = await partials();
+    if (left.length > 0) killedWithPartial++;
+    for (const name of left) assert.is((await lstat(join(dir, name))).mode & 0o077, 0, `seed ${seed}: ${name} is readable by others`);
+    // The next run writing into the same directory: it loads the key store (a lock the killed
+    // process held is taken over), removes the partials and decrypts the acknowledged file.
+    const next = await sb.run(['decrypt', sb.path('kill.atrest'), join(dir, 'next.out'), '--wait', '1']);
+    assert.is(next.code, 0, `seed ${seed}, kill ${i}: the next run failed: ${next.stderr}`);
+    assert.equal(await partials(), [], `seed ${seed}, kill ${i}: a partial output survived the next run`);
+    assert.ok(Buffer.compare(await readFile(join(dir, 'next.out')), plain) === 0, `seed ${seed}: the acknowledged file no longer decrypts to its plaintext`);
+    // An output that made it to its name before the kill is whole.
+    const info = await lstat(target).catch(() => undefined);
+    if (info !== undefined) assert.is(info.size, encrypting ? acknowledged.outputBytes : plain.length, `seed ${seed}: a torn ${target}`);
+  }
+  assert.ok(killedWithPartial > 0, `seed ${seed}: no kill landed mid-pass, so nothing was tested; widen the delays`);
+  const audit = (await readFile(`${sb.home}/audit.jsonl`, 'utf8')).split('\n').filter((l) => l !== '');
+  for (const line of audit) JSON.parse(line);
+});
+
+data('- is stdin or stdout (stream format), /dev/stdin and FIFOs are read as streams; status text goes to stderr, never into the piped data (issue 12 item 19)', async () => {
+  const plain = randomBytes(300_000);
+  await writeFile(sb.path('pipe.bin'), plain);
+  const sh = (script) => runProcess('sh', ['-c', script], { env: sb.env, cwd: sb.dir });
+  const atrest = `"${process.execPath}" "${BIN}"`;
+  const enc = await sh(`${atrest} encrypt - - --key alias/data < pipe.bin > pipe.atrest`);
+  assert.is(enc.code, 0, enc.stderr);
+  assert.match(enc.stderr, /encrypted stdin .* → stdout/);
+  await runJson(sb, ['inspect', sb.path('pipe.atrest')]); // a whole atrest file (exit 0)
+  const dec = await sh(`${atrest} decrypt pipe.atrest - > pipe.out`);
+  assert.is(dec.code, 0, dec.stderr);
+  assert.match(dec.stderr, /decrypted pipe\.atrest → stdout/);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe.out')), plain) === 0, 'decrypt to stdout: the pipe holds exactly the plaintext');
+  const viaDevStdin = await sh(`cat pipe.atrest | ${atrest} decrypt /dev/stdin pipe-stdin.out`);
+  assert.is(viaDevStdin.code, 0, viaDevStdin.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe-stdin.out')), plain) === 0, '/dev/stdin input');
+  const viaFifo = await sh(`rm -f in.fifo && mkfifo in.fifo && (cat pipe.atrest > in.fifo &) && ${atrest} decrypt in.fifo pipe-fifo.out`);
+  assert.is(viaFifo.code, 0, viaFifo.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe-fifo.out')), plain) === 0, 'FIFO input');
+  const json = await sh(`${atrest} encrypt pipe.bin - --json > pipe2.atrest`);
+  assert.is(json.code, 0, json.stderr);
+  assert.is(JSON.parse(json.stderr.slice(json.stderr.indexOf('{'))).bytes, plain.length);
+  const back = await sh(`${atrest} decrypt - - < pipe2.atrest > pipe2.out`);
+  assert.is(back.code, 0, back.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('pipe2.out')), plain) === 0, '- to - round trip');
+  assert.not.ok((await readdir(sb.dir)).includes('-'), 'no file named -');
 });
 
 data('a small file shows a real throughput, not "0.0 MiB/s" (issue 12 item 23)', async () => {
@@ -216,6 +312,10 @@ data('usage errors: missing input, input = output, a directory, bad sector size,
   assertCleanFailure(assert, await sb.run(['encrypt', sb.dir, sb.path('x.atrest')]), 1, /not a regular file/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--sector-size', '1000']), 1, /power of two/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--sector-size', '128']), 1, /from 512 to 65536/);
+  // One message for every wrong value: 256 is a whole number, the rule it breaks is the range.
+  for (const bad of ['256', '131072', 'big']) {
+    assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--sector-size', bad]), 1, /--sector-size must be a power of two from 512 to 65536/);
+  }
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--context', 'novalue']), 1, /key=value/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin'), sb.path('x.atrest'), '--context', 'atrest:volume=1']), 1, /atrest:volume/);
   assertCleanFailure(assert, await sb.run(['encrypt', sb.path('same.bin')]), 1, /expected <in> <out>/);

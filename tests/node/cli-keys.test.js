@@ -3,7 +3,10 @@
 // bin/atrest.js with its own ATREST_HOME (tests/node/cli-harness.js).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFile, readFile, stat } from 'node:fs/promises';
+import { writeFile, readFile, stat, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import process from 'node:process';
 import { assertCleanFailure, BIN, hasTool, makeSandbox, runJson, runProcess } from './cli-harness.js';
 
@@ -131,7 +134,32 @@ store('a key store created while a first command sits at its passphrase prompt i
 store('a store held by another process: exit 2 naming the lock file', async () => {
   assert.is((await sb.run(['keys', 'list'])).code, 0);
   await writeFile(`${sb.home}/keystore.lock`, JSON.stringify({ pid: 999999, token: 'x', created: new Date().toISOString() }));
-  assertCleanFailure(assert, await sb.run(['keys', 'list']), 2, /keystore\.lock/);
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', '0.2']), 2, /waited 0\.2 s.*keystore\.lock/);
+});
+
+store('a stale lock whose process is dead on this host is taken over; a live holder\'s lock is waited for, up to --wait (issue 12 item 20)', async () => {
+  assert.is((await sb.run(['keys', 'list'])).code, 0);
+  const lockPath = `${sb.home}/keystore.lock`;
+  // A pid that certainly existed and has exited: a child that ran and ended.
+  const dead = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => dead.on('close', r));
+  await writeFile(lockPath, JSON.stringify({ pid: dead.pid, token: 'dead', created: new Date().toISOString(), host: hostname() }));
+  const taken = await sb.run(['keys', 'list', '--wait', '0']);
+  assert.is(taken.code, 0, `a dead holder's lock blocked the store: ${taken.stderr}`);
+  assert.not.ok(existsSync(lockPath), 'the command released the lock it took over');
+  // A live holder (this test process) on this host: never broken; waited for, then exit 2.
+  await writeFile(lockPath, JSON.stringify({ pid: process.pid, token: 'live', created: new Date().toISOString(), host: hostname() }));
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', '0.3']), 2, /keystore\.lock/);
+  // The same dead pid recorded on another host: not provably dead, so not taken over.
+  await writeFile(lockPath, JSON.stringify({ pid: dead.pid, token: 'other-host', created: new Date().toISOString(), host: `not-${hostname()}` }));
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', '0']), 2, /keystore\.lock/);
+  // Released while the command waits: it gets the store.
+  const waiting = sb.run(['keys', 'list', '--wait', '20']);
+  await new Promise((r) => setTimeout(r, 700));
+  await unlink(lockPath);
+  const waited = await waiting;
+  assert.is(waited.code, 0, waited.stderr);
+  assertCleanFailure(assert, await sb.run(['keys', 'list', '--wait', 'soon']), 1, /--wait takes a number of seconds/);
 });
 
 store.run();
@@ -141,6 +169,19 @@ store.run();
 const keys = suite('cli: keys');
 keys.before(async () => { sb = await makeSandbox(); });
 keys.after(async () => { await sb.remove(); });
+
+keys('create --alias that the key policy refuses CreateAlias rolls the new key back: no Enabled nameless key remains (issue 12 item 16)', async () => {
+  const policy = adminPolicy({ Sid: 'no-alias', Effect: 'Deny', Principal: { AWS: ADMIN }, Action: 'kms:CreateAlias', Resource: '*' });
+  await writeFile(sb.path('no-alias.json'), JSON.stringify(policy));
+  const before = (await runJson(sb, ['keys', 'list', ...asAdmin])).Keys.map((k) => k.KeyId);
+  const refused = await sb.run(['keys', 'create', '--alias', 'alias/refused', '--policy', sb.path('no-alias.json'), ...asAdmin]);
+  assertCleanFailure(assert, refused, 2, /not authorized|denied/i);
+  assert.match(refused.stderr, /rolled back: it is PendingDeletion/);
+  const added = (await runJson(sb, ['keys', 'list', ...asAdmin])).Keys.filter((k) => !before.includes(k.KeyId));
+  assert.is(added.length, 1, 'the key service cannot delete at once: the key exists, scheduled for deletion');
+  assert.is(added[0].KeyState, 'PendingDeletion', `the refused create left an ${added[0].KeyState} key without an alias`);
+  assert.equal(added[0].Aliases, []);
+});
 
 keys('create with an alias, a key policy and rotation; list and describe show them', async () => {
   const policy = adminPolicy({ Sid: 'app', Effect: 'Allow', Principal: { AWS: ROLE_APP }, Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' });
@@ -254,6 +295,18 @@ grants('create gives a principal Decrypt (with a context constraint); revoke tak
   await runJson(sb, ['grants', 'revoke', 'alias/g', g.GrantId, ...asAdmin]);
   assertCleanFailure(assert, await sb.run(['decrypt', sb.path('plain.enc'), sb.path('out2.txt'), '--as', ROLE_READER]), 2, /denied/i);
   assert.is((await runJson(sb, ['grants', 'list', 'alias/g', ...asAdmin])).Grants.length, 0);
+});
+
+grants('a --context-equals grant cannot match a CLI-encrypted file (it carries atrest:volume), --context-subset does; the refusal names policy and grant, not the policy alone (issue 12 item 22)', async () => {
+  const ROLE_AUDITOR = 'arn:aws:iam::111122223333:role/auditor';
+  await runJson(sb, ['grants', 'create', 'alias/g', '--grantee', ROLE_AUDITOR, '--operations', 'Decrypt', '--context-equals', 'team=blue', ...asAdmin]);
+  const refused = await sb.run(['decrypt', sb.path('plain.enc'), sb.path('aud1.txt'), '--as', ROLE_AUDITOR]);
+  assertCleanFailure(assert, refused, 2, /neither the key policy nor a grant allows it for this caller and encryption context/);
+  assert.not.match(refused.stderr, /denied by the key policy/);
+  await runJson(sb, ['grants', 'create', 'alias/g', '--grantee', ROLE_AUDITOR, '--operations', 'Decrypt', '--context-subset', 'team=blue', ...asAdmin]);
+  const ok = await sb.run(['decrypt', sb.path('plain.enc'), sb.path('aud2.txt'), '--as', ROLE_AUDITOR]);
+  assert.is(ok.code, 0, ok.stderr);
+  for (const g of (await runJson(sb, ['grants', 'list', 'alias/g', '--grantee', ROLE_AUDITOR, ...asAdmin])).Grants) await runJson(sb, ['grants', 'revoke', 'alias/g', g.GrantId, ...asAdmin]);
 });
 
 grants('retire by key and grant id, and by token', async () => {

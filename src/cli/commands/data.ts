@@ -9,27 +9,48 @@ import type { EnvelopePolicy } from '../../envelope/policy.js';
 import { SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from '../../envelope/format.js';
 import { FileBlockStore } from '../../fs/index.js';
 import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
-import { keyValuePairs, positiveInteger } from '../args.js';
+import { keyValuePairs } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, regularFileSize } from '../files.js';
+import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, isSequentialInput, regularFileSize, removeAbandonedPartials, sequentialReadable, stdoutWritable } from '../files.js';
 import { inspectFile, inspectLines } from '../inspect.js';
 import { formatMiB, MiB } from '../output.js';
 import { createProgress } from '../progress.js';
 import { benchCommand } from './bench.js';
+import { dirname, resolve } from 'node:path';
 
 /** Runs `input` → transform → `output` through a temporary file, with progress. */
 async function transformFile(
   ctx: Parameters<Command['run']>[0], what: string, input: string, output: string, transform: TransformStream<Uint8Array, Uint8Array>,
 ): Promise<{ inputBytes: number; outputBytes: number; seconds: number }> {
-  checkDistinctPaths(input, output, what);
+  if (input === '-' && output === '-') {
+    // Both allowed at once; the checks below are about paths.
+  } else checkDistinctPaths(input, output, what);
+  const sequential = await isSequentialInput(input);
+  let counted = 0;
+  let progress: ReturnType<typeof createProgress>;
+  const openInput = () => (sequential ? sequentialReadable(input, (n) => { counted += n; progress.advance(n); }) : fileReadable(input, (n) => progress.advance(n)));
+  if (output === '-') {
+    // Stream format to stdout; the result line goes to stderr, never into the piped data.
+    ctx.out.resultsToStderr();
+    progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: undefined, quiet: ctx.out.quiet });
+    const started = performance.now();
+    let outputBytes = 0;
+    const sink = stdoutWritable();
+    const counting = new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, c) { outputBytes += chunk.length; c.enqueue(chunk); } });
+    await (await openInput()).pipeThrough(transform).pipeThrough(counting).pipeTo(sink);
+    const inputBytes = sequential ? counted : await regularFileSize(input, what);
+    return { inputBytes, outputBytes, seconds: (performance.now() - started) / 1000 };
+  }
   await checkReplaceableOutput(output, what);
-  const inputBytes = await regularFileSize(input, what);
-  const progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
+  const inputBytes = sequential ? undefined : await regularFileSize(input, what);
+  const abandoned = await removeAbandonedPartials(dirname(resolve(output)));
+  if (abandoned.length > 0) ctx.out.note(`removed ${abandoned.length} temporary output${abandoned.length === 1 ? '' : 's'} of killed atrest commands in ${dirname(resolve(output))}: ${abandoned.join(', ')}`);
+  progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
   const pending = await createPendingFile(output);
   const started = performance.now();
   try {
-    const source = await fileReadable(input, (n) => progress.advance(n));
+    const source = await openInput();
     await source.pipeThrough(transform).pipeTo(pending.writable);
     await pending.commit();
   } catch (e) {
@@ -38,7 +59,7 @@ async function transformFile(
     throw e;
   }
   progress.finish();
-  return { inputBytes, outputBytes: pending.bytesWritten(), seconds: (performance.now() - started) / 1000 };
+  return { inputBytes: inputBytes ?? counted, outputBytes: pending.bytesWritten(), seconds: (performance.now() - started) / 1000 };
 }
 
 function rate(bytes: number, seconds: number): number {
@@ -55,8 +76,21 @@ function rateText(bytes: number, seconds: number): string {
   return `${r.toFixed(decimals)} MiB/s`;
 }
 
+/** --sector-size: one rule, one message, whatever is wrong with the value (not a number, out of
+ *  range, not a power of two). */
+function sectorSizeOption(args: Parameters<Command['run']>[0]['args'], where: string): number | undefined {
+  const raw = args.values.get('sector-size');
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= SECTOR_SIZE_MIN && n <= SECTOR_SIZE_MAX && (n & (n - 1)) === 0)) {
+    throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX} (512, 1024, … 65536), got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
 const encrypt: Command = {
   words: 'encrypt',
+  locksPerKeyCall: true,
   synopsis: '<in> <out> [--key alias/x] [--context k=v …] [--sector-size 4096]',
   summary: 'encrypt a file under a KMS key (default alias/aws/atrest)',
   options: { key: 'value', context: 'list', 'sector-size': 'value' },
@@ -65,12 +99,16 @@ const encrypt: Command = {
     const where = 'encrypt';
     const [input, output] = [positional(ctx, 0), positional(ctx, 1)];
     const context = keyValuePairs(ctx.args, 'context', where);
-    const sectorSize = positiveInteger(ctx.args, 'sector-size', where, { min: SECTOR_SIZE_MIN, max: SECTOR_SIZE_MAX });
-    if (sectorSize !== undefined && (sectorSize & (sectorSize - 1)) !== 0) throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${sectorSize}`);
+    const sectorSize = sectorSizeOption(ctx.args, where);
     const keyId = ctx.args.values.get('key') ?? DEFAULT_KEY_ALIAS;
     const kms = await ctx.kms();
     const transform = encryptStream({ kms, keyId, ...(context ? { encryptionContext: context } : {}), ...(sectorSize ? { sectorSize } : {}) });
     const r = await transformFile(ctx, where, input, output, transform);
+    if (output === '-') {
+      ctx.out.result([`encrypted ${input === '-' ? 'stdin' : input} (${formatMiB(r.inputBytes)}) → stdout (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`],
+        { input, output, bytes: r.inputBytes, outputBytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.inputBytes, r.seconds) });
+      return;
+    }
     const header = await inspectFile(output);
     const wrapped = header.wrappedKeys[0]!;
     ctx.out.result(
@@ -84,6 +122,7 @@ const encrypt: Command = {
 
 const decrypt: Command = {
   words: 'decrypt',
+  locksPerKeyCall: true,
   synopsis: '<in> <out> [--context k=v …]   (--context: refuse files whose context lacks these pairs)',
   summary: 'decrypt a file written by atrest encrypt',
   options: { context: 'list' },
@@ -96,7 +135,7 @@ const decrypt: Command = {
     const kms = await ctx.kms();
     const r = await transformFile(ctx, where, input, output, decryptStream({ kms, policy }));
     ctx.out.result(
-      [`decrypted ${input} → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`],
+      [`decrypted ${input} → ${output === '-' ? 'stdout' : output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`],
       { input, output, bytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.outputBytes, r.seconds) },
     );
   },
@@ -116,6 +155,7 @@ const inspect: Command = {
 
 const rewrap: Command = {
   words: 'rewrap',
+  locksPerKeyCall: true,
   synopsis: '<file> --key alias/y [--context k=v …]',
   summary: 'move a file\'s data key to another KMS key (the data is not touched)',
   options: { key: 'value', context: 'list' },

@@ -65,7 +65,7 @@ const create: Command = {
       }
     }
     const { KeyMetadata: meta } = await kms.createKey({ ...(policy === undefined ? {} : { Policy: policy }), ...(description === undefined ? {} : { Description: description }) });
-    if (alias !== undefined) await kms.createAlias({ AliasName: alias, TargetKeyId: meta.KeyId });
+    if (alias !== undefined) await createAliasOrRollBack(ctx, kms, alias, meta.KeyId);
     if (rotationDays !== undefined) await kms.enableKeyRotation({ KeyId: meta.KeyId, RotationPeriodInDays: rotationDays });
     ctx.out.result(
       [
@@ -76,6 +76,28 @@ const create: Command = {
     );
   },
 };
+
+/**
+ * Names the new key, or undoes its creation when the alias cannot be made (a key policy that
+ * refuses CreateAlias, an alias taken meanwhile): without this a refused `keys create --alias`
+ * left an Enabled key nobody asked for and nobody can name. The key service has no immediate
+ * delete (neither has AWS KMS), so the rollback schedules the key's deletion after the shortest
+ * waiting period, 7 days; the key is unusable from now on. If even that is refused, the note
+ * names the key left behind. The CreateAlias failure is the command's error either way.
+ */
+async function createAliasOrRollBack(ctx: CommandContext, kms: KmsClient, alias: string, keyId: string): Promise<void> {
+  try {
+    await kms.createAlias({ AliasName: alias, TargetKeyId: keyId });
+  } catch (error) {
+    try {
+      const r = await kms.scheduleKeyDeletion({ KeyId: keyId, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS });
+      ctx.out.note(`keys create: the alias ${alias} could not be created, so the new key ${keyId} was rolled back: it is PendingDeletion (unusable now, destroyed on ${new Date(r.DeletionDate).toISOString()})`);
+    } catch (rollback) {
+      ctx.out.note(`keys create: the alias ${alias} could not be created and the new key ${keyId} could not be rolled back (${(rollback as Error)?.message ?? String(rollback)}); it remains, without an alias`);
+    }
+    throw error;
+  }
+}
 
 const list: Command = {
   words: 'keys list',
