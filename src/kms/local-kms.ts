@@ -14,6 +14,7 @@ import { CallContext } from './call-context.js';
 import { destroyKey, isScratchKey } from './deletion.js';
 import { UnsupportedOperationException } from './errors.js';
 import type { KmsLocation } from './key-ids.js';
+import { wipeDroppedMaterial } from './key-material.js';
 import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
 import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
 import { MemoryStore, type KmsStateStore } from './store.js';
@@ -242,7 +243,9 @@ export class LocalKms {
   /** Saves, then swaps: memory never gets ahead of the store. */
   async #commit(draft: KmsState): Promise<void> {
     await this.#store.save(draft);
+    const before = this.#state;
     this.#state = draft;
+    if (before !== undefined) wipeDroppedMaterial(before, draft);
   }
 }
 
