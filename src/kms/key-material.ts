@@ -32,6 +32,11 @@ export function materialBytes(record: KeyMaterialRecord): Uint8Array {
   return record.material;
 }
 
+/** Zeroes every key material in a state (LocalKms.close: no call can use it afterwards). */
+export function wipeAllMaterial(state: KmsState): void {
+  for (const key of Object.values(state.keys)) for (const m of key.materials) m.material.fill(0);
+}
+
 /** Zeroes the material of keys that `before` has and `after` no longer has (destroyed keys),
  *  once `after` was saved and replaced `before`: nothing refers to those bytes any more. */
 export function wipeDroppedMaterial(before: KmsState, after: KmsState): void {

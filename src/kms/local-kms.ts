@@ -14,7 +14,7 @@ import { CallContext } from './call-context.js';
 import { destroyKey, isScratchKey } from './deletion.js';
 import { UnsupportedOperationException } from './errors.js';
 import type { KmsLocation } from './key-ids.js';
-import { wipeDroppedMaterial } from './key-material.js';
+import { wipeAllMaterial, wipeDroppedMaterial } from './key-material.js';
 import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
 import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
 import { MemoryStore, type KmsStateStore } from './store.js';
@@ -98,6 +98,7 @@ export class LocalKms {
   readonly #clock: () => Date;
   readonly #store: KmsStateStore;
   #state: KmsState | undefined;
+  #closed = false;
   /** Calls run one at a time, in order: each waits for the previous one to settle. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #policies = new Map<string, PolicyDocument>();
@@ -176,9 +177,19 @@ export class LocalKms {
     });
   }
 
-  /** Waits for calls in flight, then closes the store. */
+  /** Waits for calls in flight, closes the store and zeroes the key material in memory; later
+   *  calls fail. Idempotent. */
   close(): Promise<void> {
-    return this.#enqueue(() => this.#store.close());
+    return this.#enqueue(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      try {
+        await this.#store.close();
+      } finally {
+        if (this.#state !== undefined) wipeAllMaterial(this.#state);
+        this.#state = undefined;
+      }
+    });
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -223,6 +234,8 @@ export class LocalKms {
 
   /** Loads the state on first use, then performs due maintenance (saved before the call). */
   async #prepare(now: Date, wantDefaultKey: boolean | undefined): Promise<void> {
+    // After close() the material is zeroed: a call must fail, not encrypt under zeros.
+    if (this.#closed) throw new Error('LocalKms: the key service is closed (close() was called); create a new LocalKms over the store');
     if (this.#state === undefined) {
       const loaded = await this.#store.load();
       this.#state = loaded === undefined ? emptyState() : checkLoadedState(loaded);

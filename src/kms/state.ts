@@ -143,8 +143,11 @@ export function checkLoadedState(value: unknown): KmsState {
     typeof s !== 'object' ||
     s.format !== STATE_FORMAT ||
     typeof s.keys !== 'object' ||
+    s.keys === null ||
     typeof s.aliases !== 'object' ||
+    s.aliases === null ||
     typeof s.grants !== 'object' ||
+    s.grants === null ||
     !Array.isArray(s.deletedKeyIds)
   ) {
     throw new Error('LocalKms: the store holds something that is not a LocalKms state');

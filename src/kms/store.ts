@@ -18,7 +18,7 @@ export interface KmsStateStore {
 
 /** Keeps the state in memory only: the default. Holds a deep copy (structuredClone, so key
  *  material stays bytes and never becomes a string), so later changes to the caller's object (or
- *  to the returned one) cannot reach what was saved; the copy it replaces or drops is zeroed. */
+ *  to the returned one) cannot reach what was saved; the copy a save replaces is zeroed. */
 export class MemoryStore implements KmsStateStore {
   private saved: unknown;
 
@@ -32,10 +32,9 @@ export class MemoryStore implements KmsStateStore {
     this.saved = copy;
   }
 
-  async close(): Promise<void> {
-    wipeBytesIn(this.saved);
-    this.saved = undefined;
-  }
+  /** Keeps what was saved: like a file, the store outlives the LocalKms that closed it, and a
+   *  new LocalKms over it sees the same keys. */
+  async close(): Promise<void> {}
 }
 
 /** Zeroes every Uint8Array in a plain object tree (the store's own copies of key material). */
