@@ -1,5 +1,6 @@
 // Property-based fuzzing (fast-check) of every parser of untrusted bytes: the volume header
-// (either or both copies, through Volume.open), the stream trailer, the KMS ciphertext blob
+// (either or both copies, through Volume.open), encrypted streams (decryptStream) and their
+// trailer, the KMS ciphertext blob
 // (parsed, and through Decrypt), the sealed key store, key-policy JSON, grant tokens, the CLI's
 // argument parser, the atrest serve request decoder, base64, and the LUKS2 metadata JSON and
 // binary header. Each property: the parser returns or throws the library's named error for
@@ -11,8 +12,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc, mutated, parseOrNamedError, parseOrNamedErrorAsync, settings } from './_lib/fuzz.js';
-import { setup } from './_lib/envelope.js';
-import { EnvelopeError, LocalKms, MemoryBlockStore, MemoryStore, Volume, KeystoreAuthenticationError, KeystoreCorruptError, openSealedState, sealState } from '../dist/index.js';
+import { chunked, collect, setup } from './_lib/envelope.js';
+import { decryptStream, encryptStream, EnvelopeError, LocalKms, MemoryBlockStore, MemoryStore, Volume, KeystoreAuthenticationError, KeystoreCorruptError, openSealedState, sealState } from '../dist/index.js';
 import { KmsException, MalformedPolicyDocumentException } from '../dist/kms/errors.js';
 import { decodeHeader, decodePrefix, HeaderParseError } from '../dist/envelope/header.js';
 import { openTrailer, sealTrailer } from '../dist/envelope/trailer.js';
@@ -88,6 +89,20 @@ test('stream trailer: arbitrary and damaged trailers give TruncatedDataError; ev
   } finally {
     gcm.dispose();
   }
+});
+
+test('encrypted streams: damaged, cut or extended streams give decryptStream an EnvelopeError; a changed length always fails', async () => {
+  const { app } = setup();
+  const plain = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
+  const encrypted = await collect(chunked(plain, 1000).pipeThrough(encryptStream({ kms: app, sectorSize: 512 })));
+  await fc.assert(
+    fc.asyncProperty(mutated(encrypted), fc.integer({ min: 1, max: 5000 }), async (bytes, chunk) => {
+      const r = await parseOrNamedErrorAsync(() => collect(chunked(bytes, chunk).pipeThrough(decryptStream({ kms: app }))), [EnvelopeError]);
+      if (bytes.length !== encrypted.length) assert.ok(r.error, `a stream of ${bytes.length} bytes instead of ${encrypted.length} must not decrypt`);
+      if (r.result) assert.is(r.result.length, plain.length, 'what decrypts has the sealed length (XTS sectors are not authenticated: their content may differ)');
+    }),
+    { ...settings(0.5), timeout: 5000 },
+  );
 });
 
 test('KMS ciphertext blob: parseBlob and Decrypt answer with KMS exceptions only; headers round-trip', async () => {
