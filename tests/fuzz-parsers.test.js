@@ -1,12 +1,11 @@
 // Property-based fuzzing (fast-check) of every parser of untrusted bytes: the volume header
 // (either or both copies, through Volume.open), encrypted streams (decryptStream) and their
-// trailer, the KMS ciphertext blob
-// (parsed, and through Decrypt), the sealed key store, key-policy JSON, grant tokens, the CLI's
-// argument parser, the atrest serve request decoder, base64, and the LUKS2 metadata JSON and
+// trailer, the KMS ciphertext blob (parsed, and through Decrypt), the sealed key store,
+// key-policy JSON, grant tokens, the CLI's argument parser, the atrest serve request decoder, base64, and the LUKS2 metadata JSON and
 // binary header. Each property: the parser returns or throws the library's named error for
 // that input — no TypeError/RangeError/other leaking from inside — and, where there is a
-// serializer, what it writes parses back to the same value. Fixed seed, bounded cases (about a
-// second or two in all); `npm run fuzz` runs the same properties with many more cases
+// serializer, what it writes parses back to the same value. Fixed seed, bounded cases (a few
+// seconds in all); `npm run fuzz` runs the same properties with many more cases
 // (tests/_lib/fuzz.js). Hangs: async properties have a per-case timeout; a sync parser that
 // looped would stall the run (the runner's timeout reports it).
 import { test } from 'uvu';
