@@ -9,11 +9,8 @@ import type { KeyMaterialRecord, KeyRecord, KmsState } from './state.js';
 export const KEY_MATERIAL_BYTES = 32;
 
 export function newKeyMaterial(created: Date, rotationType?: 'AUTOMATIC' | 'ON_DEMAND'): KeyMaterialRecord {
-  const record: KeyMaterialRecord = {
-    id: toHex(randomBytes(32)),
-    material: randomBytes(KEY_MATERIAL_BYTES),
-    created: created.toISOString(),
-  };
+  const material = randomBytes(KEY_MATERIAL_BYTES); // drawn before the id, as always (docs/FORMAT.md's seeded example depends on the order)
+  const record: KeyMaterialRecord = { id: toHex(randomBytes(32)), material, created: created.toISOString() };
   if (rotationType !== undefined) record.rotationType = rotationType;
   return record;
 }
