@@ -295,3 +295,51 @@ scratch('refuses keys without the scratch tag, and unknown keys', async () => {
 });
 
 scratch.run();
+
+// ---------------------------------------------------------------------------------------------
+const material = suite('kms keys: key material in memory (bytes, shared by state copies, zeroed when dropped)');
+
+material('material is one Uint8Array per key, shared by every saved state; zeroed when its key is destroyed and at close', async () => {
+  const { LocalKms } = await import('../dist/index.js');
+  const saves = [];
+  const store = { load: async () => undefined, save: async (s) => void saves.push(s), close: async () => undefined };
+  const kms = new LocalKms({ store });
+  const root = kms.as(ROOT);
+  const keep = await newKey(root);
+  const scratchKey = await newKey(root, { Tags: [{ TagKey: 'atrest:scratch', TagValue: 'true' }] });
+  const bytesOf = (state, id) => state.keys[id].materials[0].material;
+  const keepBytes = bytesOf(saves.at(-1), keep.KeyId);
+  const scratchBytes = bytesOf(saves.at(-1), scratchKey.KeyId);
+  assert.instance(keepBytes, Uint8Array);
+  assert.is(keepBytes.length, 32);
+  assert.ok(keepBytes.some((b) => b !== 0) && scratchBytes.some((b) => b !== 0));
+  await root.enableKeyRotation({ KeyId: keep.KeyId }); // a change: a new state copy
+  assert.is(bytesOf(saves.at(-1), keep.KeyId), keepBytes, 'the new copy shares the bytes, it does not copy them');
+  assert.is.not(saves.at(-1), saves.at(-2));
+  const blob = (await root.encrypt({ KeyId: keep.KeyId, Plaintext: utf8('kept') })).CiphertextBlob;
+  await kms.destroyKeyNow(scratchKey.KeyId);
+  assert.ok(scratchBytes.every((b) => b === 0), 'the destroyed key\'s material is zeroed once the state without it is saved');
+  assert.ok(keepBytes.some((b) => b !== 0), 'other keys keep theirs');
+  assert.is(new TextDecoder().decode((await root.decrypt({ CiphertextBlob: blob })).Plaintext), 'kept');
+  await kms.close();
+  assert.ok(keepBytes.every((b) => b === 0), 'close zeroes the material in memory');
+  await rejects(root.decrypt({ CiphertextBlob: blob }), 'Error', /the key service is closed/);
+  await kms.close(); // idempotent
+});
+
+material('a failed save leaves the material of a key being destroyed intact (memory stays at the saved state)', async () => {
+  const { LocalKms } = await import('../dist/index.js');
+  let failNext = false;
+  const store = { load: async () => undefined, save: async () => { if (failNext) throw new Error('disk full'); }, close: async () => undefined };
+  const kms = new LocalKms({ store });
+  const root = kms.as(ROOT);
+  const m = await newKey(root, { Tags: [{ TagKey: 'atrest:scratch', TagValue: 'true' }] });
+  const blob = (await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('still here') })).CiphertextBlob;
+  failNext = true;
+  await rejects(kms.destroyKeyNow(m.KeyId), 'Error', /disk full/);
+  failNext = false;
+  assert.is(new TextDecoder().decode((await root.decrypt({ CiphertextBlob: blob })).Plaintext), 'still here');
+  await kms.close();
+});
+
+material.run();

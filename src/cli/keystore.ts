@@ -22,6 +22,7 @@ import { UsageError } from './exit-codes.js';
 import type { KmsClient } from '../kms/types.js';
 import type { Output } from './output.js';
 import { canPrompt, promptHidden } from './prompt.js';
+import { hexDigitsToBytes } from '../utils/bytes.js';
 
 export interface KeystoreLocation {
   /** The directory: $ATREST_HOME or ./.atrest */
@@ -181,8 +182,9 @@ export async function obtainSecret(env: Record<string, string | undefined>, loca
     if (!/^[0-9a-fA-F]{64}$/.test(rootKeyHex)) {
       throw new UsageError(`ATREST_ROOT_KEY must be 64 hex digits (a 32-byte key), got ${rootKeyHex.length} characters${/[^0-9a-fA-F]/.test(rootKeyHex) ? ' with non-hex ones' : ''}`);
     }
-    const rootKey = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) rootKey[i] = parseInt(rootKeyHex.slice(2 * i, 2 * i + 2), 16);
+    // Straight from the variable's digits to bytes (no parseInt, no substrings of the key); the
+    // variable's own string cannot be wiped (README, security notes).
+    const rootKey = hexDigitsToBytes(rootKeyHex);
     return { secret: { rootKey }, source: 'ATREST_ROOT_KEY' };
   }
   const passphrase = env.ATREST_PASSPHRASE;

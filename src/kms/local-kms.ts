@@ -14,6 +14,7 @@ import { CallContext } from './call-context.js';
 import { destroyKey, isScratchKey } from './deletion.js';
 import { UnsupportedOperationException } from './errors.js';
 import type { KmsLocation } from './key-ids.js';
+import { wipeAllMaterial, wipeDroppedMaterial } from './key-material.js';
 import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
 import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
 import { MemoryKeystore, type Keystore } from './keystore.js';
@@ -98,6 +99,7 @@ export class LocalKms {
   readonly #clock: () => Date;
   readonly #keystore: Keystore;
   #state: KmsState | undefined;
+  #closed = false;
   /** Calls run one at a time, in order: each waits for the previous one to settle. */
   #queue: Promise<unknown> = Promise.resolve();
   readonly #policies = new Map<string, PolicyDocument>();
@@ -180,9 +182,19 @@ export class LocalKms {
     });
   }
 
-  /** Waits for calls in flight, then closes the keystore. */
+  /** Waits for calls in flight, closes the keystore and zeroes the key material in memory; later
+   *  calls fail. Idempotent. */
   close(): Promise<void> {
-    return this.#enqueue(() => this.#keystore.close());
+    return this.#enqueue(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      try {
+        await this.#keystore.close();
+      } finally {
+        if (this.#state !== undefined) wipeAllMaterial(this.#state);
+        this.#state = undefined;
+      }
+    });
   }
 
   #enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -227,6 +239,8 @@ export class LocalKms {
 
   /** Loads the state on first use, then performs due maintenance (saved before the call). */
   async #prepare(now: Date, wantDefaultKey: boolean | undefined): Promise<void> {
+    // After close() the material is zeroed: a call must fail, not encrypt under zeros.
+    if (this.#closed) throw new Error('LocalKms: the key service is closed (close() was called); create a new LocalKms over the keystore');
     if (this.#state === undefined) {
       const loaded = await this.#keystore.load();
       this.#state = loaded === undefined ? emptyState() : checkLoadedState(loaded);
@@ -247,7 +261,9 @@ export class LocalKms {
   /** Saves, then swaps: memory never gets ahead of the keystore. */
   async #commit(draft: KmsState): Promise<void> {
     await this.#keystore.save(draft);
+    const before = this.#state;
     this.#state = draft;
+    if (before !== undefined) wipeDroppedMaterial(before, draft);
   }
 }
 

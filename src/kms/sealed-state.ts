@@ -39,6 +39,7 @@ import { AuthenticationError } from '../engine/errors.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, type Gcm } from '../engine/gcm.js';
 import { equalBytes, utf8 } from '../utils/bytes.js';
 import { KeystoreAuthenticationError, KeystoreCorruptError } from './keystore-errors.js';
+import { stateJson } from './state.js';
 
 /** The secret a keystore is sealed under: a 32-byte root key, or a passphrase (stretched with
  *  scrypt; its parameters and salt are stored in the keystore's header). */
@@ -162,7 +163,9 @@ export class StateSealer {
     return sealed instanceof Uint8Array && sealed.length >= OFF_NONCE && equalBytes(sealed.subarray(0, OFF_NONCE), this.prefix);
   }
 
-  /** Seals a JSON-compatible state: header ‖ GCM(JSON) with a fresh random nonce. */
+  /** Seals a JSON-compatible state (Uint8Arrays, the key material, as base64): header ‖
+   *  GCM(JSON) with a fresh random nonce. The JSON text is a string while it is encoded — the
+   *  one unwipeable copy of the key material a save makes; its UTF-8 bytes are zeroed. */
   seal(state: unknown): Uint8Array {
     this.usable('seal');
     const plaintext = utf8(toJson(state));
@@ -384,7 +387,7 @@ async function deriveKeys(secret: KeystoreSecret, kdf: KdfDescriptor): Promise<D
 function toJson(state: unknown): string {
   let json: string | undefined;
   try {
-    json = JSON.stringify(state);
+    json = stateJson(state);
   } catch (err) {
     throw new TypeError(`keystore: the state must be JSON-compatible (${(err as Error).message})`);
   }

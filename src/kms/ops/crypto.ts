@@ -38,7 +38,6 @@ async function seal(ctx: CallContext, key: KeyRecord, plaintext: Uint8Array, con
     return { blob: concatBytes(header, gcm.seal(nonce, plaintext, aad)), keyMaterialId: material.id };
   } finally {
     gcm.dispose();
-    keyBytes.fill(0);
   }
 }
 
@@ -61,7 +60,6 @@ async function open(ctx: CallContext, key: KeyRecord, blob: ParsedBlob, context:
     throw e;
   } finally {
     gcm.dispose();
-    keyBytes.fill(0);
   }
 }
 
