@@ -111,7 +111,7 @@ test('atrest serve and the atrest/aws adapter: no key byte in any response, erro
   const storePath = join(dir, 'store.atks');
   const auditPath = join(dir, 'audit.jsonl');
   const credential = { accessKeyId: 'AKIAEXPOSUREEXAMPLE1', secretAccessKey: 'exposure/test/secret', principal: PRINCIPAL };
-  const server = await startKmsServer({ port: 0, credentials: [credential], auditPath, store: await FileKeystore.open(storePath, { rootKey: rootKeyBytes.slice() }) });
+  const server = await startKmsServer({ port: 0, credentials: [credential], auditPath, keystore: await FileKeystore.open(storePath, { rootKey: rootKeyBytes.slice() }) });
   const seen = [];
   const errors = [];
   try {
