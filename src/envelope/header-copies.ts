@@ -38,23 +38,19 @@ export async function readHeaderCopies(store: BlockStore, what: string): Promise
   const storeSize = await store.size();
   if (storeSize === 0) throw new NotAtrestVolumeError(`${what}: the store is empty, not an atrest volume`);
   const first = await readCopy(store, storeSize, 0);
-  const copies = [first];
-  const knownSlot = first.header?.fields.slotSize;
-  if (knownSlot !== undefined) {
-    copies.push(await readCopy(store, storeSize, knownSlot));
-  } else {
-    // Copy 1 is unreadable, so its slot size is unknown: look for copy 2 at every slot size.
-    let second: CopyRead | undefined;
-    for (let slot = SLOT_SIZE_MIN; slot <= SLOT_SIZE_MAX && slot < storeSize; slot *= 2) {
-      const candidate = await readCopy(store, storeSize, slot);
-      if (candidate.header !== undefined) {
-        second = candidate;
-        break;
-      }
-      if (second === undefined && candidate.problem?.problem !== 'no-magic') second = candidate;
-    }
-    copies.push(second ?? { offset: SLOT_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') });
+  // Copy 2 is looked for at every possible copy size, never through copy 1's size field: a
+  // damaged copy 1 can still decode with a wrong one. Only a copy whose own size field equals
+  // its offset counts (readCopy checks), and every one found goes on to authentication.
+  const found: CopyRead[] = [];
+  let unreadable: CopyRead | undefined;
+  for (let size = SLOT_SIZE_MIN; size <= SLOT_SIZE_MAX && size < storeSize; size *= 2) {
+    const candidate = await readCopy(store, storeSize, size);
+    if (candidate.header !== undefined) found.push(candidate);
+    else if (unreadable === undefined && candidate.problem?.problem !== 'no-magic') unreadable = candidate;
   }
+  const copies = [first];
+  if (found.length > 0) copies.push(...found);
+  else copies.push(unreadable ?? { offset: SLOT_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') });
   if (copies.some((c) => c.header !== undefined)) return copies;
   throw explainUnreadable(copies, storeSize, what);
 }

@@ -189,11 +189,21 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
 
   /** How many header bytes to collect before parsing: both copies, or all a damaged copy 1 could hide. */
   const headBytesWanted = (bytes: Uint8Array): number => {
+    let size: number;
     try {
-      return 2 * decodePrefix(bytes.subarray(0, PREFIX_BYTES)).slotSize;
+      size = decodePrefix(bytes.subarray(0, PREFIX_BYTES)).slotSize;
     } catch {
       return 2 * SLOT_SIZE_MAX;
     }
+    if (bytes.length < 2 * size) return 2 * size;
+    // Copy 1's size field is trusted only when copy 2 is where it says (a copy 2 there names
+    // the same size): a damaged field must not keep copy 2 out of the bytes collected.
+    try {
+      if (decodePrefix(bytes.subarray(size, size + PREFIX_BYTES)).slotSize === size) return 2 * size;
+    } catch {
+      // no copy 2 at that offset
+    }
+    return 2 * SLOT_SIZE_MAX;
   };
 
   const unlock = async (bytes: Uint8Array) => {

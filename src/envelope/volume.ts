@@ -6,7 +6,8 @@
 // Rules kept everywhere:
 // - Every check (arguments, policy, key state) and every key-service call happens before the
 //   first byte is written, so a failed operation leaves the store as it was.
-// - Header changes go through writeHeaderCopies (copy 1, flush, copy 2, flush).
+// - Header changes go through HeaderState.commit: all-or-nothing as this object and the next
+//   open see it (committed once copy 1 is durable; see header-state.ts).
 // - Data is written before the header that makes it reachable (a grown size), so a crash
 //   leaves the old size over untouched sectors or the new size over written ones.
 // - Operations on one volume run one at a time, in call order (a read-modify-write of a sector
@@ -29,6 +30,7 @@ import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, 
 import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
 import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
 import { matchesKey, unlockHeader } from './header-unlock.js';
+import { HeaderState } from './header-state.js';
 import {
   createVolumeGrant, generateWrappedDataKey, reEncryptFromAny, retireVolumeGrant, translateKmsError, unwrapDataKey,
 } from './kms-calls.js';
@@ -54,6 +56,7 @@ export class Volume {
    *  destroy — still work on a stream: they rewrite the two header copies and nothing else. */
   readonly #dataReadOnly: boolean;
   #session: DataKeySession;
+  readonly #header: HeaderState;
   #fields: HeaderFields;
   #sealed: SealedFields;
   #size: number;
@@ -61,8 +64,9 @@ export class Volume {
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields,
-    size: number, readOnly: boolean, dataReadOnly: boolean) {
+    headerBytes: Uint8Array, size: number, readOnly: boolean, dataReadOnly: boolean) {
     this.#store = store;
+    this.#header = new HeaderState(store, headerBytes, fields.slotSize);
     this.#kms = kms;
     this.#policy = policy;
     this.#session = session;
@@ -138,7 +142,7 @@ export class Volume {
         entry.grantee = grantTo;
       }
       const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
-      const volume = new Volume(store, kms, policy, session, fields, sealed, size, false, false);
+      const volume = new Volume(store, kms, policy, session, fields, sealed, header, size, false, false);
       try {
         // Sectors first (zeros, encrypted), then the header that makes them a volume.
         await volume.#writeRange(0, size, size, new Uint8Array(0), 0);
@@ -209,7 +213,7 @@ export class Volume {
           }
         }
       }
-      return new Volume(store, kms, policy, session, fields, sealed, size, readOnlyRequested, readOnlyRequested || trailerMode);
+      return new Volume(store, kms, policy, session, fields, sealed, chosen.bytes, size, readOnlyRequested, readOnlyRequested || trailerMode);
     } catch (e) {
       session.close();
       throw e;
@@ -288,14 +292,17 @@ export class Volume {
       await this.#writeRange(from, end, start, data, oldSize);
       if (end > oldSize) {
         await this.#store.flush();
-        await this.#updateHeader({ size: end });
+        await this.#updateHeader(what, { size: end });
         this.#size = end;
       }
     });
   }
 
   flush(): Promise<void> {
-    return this.#exclusive('volume.flush', () => this.#store.flush());
+    return this.#exclusive('volume.flush', async () => {
+      await this.#store.flush();
+      await this.#header.repairStaleCopy();
+    });
   }
 
   /** Flushes the store and zeroes every key. The store stays open (it is the caller's). */
@@ -304,7 +311,10 @@ export class Volume {
     const run = this.#queue.then(async () => {
       if (this.#closed) return;
       try {
-        if (!this.#readOnly) await this.#store.flush();
+        if (!this.#readOnly && !this.#header.lost) {
+          await this.#store.flush();
+          await this.#header.repairStaleCopy();
+        }
       } finally {
         this.#closed = true;
         this.#session.close();
@@ -345,7 +355,7 @@ export class Volume {
         throw new RangeError(`${what}: ${keyId} holds the volume's only wrapped key; removing it would make the data unreadable (use destroy() for that)`);
       }
       const removed = this.#fields.wrappedKeys[index]!;
-      await this.#updateHeader({ wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
+      await this.#updateHeader(what, { wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
       await this.#retireGrants([removed]);
     });
   }
@@ -381,7 +391,9 @@ export class Volume {
 
   #exclusive<T>(what: string, task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => {
-      if (this.#closed) throw new VolumeClosedError(`${what}: the volume is closed`);
+      if (this.#closed) {
+        throw new VolumeClosedError(`${what}: the volume is closed${this.#header.lost ? ' (a failed header update left the store\'s header unknown: reopen it)' : ''}`);
+      }
       return task();
     });
     this.#queue = run.catch(() => undefined);
@@ -409,9 +421,8 @@ export class Volume {
     }
   }
 
-  /** Writes a new header (both copies, in order) with the changes; memory follows only after
-   *  the store has it. */
-  async #updateHeader(change: { size?: number; wrappedKeys?: WrappedKey[] }): Promise<void> {
+  /** Commits a new header with the changes; memory follows only once the store has it. */
+  async #updateHeader(what: string, change: { size?: number; wrappedKeys?: WrappedKey[] }): Promise<void> {
     const fields: HeaderFields = {
       ...this.#fields,
       sequence: this.#fields.sequence + 1,
@@ -419,7 +430,15 @@ export class Volume {
     };
     const sealed: SealedFields = { ...this.#sealed, size: change.size ?? this.#sealed.size };
     const bytes = encodeHeader(fields, sealed, this.#session.metadataGcm, this.#session.headerMacKey);
-    await writeHeaderCopies(this.#store, bytes, fields.slotSize);
+    try {
+      await this.#header.commit(bytes, what);
+    } catch (e) {
+      if (this.#header.lost) {
+        this.#closed = true;
+        this.#session.close();
+      }
+      throw e;
+    }
     this.#fields = fields;
     this.#sealed = sealed;
   }
@@ -447,9 +466,10 @@ export class Volume {
         entry.grantee = grantTo;
       }
       try {
-        await this.#updateHeader({ wrappedKeys });
+        await this.#updateHeader(what, { wrappedKeys });
       } catch (e) {
-        if (entry.grantId !== undefined) await retireVolumeGrant(kms, entry.keyArn, entry.grantId).catch(() => undefined);
+        // Not applied: the new grant goes. Unknown (header lost): it stays, it may be in use.
+        if (entry.grantId !== undefined && !this.#header.lost) await retireVolumeGrant(kms, entry.keyArn, entry.grantId).catch(() => undefined);
         throw e;
       }
       if (mode === 'replace') await this.#retireGrants(current.filter((w) => w.keyArn !== entry.keyArn));
