@@ -162,4 +162,28 @@ faults('the chain of issue 12 item 2: removeKey(A) fails, the app trusts keyIds 
   assert.ok(sawFailure, 'some fault made removeKey fail (the case the chain starts from)');
 });
 
+faults('issue 12 item 16: a Volume.create with grantTo that fails at the store leaves no grant behind', async () => {
+  const env = setup();
+  const key = (await env.admin.createKey({})).KeyMetadata.Arn;
+  const grantee = 'arn:aws:iam::111122223333:role/reader';
+  for (const [on, n] of [['write', 1], ['write', 2], ['flush', 1], ['flush', 2]]) {
+    const store = new FaultyBlockStore(new MemoryBlockStore());
+    store.arm(on, n);
+    let failed = false;
+    try {
+      await Volume.create(store, { kms: env.app, keyId: key, size: SIZE, sectorSize: SS, grantTo: grantee });
+    } catch {
+      failed = true;
+    }
+    assert.ok(failed && store.faulted, `a fault at ${on} ${n} fails the create`);
+    assert.is(await store.size(), 0, `${on} ${n}: the store is left empty`);
+    const { Grants } = await env.admin.listGrants({ KeyId: key });
+    assert.equal(Grants.filter((g) => g.GranteePrincipal === grantee), [], `${on} ${n}: no grant for ${grantee} remains`);
+  }
+  // And with no fault the grant is there: the check above can see one.
+  await Volume.create(new MemoryBlockStore(), { kms: env.app, keyId: key, size: SIZE, sectorSize: SS, grantTo: grantee });
+  const { Grants } = await env.admin.listGrants({ KeyId: key });
+  assert.is(Grants.filter((g) => g.GranteePrincipal === grantee).length, 1);
+});
+
 faults.run();

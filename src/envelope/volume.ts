@@ -108,6 +108,7 @@ export class Volume {
     // Key-service calls: all before the first write.
     let scratchKeyArn: string | undefined;
     let session: DataKeySession | undefined;
+    let granted: WrappedKey | undefined;
     try {
       let keyArn: string;
       if (scratch) {
@@ -140,6 +141,7 @@ export class Volume {
       if (grantTo !== undefined) {
         entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
         entry.grantee = grantTo;
+        granted = entry;
       }
       const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
       const volume = new Volume(store, kms, policy, session, fields, sealed, header, size, false, false);
@@ -156,6 +158,8 @@ export class Volume {
       return volume;
     } catch (e) {
       session?.close();
+      // The grant was made for this volume only; a failed create must not leave it behind.
+      if (granted?.grantId !== undefined) await retireVolumeGrant(kms, granted.keyArn, granted.grantId).catch(() => undefined);
       if (scratchKeyArn !== undefined) {
         // The scratch key was made for this volume only; it must not outlive a failed create.
         await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: 7 }).catch(() => undefined);
