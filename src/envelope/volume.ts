@@ -66,7 +66,7 @@ export class Volume {
   private constructor(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields,
     headerBytes: Uint8Array, size: number, readOnly: boolean, dataReadOnly: boolean) {
     this.#store = store;
-    this.#header = new HeaderState(store, headerBytes, fields.slotSize);
+    this.#header = new HeaderState(store, headerBytes, fields.copySize);
     this.#kms = kms;
     this.#policy = policy;
     this.#session = session;
@@ -91,7 +91,7 @@ export class Volume {
     const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
     const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
     const size = o.size === undefined ? 0 : check.byteCount(o.size, `${what}: size`, true);
-    const slotSize = checkHeaderSize(o.headerSize, what);
+    const copySize = checkHeaderSize(o.headerSize, what);
     const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
     const metadata = checkMetadata(o.metadata, what);
     const policy = checkPolicy(o.policy, what);
@@ -126,16 +126,16 @@ export class Volume {
       session = await DataKeySession.create(await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context), sectorSize);
       const fields: HeaderFields = {
         flags: scratch ? FLAG_SCRATCH : 0,
-        slotSize,
+        copySize,
         sequence: 1,
         cipher: CIPHER_XTS_AES_256,
         sectorSize,
-        dataOffset: dataOffsetFor(slotSize, sectorSize),
+        dataOffset: dataOffsetFor(copySize, sectorSize),
         volumeId,
         wrappedKeys: [entry],
       };
       const sealed: SealedFields = { size, metadata };
-      // Encode once before the grant, so a header too large for its slot fails before any
+      // Encode once before the grant, so a header too large for its copy size fails before any
       // change in the key service.
       encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
       if (grantTo !== undefined) {
@@ -149,7 +149,7 @@ export class Volume {
         // Sectors first (zeros, encrypted), then the header that makes them a volume.
         await volume.#writeRange(0, size, size, new Uint8Array(0), 0);
         await store.flush();
-        await writeHeaderCopies(store, header, slotSize);
+        await writeHeaderCopies(store, header, copySize);
       } catch (e) {
         // A store that failed mid-way: leave it empty again rather than half a volume.
         await store.truncate(0).catch(() => undefined);
@@ -211,7 +211,7 @@ export class Volume {
         const repair = copiesToRepair(copies, chosen);
         if (repair.length > 0) {
           try {
-            await writeHeaderCopies(store, chosen.bytes, fields.slotSize, repair);
+            await writeHeaderCopies(store, chosen.bytes, fields.copySize, repair);
           } catch (e) {
             throw new Error(`${what}: the header copy at offset ${repair.join(' and ')} is damaged or stale and could not be repaired (the store refused the write: ${(e as Error)?.message}); open with readOnly: true to read without repairing`, { cause: e });
           }
@@ -463,7 +463,7 @@ export class Volume {
       const wrapped = await reEncryptFromAny(kms, current, meta.Arn, context);
       const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
       const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
-      // Encode first: a header too large for its slot must fail before a grant is made.
+      // Encode first: a header too large for its copy size must fail before a grant is made.
       encodeHeader({ ...this.#fields, wrappedKeys }, this.#sealed, this.#session.metadataGcm, this.#session.headerMacKey);
       if (grantTo !== undefined) {
         entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
