@@ -21,25 +21,26 @@ import * as check from '../utils/bytes.js';
 import { randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
 import {
-  callerPart, checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
+  checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
   checkOptions, checkSectorSizeArgument, checkStore, volumeContext,
 } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
-import { HeaderDamagedError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError } from './errors.js';
-import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, TRAILER_BYTES, VOLUME_ID_BYTES } from './format.js';
+import { HeaderDamagedError, ReadOnlyVolumeError, VolumeClosedError } from './errors.js';
+import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, VOLUME_ID_BYTES } from './format.js';
 import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
 import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
-import { matchesKey, unlockHeader } from './header-unlock.js';
 import { HeaderState } from './header-state.js';
+import { unlockHeader } from './header-unlock.js';
+import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js';
 import {
-  createVolumeGrant, generateWrappedDataKey, reEncryptFromAny, retireVolumeGrant, translateKmsError, unwrapDataKey,
+  createVolumeGrant, generateWrappedDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
 } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount,
+  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize,
   type CheckedPolicy,
 } from './policy.js';
 import { readChunks, writeChunks } from './sector-ranges.js';
-import { checkTrailerSize, openTrailer } from './trailer.js';
+import { storedDataSize } from './trailer.js';
 import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, OpenVolumeOptions } from './volume-options.js';
 
 /** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
@@ -190,23 +191,8 @@ export class Volume {
       } catch (e) {
         throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, { cause: e });
       }
-      const storeSize = await store.size();
       const trailerMode = (fields.flags & FLAG_SIZE_IN_TRAILER) !== 0;
-      let size: number;
-      if (trailerMode) {
-        if (storeSize < fields.dataOffset + TRAILER_BYTES) {
-          throw new TruncatedDataError(`${what}: the store (${storeSize} bytes) ends before the encrypted stream's data and trailer`);
-        }
-        size = openTrailer(session.metadataGcm, fields.volumeId, await store.read(storeSize - TRAILER_BYTES, TRAILER_BYTES), what);
-        checkTrailerSize(size, storeSize - TRAILER_BYTES - fields.dataOffset, fields.sectorSize, what);
-      } else {
-        if (sealed.size === undefined) throw new HeaderDamagedError(`${what}: the header has neither a size nor the trailer flag`);
-        size = sealed.size;
-        const needed = fields.dataOffset + Math.ceil(size / fields.sectorSize) * fields.sectorSize;
-        if (storeSize < needed) {
-          throw new TruncatedDataError(`${what}: the volume holds ${size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`);
-        }
-      }
+      const size = await storedDataSize(store, fields, sealed, session.metadataGcm, what);
       if (!readOnlyRequested) {
         const repair = copiesToRepair(copies, chosen);
         if (repair.length > 0) {
@@ -349,18 +335,10 @@ export class Volume {
     if (typeof keyId !== 'string' || keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
-      let index = this.#fields.wrappedKeys.findIndex((w) => matchesKey(w.keyArn, keyId));
-      if (index < 0 && keyId.includes('alias/')) {
-        const arn = (await this.#kms.describeKey({ KeyId: keyId }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'DescribeKey', keyId }); })).KeyMetadata.Arn;
-        index = this.#fields.wrappedKeys.findIndex((w) => w.keyArn === arn);
-      }
-      if (index < 0) throw new RangeError(`${what}: the volume has no wrapped key under ${keyId} (it has: ${this.keyIds.join(', ')})`);
-      if (this.#fields.wrappedKeys.length === 1) {
-        throw new RangeError(`${what}: ${keyId} holds the volume's only wrapped key; removing it would make the data unreadable (use destroy() for that)`);
-      }
+      const index = await findRemovableKey(this.#kms, this.#fields.wrappedKeys, keyId, what);
       const removed = this.#fields.wrappedKeys[index]!;
       await this.#updateHeader(what, { wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
-      await this.#retireGrants([removed]);
+      await retireGrants(this.#kms, [removed]);
     });
   }
 
@@ -372,7 +350,7 @@ export class Volume {
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       // Key service first: if it refuses, nothing has been written and the volume still works.
-      await this.#retireGrants(this.#fields.wrappedKeys, true);
+      await retireGrants(this.#kms, this.#fields.wrappedKeys, true);
       if (this.scratch) {
         const keyArn = this.#fields.wrappedKeys[0]!.keyArn;
         try {
@@ -448,50 +426,20 @@ export class Volume {
   }
 
   async #changeKeys(what: string, options: ChangeKeyOptions, mode: 'add' | 'replace'): Promise<void> {
-    const { kms, keyId, givenContext, grantTo, retiringPrincipal } = checkChangeKeyOptions(options, this.#kms, what);
+    const request = checkChangeKeyOptions(options, this.#kms, what);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       const current = this.#fields.wrappedKeys;
-      const callerContext = givenContext ?? callerPart(current[0]!.encryptionContext);
-      checkRequiredContext(this.#policy, callerContext, what);
-      const context = volumeContext(callerContext, this.#fields.volumeId, what);
-      if (mode === 'add') checkWrappedKeyCount(this.#policy, current.length + 1, what);
-      const meta = await resolveAllowedKey(kms, this.#policy, keyId, what);
-      if (mode === 'add' && current.some((w) => w.keyArn === meta.Arn)) {
-        throw new RangeError(`${what}: the data key is already wrapped under ${meta.Arn}`);
-      }
-      const wrapped = await reEncryptFromAny(kms, current, meta.Arn, context);
-      const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
-      const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
-      // Encode first: a header too large for its copy size must fail before a grant is made.
-      encodeHeader({ ...this.#fields, wrappedKeys }, this.#sealed, this.#session.metadataGcm, this.#session.headerMacKey);
-      if (grantTo !== undefined) {
-        entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
-        entry.grantee = grantTo;
-      }
+      const { entry, wrappedKeys } = await planKeyChange(request, mode, { policy: this.#policy, fields: this.#fields, sealed: this.#sealed, session: this.#session }, what);
       try {
         await this.#updateHeader(what, { wrappedKeys });
       } catch (e) {
         // Not applied: the new grant goes. Unknown (header lost): it stays, it may be in use.
-        if (entry.grantId !== undefined && !this.#header.lost) await retireVolumeGrant(kms, entry.keyArn, entry.grantId).catch(() => undefined);
+        if (entry.grantId !== undefined && !this.#header.lost) await retireVolumeGrant(request.kms, entry.keyArn, entry.grantId).catch(() => undefined);
         throw e;
       }
-      if (mode === 'replace') await this.#retireGrants(current.filter((w) => w.keyArn !== entry.keyArn));
+      if (mode === 'replace') await retireGrants(this.#kms, current.filter((w) => w.keyArn !== entry.keyArn));
     });
-  }
-
-  /** Retires the grants recorded with these wrapped keys. `strict`: a failure throws (destroy);
-   *  otherwise it is ignored — the wrapped key is already gone from the header, so the grant
-   *  can no longer open this volume, only an old copy of it. */
-  async #retireGrants(entries: readonly WrappedKey[], strict = false): Promise<void> {
-    for (const w of entries) {
-      if (w.grantId === undefined) continue;
-      try {
-        await retireVolumeGrant(this.#kms, w.keyArn, w.grantId);
-      } catch (e) {
-        if (strict) throw e;
-      }
-    }
   }
 
 }
