@@ -6,8 +6,8 @@
 // promises), and the object and the reopens agree on which. Portable (Node, Deno, Chromium).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MemoryBlockStore, Volume } from '../dist/index.js';
-import { pattern, setup, snapshot } from './_lib/envelope.js';
+import { MemoryBlockStore, Volume, VolumeClosedError } from '../dist/index.js';
+import { CrashingStore, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
 import { FaultyBlockStore } from './_lib/faulty-block-store.js';
 import { assertBytes } from './_lib/assert.js';
 
@@ -184,6 +184,22 @@ faults('issue 12 item 16: a Volume.create with grantTo that fails at the store l
   await Volume.create(new MemoryBlockStore(), { kms: env.app, keyId: key, size: SIZE, sectorSize: SS, grantTo: grantee });
   const { Grants } = await env.admin.listGrants({ KeyId: key });
   assert.is(Grants.filter((g) => g.GranteePrincipal === grantee).length, 1);
+});
+
+faults('a store that fails writing copy 1 and again restoring it: the volume closes itself and says the outcome is unknown', async () => {
+  const ctx = await fixture(false);
+  const inner = new MemoryBlockStore(ctx.bytes);
+  const store = new CrashingStore(inner);
+  const vol = await Volume.open(store, { kms: ctx.env.app });
+  store.allowedWrites = 0; // every write from now on fails
+  store.torn = true;
+  await rejects(vol.addKey({ keyId: ctx.keys[1] }), Error, /which header it holds is unknown, so the volume is closed/);
+  assert.ok(vol.closed, 'closed');
+  await rejects(vol.read(0, 1), VolumeClosedError, /header unknown: reopen it/);
+  const reopened = await Volume.open(inner, { kms: ctx.env.app });
+  assert.ok([ctx.keys[0], `${ctx.keys[0]},${ctx.keys[1]}`].includes(reopened.keyIds.join(',')), 'old or new keys');
+  assertBytes(await reopened.read(0, SIZE), DATA);
+  await reopened.close();
 });
 
 faults.run();
