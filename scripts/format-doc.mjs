@@ -34,7 +34,7 @@ const { parseHeaderCopy, LABELS } = await import('../tests/_lib/volume-format.js
 
 const kms = new LocalKms({ clock: () => new Date('2030-01-01T00:00:00Z') }).as('arn:aws:iam::111122223333:role/app');
 
-// The example volume: 600 bytes of data in 512-byte sectors, one 4 KiB header slot per copy.
+// The example volume: 600 bytes of data in 512-byte sectors, 4 KiB header copies.
 const store = new MemoryBlockStore();
 const volume = await Volume.create(store, {
   kms, size: 600, sectorSize: 512, headerSize: 4096, encryptionContext: { app: 'docs' }, metadata: { name: 'example' },
@@ -80,7 +80,7 @@ header, kept twice, followed by data sectors:
 
 | offset | holds |
 | --- | --- |
-| 0 | header copy 1, zero-padded to the slot size S |
+| 0 | header copy 1, zero-padded to the copy size S |
 | S | header copy 2, byte for byte the same as copy 1 |
 | D = ⌈2S / sector size⌉ × sector size | data sector 0, 1, 2, … (whole sectors) |
 | after the last sector (streams only) | the trailer, ${36} bytes |
@@ -110,7 +110,7 @@ another volume does not open it. From the data key, HKDF-SHA-256 (RFC 5869, empt
 | version | 2 | 1 |
 | flags | 2 | bit 0: the size is in the trailer (a stream; opens read-only); bit 1: scratch volume (its key is destroyed with it) |
 | header length | 4 | bytes of this copy, MAC included |
-| slot size | 4 | S |
+| copy size | 4 | S |
 | sequence | 8 | +1 on every header update; of two intact copies the higher is newer |
 | cipher | 1 + n | length, then ASCII \`xts-aes-256\` |
 | sector size | 4 | power of two, 512 to 65536 |
@@ -130,7 +130,17 @@ is damaged, and a wrong key or any altered byte is an error, never garbage.
 
 **Updates** (rewrap, addKey, removeKey, a size change) write copy 1, flush, then copy 2, flush.
 A crash at any point leaves at least one intact copy with the old or the new header. Opening
-takes the intact copy with the highest sequence and rewrites the other one (repair).
+looks for copy 2 at every possible copy size (4 KiB to 1 MiB; a copy counts only where its own
+copy size field equals its offset), never through copy 1's fields, takes the authentic copy with
+the highest sequence and rewrites the other one (repair).
+
+An update is committed when copy 1 holds it durably (written and flushed). If writing or
+flushing copy 1 fails, the previous header is written back to copy 1 before the failure is
+reported; if copy 2 then fails, the update stands (it is reported done) and copy 2 is rewritten
+before the next update, on flush and close, or by the next open. So what an update reports is
+what the next open sees. (If the store also refuses to restore copy 1, the outcome is unknown:
+the volume closes itself and says so; a reopen shows the old or the new header.) The format is
+unchanged; volumes written before this rule open as before.
 
 **Size.** The sealed size is the *recorded* size, and the rule is: it is never beyond data
 that the store holds durably. Growth is amortised without a format change: a write past the
@@ -159,7 +169,7 @@ its trailer, or its trailer's size does not match the sectors present.
 
 ## Example
 
-A volume of 600 bytes in 512-byte sectors with 4 KiB header slots, key \`alias/aws/atrest\`
+A volume of 600 bytes in 512-byte sectors with 4 KiB header copies, key \`alias/aws/atrest\`
 (LocalKms), encryption context \`{ "app": "docs" }\`, metadata \`{ "name": "example" }\`, and
 "Hello, atrest!" written at offset 0 — ${bytes.length} bytes in all. Header copy 1:
 
@@ -173,7 +183,7 @@ The same bytes, field by field (offsets in hex):
 | --- | --- | --- | --- |
 ${table}
 
-Copy 2 at 0x${header.slotSize.toString(16)} repeats these ${header.headerLength} bytes. Data sector 0 at 0x${header.dataOffset.toString(16)} (first 64 of its 512 bytes):
+Copy 2 at 0x${header.copySize.toString(16)} repeats these ${header.headerLength} bytes. Data sector 0 at 0x${header.dataOffset.toString(16)} (first 64 of its 512 bytes):
 
 \`\`\`
 ${hexdump(bytes, header.dataOffset, header.dataOffset + 64)}

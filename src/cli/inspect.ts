@@ -28,7 +28,7 @@ export interface InspectedFile {
   scratch: boolean;
   cipher: string;
   sectorSize: number;
-  slotSize: number;
+  copySize: number;
   dataOffset: number;
   sequence: number;
   volumeId: string;
@@ -56,7 +56,7 @@ export async function inspectFile(path: string): Promise<InspectedFile> {
       scratch: (f.flags & FLAG_SCRATCH) !== 0,
       cipher: f.cipher,
       sectorSize: f.sectorSize,
-      slotSize: f.slotSize,
+      copySize: f.copySize,
       dataOffset: f.dataOffset,
       sequence: f.sequence,
       volumeId: Array.from(f.volumeId, (b) => b.toString(16).padStart(2, '0')).join(''),
@@ -76,7 +76,7 @@ export function inspectLines(h: InspectedFile): string[] {
   return [
     `${h.file}: atrest format version ${h.formatVersion}, ${h.layout === 'stream' ? 'encrypted file (stream; size sealed in the trailer)' : 'volume'}${h.scratch ? ', scratch' : ''}, ${h.fileBytes} bytes`,
     `cipher:       ${h.cipher}, ${h.sectorSize}-byte sectors, data from byte ${h.dataOffset}`,
-    `header:       two copies in ${h.slotSize}-byte slots, sequence ${h.sequence} (${h.headerCopies.map((c) => `@${c.offset} ${c.status}`).join('; ')})`,
+    `header:       two copies of ${h.copySize} bytes, sequence ${h.sequence} (${h.headerCopies.map((c) => `@${c.offset} ${c.status}`).join('; ')})`,
     `volume id:    ${h.volumeId}`,
     ...h.wrappedKeys.flatMap((w, i) => [
       `wrapped key ${i + 1}: ${escapeTerminal(w.keyArn)} (${w.ciphertextBlobBytes}-byte blob)${w.grantId ? `, grant ${escapeTerminal(w.grantId)} for ${escapeTerminal(w.grantee ?? '')}` : ''}`,

@@ -8,7 +8,7 @@ import { DEFAULT_KEY_ALIAS } from '../kms/key-ids.js';
 import { isPrincipalArn } from '../policy/index.js';
 import { toHex } from '../utils/bytes.js';
 import {
-  DEFAULT_SECTOR_SIZE, DEFAULT_VOLUME_SLOT_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_CONTEXT_KEY,
+  DEFAULT_SECTOR_SIZE, DEFAULT_VOLUME_COPY_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN, COPY_SIZE_MAX, COPY_SIZE_MIN, VOLUME_CONTEXT_KEY,
 } from './format.js';
 import { checkContextShape, isValidSectorSize } from './policy.js';
 import type { ChangeKeyOptions, DestroyOptions, ScratchKeyService } from './volume-options.js';
@@ -82,13 +82,13 @@ export function checkMetadata(value: unknown, what: string): unknown {
   }
 }
 
-/** Bytes per header copy: a power of two in [SLOT_SIZE_MIN, SLOT_SIZE_MAX]. */
+/** Bytes per header copy: a power of two in [COPY_SIZE_MIN, COPY_SIZE_MAX]. */
 export function checkHeaderSize(value: unknown, what: string): number {
-  const slotSize = value === undefined ? DEFAULT_VOLUME_SLOT_SIZE : value;
-  if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize < SLOT_SIZE_MIN || slotSize > SLOT_SIZE_MAX || (slotSize & (slotSize - 1)) !== 0) {
-    throw new RangeError(`${what}: headerSize must be a power of two from ${SLOT_SIZE_MIN} to ${SLOT_SIZE_MAX}, got ${String(slotSize)}`);
+  const copySize = value === undefined ? DEFAULT_VOLUME_COPY_SIZE : value;
+  if (typeof copySize !== 'number' || !Number.isInteger(copySize) || copySize < COPY_SIZE_MIN || copySize > COPY_SIZE_MAX || (copySize & (copySize - 1)) !== 0) {
+    throw new RangeError(`${what}: headerSize must be a power of two from ${COPY_SIZE_MIN} to ${COPY_SIZE_MAX}, got ${String(copySize)}`);
   }
-  return slotSize;
+  return copySize;
 }
 
 /** The encryption context of a volume: the caller's pairs plus atrest:volume = the volume id,

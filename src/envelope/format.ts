@@ -14,14 +14,14 @@ export const SECTOR_SIZE_MIN = 512;
 export const SECTOR_SIZE_MAX = 65536;
 export const DEFAULT_SECTOR_SIZE = 4096;
 
-/** Each header copy lives in a slot of this many bytes (a power of two); copy 2 starts at the
- *  slot size. Volumes default to 16 KiB (room for several wrapped keys, like LUKS2's 16 KiB
- *  header); streams use the smallest slot their header fits. */
-export const SLOT_SIZE_MIN = 4096;
-export const SLOT_SIZE_MAX = 1 << 20;
-export const DEFAULT_VOLUME_SLOT_SIZE = 16384;
+/** Each header copy takes this many bytes (the copy size, a power of two; zero-padded); copy 2
+ *  starts at the copy size. Volumes default to 16 KiB (room for several wrapped keys, like
+ *  LUKS2's 16 KiB header); streams use the smallest copy size their header fits. */
+export const COPY_SIZE_MIN = 4096;
+export const COPY_SIZE_MAX = 1 << 20;
+export const DEFAULT_VOLUME_COPY_SIZE = 16384;
 
-/** Fixed prefix: magic 8, version u16, flags u16, header length u32, slot size u32, sequence u64. */
+/** Fixed prefix: magic 8, version u16, flags u16, header length u32, copy size u32, sequence u64. */
 export const PREFIX_BYTES = 28;
 export const MAC_BYTES = 32;
 export const VOLUME_ID_BYTES = 16;
@@ -39,6 +39,6 @@ export const TRAILER_BYTES = GCM_NONCE_BYTES + 8 + GCM_TAG_BYTES;
 export const VOLUME_CONTEXT_KEY = 'atrest:volume';
 
 /** Data starts at the first sector boundary after both header copies. */
-export function dataOffsetFor(slotSize: number, sectorSize: number): number {
-  return Math.ceil((2 * slotSize) / sectorSize) * sectorSize;
+export function dataOffsetFor(copySize: number, sectorSize: number): number {
+  return Math.ceil((2 * copySize) / sectorSize) * sectorSize;
 }

@@ -1,12 +1,12 @@
-// The two header copies (as LUKS2 keeps two): copy 1 at offset 0, copy 2 at offset slotSize,
-// each padded with zeros to its slot. Updates write copy 1, flush, then copy 2, flush, so a
+// The two header copies (as LUKS2 keeps two): copy 1 at offset 0, copy 2 at offset copySize,
+// each padded with zeros to the copy size. Updates write copy 1, flush, then copy 2, flush, so a
 // crash at any point leaves at least one intact copy holding either the old or the new header;
 // of two intact copies the one with the higher sequence number is newer. Opening picks the
 // newest intact copy and rewrites the other (repair).
 
 import type { BlockStore } from '../storage/block-store.js';
 import { HeaderDamagedError, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError } from './errors.js';
-import { PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN } from './format.js';
+import { PREFIX_BYTES, COPY_SIZE_MAX, COPY_SIZE_MIN } from './format.js';
 import { decodeHeader, decodePrefix, HeaderParseError, verifyMac, type DecodedHeader } from './header.js';
 
 export interface CopyRead {
@@ -22,8 +22,8 @@ async function readCopy(store: BlockStore, storeSize: number, offset: number): P
   try {
     const prefix = decodePrefix(await store.read(offset, Math.min(PREFIX_BYTES, available)));
     const header = decodeHeader(await store.read(offset, Math.min(prefix.headerLength, available)));
-    if (offset !== 0 && header.fields.slotSize !== offset) {
-      throw new HeaderParseError('malformed', `copy at offset ${offset} says its slot size is ${header.fields.slotSize}`);
+    if (offset !== 0 && header.fields.copySize !== offset) {
+      throw new HeaderParseError('malformed', `copy at offset ${offset} says its copy size is ${header.fields.copySize}`);
     }
     return { offset, header };
   } catch (e) {
@@ -38,23 +38,19 @@ export async function readHeaderCopies(store: BlockStore, what: string): Promise
   const storeSize = await store.size();
   if (storeSize === 0) throw new NotAtrestVolumeError(`${what}: the store is empty, not an atrest volume`);
   const first = await readCopy(store, storeSize, 0);
-  const copies = [first];
-  const knownSlot = first.header?.fields.slotSize;
-  if (knownSlot !== undefined) {
-    copies.push(await readCopy(store, storeSize, knownSlot));
-  } else {
-    // Copy 1 is unreadable, so its slot size is unknown: look for copy 2 at every slot size.
-    let second: CopyRead | undefined;
-    for (let slot = SLOT_SIZE_MIN; slot <= SLOT_SIZE_MAX && slot < storeSize; slot *= 2) {
-      const candidate = await readCopy(store, storeSize, slot);
-      if (candidate.header !== undefined) {
-        second = candidate;
-        break;
-      }
-      if (second === undefined && candidate.problem?.problem !== 'no-magic') second = candidate;
-    }
-    copies.push(second ?? { offset: SLOT_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') });
+  // Copy 2 is looked for at every possible copy size, never through copy 1's size field: a
+  // damaged copy 1 can still decode with a wrong one. Only a copy whose own size field equals
+  // its offset counts (readCopy checks), and every one found goes on to authentication.
+  const found: CopyRead[] = [];
+  let unreadable: CopyRead | undefined;
+  for (let size = COPY_SIZE_MIN; size <= COPY_SIZE_MAX && size < storeSize; size *= 2) {
+    const candidate = await readCopy(store, storeSize, size);
+    if (candidate.header !== undefined) found.push(candidate);
+    else if (unreadable === undefined && candidate.problem?.problem !== 'no-magic') unreadable = candidate;
   }
+  const copies = [first];
+  if (found.length > 0) copies.push(...found);
+  else copies.push(unreadable ?? { offset: COPY_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') });
   if (copies.some((c) => c.header !== undefined)) return copies;
   throw explainUnreadable(copies, storeSize, what);
 }
@@ -90,9 +86,9 @@ export function chooseAuthenticCopy(copies: CopyRead[], headerMacKey: Uint8Array
 
 /** The copies that do not hold exactly `chosen` and must be rewritten. */
 export function copiesToRepair(copies: CopyRead[], chosen: DecodedHeader): number[] {
-  const slot = chosen.fields.slotSize;
+  const size = chosen.fields.copySize;
   const offsets: number[] = [];
-  for (const offset of [0, slot]) {
+  for (const offset of [0, size]) {
     const c = copies.find((x) => x.offset === offset);
     const same = c?.header !== undefined && c.header.bytes.length === chosen.bytes.length && c.header.bytes.every((v, i) => v === chosen.bytes[i]);
     if (!same) offsets.push(offset);
@@ -100,17 +96,17 @@ export function copiesToRepair(copies: CopyRead[], chosen: DecodedHeader): numbe
   return offsets;
 }
 
-function padded(bytes: Uint8Array, slotSize: number): Uint8Array {
-  // Zero padding to the slot's end also wipes what a longer earlier header left there (the
+function padded(bytes: Uint8Array, copySize: number): Uint8Array {
+  // Zero padding to the copy's end also wipes what a longer earlier header left there (the
   // wrapped keys that removeKey or rewrap took out).
-  const out = new Uint8Array(slotSize);
+  const out = new Uint8Array(copySize);
   out.set(bytes);
   return out;
 }
 
 /** Writes `bytes` as copy 1, flushes, then as copy 2, flushes. */
-export async function writeHeaderCopies(store: BlockStore, bytes: Uint8Array, slotSize: number, offsets: readonly number[] = [0, slotSize]): Promise<void> {
-  const copy = padded(bytes, slotSize);
+export async function writeHeaderCopies(store: BlockStore, bytes: Uint8Array, copySize: number, offsets: readonly number[] = [0, copySize]): Promise<void> {
+  const copy = padded(bytes, copySize);
   for (const offset of offsets) {
     await store.write(offset, copy);
     await store.flush();

@@ -32,7 +32,7 @@ export function matchesKey(keyArn: string, keyId: string): boolean {
  * Finds a wrapped key the policy accepts and the key service unwraps, and the newest header
  * copy that authenticates under it. All policy checks come first (no KMS call for a header the
  * policy refuses); each copy's wrapped keys are tried newest copy first, each distinct wrapped
- * key once, and at most maxWrappedKeys per copy.
+ * key once, and at most maxWrappedKeys in all (per open, whatever the number of copies).
  */
 export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: CheckedPolicy, what: string): Promise<{ dataKey: PlaintextDataKey; chosen: DecodedHeader }> {
   // A copy the policy refuses as a whole (too many wrapped keys, cipher, sector size) is left
@@ -58,7 +58,9 @@ export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: C
   const seen = new Set<string>();
   for (const h of decoded) {
     for (const w of h.fields.wrappedKeys) {
-      const id = `${w.keyArn}\u0000${toHex(w.ciphertextBlob)}`;
+      // The whole entry identifies it: a copy-1 entry damaged only in its context or grant
+      // must not hide copy 2's intact entry with the same key and blob.
+      const id = JSON.stringify([w.keyArn, toHex(w.ciphertextBlob), Object.entries(w.encryptionContext).sort(), w.grantId ?? null, w.grantee ?? null]);
       if (seen.has(id)) continue;
       try {
         if (w.encryptionContext[VOLUME_CONTEXT_KEY] !== toHex(h.fields.volumeId)) {
@@ -77,6 +79,8 @@ export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: C
       }
     }
   }
+  // The bound is per open, not per copy: two copies (or planted ones) must not double it.
+  candidates.splice(policy.maxWrappedKeys);
   if (candidates.length === 0) {
     throw refusal ?? new HeaderDamagedError(`${what}: the header holds no wrapped key`);
   }

@@ -8,7 +8,7 @@
 // checked against the application policy before any key-service call.
 //
 // Layout (integers big-endian; docs/FORMAT.md has a hex dump):
-//   magic[8] version:u16 flags:u16 headerLength:u32 slotSize:u32 sequence:u64
+//   magic[8] version:u16 flags:u16 headerLength:u32 copySize:u32 sequence:u64
 //   cipherLen:u8 cipher sectorSize:u32 dataOffset:u64 volumeId[16]
 //   wrappedKeyCount:u16 { arnLen:u16 arn  blobLen:u16 blob  pairs:u16 {kLen:u16 k vLen:u16 v}
 //                         grantIdLen:u16 grantId  granteeLen:u16 grantee }*
@@ -23,7 +23,7 @@ import type { EncryptionContext } from '../kms/types.js';
 import { definePair } from '../kms/encryption-context.js';
 import { equalBytes, randomBytes } from '../utils/bytes.js';
 import {
-  FORMAT_VERSION, GCM_TAG_BYTES, KNOWN_FLAGS, MAC_BYTES, MAGIC, NONCE_BYTES, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, VOLUME_ID_BYTES,
+  FORMAT_VERSION, GCM_TAG_BYTES, KNOWN_FLAGS, MAC_BYTES, MAGIC, NONCE_BYTES, PREFIX_BYTES, COPY_SIZE_MAX, COPY_SIZE_MIN, VOLUME_ID_BYTES,
 } from './format.js';
 
 /** The sealed plaintext starts with a flag byte (1: the size follows) and the size as a u64;
@@ -48,7 +48,7 @@ export interface WrappedKey {
 /** The clear fields of a header copy. */
 export interface HeaderFields {
   flags: number;
-  slotSize: number;
+  copySize: number;
   /** Incremented by every header update: of two intact copies, the higher one is newer. */
   sequence: number;
   cipher: string;
@@ -89,7 +89,7 @@ export interface Prefix {
   version: number;
   flags: number;
   headerLength: number;
-  slotSize: number;
+  copySize: number;
   sequence: number;
 }
 
@@ -107,17 +107,17 @@ export function decodePrefix(bytes: Uint8Array): Prefix {
   }
   const flags = view.getUint16(10);
   const headerLength = view.getUint32(12);
-  const slotSize = view.getUint32(16);
+  const copySize = view.getUint32(16);
   const sequence = Number(view.getBigUint64(20));
   if ((flags & ~KNOWN_FLAGS) !== 0) throw new HeaderParseError('malformed', `unknown header flags 0x${flags.toString(16)}`);
-  if (slotSize < SLOT_SIZE_MIN || slotSize > SLOT_SIZE_MAX || (slotSize & (slotSize - 1)) !== 0) {
-    throw new HeaderParseError('malformed', `slot size ${slotSize} is not a power of two from ${SLOT_SIZE_MIN} to ${SLOT_SIZE_MAX}`);
+  if (copySize < COPY_SIZE_MIN || copySize > COPY_SIZE_MAX || (copySize & (copySize - 1)) !== 0) {
+    throw new HeaderParseError('malformed', `copy size ${copySize} is not a power of two from ${COPY_SIZE_MIN} to ${COPY_SIZE_MAX}`);
   }
-  if (headerLength < PREFIX_BYTES + MAC_BYTES || headerLength > slotSize) {
-    throw new HeaderParseError('malformed', `header length ${headerLength} does not fit its ${slotSize}-byte slot`);
+  if (headerLength < PREFIX_BYTES + MAC_BYTES || headerLength > copySize) {
+    throw new HeaderParseError('malformed', `header length ${headerLength} does not fit its ${copySize}-byte copy`);
   }
   if (!Number.isSafeInteger(sequence)) throw new HeaderParseError('malformed', 'sequence number out of range');
-  return { version, flags, headerLength, slotSize, sequence };
+  return { version, flags, headerLength, copySize, sequence };
 }
 
 /** A bounds-checked reader: every overrun is a 'malformed' parse error, never an exception of
@@ -210,7 +210,7 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   const sealed = r.take(sealedLength, 'the sealed metadata');
   if (r.offset !== end) throw new HeaderParseError('malformed', `${end - r.offset} unexplained bytes before the MAC`);
   return {
-    fields: { flags: prefix.flags, slotSize: prefix.slotSize, sequence: prefix.sequence, cipher, sectorSize, dataOffset, volumeId, wrappedKeys },
+    fields: { flags: prefix.flags, copySize: prefix.copySize, sequence: prefix.sequence, cipher, sectorSize, dataOffset, volumeId, wrappedKeys },
     bytes: copy,
     sealedAt,
     nonce,
@@ -236,7 +236,7 @@ export function openSealed(header: DecodedHeader, metadataGcm: Gcm): SealedField
   return { size: hasSize ? size : undefined, metadata };
 }
 
-/** Encodes, seals and MACs one copy. Throws RangeError if it does not fit its slot. */
+/** Encodes, seals and MACs one copy. Throws RangeError if it does not fit its copy size. */
 export function encodeHeader(fields: HeaderFields, sealedFields: SealedFields, metadataGcm: Gcm, headerMacKey: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
   let length = 0;
@@ -269,7 +269,7 @@ export function encodeHeader(fields: HeaderFields, sealedFields: SealedFields, m
   u16(FORMAT_VERSION, 'version');
   u16(fields.flags, 'flags');
   u32(0); // header length, patched below
-  u32(fields.slotSize);
+  u32(fields.copySize);
   u64(fields.sequence);
   const cipher = utf8.encode(fields.cipher);
   u8(cipher.length);
@@ -298,8 +298,8 @@ export function encodeHeader(fields: HeaderFields, sealedFields: SealedFields, m
   plain.set(utf8.encode(metadataJson), SEALED_PREFIX_BYTES);
   const sealedLength = plain.length + GCM_TAG_BYTES;
   const headerLength = length + 4 + NONCE_BYTES + sealedLength + MAC_BYTES;
-  if (headerLength > fields.slotSize) {
-    throw new RangeError(`header: it needs ${headerLength} bytes but a header slot holds ${fields.slotSize}; use a larger headerSize, fewer wrapped keys or less metadata`);
+  if (headerLength > fields.copySize) {
+    throw new RangeError(`header: it needs ${headerLength} bytes but a header copy holds ${fields.copySize}; use a larger headerSize, fewer wrapped keys or less metadata`);
   }
 
   const out = new Uint8Array(headerLength);

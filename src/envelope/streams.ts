@@ -13,7 +13,7 @@ import { BulkXts } from './bulk-xts.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
 import {
-  CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SIZE_IN_TRAILER, PREFIX_BYTES, SLOT_SIZE_MAX, SLOT_SIZE_MIN, TRAILER_BYTES, VOLUME_CONTEXT_KEY,
+  CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SIZE_IN_TRAILER, PREFIX_BYTES, COPY_SIZE_MAX, COPY_SIZE_MIN, TRAILER_BYTES, VOLUME_CONTEXT_KEY,
   VOLUME_ID_BYTES,
 } from './format.js';
 import { readHeaderCopies } from './header-copies.js';
@@ -105,7 +105,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       bulk = new BulkXts(session.xts, session.takeXtsKey());
       const fields: HeaderFields = {
         flags: FLAG_SIZE_IN_TRAILER,
-        slotSize: SLOT_SIZE_MAX,
+        copySize: COPY_SIZE_MAX,
         sequence: 1,
         cipher: CIPHER_XTS_AES_256,
         sectorSize,
@@ -114,16 +114,16 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
         wrappedKeys: [{ keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context }],
       };
       const sealed: SealedFields = { size: undefined, metadata };
-      // The smallest slot the header fits (its length does not depend on the slot size).
+      // The smallest copy size the header fits (its length does not depend on the copy size).
       const length = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey).length;
-      let slot = SLOT_SIZE_MIN;
-      while (slot < length) slot *= 2;
-      fields.slotSize = slot;
-      fields.dataOffset = dataOffsetFor(slot, sectorSize);
+      let copySize = COPY_SIZE_MIN;
+      while (copySize < length) copySize *= 2;
+      fields.copySize = copySize;
+      fields.dataOffset = dataOffsetFor(copySize, sectorSize);
       const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
       const head = new Uint8Array(fields.dataOffset);
       head.set(header, 0);
-      head.set(header, slot);
+      head.set(header, copySize);
       controller.enqueue(head);
     },
     async transform(chunk, controller) {
@@ -208,11 +208,21 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
 
   /** How many header bytes to collect before parsing: both copies, or all a damaged copy 1 could hide. */
   const headBytesWanted = (bytes: Uint8Array): number => {
+    let size: number;
     try {
-      return 2 * decodePrefix(bytes.subarray(0, PREFIX_BYTES)).slotSize;
+      size = decodePrefix(bytes.subarray(0, PREFIX_BYTES)).copySize;
     } catch {
-      return 2 * SLOT_SIZE_MAX;
+      return 2 * COPY_SIZE_MAX;
     }
+    if (bytes.length < 2 * size) return 2 * size;
+    // Copy 1's size field is trusted only when copy 2 is where it says (a copy 2 there names
+    // the same size): a damaged field must not keep copy 2 out of the bytes collected.
+    try {
+      if (decodePrefix(bytes.subarray(size, size + PREFIX_BYTES)).copySize === size) return 2 * size;
+    } catch {
+      // no copy 2 at that offset
+    }
+    return 2 * COPY_SIZE_MAX;
   };
 
   const unlock = async (bytes: Uint8Array) => {
@@ -229,7 +239,7 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
     }
     if ((fields.flags & FLAG_SIZE_IN_TRAILER) === 0) headerSize = sealed.size ?? 0;
     // Between the header copies and the first sector there may be padding (sectors larger than
-    // two header slots start at the next sector boundary): skip it, here or as it arrives.
+    // two header copies start at the next sector boundary): skip it, here or as it arrives.
     pending = bytes.slice(Math.min(fields.dataOffset, bytes.length));
     skipRemaining = Math.max(0, fields.dataOffset - bytes.length);
   };

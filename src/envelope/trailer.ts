@@ -3,12 +3,15 @@
 // AES-256-GCM under the metadata key and bound to the volume id. Data before it is whole
 // sectors (the last one zero-padded). A stream cut short loses its trailer, or leaves one whose
 // length does not match the sectors present: both are detected.
+// Also here: where an opened volume's data size comes from (this trailer, or the sealed header).
 
 import type { Gcm } from '../engine/gcm.js';
 import { AuthenticationError } from '../engine/errors.js';
+import type { BlockStore } from '../storage/block-store.js';
 import { concatBytes, randomBytes } from '../utils/bytes.js';
-import { TruncatedDataError } from './errors.js';
-import { NONCE_BYTES, TRAILER_BYTES } from './format.js';
+import { HeaderDamagedError, TruncatedDataError } from './errors.js';
+import { FLAG_SIZE_IN_TRAILER, NONCE_BYTES, TRAILER_BYTES } from './format.js';
+import type { HeaderFields, SealedFields } from './header.js';
 
 const LABEL = new TextEncoder().encode('atrest/v1 stream trailer');
 
@@ -42,4 +45,24 @@ export function checkTrailerSize(size: number, dataBytes: number, sectorSize: nu
   if (expected !== dataBytes) {
     throw new TruncatedDataError(`${what}: the trailer says ${size} bytes (${expected / sectorSize} sectors) but ${dataBytes / sectorSize} sectors are present: the encrypted stream was cut short or spliced`);
   }
+}
+
+/** The data size of an opened volume: from the trailer (an encrypted stream) or the sealed
+ *  header, checked against what the store holds (a TruncatedDataError when it ends early). */
+export async function storedDataSize(store: BlockStore, fields: HeaderFields, sealed: SealedFields, gcm: Gcm, what: string): Promise<number> {
+  const storeSize = await store.size();
+  if ((fields.flags & FLAG_SIZE_IN_TRAILER) !== 0) {
+    if (storeSize < fields.dataOffset + TRAILER_BYTES) {
+      throw new TruncatedDataError(`${what}: the store (${storeSize} bytes) ends before the encrypted stream's data and trailer`);
+    }
+    const size = openTrailer(gcm, fields.volumeId, await store.read(storeSize - TRAILER_BYTES, TRAILER_BYTES), what);
+    checkTrailerSize(size, storeSize - TRAILER_BYTES - fields.dataOffset, fields.sectorSize, what);
+    return size;
+  }
+  if (sealed.size === undefined) throw new HeaderDamagedError(`${what}: the header has neither a size nor the trailer flag`);
+  const needed = fields.dataOffset + Math.ceil(sealed.size / fields.sectorSize) * fields.sectorSize;
+  if (storeSize < needed) {
+    throw new TruncatedDataError(`${what}: the volume holds ${sealed.size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`);
+  }
+  return sealed.size;
 }

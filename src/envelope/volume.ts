@@ -6,7 +6,8 @@
 // Rules kept everywhere:
 // - Every check (arguments, policy, key state) and every key-service call happens before the
 //   first byte is written, so a failed operation leaves the store as it was.
-// - Header changes go through writeHeaderCopies (copy 1, flush, copy 2, flush).
+// - Header changes go through HeaderState.commit: all-or-nothing as this object and the next
+//   open see it (committed once copy 1 is durable; see header-state.ts).
 // - Data is written before the header that makes it reachable (a grown size), so a crash
 //   leaves the old size over untouched sectors or the new size over written ones.
 // - Growth is amortised (docs/FORMAT.md, "Size"): a write past the end grows the size in
@@ -24,24 +25,26 @@ import * as check from '../utils/bytes.js';
 import { randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
 import {
-  callerPart, checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
+  checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
   checkOptions, checkSectorSizeArgument, checkStore, volumeContext,
 } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
-import { HeaderDamagedError, ReadOnlyVolumeError, TruncatedDataError, VolumeClosedError } from './errors.js';
-import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, TRAILER_BYTES, VOLUME_ID_BYTES } from './format.js';
+import { HeaderDamagedError, ReadOnlyVolumeError, VolumeClosedError } from './errors.js';
+import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, VOLUME_ID_BYTES } from './format.js';
 import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
 import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
-import { matchesKey, unlockHeader } from './header-unlock.js';
+import { HeaderState } from './header-state.js';
+import { unlockHeader } from './header-unlock.js';
+import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js';
 import {
-  createVolumeGrant, generateWrappedDataKey, reEncryptFromAny, retireVolumeGrant, translateKmsError, unwrapDataKey,
+  createVolumeGrant, generateWrappedDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
 } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, checkWrappedKeyCount,
+  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize,
   type CheckedPolicy,
 } from './policy.js';
 import { readChunks, writeChunks } from './sector-ranges.js';
-import { checkTrailerSize, openTrailer } from './trailer.js';
+import { storedDataSize } from './trailer.js';
 import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, OpenVolumeOptions } from './volume-options.js';
 
 /** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
@@ -58,6 +61,7 @@ export class Volume {
    *  destroy — still work on a stream: they rewrite the two header copies and nothing else. */
   readonly #dataReadOnly: boolean;
   #session: DataKeySession;
+  readonly #header: HeaderState;
   #fields: HeaderFields;
   #sealed: SealedFields;
   #size: number;
@@ -65,8 +69,9 @@ export class Volume {
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields,
-    size: number, readOnly: boolean, dataReadOnly: boolean) {
+    headerBytes: Uint8Array, size: number, readOnly: boolean, dataReadOnly: boolean) {
     this.#store = store;
+    this.#header = new HeaderState(store, headerBytes, fields.copySize);
     this.#kms = kms;
     this.#policy = policy;
     this.#session = session;
@@ -91,7 +96,7 @@ export class Volume {
     const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
     const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
     const size = o.size === undefined ? 0 : check.byteCount(o.size, `${what}: size`, true);
-    const slotSize = checkHeaderSize(o.headerSize, what);
+    const copySize = checkHeaderSize(o.headerSize, what);
     const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
     const metadata = checkMetadata(o.metadata, what);
     const policy = checkPolicy(o.policy, what);
@@ -108,6 +113,7 @@ export class Volume {
     // Key-service calls: all before the first write.
     let scratchKeyArn: string | undefined;
     let session: DataKeySession | undefined;
+    let granted: WrappedKey | undefined;
     try {
       let keyArn: string;
       if (scratch) {
@@ -125,29 +131,30 @@ export class Volume {
       session = await DataKeySession.create(await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context), sectorSize);
       const fields: HeaderFields = {
         flags: scratch ? FLAG_SCRATCH : 0,
-        slotSize,
+        copySize,
         sequence: 1,
         cipher: CIPHER_XTS_AES_256,
         sectorSize,
-        dataOffset: dataOffsetFor(slotSize, sectorSize),
+        dataOffset: dataOffsetFor(copySize, sectorSize),
         volumeId,
         wrappedKeys: [entry],
       };
       const sealed: SealedFields = { size, metadata };
-      // Encode once before the grant, so a header too large for its slot fails before any
+      // Encode once before the grant, so a header too large for its copy size fails before any
       // change in the key service.
       encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
       if (grantTo !== undefined) {
         entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
         entry.grantee = grantTo;
+        granted = entry;
       }
       const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
-      const volume = new Volume(store, kms, policy, session, fields, sealed, size, false, false);
+      const volume = new Volume(store, kms, policy, session, fields, sealed, header, size, false, false);
       try {
         // Sectors first (zeros, encrypted), then the header that makes them a volume.
         await volume.#writeRange(0, size, size, new Uint8Array(0), 0);
         await store.flush();
-        await writeHeaderCopies(store, header, slotSize);
+        await writeHeaderCopies(store, header, copySize);
       } catch (e) {
         // A store that failed mid-way: leave it empty again rather than half a volume.
         await store.truncate(0).catch(() => undefined);
@@ -156,6 +163,8 @@ export class Volume {
       return volume;
     } catch (e) {
       session?.close();
+      // The grant was made for this volume only; a failed create must not leave it behind.
+      if (granted?.grantId !== undefined) await retireVolumeGrant(kms, granted.keyArn, granted.grantId).catch(() => undefined);
       if (scratchKeyArn !== undefined) {
         // The scratch key was made for this volume only; it must not outlive a failed create.
         await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS }).catch(() => undefined);
@@ -186,34 +195,19 @@ export class Volume {
       } catch (e) {
         throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, { cause: e });
       }
-      const storeSize = await store.size();
       const trailerMode = (fields.flags & FLAG_SIZE_IN_TRAILER) !== 0;
-      let size: number;
-      if (trailerMode) {
-        if (storeSize < fields.dataOffset + TRAILER_BYTES) {
-          throw new TruncatedDataError(`${what}: the store (${storeSize} bytes) ends before the encrypted stream's data and trailer`);
-        }
-        size = openTrailer(session.metadataGcm, fields.volumeId, await store.read(storeSize - TRAILER_BYTES, TRAILER_BYTES), what);
-        checkTrailerSize(size, storeSize - TRAILER_BYTES - fields.dataOffset, fields.sectorSize, what);
-      } else {
-        if (sealed.size === undefined) throw new HeaderDamagedError(`${what}: the header has neither a size nor the trailer flag`);
-        size = sealed.size;
-        const needed = fields.dataOffset + Math.ceil(size / fields.sectorSize) * fields.sectorSize;
-        if (storeSize < needed) {
-          throw new TruncatedDataError(`${what}: the volume holds ${size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`);
-        }
-      }
+      const size = await storedDataSize(store, fields, sealed, session.metadataGcm, what);
       if (!readOnlyRequested) {
         const repair = copiesToRepair(copies, chosen);
         if (repair.length > 0) {
           try {
-            await writeHeaderCopies(store, chosen.bytes, fields.slotSize, repair);
+            await writeHeaderCopies(store, chosen.bytes, fields.copySize, repair);
           } catch (e) {
             throw new Error(`${what}: the header copy at offset ${repair.join(' and ')} is damaged or stale and could not be repaired (the store refused the write: ${(e as Error)?.message}); open with readOnly: true to read without repairing`, { cause: e });
           }
         }
       }
-      return new Volume(store, kms, policy, session, fields, sealed, size, readOnlyRequested, readOnlyRequested || trailerMode);
+      return new Volume(store, kms, policy, session, fields, sealed, chosen.bytes, size, readOnlyRequested, readOnlyRequested || trailerMode);
     } catch (e) {
       session.close();
       throw e;
@@ -312,7 +306,7 @@ export class Volume {
       if (target < (this.#sealed.size ?? 0)) {
         // The header must never record more than the store holds: smaller size first, then cut.
         await this.#store.flush();
-        await this.#updateHeader({ size: target });
+        await this.#updateHeader(what, { size: target });
       }
       this.#size = target;
       const ss = this.#fields.sectorSize;
@@ -332,7 +326,7 @@ export class Volume {
     const run = this.#queue.then(async () => {
       if (this.#closed) return;
       try {
-        if (!this.#readOnly) await this.#flushAndRecordSize();
+        if (!this.#readOnly && !this.#header.lost) await this.#flushAndRecordSize();
       } finally {
         this.#closed = true;
         this.#session.close();
@@ -363,18 +357,10 @@ export class Volume {
     if (typeof keyId !== 'string' || keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
-      let index = this.#fields.wrappedKeys.findIndex((w) => matchesKey(w.keyArn, keyId));
-      if (index < 0 && keyId.includes('alias/')) {
-        const arn = (await this.#kms.describeKey({ KeyId: keyId }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'DescribeKey', keyId }); })).KeyMetadata.Arn;
-        index = this.#fields.wrappedKeys.findIndex((w) => w.keyArn === arn);
-      }
-      if (index < 0) throw new RangeError(`${what}: the volume has no wrapped key under ${keyId} (it has: ${this.keyIds.join(', ')})`);
-      if (this.#fields.wrappedKeys.length === 1) {
-        throw new RangeError(`${what}: ${keyId} holds the volume's only wrapped key; removing it would make the data unreadable (use destroy() for that)`);
-      }
+      const index = await findRemovableKey(this.#kms, this.#fields.wrappedKeys, keyId, what);
       const removed = this.#fields.wrappedKeys[index]!;
-      await this.#updateHeader({ wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
-      await this.#retireGrants([removed]);
+      await this.#updateHeader(what, { wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
+      await retireGrants(this.#kms, [removed]);
     });
   }
 
@@ -386,7 +372,7 @@ export class Volume {
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       // Key service first: if it refuses, nothing has been written and the volume still works.
-      await this.#retireGrants(this.#fields.wrappedKeys, true);
+      await retireGrants(this.#kms, this.#fields.wrappedKeys, true);
       if (this.scratch) {
         const keyArn = this.#fields.wrappedKeys[0]!.keyArn;
         try {
@@ -409,17 +395,21 @@ export class Volume {
 
   #exclusive<T>(what: string, task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => {
-      if (this.#closed) throw new VolumeClosedError(`${what}: the volume is closed`);
+      if (this.#closed) {
+        throw new VolumeClosedError(`${what}: the volume is closed${this.#header.lost ? ' (a failed header update left the store\'s header unknown: reopen it)' : ''}`);
+      }
       return task();
     });
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #flushAndRecordSize(): Promise<void> {
+  /** flush() and close(): the store first (data before the header that makes it reachable),
+   *  then a grown size into the header, then a copy 2 a failed update left stale. */
+  async #flushAndRecordSize(what = 'volume.flush'): Promise<void> {
     await this.#store.flush();
-    // Data first (flushed above), then the header that makes it reachable.
-    if (!this.#dataReadOnly && this.#size !== this.#sealed.size) await this.#updateHeader({ size: this.#size });
+    if (!this.#dataReadOnly && this.#size !== this.#sealed.size) await this.#updateHeader(what, { size: this.#size });
+    await this.#header.repairStaleCopy();
   }
 
   async #readSectors(first: number, count: number): Promise<Uint8Array> {
@@ -443,9 +433,8 @@ export class Volume {
     }
   }
 
-  /** Writes a new header (both copies, in order) with the changes; memory follows only after
-   *  the store has it. */
-  async #updateHeader(change: { size?: number; wrappedKeys?: WrappedKey[] }): Promise<void> {
+  /** Commits a new header with the changes; memory follows only once the store has it. */
+  async #updateHeader(what: string, change: { size?: number; wrappedKeys?: WrappedKey[] }): Promise<void> {
     const fields: HeaderFields = {
       ...this.#fields,
       sequence: this.#fields.sequence + 1,
@@ -453,55 +442,34 @@ export class Volume {
     };
     const sealed: SealedFields = { ...this.#sealed, size: change.size ?? this.#sealed.size };
     const bytes = encodeHeader(fields, sealed, this.#session.metadataGcm, this.#session.headerMacKey);
-    await writeHeaderCopies(this.#store, bytes, fields.slotSize);
+    try {
+      await this.#header.commit(bytes, what);
+    } catch (e) {
+      if (this.#header.lost) {
+        this.#closed = true;
+        this.#session.close();
+      }
+      throw e;
+    }
     this.#fields = fields;
     this.#sealed = sealed;
   }
 
   async #changeKeys(what: string, options: ChangeKeyOptions, mode: 'add' | 'replace'): Promise<void> {
-    const { kms, keyId, givenContext, grantTo, retiringPrincipal } = checkChangeKeyOptions(options, this.#kms, what);
+    const request = checkChangeKeyOptions(options, this.#kms, what);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       const current = this.#fields.wrappedKeys;
-      const callerContext = givenContext ?? callerPart(current[0]!.encryptionContext);
-      checkRequiredContext(this.#policy, callerContext, what);
-      const context = volumeContext(callerContext, this.#fields.volumeId, what);
-      if (mode === 'add') checkWrappedKeyCount(this.#policy, current.length + 1, what);
-      const meta = await resolveAllowedKey(kms, this.#policy, keyId, what);
-      if (mode === 'add' && current.some((w) => w.keyArn === meta.Arn)) {
-        throw new RangeError(`${what}: the data key is already wrapped under ${meta.Arn}`);
-      }
-      const wrapped = await reEncryptFromAny(kms, current, meta.Arn, context);
-      const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
-      const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
-      // Encode first: a header too large for its slot must fail before a grant is made.
-      encodeHeader({ ...this.#fields, wrappedKeys }, this.#sealed, this.#session.metadataGcm, this.#session.headerMacKey);
-      if (grantTo !== undefined) {
-        entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
-        entry.grantee = grantTo;
-      }
+      const { entry, wrappedKeys } = await planKeyChange(request, mode, { policy: this.#policy, fields: this.#fields, sealed: this.#sealed, session: this.#session }, what);
       try {
-        await this.#updateHeader({ wrappedKeys });
+        await this.#updateHeader(what, { wrappedKeys });
       } catch (e) {
-        if (entry.grantId !== undefined) await retireVolumeGrant(kms, entry.keyArn, entry.grantId).catch(() => undefined);
+        // Not applied: the new grant goes. Unknown (header lost): it stays, it may be in use.
+        if (entry.grantId !== undefined && !this.#header.lost) await retireVolumeGrant(request.kms, entry.keyArn, entry.grantId).catch(() => undefined);
         throw e;
       }
-      if (mode === 'replace') await this.#retireGrants(current.filter((w) => w.keyArn !== entry.keyArn));
+      if (mode === 'replace') await retireGrants(this.#kms, current.filter((w) => w.keyArn !== entry.keyArn));
     });
-  }
-
-  /** Retires the grants recorded with these wrapped keys. `strict`: a failure throws (destroy);
-   *  otherwise it is ignored — the wrapped key is already gone from the header, so the grant
-   *  can no longer open this volume, only an old copy of it. */
-  async #retireGrants(entries: readonly WrappedKey[], strict = false): Promise<void> {
-    for (const w of entries) {
-      if (w.grantId === undefined) continue;
-      try {
-        await retireVolumeGrant(this.#kms, w.keyArn, w.grantId);
-      } catch (e) {
-        if (strict) throw e;
-      }
-    }
   }
 
 }

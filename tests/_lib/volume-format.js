@@ -25,7 +25,7 @@ export function parseHeaderCopy(bytes) {
   const version = u16('version');
   const flags = u16('flags');
   const headerLength = u32('header length');
-  const slotSize = u32('slot size');
+  const copySize = u32('copy size');
   const sequence = u64('sequence');
   const cipher = str('cipher', u8('cipher length'));
   const sectorSize = u32('sector size');
@@ -53,7 +53,7 @@ export function parseHeaderCopy(bytes) {
   const mac = raw('HMAC-SHA-256', 32);
   if (at !== headerLength) throw new Error(`parsed ${at} bytes but the header length is ${headerLength}`);
   return {
-    magic, version, flags, headerLength, slotSize, sequence, cipher, sectorSize, dataOffset, volumeId, wrappedKeys, aadEnd, nonce, sealed, mac, ranges,
+    magic, version, flags, headerLength, copySize, sequence, cipher, sectorSize, dataOffset, volumeId, wrappedKeys, aadEnd, nonce, sealed, mac, ranges,
   };
 }
 
