@@ -6,12 +6,13 @@ import type { BlockStore } from '../storage/block-store.js';
 import type { EncryptionContext } from '../kms/types.js';
 import { DEFAULT_KEY_ALIAS } from '../kms/key-ids.js';
 import { isPrincipalArn } from '../policy/index.js';
-import { toHex } from '../utils/bytes.js';
+import { byteCount, toHex } from '../utils/bytes.js';
 import {
   DEFAULT_SECTOR_SIZE, DEFAULT_VOLUME_COPY_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN, COPY_SIZE_MAX, COPY_SIZE_MIN, VOLUME_CONTEXT_KEY,
 } from './format.js';
 import { checkContextShape, isValidSectorSize } from './policy.js';
-import type { ChangeKeyOptions, DestroyOptions, ScratchKeyService } from './volume-options.js';
+import { checkPolicy, type CheckedPolicy } from './policy.js';
+import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, ScratchKeyService } from './volume-options.js';
 
 export function checkStore(value: unknown, what: string): BlockStore {
   const s = value as Partial<BlockStore> | null;
@@ -127,4 +128,25 @@ export function checkDestroyOptions(options: DestroyOptions, what: string): Scra
     throw new TypeError(`${what}: keyService must have destroyKeyNow(keyId) (a LocalKms)`);
   }
   return keyService;
+}
+
+/** Volume.create's options, checked (the application policy's rules are applied by the caller). */
+export function checkCreateOptions(options: CreateVolumeOptions, what: string): {
+  kms: KmsClient; scratch: boolean; keyId: string; callerContext: EncryptionContext; sectorSize: number; size: number;
+  copySize: number; grantTo?: string; retiringPrincipal?: string; metadata: unknown; policy: CheckedPolicy;
+} {
+  const o = checkOptions(options, what);
+  const kms = checkKmsClient(o.kms, what);
+  const scratch = o.scratch === undefined ? false : o.scratch;
+  if (typeof scratch !== 'boolean') throw new TypeError(`${what}: scratch must be a boolean`);
+  if (scratch && o.keyId !== undefined) throw new TypeError(`${what}: scratch volumes create their own key; do not pass keyId`);
+  const keyId = checkKeyIdArgument(o.keyId, what);
+  const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
+  const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
+  const size = o.size === undefined ? 0 : byteCount(o.size, `${what}: size`, true);
+  const copySize = checkHeaderSize(o.headerSize, what);
+  const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
+  const metadata = checkMetadata(o.metadata, what);
+  const policy = checkPolicy(o.policy, what);
+  return { kms, scratch, keyId, callerContext, sectorSize, size, copySize, grantTo, retiringPrincipal, metadata, policy };
 }

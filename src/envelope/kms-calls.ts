@@ -2,7 +2,10 @@
 // whose `name` is AWS's exception name) into an envelope error that says what it means for the
 // volume, with the original kept as `cause`.
 
+import { MIN_PENDING_WINDOW_DAYS, SCRATCH_KEY_TAG } from '../kms/deletion.js';
+import type { ScratchKeyService } from './volume-options.js';
 import type { EncryptionContext, KeyMetadata, KmsClient } from '../kms/types.js';
+import { toHex } from '../utils/bytes.js';
 import {
   AccessDeniedError, EnvelopeError, GrantRevokedError, KeyUnavailableError, KmsFailureError, UnsuitableKeyError, WrongEncryptionContextError,
 } from './errors.js';
@@ -174,5 +177,25 @@ export async function retireVolumeGrant(kms: KmsClient, keyArn: string, grantId:
   } catch (e) {
     if (gone(e)) return;
     throw translateKmsError(e, { operation: `RetireGrant and RevokeGrant of grant ${grantId}`, keyId: keyArn });
+  }
+}
+
+/** A scratch volume's own key (tagged SCRATCH_KEY_TAG, so it can be destroyed with the volume); its ARN. */
+export async function createScratchKey(kms: KmsClient, volumeId: Uint8Array): Promise<string> {
+  const created = await kms.createKey({
+    Description: `atrest scratch volume ${toHex(volumeId)}: deleted with the volume`,
+    Tags: [{ ...SCRATCH_KEY_TAG }],
+  }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'CreateKey', keyId: '(new scratch key)' }); });
+  return created.KeyMetadata.Arn;
+}
+
+/** Ends a scratch key: at once through `keyService.destroyKeyNow` (LocalKms), else by scheduling
+ *  its deletion after the shortest window AWS KMS allows. */
+export async function destroyScratchKey(kms: KmsClient, keyArn: string, keyService?: ScratchKeyService): Promise<void> {
+  try {
+    if (keyService !== undefined) await keyService.destroyKeyNow(keyArn);
+    else await kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS });
+  } catch (e) {
+    throw translateKmsError(e, { operation: keyService !== undefined ? 'destroyKeyNow' : 'ScheduleKeyDeletion', keyId: keyArn });
   }
 }

@@ -20,13 +20,10 @@
 
 import type { BlockStore } from '../storage/block-store.js';
 import type { KmsClient } from '../kms/types.js';
-import { MIN_PENDING_WINDOW_DAYS, SCRATCH_KEY_TAG } from '../kms/deletion.js';
 import * as check from '../utils/bytes.js';
-import { randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
 import {
-  checkChangeKeyOptions, checkDestroyOptions, checkGrantOptions, checkHeaderSize, checkKeyIdArgument, checkKmsClient, checkMetadata,
-  checkOptions, checkSectorSizeArgument, checkStore, volumeContext,
+  checkChangeKeyOptions, checkCreateOptions, checkDestroyOptions, checkKmsClient, checkOptions, checkStore, volumeContext,
 } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, ReadOnlyVolumeError, VolumeClosedError } from './errors.js';
@@ -37,10 +34,10 @@ import { HeaderState } from './header-state.js';
 import { unlockHeader } from './header-unlock.js';
 import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js';
 import {
-  createVolumeGrant, generateWrappedDataKey, retireVolumeGrant, translateKmsError, unwrapDataKey,
+  createScratchKey, createVolumeGrant, destroyScratchKey, generateWrappedDataKey, retireVolumeGrant, unwrapDataKey,
 } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize,
+  checkCipher, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize,
   type CheckedPolicy,
 } from './policy.js';
 import { readChunks, writeChunks } from './sector-ranges.js';
@@ -87,23 +84,12 @@ export class Volume {
   static async create(store: BlockStore, options: CreateVolumeOptions): Promise<Volume> {
     const what = 'Volume.create';
     checkStore(store, what);
-    const o = checkOptions(options, what);
-    const kms = checkKmsClient(o.kms, what);
-    const scratch = o.scratch === undefined ? false : o.scratch;
-    if (typeof scratch !== 'boolean') throw new TypeError(`${what}: scratch must be a boolean`);
-    if (scratch && o.keyId !== undefined) throw new TypeError(`${what}: scratch volumes create their own key; do not pass keyId`);
-    const keyId = checkKeyIdArgument(o.keyId, what);
-    const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
-    const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
-    const size = o.size === undefined ? 0 : check.byteCount(o.size, `${what}: size`, true);
-    const copySize = checkHeaderSize(o.headerSize, what);
-    const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
-    const metadata = checkMetadata(o.metadata, what);
-    const policy = checkPolicy(o.policy, what);
+    const { kms, scratch, keyId, callerContext, sectorSize, size, copySize, grantTo, retiringPrincipal, metadata, policy } =
+      checkCreateOptions(options, what);
     checkCipher(policy, CIPHER_XTS_AES_256, what);
     checkSectorSize(policy, sectorSize, what);
     checkRequiredContext(policy, callerContext, what);
-    const volumeId = randomBytes(VOLUME_ID_BYTES);
+    const volumeId = check.randomBytes(VOLUME_ID_BYTES);
     const context = volumeContext(callerContext, volumeId, what);
     const storeSize = await store.size();
     if (storeSize !== 0) {
@@ -117,11 +103,7 @@ export class Volume {
     try {
       let keyArn: string;
       if (scratch) {
-        const created = await kms.createKey({
-          Description: `atrest scratch volume ${toHex(volumeId)}: deleted with the volume`,
-          Tags: [{ ...SCRATCH_KEY_TAG }],
-        }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'CreateKey', keyId: '(new scratch key)' }); });
-        keyArn = scratchKeyArn = created.KeyMetadata.Arn;
+        keyArn = scratchKeyArn = await createScratchKey(kms, volumeId);
         checkKeyAllowed(policy, [keyArn], what);
       } else {
         keyArn = (await resolveAllowedKey(kms, policy, keyId, what)).Arn;
@@ -167,7 +149,7 @@ export class Volume {
       if (granted?.grantId !== undefined) await retireVolumeGrant(kms, granted.keyArn, granted.grantId).catch(() => undefined);
       if (scratchKeyArn !== undefined) {
         // The scratch key was made for this volume only; it must not outlive a failed create.
-        await kms.scheduleKeyDeletion({ KeyId: scratchKeyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS }).catch(() => undefined);
+        await destroyScratchKey(kms, scratchKeyArn).catch(() => undefined);
       }
       throw e;
     }
@@ -228,7 +210,7 @@ export class Volume {
   }
   /** The random volume id (hex), also in every wrapped key's encryption context. */
   get volumeId(): string {
-    return toHex(this.#fields.volumeId);
+    return check.toHex(this.#fields.volumeId);
   }
   /** A copy of the user metadata. */
   get metadata(): unknown {
@@ -373,15 +355,7 @@ export class Volume {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       // Key service first: if it refuses, nothing has been written and the volume still works.
       await retireGrants(this.#kms, this.#fields.wrappedKeys, true);
-      if (this.scratch) {
-        const keyArn = this.#fields.wrappedKeys[0]!.keyArn;
-        try {
-          if (keyService !== undefined) await keyService.destroyKeyNow(keyArn);
-          else await this.#kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS });
-        } catch (e) {
-          throw translateKmsError(e, { operation: keyService !== undefined ? 'destroyKeyNow' : 'ScheduleKeyDeletion', keyId: keyArn });
-        }
-      }
+      if (this.scratch) await destroyScratchKey(this.#kms, this.#fields.wrappedKeys[0]!.keyArn, keyService);
       await this.#store.write(0, new Uint8Array(this.#fields.dataOffset));
       await this.#store.flush();
       await this.#store.truncate(0);
