@@ -18,14 +18,28 @@ const results = { date: new Date().toISOString(), runtimes: {} };
 async function argonChoice() {
   const { argon2id: noble } = await import('@noble/hashes/argon2.js');
   const { argon2id: wasm } = await import('hash-wasm');
-  const pw = new TextEncoder().encode('bench'), salt = new Uint8Array(32).fill(1);
+  const pw = new TextEncoder().encode('bench'),
+    salt = new Uint8Array(32).fill(1);
   const rows = [];
-  for (const [m, t, p] of quick ? [[16384, 4, 1]] : [[65536, 4, 1], [252928, 4, 2]]) {
+  for (const [m, t, p] of quick
+    ? [[16384, 4, 1]]
+    : [
+        [65536, 4, 1],
+        [252928, 4, 2],
+      ]) {
     let s = performance.now();
     const a = noble(pw, salt, { m, t, p, dkLen: 64 });
     const nobleMs = performance.now() - s;
     s = performance.now();
-    const b = await wasm({ password: pw, salt, memorySize: m, iterations: t, parallelism: p, hashLength: 64, outputType: 'binary' });
+    const b = await wasm({
+      password: pw,
+      salt,
+      memorySize: m,
+      iterations: t,
+      parallelism: p,
+      hashLength: 64,
+      outputType: 'binary',
+    });
     const wasmMs = performance.now() - s;
     if (Buffer.compare(Buffer.from(a), Buffer.from(b)) !== 0) throw new Error('noble and hash-wasm disagree');
     rows.push({ memoryKiB: m, time: t, lanes: p, nobleMs, hashWasmMs: wasmMs, ratio: nobleMs / wasmMs });
@@ -35,14 +49,29 @@ async function argonChoice() {
 
 async function chromiumRows() {
   const esbuild = await import('esbuild');
-  const js = (await esbuild.build({
-    absWorkingDir: ROOT, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
-    stdin: { contents: `import { measureUnlocks } from './bench/lib/luks-unlock-rows.mjs';
-      measureUnlocks({ quick: ${quick}, log: (s) => console.log(s) }).then((r) => { globalThis.__rows = r; }, (e) => { globalThis.__rows = { error: String(e) }; });`, resolveDir: ROOT, loader: 'js' },
-  })).outputFiles[0].contents;
+  const js = (
+    await esbuild.build({
+      absWorkingDir: ROOT,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+      stdin: {
+        contents: `import { measureUnlocks } from './bench/lib/luks-unlock-rows.mjs';
+      measureUnlocks({ quick: ${quick}, log: (s) => console.log(s) }).then((r) => { globalThis.__rows = r; }, (e) => { globalThis.__rows = { error: String(e) }; });`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+    })
+  ).outputFiles[0].contents;
   const server = createServer((req, res) => {
     if (req.url === '/b.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script type="module" src="/b.js"></script>');
+    else
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><script type="module" src="/b.js"></script>');
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { chromium } = await import('playwright-core');
@@ -59,10 +88,20 @@ async function chromiumRows() {
   }
 }
 
-results.runtimes.node = { version: process.version, rows: await measureUnlocks({ quick, log: (s) => console.log(`[node] ${s}`) }) };
+results.runtimes.node = {
+  version: process.version,
+  rows: await measureUnlocks({ quick, log: (s) => console.log(`[node] ${s}`) }),
+};
 const deno = join(ROOT, 'node_modules', '.bin', 'deno');
-const denoOut = execFileSync(deno, ['run', '-R', '-E', join(ROOT, 'bench/lib/luks-unlock-rows.mjs'), ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
-results.runtimes.deno = { version: execFileSync(deno, ['--version'], { encoding: 'utf8' }).split('\n')[0], rows: JSON.parse(denoOut.trim().split('\n').at(-1)) };
+const denoOut = execFileSync(
+  deno,
+  ['run', '-R', '-E', join(ROOT, 'bench/lib/luks-unlock-rows.mjs'), ...(quick ? ['--quick'] : [])],
+  { encoding: 'utf8' },
+);
+results.runtimes.deno = {
+  version: execFileSync(deno, ['--version'], { encoding: 'utf8' }).split('\n')[0],
+  rows: JSON.parse(denoOut.trim().split('\n').at(-1)),
+};
 results.runtimes.chromium = await chromiumRows();
 results.argon2Choice = await argonChoice();
 
@@ -71,8 +110,13 @@ const cell = (rt, label) => {
   const r = results.runtimes[rt].rows.find((x) => x.label === label);
   return r === undefined ? '' : r.error ? `failed (${r.error.slice(0, 60)})` : `${(r.unlockMs / 1000).toFixed(2)} s`;
 };
-console.log(`\n| KDF setting | Node ${process.version} | ${results.runtimes.deno.version} | Chromium ${results.runtimes.chromium.version} |\n| --- | ---: | ---: | ---: |`);
+console.log(
+  `\n| KDF setting | Node ${process.version} | ${results.runtimes.deno.version} | Chromium ${results.runtimes.chromium.version} |\n| --- | ---: | ---: | ---: |`,
+);
 for (const l of labels) console.log(`| ${l} | ${cell('node', l)} | ${cell('deno', l)} | ${cell('chromium', l)} |`);
 console.log('\nArgon2id in Node: @noble/hashes vs hash-wasm');
-for (const r of results.argon2Choice) console.log(`  ${r.memoryKiB} KiB, t=${r.time}, ${r.lanes} lanes: noble ${r.nobleMs.toFixed(0)} ms, hash-wasm ${r.hashWasmMs.toFixed(0)} ms (${r.ratio.toFixed(2)}×)`);
+for (const r of results.argon2Choice)
+  console.log(
+    `  ${r.memoryKiB} KiB, t=${r.time}, ${r.lanes} lanes: noble ${r.nobleMs.toFixed(0)} ms, hash-wasm ${r.hashWasmMs.toFixed(0)} ms (${r.ratio.toFixed(2)}×)`,
+  );
 if (!quick) writeFileSync(join(ROOT, 'bench/results/luks-unlock.json'), JSON.stringify(results, null, 2) + '\n');

@@ -96,16 +96,35 @@ const ratio = {
 };
 
 if (JSON_OUT) {
-  console.log(JSON.stringify({ mib: MIB, workers: pool.workers, sectorSize: SECTOR, simd: engine.simd, rounds: ROUNDS, rows, ratio, same }));
+  console.log(
+    JSON.stringify({
+      mib: MIB,
+      workers: pool.workers,
+      sectorSize: SECTOR,
+      simd: engine.simd,
+      rounds: ROUNDS,
+      rows,
+      ratio,
+      same,
+    }),
+  );
 } else {
-  console.log(`XTS-AES-256, ${MIB} MiB, ${SECTOR}-byte sectors, ${engine.simd ? 'SIMD' : 'no-SIMD'} build, ${WORKERS} workers, median of ${ROUNDS}`);
+  console.log(
+    `XTS-AES-256, ${MIB} MiB, ${SECTOR}-byte sectors, ${engine.simd ? 'SIMD' : 'no-SIMD'} build, ${WORKERS} workers, median of ${ROUNDS}`,
+  );
   console.log(`  ${''.padEnd(24)} ${'median'.padStart(8)}        ${'best'.padStart(8)}        CPU time (all threads)`);
   for (const r of rows) {
-    console.log(`  ${r.name.padEnd(24)} ${r.medianMiBs.toFixed(1).padStart(8)} MiB/s  ${r.bestMiBs.toFixed(1).padStart(8)} MiB/s  ${r.cpuMs.toFixed(0).padStart(6)} ms`);
+    console.log(
+      `  ${r.name.padEnd(24)} ${r.medianMiBs.toFixed(1).padStart(8)} MiB/s  ${r.bestMiBs.toFixed(1).padStart(8)} MiB/s  ${r.cpuMs.toFixed(0).padStart(6)} ms`,
+    );
   }
-  console.log(`  pool/engine, median of per-round ratios: encrypt ${ratio.encrypt.toFixed(2)}x, decrypt ${ratio.decrypt.toFixed(2)}x` +
-    ` (shared buffers: ${ratio.encryptShared.toFixed(2)}x, ${ratio.decryptShared.toFixed(2)}x)`);
-  console.log(`  pool/engine, best against best: encrypt ${ratio.encryptBest.toFixed(2)}x, decrypt ${ratio.decryptBest.toFixed(2)}x`);
+  console.log(
+    `  pool/engine, median of per-round ratios: encrypt ${ratio.encrypt.toFixed(2)}x, decrypt ${ratio.decrypt.toFixed(2)}x` +
+      ` (shared buffers: ${ratio.encryptShared.toFixed(2)}x, ${ratio.decryptShared.toFixed(2)}x)`,
+  );
+  console.log(
+    `  pool/engine, best against best: encrypt ${ratio.encryptBest.toFixed(2)}x, decrypt ${ratio.decryptBest.toFixed(2)}x`,
+  );
   console.log(`  same bytes as the single-thread call: ${same ? 'yes' : 'NO'}`);
 }
 if (!same) process.exitCode = 1;

@@ -61,8 +61,10 @@ function serve(js, params) {
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
     };
-    if (path === '/' || path === '/index.html') res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' }).end(html);
-    else if (path === '/bench.js') res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' }).end(js);
+    if (path === '/' || path === '/index.html')
+      res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' }).end(html);
+    else if (path === '/bench.js')
+      res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' }).end(js);
     else if (path === '/favicon.ico') res.writeHead(204, headers).end();
     else res.writeHead(404, { ...headers, 'content-type': 'text/plain' }).end('not found');
   });
@@ -97,14 +99,19 @@ export async function runChromiumRows(params, { timeoutMs = 240_000, echo = true
     });
     page.on('crash', () => problems.push('page crashed'));
     await page.goto(`http://127.0.0.1:${server.address().port}/`, { waitUntil: 'commit', timeout: 30_000 });
-    await page.waitForFunction(() => globalThis.__benchResult !== undefined, null, { timeout: timeoutMs, polling: 200 });
+    await page.waitForFunction(() => globalThis.__benchResult !== undefined, null, {
+      timeout: timeoutMs,
+      polling: 200,
+    });
     result = await page.evaluate(() => globalThis.__benchResult);
     if (result.error) throw new Error(`the page failed: ${result.error}`);
     result.runtime.name = 'Chromium';
     result.runtime.version = version;
     result.problems.push(...problems);
   } catch (err) {
-    return { failed: `Chromium run failed: ${(err && err.message) || err}${problems.length ? ' — ' + problems.join(' | ') : ''}` };
+    return {
+      failed: `Chromium run failed: ${(err && err.message) || err}${problems.length ? ' — ' + problems.join(' | ') : ''}`,
+    };
   } finally {
     if (browser) await browser.close().catch(() => {});
     if (server) server.close();

@@ -25,7 +25,12 @@ async function child(arg) {
   const { createEngine } = await import('../dist/index.js');
   const { Bench } = await import('tinybench');
   const { runEngineRows } = await import('./lib/engine-rows.mjs');
-  const res = await runEngineRows({ ...params, createEngine, Bench, log: (s) => console.log(`[node ${process.versions.node}] ${s}`) });
+  const res = await runEngineRows({
+    ...params,
+    createEngine,
+    Bench,
+    log: (s) => console.log(`[node ${process.versions.node}] ${s}`),
+  });
   res.runtime = { name: 'Node', version: process.versions.node, v8: process.versions.v8 };
   console.log(MARK + JSON.stringify(res));
 }

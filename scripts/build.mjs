@@ -62,9 +62,13 @@ const iife = await esbuild.build({
 // the bundle behaves differently from the ESM build somewhere, so it fails the build too.
 if (iife.warnings.length) {
   const where = (w) => (w.location ? ` (${w.location.file}:${w.location.line})` : '');
-  console.error(`build: dist/atrest.global.js:\n${iife.warnings.map((w) => `  esbuild warning: ${w.text}${where(w)}`).join('\n')}`);
+  console.error(
+    `build: dist/atrest.global.js:\n${iife.warnings.map((w) => `  esbuild warning: ${w.text}${where(w)}`).join('\n')}`,
+  );
   process.exit(1);
 }
 const bundled = readFileSync(join(root, 'dist/atrest.global.js'));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`build: dist/atrest.global.js ${kib(bundled.length)}, ${kib(gzipSync(bundled, { level: 9 }).length)} gzipped`);
+console.log(
+  `build: dist/atrest.global.js ${kib(bundled.length)}, ${kib(gzipSync(bundled, { level: 9 }).length)} gzipped`,
+);

@@ -35,18 +35,22 @@ function parseArgs(argv) {
     else o.module = a;
   }
   if (o.shipped === Boolean(o.module)) throw new Error(USAGE);
-  if (o.shipped && (o.policy || o.names)) throw new Error('--shipped uses scripts/ct-policy.json and builds its own names twin');
+  if (o.shipped && (o.policy || o.names))
+    throw new Error('--shipped uses scripts/ct-policy.json and builds its own names twin');
   return o;
 }
 
 /** Values of the layout getters a policy region names (e.g. "from": "keyInput"). */
 async function layoutFor(bytes, policy) {
-  const wanted = new Set((policy?.publicMemory || []).flatMap((r) => [r.from, r.to]).filter((v) => typeof v === 'string'));
+  const wanted = new Set(
+    (policy?.publicMemory || []).flatMap((r) => [r.from, r.to]).filter((v) => typeof v === 'string'),
+  );
   if (!wanted.size) return {};
   const { instance } = await WebAssembly.instantiate(bytes, {});
   const out = {};
   for (const name of wanted) {
-    if (typeof instance.exports[name] !== 'function') throw new Error(`ct policy: layout getter ${name} is not an export of the module`);
+    if (typeof instance.exports[name] !== 'function')
+      throw new Error(`ct policy: layout getter ${name} is not an export of the module`);
     out[name] = instance.exports[name]() >>> 0;
   }
   return out;
@@ -57,7 +61,13 @@ async function checkOne(label, code, names, policy) {
   const result = analyse(names || code, policy, { layout: await layoutFor(code, policy) });
   if (result.coverage.analysed === 0) {
     // A module with no code passes vacuously; say so and fail rather than print PASS.
-    result.findings.push({ kind: 'vacuous', function: '-', export: null, origin: null, instruction: 'no function was analysed' });
+    result.findings.push({
+      kind: 'vacuous',
+      function: '-',
+      export: null,
+      origin: null,
+      instruction: 'no function was analysed',
+    });
     result.pass = false;
   }
   return { module: label, ...result, ms: Math.round(performance.now() - t0) };
@@ -65,7 +75,9 @@ async function checkOne(label, code, names, policy) {
 
 function printText(r) {
   for (const f of r.findings) {
-    console.log(`FAIL ${f.kind}  ${f.function}${f.export && f.export !== f.function ? ` (export ${f.export})` : ''}  secret from: ${f.origin ?? '-'}  at: ${f.instruction}`);
+    console.log(
+      `FAIL ${f.kind}  ${f.function}${f.export && f.export !== f.function ? ` (export ${f.export})` : ''}  secret from: ${f.origin ?? '-'}  at: ${f.instruction}`,
+    );
   }
   for (const a of r.allowed) console.log(`allowed ${a.kind} ×${a.count} in ${a.function}: ${a.reason}`);
   for (const d of r.declassified) console.log(`declassified result of ${d.export} (${d.origin}): ${d.reason}`);

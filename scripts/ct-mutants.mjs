@@ -44,11 +44,14 @@ export const MUTANTS = [
     name: 'A table lookup indexed by a state byte',
     file: 'key-expansion.ts',
     patches: [
-      ['import { subWord } from "./aes-ct64";', `const SBOX: usize = memory.data<u8>([${sbox().join(', ')}]);
+      [
+        'import { subWord } from "./aes-ct64";',
+        `const SBOX: usize = memory.data<u8>([${sbox().join(', ')}]);
 function subWord(x: u32): u32 {
   return <u32>load<u8>(SBOX + (x & 0xFF)) | (<u32>load<u8>(SBOX + ((x >> 8) & 0xFF)) << 8)
        | (<u32>load<u8>(SBOX + ((x >> 16) & 0xFF)) << 16) | (<u32>load<u8>(SBOX + (x >> 24)) << 24);
-}`],
+}`,
+      ],
     ],
     kind: 'load-address',
     where: /key-expansion|aes\/aesSetKey/,
@@ -57,14 +60,17 @@ function subWord(x: u32): u32 {
     name: 'B early exit on tag mismatch',
     file: 'gcm.ts',
     patches: [
-      [/export function gcmVerify\(ptr: usize\): i32 \{[^}]*\}/, `const MUTANT_TAG: usize = memory.data(16, 16);
+      [
+        /export function gcmVerify\(ptr: usize\): i32 \{[^}]*\}/,
+        `const MUTANT_TAG: usize = memory.data(16, 16);
 export function gcmVerify(ptr: usize): i32 {
   gcmTag(MUTANT_TAG);
   for (let i: usize = 0; i < 16; i++) {
     if (load<u8>(ptr + i) != load<u8>(MUTANT_TAG + i)) return 0;
   }
   return 1;
-}`],
+}`,
+      ],
     ],
     kind: 'branch',
     where: /gcm\/gcmVerify/,
@@ -72,7 +78,12 @@ export function gcmVerify(ptr: usize): i32 {
   {
     name: 'C ternary that compiles to select',
     file: 'xts.ts',
-    patches: [['tweakLo = (tweakLo << 1) ^ (0x87 & (0 - carry));', 'tweakLo = (tweakLo << 1) ^ (carry != 0 ? <u64>0x87 : <u64>0);']],
+    patches: [
+      [
+        'tweakLo = (tweakLo << 1) ^ (0x87 & (0 - carry));',
+        'tweakLo = (tweakLo << 1) ^ (carry != 0 ? <u64>0x87 : <u64>0);',
+      ],
+    ],
     kind: 'select',
     where: /xts\//,
   },
@@ -90,7 +101,10 @@ function plant(dir, m) {
   let src = readFileSync(file, 'utf8');
   for (const [from, to] of m.patches) {
     const found = typeof from === 'string' ? src.includes(from) : from.test(src);
-    if (!found) throw new Error(`mutant ${m.name}: anchor ${from} is no longer in assembly/${m.file}; update scripts/ct-mutants.mjs`);
+    if (!found)
+      throw new Error(
+        `mutant ${m.name}: anchor ${from} is no longer in assembly/${m.file}; update scripts/ct-mutants.mjs`,
+      );
     src = src.replace(from, to);
   }
   writeFileSync(file, src);
@@ -103,10 +117,32 @@ async function buildAndCheck(m, target, policy) {
     cpSync(join(ROOT, 'asconfig.json'), join(dir, 'asconfig.json'));
     plant(dir, m);
     const out = join(dir, 'mutant.wasm');
-    await run(join(ROOT, 'node_modules/.bin/asc'), ['--config', 'asconfig.json', '--target', target, '--debug', '--outFile', out, '--textFile', join(dir, 'mutant.wat')], { cwd: dir });
+    await run(
+      join(ROOT, 'node_modules/.bin/asc'),
+      [
+        '--config',
+        'asconfig.json',
+        '--target',
+        target,
+        '--debug',
+        '--outFile',
+        out,
+        '--textFile',
+        join(dir, 'mutant.wat'),
+      ],
+      { cwd: dir },
+    );
     const r = analyse(new Uint8Array(readFileSync(out)), policy);
     const hits = r.findings.filter((f) => f.kind === m.kind && m.where.test(f.function));
-    return { mutant: m.name, target, expected: m.kind, caught: !r.pass && hits.length > 0, hits: hits.length, kinds: [...new Set(r.findings.map((f) => f.kind))], first: hits[0] || r.findings[0] || null };
+    return {
+      mutant: m.name,
+      target,
+      expected: m.kind,
+      caught: !r.pass && hits.length > 0,
+      hits: hits.length,
+      kinds: [...new Set(r.findings.map((f) => f.kind))],
+      first: hits[0] || r.findings[0] || null,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,15 +155,23 @@ async function main() {
   const jobs = MUTANTS.flatMap((m) => ['simd', 'nosimd'].map((t) => [m, t]));
   const results = [];
   // Two builds at a time: asc is single-threaded and the machine has two cores.
-  for (let i = 0; i < jobs.length; i += 2) results.push(...(await Promise.all(jobs.slice(i, i + 2).map(([m, t]) => buildAndCheck(m, t, policy)))));
+  for (let i = 0; i < jobs.length; i += 2)
+    results.push(...(await Promise.all(jobs.slice(i, i + 2).map(([m, t]) => buildAndCheck(m, t, policy)))));
   const ok = results.every((r) => r.caught);
   if (json) console.log(JSON.stringify({ pass: ok, ms: Math.round(performance.now() - started), results }, null, 2));
   else {
     for (const r of results) {
-      console.log(`${r.caught ? 'caught' : 'MISSED'} ${r.mutant} [${r.target}]: expected ${r.expected}, got ${r.hits} in the planted function; kinds ${r.kinds.join(', ') || 'none'}`);
-      if (r.first) console.log(`    ${r.first.kind} ${r.first.function}: ${r.first.instruction.slice(0, 160)}  (secret from ${r.first.origin})`);
+      console.log(
+        `${r.caught ? 'caught' : 'MISSED'} ${r.mutant} [${r.target}]: expected ${r.expected}, got ${r.hits} in the planted function; kinds ${r.kinds.join(', ') || 'none'}`,
+      );
+      if (r.first)
+        console.log(
+          `    ${r.first.kind} ${r.first.function}: ${r.first.instruction.slice(0, 160)}  (secret from ${r.first.origin})`,
+        );
     }
-    console.log(`${ok ? 'PASS' : 'FAIL'} ct mutants: ${results.filter((r) => r.caught).length}/${results.length} caught in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${ok ? 'PASS' : 'FAIL'} ct mutants: ${results.filter((r) => r.caught).length}/${results.length} caught in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   process.exitCode = ok ? 0 : 1;
 }

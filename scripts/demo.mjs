@@ -32,7 +32,11 @@ const check = (ok, what) => {
 /** Runs `atrest …`; stderr goes to this terminal (progress bars, notes), stdout is returned. */
 function atrest(args, { showStderr = true } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: dir, stdio: ['ignore', 'pipe', showStderr ? 'inherit' : 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env,
+      cwd: dir,
+      stdio: ['ignore', 'pipe', showStderr ? 'inherit' : 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -57,16 +61,35 @@ async function sha256File(path) {
 try {
   console.log(`atrest demo — a key store in ${dir}\n`);
 
-  console.log('1. A customer managed key, alias/demo: role/admin administers it, role/app may encrypt and decrypt, rotation yearly');
+  console.log(
+    '1. A customer managed key, alias/demo: role/admin administers it, role/app may encrypt and decrypt, rotation yearly',
+  );
   const policy = {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'KeyAdministrators', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'Application', Effect: 'Allow', Principal: { AWS: APP }, Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' },
+      {
+        Sid: 'Application',
+        Effect: 'Allow',
+        Principal: { AWS: APP },
+        Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+        Resource: '*',
+      },
     ],
   };
   await writeFile(join(dir, 'policy.json'), JSON.stringify(policy, null, 2));
-  const key = await atrestJson(['keys', 'create', '--alias', 'alias/demo', '--policy', 'policy.json', '--rotation-days', '365', '--as', ADMIN]);
+  const key = await atrestJson([
+    'keys',
+    'create',
+    '--alias',
+    'alias/demo',
+    '--policy',
+    'policy.json',
+    '--rotation-days',
+    '365',
+    '--as',
+    ADMIN,
+  ]);
   console.log(`   $ atrest keys create --alias alias/demo --policy policy.json --rotation-days 365 --as ${ADMIN}`);
   console.log(`   → ${key.KeyMetadata.Arn} (${key.KeyMetadata.KeyState})\n`);
 
@@ -85,8 +108,20 @@ try {
 
   console.log('3. Encrypt it as role/app (XTS-AES-256, 4 KiB sectors; the data key is wrapped by alias/demo)');
   console.log(`   $ atrest encrypt data.bin data.atrest --key alias/demo --context purpose=demo --as ${APP}`);
-  const enc = await atrestJson(['encrypt', 'data.bin', 'data.atrest', '--key', 'alias/demo', '--context', 'purpose=demo', '--as', APP]);
-  console.log(`   → ${(enc.outputBytes / MiB).toFixed(1)} MiB in ${enc.seconds.toFixed(2)} s: ${enc.mibPerSecond.toFixed(1)} MiB/s, volume ${enc.volumeId}\n`);
+  const enc = await atrestJson([
+    'encrypt',
+    'data.bin',
+    'data.atrest',
+    '--key',
+    'alias/demo',
+    '--context',
+    'purpose=demo',
+    '--as',
+    APP,
+  ]);
+  console.log(
+    `   → ${(enc.outputBytes / MiB).toFixed(1)} MiB in ${enc.seconds.toFixed(2)} s: ${enc.mibPerSecond.toFixed(1)} MiB/s, volume ${enc.volumeId}\n`,
+  );
 
   console.log('4. What anyone can read without a key (atrest inspect):');
   const inspected = await atrest(['inspect', 'data.atrest']);
@@ -103,7 +138,9 @@ try {
   console.log('6. Decrypt as role/app');
   console.log(`   $ atrest decrypt data.atrest data.out --as ${APP}`);
   const dec = await atrestJson(['decrypt', 'data.atrest', 'data.out', '--as', APP]);
-  console.log(`   → ${(dec.bytes / MiB).toFixed(1)} MiB in ${dec.seconds.toFixed(2)} s: ${dec.mibPerSecond.toFixed(1)} MiB/s`);
+  console.log(
+    `   → ${(dec.bytes / MiB).toFixed(1)} MiB in ${dec.seconds.toFixed(2)} s: ${dec.mibPerSecond.toFixed(1)} MiB/s`,
+  );
   const roundTrip = await sha256File(join(dir, 'data.out'));
   const stored = await sha256File(join(dir, 'data.atrest'));
   check(roundTrip === original, `sha-256 of the decrypted file equals the original (${roundTrip.slice(0, 16)}…)`);
@@ -114,10 +151,15 @@ try {
   const audit = await atrest(['audit']);
   for (const line of audit.stdout.trim().split('\n')) console.log(`   ${line}`);
   const trail = JSON.parse((await atrest(['audit', '--json'])).stdout).Records;
-  check(trail.some((r) => r.eventName === 'Decrypt' && r.outcome === 'Failure' && r.principal === GUEST), 'the refused Decrypt by role/guest is in the trail');
+  check(
+    trail.some((r) => r.eventName === 'Decrypt' && r.outcome === 'Failure' && r.principal === GUEST),
+    'the refused Decrypt by role/guest is in the trail',
+  );
   console.log();
 
-  console.log(`throughput: encrypt ${enc.mibPerSecond.toFixed(1)} MiB/s, decrypt ${dec.mibPerSecond.toFixed(1)} MiB/s (${SIZE / MiB} MiB, file to file, one thread)`);
+  console.log(
+    `throughput: encrypt ${enc.mibPerSecond.toFixed(1)} MiB/s, decrypt ${dec.mibPerSecond.toFixed(1)} MiB/s (${SIZE / MiB} MiB, file to file, one thread)`,
+  );
   const failed = checks.filter((ok) => !ok).length;
   console.log(failed === 0 ? `all ${checks.length} checks passed` : `${failed} of ${checks.length} checks FAILED`);
   if (failed > 0) process.exitCode = 1;

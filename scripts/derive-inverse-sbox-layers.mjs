@@ -10,18 +10,32 @@
 // targets), keeping the shortest of many seeded randomised tie-breaks. It prints the
 // AssemblyScript statements pasted into sboxCircuit.
 
-
 /** Forward top layer (Boyar–Peralta): inputs U0 (msb) … U7 as bit masks → named signals. */
 function forwardTop(U) {
   const y = {};
-  y[14] = U[3] ^ U[5]; y[13] = U[0] ^ U[6]; y[9] = U[0] ^ U[3]; y[8] = U[0] ^ U[5];
+  y[14] = U[3] ^ U[5];
+  y[13] = U[0] ^ U[6];
+  y[9] = U[0] ^ U[3];
+  y[8] = U[0] ^ U[5];
   const t0 = U[1] ^ U[2];
-  y[1] = t0 ^ U[7]; y[4] = y[1] ^ U[3]; y[12] = y[13] ^ y[14]; y[2] = y[1] ^ U[0]; y[5] = y[1] ^ U[6];
+  y[1] = t0 ^ U[7];
+  y[4] = y[1] ^ U[3];
+  y[12] = y[13] ^ y[14];
+  y[2] = y[1] ^ U[0];
+  y[5] = y[1] ^ U[6];
   y[3] = y[5] ^ y[8];
   const t1 = U[4] ^ y[12];
-  y[15] = t1 ^ U[5]; y[20] = t1 ^ U[1]; y[6] = y[15] ^ U[7]; y[10] = y[15] ^ t0; y[11] = y[20] ^ y[9];
-  y[7] = U[7] ^ y[11]; y[17] = y[10] ^ y[11]; y[19] = y[10] ^ y[8]; y[16] = t0 ^ y[11];
-  y[21] = y[13] ^ y[16]; y[18] = U[0] ^ y[16];
+  y[15] = t1 ^ U[5];
+  y[20] = t1 ^ U[1];
+  y[6] = y[15] ^ U[7];
+  y[10] = y[15] ^ t0;
+  y[11] = y[20] ^ y[9];
+  y[7] = U[7] ^ y[11];
+  y[17] = y[10] ^ y[11];
+  y[19] = y[10] ^ y[8];
+  y[16] = t0 ^ y[11];
+  y[21] = y[13] ^ y[16];
+  y[18] = U[0] ^ y[16];
   const out = { U7: U[7] };
   for (const k of Object.keys(y)) out[`y${k}`] = y[k];
   return out;
@@ -29,50 +43,82 @@ function forwardTop(U) {
 
 /** Forward bottom layer: products z0 … z17 as bit masks → S0 (msb) … S7 without the NOTs. */
 function forwardBottom(z) {
-  const t46 = z[15] ^ z[16], t47 = z[10] ^ z[11], t48 = z[5] ^ z[13], t49 = z[9] ^ z[10];
-  const t50 = z[2] ^ z[12], t51 = z[2] ^ z[5], t52 = z[7] ^ z[8], t53 = z[0] ^ z[3];
-  const t54 = z[6] ^ z[7], t55 = z[16] ^ z[17], t56 = z[12] ^ t48, t57 = t50 ^ t53;
-  const t58 = z[4] ^ t46, t59 = z[3] ^ t54, t60 = t46 ^ t57, t61 = z[14] ^ t57;
-  const t62 = t52 ^ t58, t63 = t49 ^ t58, t64 = z[4] ^ t59, t65 = t61 ^ t62;
-  const t66 = z[1] ^ t63, t67 = t64 ^ t65, S3 = t53 ^ t66;
+  const t46 = z[15] ^ z[16],
+    t47 = z[10] ^ z[11],
+    t48 = z[5] ^ z[13],
+    t49 = z[9] ^ z[10];
+  const t50 = z[2] ^ z[12],
+    t51 = z[2] ^ z[5],
+    t52 = z[7] ^ z[8],
+    t53 = z[0] ^ z[3];
+  const t54 = z[6] ^ z[7],
+    t55 = z[16] ^ z[17],
+    t56 = z[12] ^ t48,
+    t57 = t50 ^ t53;
+  const t58 = z[4] ^ t46,
+    t59 = z[3] ^ t54,
+    t60 = t46 ^ t57,
+    t61 = z[14] ^ t57;
+  const t62 = t52 ^ t58,
+    t63 = t49 ^ t58,
+    t64 = z[4] ^ t59,
+    t65 = t61 ^ t62;
+  const t66 = z[1] ^ t63,
+    t67 = t64 ^ t65,
+    S3 = t53 ^ t66;
   return [t59 ^ t63, t64 ^ S3, t55 ^ t67, S3, t51 ^ t66, t47 ^ t65, t56 ^ t62, t48 ^ t60];
 }
 
 /** L⁻¹ bit i = b(i+2) ⊕ b(i+5) ⊕ b(i+7) as masks over bits b0..b7. */
-const inverseAffineRows = Array.from({ length: 8 }, (_, i) =>
-  (1 << ((i + 2) % 8)) | (1 << ((i + 5) % 8)) | (1 << ((i + 7) % 8)));
+const inverseAffineRows = Array.from(
+  { length: 8 },
+  (_, i) => (1 << ((i + 2) % 8)) | (1 << ((i + 5) % 8)) | (1 << ((i + 7) % 8)),
+);
 
 function seededRandom(seed) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Paar's algorithm. targets: name → mask over n inputs. Returns { program, result }. */
 function paar(targets, n, random) {
   const signals = Array.from({ length: n }, (_, i) => 1n << BigInt(i));
   const program = [];
-  const reps = Object.fromEntries(Object.entries(targets).map(([k, v]) =>
-    [k, new Set([...Array(n).keys()].filter((i) => (BigInt(v) >> BigInt(i)) & 1n))]));
+  const reps = Object.fromEntries(
+    Object.entries(targets).map(([k, v]) => [
+      k,
+      new Set([...Array(n).keys()].filter((i) => (BigInt(v) >> BigInt(i)) & 1n)),
+    ]),
+  );
   for (;;) {
     const counts = new Map();
     for (const set of Object.values(reps)) {
       const list = [...set].sort((a, b) => a - b);
-      for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) {
-        const key = list[i] * 4096 + list[j];
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+      for (let i = 0; i < list.length; i++)
+        for (let j = i + 1; j < list.length; j++) {
+          const key = list[i] * 4096 + list[j];
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
     }
     if (counts.size === 0) break;
     const best = Math.max(...counts.values());
     const candidates = [...counts].filter(([, c]) => c === best).map(([k]) => k);
     const pick = random ? candidates[Math.floor(random() * candidates.length)] : candidates[0];
-    const a = Math.floor(pick / 4096), b = pick % 4096, index = signals.length;
+    const a = Math.floor(pick / 4096),
+      b = pick % 4096,
+      index = signals.length;
     signals.push(signals[a] ^ signals[b]);
     program.push([index, a, b]);
-    for (const set of Object.values(reps)) if (set.has(a) && set.has(b)) { set.delete(a); set.delete(b); set.add(index); }
+    for (const set of Object.values(reps))
+      if (set.has(a) && set.has(b)) {
+        set.delete(a);
+        set.delete(b);
+        set.add(index);
+      }
   }
   const result = Object.fromEntries(Object.entries(reps).map(([k, set]) => [k, [...set][0]]));
-  for (const [k, i] of Object.entries(result)) if (signals[i] !== BigInt(targets[k])) throw new Error(`paar: ${k} wrong`);
+  for (const [k, i] of Object.entries(result))
+    if (signals[i] !== BigInt(targets[k])) throw new Error(`paar: ${k} wrong`);
   return { program, result };
 }
 
@@ -108,24 +154,113 @@ const U = Array.from({ length: 8 }, (_, j) => inverseAffineRows[7 - j]);
 const top = shortest(forwardTop(U), 8);
 const S = forwardBottom(Array.from({ length: 18 }, (_, i) => 1 << i));
 const sBit = (k) => S[7 - k];
-const bottomTargets = Object.fromEntries(Array.from({ length: 8 }, (_, i) =>
-  [`o${i}`, sBit((i + 2) % 8) ^ sBit((i + 5) % 8) ^ sBit((i + 7) % 8)]));
+const bottomTargets = Object.fromEntries(
+  Array.from({ length: 8 }, (_, i) => [`o${i}`, sBit((i + 2) % 8) ^ sBit((i + 5) % 8) ^ sBit((i + 7) % 8)]),
+);
 const bottom = shortest(bottomTargets, 18);
 
 // ---- check the whole inverse circuit on every byte, bit by bit ----
-function gfMul(a, b) { let p = 0; for (let i = 0; i < 8; i++) { if (b & 1) p ^= a; const h = a & 0x80; a = (a << 1) & 0xff; if (h) a ^= 0x1b; b >>= 1; } return p; }
-const inverse = (x) => { if (x === 0) return 0; for (let y = 1; y < 256; y++) if (gfMul(x, y) === 1) return y; return 0; };
-const sbox = (x) => { const b = inverse(x); let s = 0; for (let i = 0; i < 8; i++) s |= (((b >> i) ^ (b >> ((i + 4) % 8)) ^ (b >> ((i + 5) % 8)) ^ (b >> ((i + 6) % 8)) ^ (b >> ((i + 7) % 8)) ^ (0x63 >> i)) & 1) << i; return s; };
-function run(prog, inputs) { const v = [...inputs]; for (const [i, a, b] of prog.program) v[i] = v[a] ^ v[b]; return Object.fromEntries(Object.entries(prog.result).map(([k, i]) => [k, v[i]])); }
+function gfMul(a, b) {
+  let p = 0;
+  for (let i = 0; i < 8; i++) {
+    if (b & 1) p ^= a;
+    const h = a & 0x80;
+    a = (a << 1) & 0xff;
+    if (h) a ^= 0x1b;
+    b >>= 1;
+  }
+  return p;
+}
+const inverse = (x) => {
+  if (x === 0) return 0;
+  for (let y = 1; y < 256; y++) if (gfMul(x, y) === 1) return y;
+  return 0;
+};
+const sbox = (x) => {
+  const b = inverse(x);
+  let s = 0;
+  for (let i = 0; i < 8; i++)
+    s |=
+      (((b >> i) ^
+        (b >> ((i + 4) % 8)) ^
+        (b >> ((i + 5) % 8)) ^
+        (b >> ((i + 6) % 8)) ^
+        (b >> ((i + 7) % 8)) ^
+        (0x63 >> i)) &
+        1) <<
+      i;
+  return s;
+};
+function run(prog, inputs) {
+  const v = [...inputs];
+  for (const [i, a, b] of prog.program) v[i] = v[a] ^ v[b];
+  return Object.fromEntries(Object.entries(prog.result).map(([k, i]) => [k, v[i]]));
+}
 function middle(y, U7) {
-  const t2 = y.y12 & y.y15, t3 = y.y3 & y.y6, t4 = t3 ^ t2, t5 = y.y4 & U7, t6 = t5 ^ t2, t7 = y.y13 & y.y16, t8 = y.y5 & y.y1, t9 = t8 ^ t7;
-  const t10 = y.y2 & y.y7, t11 = t10 ^ t7, t12 = y.y9 & y.y11, t13 = y.y14 & y.y17, t14 = t13 ^ t12, t15 = y.y8 & y.y10, t16 = t15 ^ t12;
-  const t17 = t4 ^ t14, t18 = t6 ^ t16, t19 = t9 ^ t14, t20 = t11 ^ t16, t21 = t17 ^ y.y20, t22 = t18 ^ y.y19, t23 = t19 ^ y.y21, t24 = t20 ^ y.y18;
-  const t25 = t21 ^ t22, t26 = t21 & t23, t27 = t24 ^ t26, t28 = t25 & t27, t29 = t28 ^ t22, t30 = t23 ^ t24, t31 = t22 ^ t26, t32 = t31 & t30;
-  const t33 = t32 ^ t24, t34 = t23 ^ t33, t35 = t27 ^ t33, t36 = t24 & t35, t37 = t36 ^ t34, t38 = t27 ^ t36, t39 = t29 & t38, t40 = t25 ^ t39;
-  const t41 = t40 ^ t37, t42 = t29 ^ t33, t43 = t29 ^ t40, t44 = t33 ^ t37, t45 = t42 ^ t41;
-  return [t44 & y.y15, t37 & y.y6, t33 & U7, t43 & y.y16, t40 & y.y1, t29 & y.y7, t42 & y.y11, t45 & y.y17, t41 & y.y10,
-    t44 & y.y12, t37 & y.y3, t33 & y.y4, t43 & y.y13, t40 & y.y5, t29 & y.y2, t42 & y.y9, t45 & y.y14, t41 & y.y8];
+  const t2 = y.y12 & y.y15,
+    t3 = y.y3 & y.y6,
+    t4 = t3 ^ t2,
+    t5 = y.y4 & U7,
+    t6 = t5 ^ t2,
+    t7 = y.y13 & y.y16,
+    t8 = y.y5 & y.y1,
+    t9 = t8 ^ t7;
+  const t10 = y.y2 & y.y7,
+    t11 = t10 ^ t7,
+    t12 = y.y9 & y.y11,
+    t13 = y.y14 & y.y17,
+    t14 = t13 ^ t12,
+    t15 = y.y8 & y.y10,
+    t16 = t15 ^ t12;
+  const t17 = t4 ^ t14,
+    t18 = t6 ^ t16,
+    t19 = t9 ^ t14,
+    t20 = t11 ^ t16,
+    t21 = t17 ^ y.y20,
+    t22 = t18 ^ y.y19,
+    t23 = t19 ^ y.y21,
+    t24 = t20 ^ y.y18;
+  const t25 = t21 ^ t22,
+    t26 = t21 & t23,
+    t27 = t24 ^ t26,
+    t28 = t25 & t27,
+    t29 = t28 ^ t22,
+    t30 = t23 ^ t24,
+    t31 = t22 ^ t26,
+    t32 = t31 & t30;
+  const t33 = t32 ^ t24,
+    t34 = t23 ^ t33,
+    t35 = t27 ^ t33,
+    t36 = t24 & t35,
+    t37 = t36 ^ t34,
+    t38 = t27 ^ t36,
+    t39 = t29 & t38,
+    t40 = t25 ^ t39;
+  const t41 = t40 ^ t37,
+    t42 = t29 ^ t33,
+    t43 = t29 ^ t40,
+    t44 = t33 ^ t37,
+    t45 = t42 ^ t41;
+  return [
+    t44 & y.y15,
+    t37 & y.y6,
+    t33 & U7,
+    t43 & y.y16,
+    t40 & y.y1,
+    t29 & y.y7,
+    t42 & y.y11,
+    t45 & y.y17,
+    t41 & y.y10,
+    t44 & y.y12,
+    t37 & y.y3,
+    t33 & y.y4,
+    t43 & y.y13,
+    t40 & y.y5,
+    t29 & y.y2,
+    t42 & y.y9,
+    t45 & y.y14,
+    t41 & y.y8,
+  ];
 }
 let bad = 0;
 for (let x = 0; x < 256; x++) {
@@ -139,6 +274,8 @@ for (let x = 0; x < 256; x++) {
   if (out !== x) bad++;
 }
 if (bad) throw new Error(`inverse circuit wrong for ${bad} byte values`);
-console.log(`// top layer ∘ L⁻¹: ${top.program.length} XORs; L⁻¹ ∘ bottom layer: ${bottom.program.length} XORs; all 256 bytes checked`);
+console.log(
+  `// top layer ∘ L⁻¹: ${top.program.length} XORs; L⁻¹ ∘ bottom layer: ${bottom.program.length} XORs; all 256 bytes checked`,
+);
 console.log('// top:\n' + emit(top, 'b', 'p').join('\n'));
 console.log('// bottom:\n' + emit(bottom, 'z', 'q').join('\n'));

@@ -21,9 +21,11 @@ let state = 0x2545f491;
 crypto.getRandomValues = (array) => {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   for (let i = 0; i < bytes.length; i++) {
-    state ^= state << 13; state >>>= 0;
+    state ^= state << 13;
+    state >>>= 0;
     state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
+    state ^= state << 5;
+    state >>>= 0;
     bytes[i] = state & 0xff;
   }
   return array;
@@ -37,7 +39,12 @@ const kms = new LocalKms({ clock: () => new Date('2030-01-01T00:00:00Z') }).as('
 // The example volume: 600 bytes of data in 512-byte sectors, 4 KiB header copies.
 const store = new MemoryBlockStore();
 const volume = await Volume.create(store, {
-  kms, size: 600, sectorSize: 512, headerSize: 4096, encryptionContext: { app: 'docs' }, metadata: { name: 'example' },
+  kms,
+  size: 600,
+  sectorSize: 512,
+  headerSize: 4096,
+  encryptionContext: { app: 'docs' },
+  metadata: { name: 'example' },
 });
 await volume.write(0, new TextEncoder().encode('Hello, atrest!'));
 await volume.close();
@@ -46,16 +53,26 @@ const header = parseHeaderCopy(bytes.subarray(0, 4096));
 
 // The example stream: "hi" through encryptStream (512-byte sectors).
 const streamed = [];
-await new Blob([new TextEncoder().encode('hi')]).stream()
+await new Blob([new TextEncoder().encode('hi')])
+  .stream()
   .pipeThrough(encryptStream({ kms, sectorSize: 512 }))
-  .pipeTo(new WritableStream({ write: (chunk) => { streamed.push(chunk); } }));
+  .pipeTo(
+    new WritableStream({
+      write: (chunk) => {
+        streamed.push(chunk);
+      },
+    }),
+  );
 const stream = new Uint8Array(await new Blob(streamed).arrayBuffer());
 
 function hexdump(data, start, end, base = 0) {
   const lines = [];
   for (let at = start; at < end; at += 16) {
     const row = data.subarray(at, Math.min(end, at + 16));
-    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ').padEnd(47);
+    const hex = [...row]
+      .map((b) => b.toString(16).padStart(2, '0'))
+      .join(' ')
+      .padEnd(47);
     const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
     lines.push(`${(base + at).toString(16).padStart(8, '0')}  ${hex}  |${ascii}|`);
   }
@@ -63,11 +80,15 @@ function hexdump(data, start, end, base = 0) {
 }
 
 const show = (v) => {
-  if (v instanceof Uint8Array) return v.length <= 16 ? [...v].map((b) => b.toString(16).padStart(2, '0')).join(' ') : `${v.length} bytes`;
+  if (v instanceof Uint8Array)
+    return v.length <= 16 ? [...v].map((b) => b.toString(16).padStart(2, '0')).join(' ') : `${v.length} bytes`;
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 };
 const table = header.ranges
-  .map((r) => `| ${r.start.toString(16).padStart(4, '0')} | ${r.end - r.start} | ${r.name} | ${show(r.value).replace(/\|/g, '\\|')} |`)
+  .map(
+    (r) =>
+      `| ${r.start.toString(16).padStart(4, '0')} | ${r.end - r.start} | ${r.name} | ${show(r.value).replace(/\|/g, '\\|')} |`,
+  )
   .join('\n');
 
 const doc = `# The atrest volume format (version 1)

@@ -29,10 +29,18 @@ for (const line of readFileSync(join(ROOT, 'build/atrest.simd.wat'), 'utf8').spl
 
 const dir = mkdtempSync(join(tmpdir(), 'atrest-kernel-code-'));
 const probe = join(dir, 'probe.mjs');
-writeFileSync(probe, `import { readFileSync } from 'node:fs'; new WebAssembly.Instance(new WebAssembly.Module(readFileSync(${JSON.stringify(join(ROOT, 'build/atrest.simd.wasm'))})), {});\n`);
-const out = execFileSync(node, ['--print-wasm-code', '--no-liftoff', '--no-wasm-lazy-compilation', probe], { encoding: 'utf8', maxBuffer: 256 << 20 });
+writeFileSync(
+  probe,
+  `import { readFileSync } from 'node:fs'; new WebAssembly.Instance(new WebAssembly.Module(readFileSync(${JSON.stringify(join(ROOT, 'build/atrest.simd.wasm'))})), {});\n`,
+);
+const out = execFileSync(node, ['--print-wasm-code', '--no-liftoff', '--no-wasm-lazy-compilation', probe], {
+  encoding: 'utf8',
+  maxBuffer: 256 << 20,
+});
 rmSync(dir, { recursive: true, force: true });
-const version = execFileSync(node, ['-p', 'process.version + " (V8 " + process.versions.v8 + ")"'], { encoding: 'utf8' }).trim();
+const version = execFileSync(node, ['-p', 'process.version + " (V8 " + process.versions.v8 + ")"'], {
+  encoding: 'utf8',
+}).trim();
 
 /** index → [{ addr, text }] */
 const funcs = new Map();
@@ -83,8 +91,11 @@ function hottestLoop(list) {
   return best || [];
 }
 
-console.log(`SIMD kernel as TurboFan compiles it: ${version}, ${out.match(/^compiler: TurboFan/gm)?.length ?? 0} functions`);
-const fmt = (c) => `${String(c.all).padStart(5)} instr: ${String(c.alu).padStart(4)} and/xor/or, ${String(c.shuffle).padStart(3)} shuffles, ${String(c.memLoad).padStart(3)}+${String(c.memStore).padStart(3)} state/key loads+stores, ${String(c.spill).padStart(3)}+${String(c.reload).padStart(3)} spills+reloads, ${String(c.other).padStart(3)} other`;
+console.log(
+  `SIMD kernel as TurboFan compiles it: ${version}, ${out.match(/^compiler: TurboFan/gm)?.length ?? 0} functions`,
+);
+const fmt = (c) =>
+  `${String(c.all).padStart(5)} instr: ${String(c.alu).padStart(4)} and/xor/or, ${String(c.shuffle).padStart(3)} shuffles, ${String(c.memLoad).padStart(3)}+${String(c.memStore).padStart(3)} state/key loads+stores, ${String(c.spill).padStart(3)}+${String(c.reload).padStart(3)} spills+reloads, ${String(c.other).padStart(3)} other`;
 const report = {};
 for (const name of WANT) {
   const i = names.indexOf(name);
@@ -106,7 +117,9 @@ if (process.argv.includes('--other')) {
   const counts = {};
   for (const { text } of loop) {
     const c = classify([{ text }]);
-    if (c.other) counts[text.split(/\s+/)[0] + (/xmm/.test(text) ? ' (xmm)' : '')] = (counts[text.split(/\s+/)[0] + (/xmm/.test(text) ? ' (xmm)' : '')] || 0) + 1;
+    if (c.other)
+      counts[text.split(/\s+/)[0] + (/xmm/.test(text) ? ' (xmm)' : '')] =
+        (counts[text.split(/\s+/)[0] + (/xmm/.test(text) ? ' (xmm)' : '')] || 0) + 1;
   }
   console.log('other in the loop:', counts);
 }

@@ -15,7 +15,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
+import {
+  CreateGrantCommand,
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  GenerateDataKeyCommand,
+  KMSClient,
+  ListGrantsCommand,
+} from '@aws-sdk/client-kms';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'atrest.js');
@@ -29,12 +37,17 @@ function run(args, env) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`atrest ${args.join(' ')}: exit ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`atrest ${args.join(' ')}: exit ${code}: ${err}`)),
+    );
   });
 }
 
 function serve(env) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const exited = new Promise((resolve) => child.on('exit', () => resolve()));
@@ -53,7 +66,12 @@ function serve(env) {
 /** @returns {Promise<{restarts: number, answered: {keys: number, grants: number, decrypts: number}, auditRecords: number}>} */
 export async function runSoak({ restarts = 50, log = () => undefined } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'atrest-soak-'));
-  const env = { ...process.env, ATREST_HOME: join(dir, 'home'), ATREST_ROOT_KEY: 'c3'.repeat(32), AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' };
+  const env = {
+    ...process.env,
+    ATREST_HOME: join(dir, 'home'),
+    ATREST_ROOT_KEY: 'c3'.repeat(32),
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+  };
   const key = JSON.parse(await run(['access-keys', 'create', '--principal', PRINCIPAL, '--json', '--quiet'], env));
   const credentials = { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
   const answered = { keys: [], grants: [], decrypts: 0, requestIds: [] };
@@ -67,7 +85,8 @@ export async function runSoak({ restarts = 50, log = () => undefined } = {}) {
       for (const keyId of pending.keys) await sdk.send(new DescribeKeyCommand({ KeyId: keyId }));
       for (const { keyId, grantId } of pending.grants) {
         const grants = (await sdk.send(new ListGrantsCommand({ KeyId: keyId }))).Grants;
-        if (!grants.some((g) => g.GrantId === grantId)) throw new Error(`round ${round}: answered grant ${grantId} on ${keyId} is missing after restart`);
+        if (!grants.some((g) => g.GrantId === grantId))
+          throw new Error(`round ${round}: answered grant ${grantId} on ${keyId} is missing after restart`);
       }
       pending = { keys: [], grants: [] };
       let killed = false;
@@ -83,18 +102,26 @@ export async function runSoak({ restarts = 50, log = () => undefined } = {}) {
             pending.keys.push(k.KeyMetadata.KeyId);
             answered.keys.push(k.KeyMetadata.KeyId);
             answered.requestIds.push(k.$metadata.requestId);
-            const g = await sdk.send(new CreateGrantCommand({ KeyId: k.KeyMetadata.KeyId, GranteePrincipal: 'arn:aws:iam::111122223333:user/soak', Operations: ['Decrypt'] }));
+            const g = await sdk.send(
+              new CreateGrantCommand({
+                KeyId: k.KeyMetadata.KeyId,
+                GranteePrincipal: 'arn:aws:iam::111122223333:user/soak',
+                Operations: ['Decrypt'],
+              }),
+            );
             pending.grants.push({ keyId: k.KeyMetadata.KeyId, grantId: g.GrantId });
             answered.grants.push(g.GrantId);
             answered.requestIds.push(g.$metadata.requestId);
             const d = await sdk.send(new GenerateDataKeyCommand({ KeyId: k.KeyMetadata.KeyId, NumberOfBytes: 32 }));
             answered.requestIds.push(d.$metadata.requestId);
             const p = await sdk.send(new DecryptCommand({ CiphertextBlob: d.CiphertextBlob }));
-            if (Buffer.compare(Buffer.from(p.Plaintext), Buffer.from(d.Plaintext)) !== 0) throw new Error('Decrypt returned another data key');
+            if (Buffer.compare(Buffer.from(p.Plaintext), Buffer.from(d.Plaintext)) !== 0)
+              throw new Error('Decrypt returned another data key');
             answered.decrypts++;
             answered.requestIds.push(p.$metadata.requestId);
           } catch (e) {
-            if (killed || /ECONNRESET|ECONNREFUSED|socket hang up|EPIPE/.test(`${e.code} ${e.message} ${e.name}`)) break; // unanswered: may or may not be applied
+            if (killed || /ECONNRESET|ECONNREFUSED|socket hang up|EPIPE/.test(`${e.code} ${e.message} ${e.name}`))
+              break; // unanswered: may or may not be applied
             throw e;
           }
         }
@@ -105,29 +132,38 @@ export async function runSoak({ restarts = 50, log = () => undefined } = {}) {
       sdk.destroy();
       // SIGKILL leaves the key store's lock file; the operator's step (FileKeystore never breaks locks itself).
       await unlink(join(env.ATREST_HOME, 'keystore.lock')).catch(() => undefined);
-      log(`round ${round + 1}/${restarts}: killed after ${killAt} ms; answered so far ${answered.keys.length} keys, ${answered.grants.length} grants, ${answered.decrypts} decrypts`);
+      log(
+        `round ${round + 1}/${restarts}: killed after ${killAt} ms; answered so far ${answered.keys.length} keys, ${answered.grants.length} grants, ${answered.decrypts} decrypts`,
+      );
     }
     // A last start: the final round's answers, the whole key set, the audit trail.
     const server = serve(env);
     const sdk = new KMSClient({ endpoint: await server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
     for (const keyId of answered.keys) await sdk.send(new DescribeKeyCommand({ KeyId: keyId }));
     for (const { keyId, grantId } of pending.grants) {
-      if (!(await sdk.send(new ListGrantsCommand({ KeyId: keyId }))).Grants.some((g) => g.GrantId === grantId)) throw new Error(`answered grant ${grantId} missing at the end`);
+      if (!(await sdk.send(new ListGrantsCommand({ KeyId: keyId }))).Grants.some((g) => g.GrantId === grantId))
+        throw new Error(`answered grant ${grantId} missing at the end`);
     }
     server.child.kill('SIGTERM');
     await server.exited;
     sdk.destroy();
     const lines = (await readFile(join(env.ATREST_HOME, 'audit.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
-    const ids = new Set(lines.map((l, i) => {
-      try {
-        return JSON.parse(l).requestId;
-      } catch {
-        throw new Error(`audit.jsonl line ${i + 1} does not parse: ${l.slice(0, 80)}`);
-      }
-    }));
+    const ids = new Set(
+      lines.map((l, i) => {
+        try {
+          return JSON.parse(l).requestId;
+        } catch {
+          throw new Error(`audit.jsonl line ${i + 1} does not parse: ${l.slice(0, 80)}`);
+        }
+      }),
+    );
     const lost = answered.requestIds.filter((id) => !ids.has(id));
     if (lost.length > 0) throw new Error(`${lost.length} answered call(s) have no audit record, e.g. ${lost[0]}`);
-    return { restarts, answered: { keys: answered.keys.length, grants: answered.grants.length, decrypts: answered.decrypts }, auditRecords: lines.length };
+    return {
+      restarts,
+      answered: { keys: answered.keys.length, grants: answered.grants.length, decrypts: answered.decrypts },
+      auditRecords: lines.length,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -142,7 +178,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   const t0 = Date.now();
   const result = await runSoak({ restarts, log: (l) => console.log(l) });
-  console.log(`soak-kms: ${result.restarts} SIGKILL restarts in ${((Date.now() - t0) / 1000).toFixed(1)} s: every answered mutation present ` +
-    `(${result.answered.keys} keys, ${result.answered.grants} grants), ${result.answered.decrypts} decrypts checked, ` +
-    `${result.auditRecords} audit records, none lost for an answered call, no corrupt store`);
+  console.log(
+    `soak-kms: ${result.restarts} SIGKILL restarts in ${((Date.now() - t0) / 1000).toFixed(1)} s: every answered mutation present ` +
+      `(${result.answered.keys} keys, ${result.answered.grants} grants), ${result.answered.decrypts} decrypts checked, ` +
+      `${result.auditRecords} audit records, none lost for an answered call, no corrupt store`,
+  );
 }

@@ -36,7 +36,6 @@ const engines = [await createEngine({ simd: true }), await createEngine({ simd: 
 
 const label = (v) => `${v.set} ${v.direction} COUNT=${v.count} key=${v.key}`;
 
-
 /** Runs one single-block vector both ways under a fresh key object. */
 function checkBlock(engine, v, name) {
   const aes = engine.aes(hexToBytes(v.key));
@@ -161,7 +160,11 @@ for (const engine of engines) {
       assert.is(bytesToHex(a.encryptBlocks(hexToBytes(v128.plaintext))), v128.ciphertext);
       assert.is(bytesToHex(b.encryptBlocks(hexToBytes(c3.plaintext))), c3.ciphertext);
       a.dispose();
-      assert.is(bytesToHex(b.encryptBlocks(hexToBytes(c3.plaintext))), c3.ciphertext, 'b still works after a.dispose()');
+      assert.is(
+        bytesToHex(b.encryptBlocks(hexToBytes(c3.plaintext))),
+        c3.ciphertext,
+        'b still works after a.dispose()',
+      );
       assert.is(bytesToHex(b.decryptBlocks(hexToBytes(c3.ciphertext))), c3.plaintext);
     } finally {
       b.dispose();

@@ -22,7 +22,10 @@ memory('starts from a copy of initial bytes, when given', async () => {
   initial[0] = 9;
   assert.is(await store.size(), 3);
   assert.equal([...(await store.read(0, 3))], [1, 2, 3]);
-  assert.throws(() => new MemoryBlockStore([1, 2]), (err) => err instanceof TypeError && /initial must be a Uint8Array, got Array/.test(err.message));
+  assert.throws(
+    () => new MemoryBlockStore([1, 2]),
+    (err) => err instanceof TypeError && /initial must be a Uint8Array, got Array/.test(err.message),
+  );
 });
 
 memory('the package root exports the stores that run in browsers', () => {
@@ -47,7 +50,11 @@ if (HAS_OPFS) {
 } else {
   const none = suite('OpfsBlockStore without OPFS');
   none('open and remove reject with an Error that names the missing API', async () => {
-    await rejects(OpfsBlockStore.open('x', { create: true }), Error, /no Origin Private File System \(navigator\.storage\.getDirectory\)/);
+    await rejects(
+      OpfsBlockStore.open('x', { create: true }),
+      Error,
+      /no Origin Private File System \(navigator\.storage\.getDirectory\)/,
+    );
     await rejects(OpfsBlockStore.remove('x'), Error, /no Origin Private File System/);
   });
   none.run();
@@ -89,12 +96,24 @@ function defineOpfsSuites() {
       await rejects(OpfsBlockStore.open(bad, { create: true }), RangeError, /name must be a plain file name/);
     }
     await rejects(OpfsBlockStore.open('x', { create: 'yes' }), TypeError, /create must be a boolean/);
-    await rejects(OpfsBlockStore.open('x', { access: 'fast' }), RangeError, /access must be 'auto', 'sync-access-handle' or 'writable'/);
-    await rejects(OpfsBlockStore.open('x', { create: true, readOnly: true }), RangeError, /create and readOnly exclude each other/);
+    await rejects(
+      OpfsBlockStore.open('x', { access: 'fast' }),
+      RangeError,
+      /access must be 'auto', 'sync-access-handle' or 'writable'/,
+    );
+    await rejects(
+      OpfsBlockStore.open('x', { create: true, readOnly: true }),
+      RangeError,
+      /create and readOnly exclude each other/,
+    );
   });
 
   opfs("'sync-access-handle' on the main thread is an Error that says where it works", async () => {
-    await rejects(OpfsBlockStore.open(freshName(), { create: true, access: 'sync-access-handle' }), Error, /only in dedicated workers/);
+    await rejects(
+      OpfsBlockStore.open(freshName(), { create: true, access: 'sync-access-handle' }),
+      Error,
+      /only in dedicated workers/,
+    );
   });
 
   opfs('a read-only store reads what a writer flushed and refuses to write', async () => {
@@ -114,7 +133,15 @@ function defineOpfsSuites() {
     const name = freshName();
     const writer = await OpfsBlockStore.open(name, { create: true });
     await writer.write(0, Uint8Array.of(1, 2, 3));
-    const file = async () => [...new Uint8Array(await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile().then((f) => f.arrayBuffer()))];
+    const file = async () => [
+      ...new Uint8Array(
+        await (
+          await (await navigator.storage.getDirectory()).getFileHandle(name)
+        )
+          .getFile()
+          .then((f) => f.arrayBuffer()),
+      ),
+    ];
     assert.equal(await file(), [], 'nothing committed before flush');
     await writer.flush();
     assert.equal(await file(), [1, 2, 3], 'committed by flush');

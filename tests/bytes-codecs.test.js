@@ -18,13 +18,21 @@ test('toBase64/fromBase64 agree with btoa/atob on every length 0–200, padded a
   }
   const all = Uint8Array.from({ length: 256 }, (_, i) => i); // every byte value, every character
   assert.is(toBase64(all), platformBase64(all));
-  assert.equal(fromBase64(' ' + toBase64(all).replace(/(.{76})/g, '$1\n') + '\t'), all, 'ASCII whitespace is ignored, as atob does');
+  assert.equal(
+    fromBase64(' ' + toBase64(all).replace(/(.{76})/g, '$1\n') + '\t'),
+    all,
+    'ASCII whitespace is ignored, as atob does',
+  );
 });
 
 test('fromBase64 refuses what atob refuses, with a RangeError naming the rule', () => {
   for (const bad of ['A', 'QQ=', 'Q===', '@@@@', 'QQ==QQ==', 'QUJD-w==', 'QUJD_w==', 'é', 'QUJ\u0141', 'QU\u0000D']) {
     assert.throws(() => atob(bad), undefined, `atob refuses ${JSON.stringify(bad)}`);
-    assert.throws(() => fromBase64(bad), (e) => e instanceof RangeError && /^fromBase64: not base64 \(/.test(e.message), JSON.stringify(bad));
+    assert.throws(
+      () => fromBase64(bad),
+      (e) => e instanceof RangeError && /^fromBase64: not base64 \(/.test(e.message),
+      JSON.stringify(bad),
+    );
   }
 });
 
@@ -33,7 +41,10 @@ test('hexDigitsToBytes reads either case; fromHex stays lower-case only', () => 
   const hex = toHex(b);
   assert.equal(hexDigitsToBytes(hex), b);
   assert.equal(hexDigitsToBytes(hex.toUpperCase()), b);
-  assert.equal(hexDigitsToBytes('0123456789abcdefABCDEF'), Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xab, 0xcd, 0xef]));
+  assert.equal(
+    hexDigitsToBytes('0123456789abcdefABCDEF'),
+    Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xab, 0xcd, 0xef]),
+  );
   assert.equal(fromHex(hex), b);
   assert.throws(() => fromHex(hex.toUpperCase()), /not lower-case hex/);
 });

@@ -4,7 +4,13 @@
 // fails before its writes (KMS refusal, policy, bad input). Portable (Node, Deno, Chromium).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Volume, MemoryBlockStore, KeyUnavailableError, PolicyViolationError, AccessDeniedError } from '../dist/index.js';
+import {
+  Volume,
+  MemoryBlockStore,
+  KeyUnavailableError,
+  PolicyViolationError,
+  AccessDeniedError,
+} from '../dist/index.js';
 import { CrashingStore, RecordingStore, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
 
@@ -48,7 +54,10 @@ const HEADER_OPERATIONS = {
   rewrap: (ctx) => (vol) => vol.rewrap({ keyId: ctx.k2.Arn }),
   addKey: (ctx) => (vol) => vol.addKey({ keyId: ctx.k2.Arn }),
   // Growth is recorded in the header at flush (amortised growth): the operation is write + flush.
-  'grow (size change)': () => async (vol) => { await vol.write(SIZE + 5000, pattern(100, 5)); await vol.flush(); },
+  'grow (size change)': () => async (vol) => {
+    await vol.write(SIZE + 5000, pattern(100, 5));
+    await vol.flush();
+  },
 };
 
 const crash = suite('crash at each write of a header update');
@@ -66,12 +75,18 @@ for (const [name, make] of Object.entries(HEADER_OPERATIONS)) {
         // the change is committed then, and a reported success must mean the new header.
         if (allowed === 0) assert.ok(failed, 'a crash at the first write makes the operation fail');
         const reopened = await Volume.open(new MemoryBlockStore(await snapshot(inner)), { kms: ctx.env.app });
-        assertBytes(await reopened.read(0, SIZE), pattern(SIZE, 21), `data intact after a crash at write ${allowed + 1}${torn ? ' (torn)' : ''}`);
+        assertBytes(
+          await reopened.read(0, SIZE),
+          pattern(SIZE, 21),
+          `data intact after a crash at write ${allowed + 1}${torn ? ' (torn)' : ''}`,
+        );
         assert.equal(reopened.metadata, { v: 1 });
         const keys = reopened.keyIds.join(',');
         if (name === 'rewrap') assert.ok(keys === ctx.k2.Arn || (failed && keys === ctx.k1.Arn), keys);
-        if (name === 'addKey') assert.ok(keys === `${ctx.k1.Arn},${ctx.k2.Arn}` || (failed && keys === ctx.k1.Arn), keys);
-        if (name.startsWith('grow')) assert.ok(reopened.size === SIZE + 5100 || (failed && reopened.size === SIZE), String(reopened.size));
+        if (name === 'addKey')
+          assert.ok(keys === `${ctx.k1.Arn},${ctx.k2.Arn}` || (failed && keys === ctx.k1.Arn), keys);
+        if (name.startsWith('grow'))
+          assert.ok(reopened.size === SIZE + 5100 || (failed && reopened.size === SIZE), String(reopened.size));
         await reopened.close();
       }
     }
@@ -122,7 +137,33 @@ nothing('create refused by the key service, by the policy, or for bad input writ
     [{ keyId: 'alias/none' }, KeyUnavailableError],
     [{ policy: { allowedKeyIds: ['alias/other'] } }, PolicyViolationError],
     [{ sectorSize: 100 }, RangeError],
-    [{ grantTo: 'arn:aws:iam::111122223333:role/x', keyId: (await env.admin.createKey({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/admin' }, Action: 'kms:*', Resource: '*' }, { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/app' }, Action: ['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt'], Resource: '*' }] }) })).KeyMetadata.Arn }, AccessDeniedError],
+    [
+      {
+        grantTo: 'arn:aws:iam::111122223333:role/x',
+        keyId: (
+          await env.admin.createKey({
+            Policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: 'arn:aws:iam::111122223333:user/admin' },
+                  Action: 'kms:*',
+                  Resource: '*',
+                },
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: 'arn:aws:iam::111122223333:role/app' },
+                  Action: ['kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt'],
+                  Resource: '*',
+                },
+              ],
+            }),
+          })
+        ).KeyMetadata.Arn,
+      },
+      AccessDeniedError,
+    ],
     [{ metadata: 'x'.repeat(20000) }, RangeError],
   ];
   for (const [options, Type] of cases) {

@@ -36,13 +36,27 @@ function overwrite(base, offset, bytes) {
 
 /** name → { twoKeys, run(vol, keys), keysAfter(keys), contentAfter, dataWrite } */
 const OPERATIONS = {
-  'write inside': { run: (v) => v.write(100, pattern(700, 9)), contentAfter: overwrite(DATA, 100, pattern(700, 9)), dataWrite: true },
-  'write past the end': { run: (v) => v.write(SIZE + 300, pattern(900, 11)), contentAfter: overwrite(DATA, SIZE + 300, pattern(900, 11)) },
+  'write inside': {
+    run: (v) => v.write(100, pattern(700, 9)),
+    contentAfter: overwrite(DATA, 100, pattern(700, 9)),
+    dataWrite: true,
+  },
+  'write past the end': {
+    run: (v) => v.write(SIZE + 300, pattern(900, 11)),
+    contentAfter: overwrite(DATA, SIZE + 300, pattern(900, 11)),
+  },
   addKey: { run: (v, k) => v.addKey({ keyId: k[1] }), keysAfter: (k) => [k[0], k[1]] },
   removeKey: { twoKeys: true, run: (v, k) => v.removeKey(k[0]), keysAfter: (k) => [k[1]] },
   rewrap: { twoKeys: true, run: (v, k) => v.rewrap({ keyId: k[2] }), keysAfter: (k) => [k[2]] },
   'rewrap to the same key (rotate)': { run: (v, k) => v.rewrap({ keyId: k[0] }), keysAfter: (k) => [k[0]] },
-  'write then close': { run: async (v) => { await v.write(1000, pattern(512, 13)); await v.close(); }, contentAfter: overwrite(DATA, 1000, pattern(512, 13)), dataWrite: true },
+  'write then close': {
+    run: async (v) => {
+      await v.write(1000, pattern(512, 13));
+      await v.close();
+    },
+    contentAfter: overwrite(DATA, 1000, pattern(512, 13)),
+    dataWrite: true,
+  },
   flush: { run: (v) => v.flush() },
 };
 
@@ -125,48 +139,62 @@ for (const [name, op] of Object.entries(OPERATIONS)) {
   });
 }
 
-faults('the chain of issue 12 item 2: removeKey(A) fails, the app trusts keyIds and deletes the other key, two reopens still work', async () => {
-  const ctx = await fixture(true);
-  const [a, b] = ctx.keys;
-  const { writes, flushes } = await countCalls(ctx, { run: (v) => v.removeKey(a) });
-  const plans = [];
-  for (let n = 1; n <= writes; n++) for (const tear of [0, SS]) plans.push(['write', n, tear]);
-  for (let n = 1; n <= flushes; n++) plans.push(['flush', n, 0]);
-  let sawFailure = false;
-  for (const [on, n, tear] of plans) {
-    const label = `fault at ${on} ${n}${tear ? ' (torn)' : ''}`;
-    const inner = new MemoryBlockStore(ctx.bytes);
-    const store = new FaultyBlockStore(inner);
-    const vol = await Volume.open(store, { kms: ctx.env.app });
-    store.arm(on, n, tear);
-    const failed = await vol.removeKey(a).then(() => false, () => true);
-    sawFailure ||= failed;
-    const listed = vol.keyIds;
-    await vol.close();
-    // The app keeps the key the volume lists first and deletes (here: disables) the other.
-    const keep = listed.includes(a) ? a : b;
-    const drop = keep === a ? b : a;
-    assert.ok(failed ? listed.includes(a) : !listed.includes(a), `${label}: keyIds (${listed.length}) matches the reported outcome`);
-    await ctx.env.admin.disableKey({ KeyId: drop });
-    try {
-      for (const round of [1, 2]) {
-        const reopened = await Volume.open(inner, { kms: ctx.env.app });
-        assert.equal(reopened.keyIds, listed, `${label}: reopen ${round} has the keys the object listed`);
-        assertBytes(await reopened.read(0, SIZE), DATA, `${label}: reopen ${round} reads the data`);
-        await reopened.close();
+faults(
+  'the chain of issue 12 item 2: removeKey(A) fails, the app trusts keyIds and deletes the other key, two reopens still work',
+  async () => {
+    const ctx = await fixture(true);
+    const [a, b] = ctx.keys;
+    const { writes, flushes } = await countCalls(ctx, { run: (v) => v.removeKey(a) });
+    const plans = [];
+    for (let n = 1; n <= writes; n++) for (const tear of [0, SS]) plans.push(['write', n, tear]);
+    for (let n = 1; n <= flushes; n++) plans.push(['flush', n, 0]);
+    let sawFailure = false;
+    for (const [on, n, tear] of plans) {
+      const label = `fault at ${on} ${n}${tear ? ' (torn)' : ''}`;
+      const inner = new MemoryBlockStore(ctx.bytes);
+      const store = new FaultyBlockStore(inner);
+      const vol = await Volume.open(store, { kms: ctx.env.app });
+      store.arm(on, n, tear);
+      const failed = await vol.removeKey(a).then(
+        () => false,
+        () => true,
+      );
+      sawFailure ||= failed;
+      const listed = vol.keyIds;
+      await vol.close();
+      // The app keeps the key the volume lists first and deletes (here: disables) the other.
+      const keep = listed.includes(a) ? a : b;
+      const drop = keep === a ? b : a;
+      assert.ok(
+        failed ? listed.includes(a) : !listed.includes(a),
+        `${label}: keyIds (${listed.length}) matches the reported outcome`,
+      );
+      await ctx.env.admin.disableKey({ KeyId: drop });
+      try {
+        for (const round of [1, 2]) {
+          const reopened = await Volume.open(inner, { kms: ctx.env.app });
+          assert.equal(reopened.keyIds, listed, `${label}: reopen ${round} has the keys the object listed`);
+          assertBytes(await reopened.read(0, SIZE), DATA, `${label}: reopen ${round} reads the data`);
+          await reopened.close();
+        }
+      } finally {
+        await ctx.env.admin.enableKey({ KeyId: drop });
       }
-    } finally {
-      await ctx.env.admin.enableKey({ KeyId: drop });
     }
-  }
-  assert.ok(sawFailure, 'some fault made removeKey fail (the case the chain starts from)');
-});
+    assert.ok(sawFailure, 'some fault made removeKey fail (the case the chain starts from)');
+  },
+);
 
 faults('issue 12 item 16: a Volume.create with grantTo that fails at the store leaves no grant behind', async () => {
   const env = setup();
   const key = (await env.admin.createKey({})).KeyMetadata.Arn;
   const grantee = 'arn:aws:iam::111122223333:role/reader';
-  for (const [on, n] of [['write', 1], ['write', 2], ['flush', 1], ['flush', 2]]) {
+  for (const [on, n] of [
+    ['write', 1],
+    ['write', 2],
+    ['flush', 1],
+    ['flush', 2],
+  ]) {
     const store = new FaultyBlockStore(new MemoryBlockStore());
     store.arm(on, n);
     let failed = false;
@@ -178,28 +206,45 @@ faults('issue 12 item 16: a Volume.create with grantTo that fails at the store l
     assert.ok(failed && store.faulted, `a fault at ${on} ${n} fails the create`);
     assert.is(await store.size(), 0, `${on} ${n}: the store is left empty`);
     const { Grants } = await env.admin.listGrants({ KeyId: key });
-    assert.equal(Grants.filter((g) => g.GranteePrincipal === grantee), [], `${on} ${n}: no grant for ${grantee} remains`);
+    assert.equal(
+      Grants.filter((g) => g.GranteePrincipal === grantee),
+      [],
+      `${on} ${n}: no grant for ${grantee} remains`,
+    );
   }
   // And with no fault the grant is there: the check above can see one.
-  await Volume.create(new MemoryBlockStore(), { kms: env.app, keyId: key, size: SIZE, sectorSize: SS, grantTo: grantee });
+  await Volume.create(new MemoryBlockStore(), {
+    kms: env.app,
+    keyId: key,
+    size: SIZE,
+    sectorSize: SS,
+    grantTo: grantee,
+  });
   const { Grants } = await env.admin.listGrants({ KeyId: key });
   assert.is(Grants.filter((g) => g.GranteePrincipal === grantee).length, 1);
 });
 
-faults('a store that fails writing copy 1 and again restoring it: the volume closes itself and says the outcome is unknown', async () => {
-  const ctx = await fixture(false);
-  const inner = new MemoryBlockStore(ctx.bytes);
-  const store = new CrashingStore(inner);
-  const vol = await Volume.open(store, { kms: ctx.env.app });
-  store.allowedWrites = 0; // every write from now on fails
-  store.torn = true;
-  await rejects(vol.addKey({ keyId: ctx.keys[1] }), Error, /which header it holds is unknown, so the volume is closed/);
-  assert.ok(vol.closed, 'closed');
-  await rejects(vol.read(0, 1), VolumeClosedError, /header unknown: reopen it/);
-  const reopened = await Volume.open(inner, { kms: ctx.env.app });
-  assert.ok([ctx.keys[0], `${ctx.keys[0]},${ctx.keys[1]}`].includes(reopened.keyIds.join(',')), 'old or new keys');
-  assertBytes(await reopened.read(0, SIZE), DATA);
-  await reopened.close();
-});
+faults(
+  'a store that fails writing copy 1 and again restoring it: the volume closes itself and says the outcome is unknown',
+  async () => {
+    const ctx = await fixture(false);
+    const inner = new MemoryBlockStore(ctx.bytes);
+    const store = new CrashingStore(inner);
+    const vol = await Volume.open(store, { kms: ctx.env.app });
+    store.allowedWrites = 0; // every write from now on fails
+    store.torn = true;
+    await rejects(
+      vol.addKey({ keyId: ctx.keys[1] }),
+      Error,
+      /which header it holds is unknown, so the volume is closed/,
+    );
+    assert.ok(vol.closed, 'closed');
+    await rejects(vol.read(0, 1), VolumeClosedError, /header unknown: reopen it/);
+    const reopened = await Volume.open(inner, { kms: ctx.env.app });
+    assert.ok([ctx.keys[0], `${ctx.keys[0]},${ctx.keys[1]}`].includes(reopened.keyIds.join(',')), 'old or new keys');
+    assertBytes(await reopened.read(0, SIZE), DATA);
+    await reopened.close();
+  },
+);
 
 faults.run();

@@ -45,7 +45,10 @@ truncate('growth adds zeros, also over bytes that a shrink left in the last sect
   assert.is(vol.size, 20000);
   const read = await vol.read(0, 20000);
   assertBytes(read.subarray(0, 5000), pattern(8192, 4).subarray(0, 5000));
-  assert.ok(read.subarray(5000).every((b) => b === 0), 'the bytes after the old size read as zeros');
+  assert.ok(
+    read.subarray(5000).every((b) => b === 0),
+    'the bytes after the old size read as zeros',
+  );
   await vol.close();
   const again = await Volume.open(store, { kms: env.app });
   assert.is(again.size, 20000, 'close records the grown size');
@@ -75,7 +78,8 @@ truncate('same size is a no-op; bad sizes and read-only volumes are refused, nam
 const amortised = suite('volume: amortised growth');
 
 /** Writes into the header copies (offsets below the data) recorded by a RecordingStore. */
-const headerWrites = (store, from) => store.mutations.slice(from).filter(([op, offset]) => op === 'write' && offset < DATA_OFFSET).length;
+const headerWrites = (store, from) =>
+  store.mutations.slice(from).filter(([op, offset]) => op === 'write' && offset < DATA_OFFSET).length;
 
 amortised('many extending writes then one flush rewrite the header copies once, not per write', async () => {
   const env = setup();
@@ -88,7 +92,10 @@ amortised('many extending writes then one flush rewrite the header copies once, 
   assert.is(headerWrites(store, from), 2, 'one flush: copy 1 and copy 2');
   await vol.flush();
   assert.is(headerWrites(store, from), 2, 'a flush with no growth writes no header');
-  const dataBytes = store.mutations.slice(from).filter(([op, offset]) => op === 'write' && offset >= DATA_OFFSET).reduce((n, [, , len]) => n + len, 0);
+  const dataBytes = store.mutations
+    .slice(from)
+    .filter(([op, offset]) => op === 'write' && offset >= DATA_OFFSET)
+    .reduce((n, [, , len]) => n + len, 0);
   assert.is(dataBytes, 50 * 4096, 'each sector written once');
   await vol.close();
   const again = await Volume.open(store.inner, { kms: env.app });
@@ -96,21 +103,27 @@ amortised('many extending writes then one flush rewrite the header copies once, 
   for (let i = 0; i < 50; i += 7) assertBytes(await again.read(i * 4096, 4096), pattern(4096, i + 1));
 });
 
-amortised('a reopen without flush sees the last recorded size; the sectors beyond it are rewritten on the next growth', async () => {
-  const env = setup();
-  const store = new MemoryBlockStore();
-  const vol = await Volume.create(store, { kms: env.app, size: 0 });
-  await vol.write(0, pattern(6000, 1));
-  await vol.flush();
-  await vol.write(6000, pattern(5000, 2)); // never flushed: the "crash" drops the session
-  const after = await Volume.open(new MemoryBlockStore(await snapshot(store)), { kms: env.app });
-  assert.is(after.size, 6000, 'the recorded size is the flushed one');
-  await after.write(9000, pattern(10, 3));
-  const read = await after.read(0, 9010);
-  assertBytes(read.subarray(0, 6000), pattern(6000, 1));
-  assert.ok(read.subarray(6000, 9000).every((b) => b === 0), 'the unflushed bytes past the old size read as zeros, not as stale data');
-  assertBytes(read.subarray(9000), pattern(10, 3));
-});
+amortised(
+  'a reopen without flush sees the last recorded size; the sectors beyond it are rewritten on the next growth',
+  async () => {
+    const env = setup();
+    const store = new MemoryBlockStore();
+    const vol = await Volume.create(store, { kms: env.app, size: 0 });
+    await vol.write(0, pattern(6000, 1));
+    await vol.flush();
+    await vol.write(6000, pattern(5000, 2)); // never flushed: the "crash" drops the session
+    const after = await Volume.open(new MemoryBlockStore(await snapshot(store)), { kms: env.app });
+    assert.is(after.size, 6000, 'the recorded size is the flushed one');
+    await after.write(9000, pattern(10, 3));
+    const read = await after.read(0, 9010);
+    assertBytes(read.subarray(0, 6000), pattern(6000, 1));
+    assert.ok(
+      read.subarray(6000, 9000).every((b) => b === 0),
+      'the unflushed bytes past the old size read as zeros, not as stale data',
+    );
+    assertBytes(read.subarray(9000), pattern(10, 3));
+  },
+);
 
 // ---- power loss ------------------------------------------------------------------------------
 
@@ -130,9 +143,15 @@ class PowerLossStore {
     if (this.opsLeft <= 0) throw new Error('simulated power loss');
     this.opsLeft -= 1;
   }
-  read(o, l) { return this.visible.read(o, l); }
-  size() { return this.visible.size(); }
-  close() { return Promise.resolve(); }
+  read(o, l) {
+    return this.visible.read(o, l);
+  }
+  size() {
+    return this.visible.size();
+  }
+  close() {
+    return Promise.resolve();
+  }
   async write(offset, bytes) {
     this.#tick();
     this.pending.push(['write', offset, bytes.slice()]);
@@ -156,7 +175,8 @@ class PowerLossStore {
       if (!this.rng.bool(0.5)) continue;
       // Torn at a 4096-byte boundary: stores write whole sectors atomically or not at all (the
       // Volume's sectors, like a disk's, are rewritten in place).
-      if (op === 'write' && this.rng.bool(0.2)) await this.durable.write(a, b.subarray(0, 4096 * this.rng.int(0, Math.floor(b.length / 4096))));
+      if (op === 'write' && this.rng.bool(0.2))
+        await this.durable.write(a, b.subarray(0, 4096 * this.rng.int(0, Math.floor(b.length / 4096))));
       else await this.#apply(this.durable, [op, a, b]);
     }
     return snapshot(this.durable);
@@ -165,61 +185,71 @@ class PowerLossStore {
 
 const power = suite('volume growth under power loss');
 
-power('a crash at any moment of a growing, flushing, truncating workload: opens, size never beyond the data, flushed data reads back', async () => {
-  const seed = randomSeed();
-  const rng = createPrng(seed);
-  const env = setup();
-  const base = new MemoryBlockStore();
-  await (await Volume.create(base, { kms: env.app, size: 0 })).close();
-  const initial = await snapshot(base);
-  // The workload: append records of random length (content = pattern by record number), flush
-  // every few records, sometimes truncate back to the last flushed record boundary.
-  const ROUNDS = 40;
-  for (let round = 0; round < ROUNDS; round++) {
-    const store = new PowerLossStore(initial, rng);
-    const vol = await Volume.open(store, { kms: env.app });
-    const model = [];
-    let size = 0;
-    let flushedSize = 0;
-    let flushing; // the size a flush in progress will record
-    store.opsLeft = rng.int(0, 60);
-    try {
-      for (let record = 1; record < 40; record++) {
-        const length = rng.int(1, 9000);
-        const bytes = pattern(length, record);
-        await vol.write(size, bytes);
-        model.push([size, bytes]);
-        size += length;
-        if (rng.bool(0.3)) {
-          flushing = size;
-          await vol.flush();
-          flushedSize = size;
-          flushing = undefined;
+power(
+  'a crash at any moment of a growing, flushing, truncating workload: opens, size never beyond the data, flushed data reads back',
+  async () => {
+    const seed = randomSeed();
+    const rng = createPrng(seed);
+    const env = setup();
+    const base = new MemoryBlockStore();
+    await (await Volume.create(base, { kms: env.app, size: 0 })).close();
+    const initial = await snapshot(base);
+    // The workload: append records of random length (content = pattern by record number), flush
+    // every few records, sometimes truncate back to the last flushed record boundary.
+    const ROUNDS = 40;
+    for (let round = 0; round < ROUNDS; round++) {
+      const store = new PowerLossStore(initial, rng);
+      const vol = await Volume.open(store, { kms: env.app });
+      const model = [];
+      let size = 0;
+      let flushedSize = 0;
+      let flushing; // the size a flush in progress will record
+      store.opsLeft = rng.int(0, 60);
+      try {
+        for (let record = 1; record < 40; record++) {
+          const length = rng.int(1, 9000);
+          const bytes = pattern(length, record);
+          await vol.write(size, bytes);
+          model.push([size, bytes]);
+          size += length;
+          if (rng.bool(0.3)) {
+            flushing = size;
+            await vol.flush();
+            flushedSize = size;
+            flushing = undefined;
+          }
+          if (rng.bool(0.1) && model.length > 1) {
+            const [at] = model.pop();
+            flushing = Math.min(at, flushedSize);
+            await vol.truncate(at);
+            size = at;
+            flushedSize = Math.min(flushedSize, at);
+            flushing = undefined;
+          }
         }
-        if (rng.bool(0.1) && model.length > 1) {
-          const [at] = model.pop();
-          flushing = Math.min(at, flushedSize);
-          await vol.truncate(at);
-          size = at;
-          flushedSize = Math.min(flushedSize, at);
-          flushing = undefined;
-        }
+      } catch (e) {
+        assert.match(String(e?.message), /power loss/, `seed ${seed}: only the simulated crash fails`);
       }
-    } catch (e) {
-      assert.match(String(e?.message), /power loss/, `seed ${seed}: only the simulated crash fails`);
+      const survived = await store.crash();
+      const reopened = await Volume.open(new MemoryBlockStore(survived), { kms: env.app });
+      const allowed = [flushedSize, flushing].filter((n) => n !== undefined);
+      assert.ok(
+        allowed.includes(reopened.size),
+        `seed ${seed} round ${round}: size ${reopened.size} is the last flushed size (${allowed.join(' or ')})`,
+      );
+      const read = await reopened.read(0, reopened.size); // must not fail: every recorded sector is on the store
+      for (const [at, bytes] of model) {
+        if (at >= reopened.size) break;
+        assertBytes(
+          read.subarray(at, Math.min(at + bytes.length, reopened.size)),
+          bytes.subarray(0, Math.min(bytes.length, reopened.size - at)),
+          `seed ${seed} round ${round}: record at ${at}`,
+        );
+      }
+      await reopened.close();
     }
-    const survived = await store.crash();
-    const reopened = await Volume.open(new MemoryBlockStore(survived), { kms: env.app });
-    const allowed = [flushedSize, flushing].filter((n) => n !== undefined);
-    assert.ok(allowed.includes(reopened.size), `seed ${seed} round ${round}: size ${reopened.size} is the last flushed size (${allowed.join(' or ')})`);
-    const read = await reopened.read(0, reopened.size); // must not fail: every recorded sector is on the store
-    for (const [at, bytes] of model) {
-      if (at >= reopened.size) break;
-      assertBytes(read.subarray(at, Math.min(at + bytes.length, reopened.size)), bytes.subarray(0, Math.min(bytes.length, reopened.size - at)), `seed ${seed} round ${round}: record at ${at}`);
-    }
-    await reopened.close();
-  }
-});
+  },
+);
 
 truncate.run();
 amortised.run();

@@ -32,36 +32,47 @@ copies('a volume: every byte of copy 1 damaged in turn, each opens via copy 2 wi
   const data = pattern(2000, 3);
   // One wrapped key (nothing else to fall back on) and two (copy 1 damaged in the first).
   for (const twoKeys of [false, true]) {
-  const store = new MemoryBlockStore();
-  const vol = await Volume.create(store, { kms: env.app, keyId: k1, size: 2000, sectorSize: 512, metadata: { m: 1 }, encryptionContext: { tenant: 'acme' } });
-  await vol.write(0, data);
-  if (twoKeys) await vol.addKey({ keyId: k2 });
-  await vol.close();
-  const bytes = await snapshot(store);
-  const length = headerLength(bytes);
-  const list = damages(length);
-  for (const [at, xor] of list) {
-    const damaged = bytes.slice();
-    damaged[at] ^= xor;
-    let reopened;
-    try {
-      reopened = await Volume.open(new MemoryBlockStore(damaged), { kms: env.app, readOnly: true });
-    } catch (e) {
-      assert.unreachable(`copy-1 byte ${at} ^ ${xor}: open failed: ${e.message}`);
+    const store = new MemoryBlockStore();
+    const vol = await Volume.create(store, {
+      kms: env.app,
+      keyId: k1,
+      size: 2000,
+      sectorSize: 512,
+      metadata: { m: 1 },
+      encryptionContext: { tenant: 'acme' },
+    });
+    await vol.write(0, data);
+    if (twoKeys) await vol.addKey({ keyId: k2 });
+    await vol.close();
+    const bytes = await snapshot(store);
+    const length = headerLength(bytes);
+    const list = damages(length);
+    for (const [at, xor] of list) {
+      const damaged = bytes.slice();
+      damaged[at] ^= xor;
+      let reopened;
+      try {
+        reopened = await Volume.open(new MemoryBlockStore(damaged), { kms: env.app, readOnly: true });
+      } catch (e) {
+        assert.unreachable(`copy-1 byte ${at} ^ ${xor}: open failed: ${e.message}`);
+      }
+      assert.equal(reopened.keyIds, twoKeys ? [k1, k2] : [k1], `byte ${at}: keys`);
+      assert.equal(reopened.metadata, { m: 1 }, `byte ${at}: metadata`);
+      assertBytes(await reopened.read(0, reopened.size), data, `byte ${at}: data`);
+      await reopened.close();
     }
-    assert.equal(reopened.keyIds, twoKeys ? [k1, k2] : [k1], `byte ${at}: keys`);
-    assert.equal(reopened.metadata, { m: 1 }, `byte ${at}: metadata`);
-    assertBytes(await reopened.read(0, reopened.size), data, `byte ${at}: data`);
-    await reopened.close();
-  }
-  assert.ok(list.length > length, `${list.length} damages over ${length} header bytes`);
+    assert.ok(list.length > length, `${list.length} damages over ${length} header bytes`);
   }
 });
 
 copies('a stream: every byte of copy 1 damaged in turn, each decrypts via copy 2 to the same plaintext', async () => {
   const env = setup();
   const plain = pattern(5000, 5);
-  const encrypted = await collect(chunked(plain, 1000).pipeThrough(encryptStream({ kms: env.app, sectorSize: 512, encryptionContext: { tenant: 'acme' } })));
+  const encrypted = await collect(
+    chunked(plain, 1000).pipeThrough(
+      encryptStream({ kms: env.app, sectorSize: 512, encryptionContext: { tenant: 'acme' } }),
+    ),
+  );
   const length = headerLength(encrypted);
   for (const [at, xor] of damages(length)) {
     const damaged = encrypted.slice();
@@ -76,30 +87,39 @@ copies('a stream: every byte of copy 1 damaged in turn, each decrypts via copy 2
   }
 });
 
-copies('a copy 1 whose size field is damaged to another valid size still finds copy 2 (volume and stream)', async () => {
-  const env = setup();
-  const store = new MemoryBlockStore();
-  const vol = await Volume.create(store, { kms: env.app, size: 1000, sectorSize: 512 });
-  await vol.write(0, pattern(1000, 8));
-  await vol.close();
-  const bytes = await snapshot(store);
-  const view = new DataView(bytes.buffer);
-  assert.is(view.getUint32(16), 16384, 'the volume has 16 KiB copies');
-  for (const size of [4096, 8192, 32768, 65536]) {
-    const damaged = bytes.slice();
-    new DataView(damaged.buffer).setUint32(16, size);
-    const reopened = await Volume.open(new MemoryBlockStore(damaged), { kms: env.app });
-    assertBytes(await reopened.read(0, 1000), pattern(1000, 8), `copy 1 says ${size}`);
-    await reopened.close();
-  }
-  const encrypted = await collect(chunked(pattern(3000, 2), 1000).pipeThrough(encryptStream({ kms: env.app, sectorSize: 512 })));
-  const streamSize = new DataView(encrypted.buffer).getUint32(16);
-  for (const size of [streamSize * 2, streamSize * 4]) {
-    const damaged = encrypted.slice();
-    new DataView(damaged.buffer).setUint32(16, size);
-    assertBytes(await collect(chunked(damaged, 512).pipeThrough(decryptStream({ kms: env.app }))), pattern(3000, 2), `stream copy 1 says ${size}`);
-  }
-});
+copies(
+  'a copy 1 whose size field is damaged to another valid size still finds copy 2 (volume and stream)',
+  async () => {
+    const env = setup();
+    const store = new MemoryBlockStore();
+    const vol = await Volume.create(store, { kms: env.app, size: 1000, sectorSize: 512 });
+    await vol.write(0, pattern(1000, 8));
+    await vol.close();
+    const bytes = await snapshot(store);
+    const view = new DataView(bytes.buffer);
+    assert.is(view.getUint32(16), 16384, 'the volume has 16 KiB copies');
+    for (const size of [4096, 8192, 32768, 65536]) {
+      const damaged = bytes.slice();
+      new DataView(damaged.buffer).setUint32(16, size);
+      const reopened = await Volume.open(new MemoryBlockStore(damaged), { kms: env.app });
+      assertBytes(await reopened.read(0, 1000), pattern(1000, 8), `copy 1 says ${size}`);
+      await reopened.close();
+    }
+    const encrypted = await collect(
+      chunked(pattern(3000, 2), 1000).pipeThrough(encryptStream({ kms: env.app, sectorSize: 512 })),
+    );
+    const streamSize = new DataView(encrypted.buffer).getUint32(16);
+    for (const size of [streamSize * 2, streamSize * 4]) {
+      const damaged = encrypted.slice();
+      new DataView(damaged.buffer).setUint32(16, size);
+      assertBytes(
+        await collect(chunked(damaged, 512).pipeThrough(decryptStream({ kms: env.app }))),
+        pattern(3000, 2),
+        `stream copy 1 says ${size}`,
+      );
+    }
+  },
+);
 
 async function splicedCopies(env, perCopy) {
   const keys = [];
@@ -122,12 +142,23 @@ async function splicedCopies(env, perCopy) {
 
 copies('issue 12 item 11: maxWrappedKeys bounds the Decrypt calls of one open, not of each copy', async () => {
   const env = setup();
-  for (const [perCopy, max, expected] of [[8, undefined, 8], [8, 8, 8], [5, 6, 6], [3, 8, 6]]) {
+  for (const [perCopy, max, expected] of [
+    [8, undefined, 8],
+    [8, 8, 8],
+    [5, 6, 6],
+    [3, 8, 6],
+  ]) {
     const spliced = await splicedCopies(env, perCopy);
     const kms = counting(env.app);
-    await rejects(Volume.open(new MemoryBlockStore(spliced), { kms, policy: max === undefined ? {} : { maxWrappedKeys: max } }));
+    await rejects(
+      Volume.open(new MemoryBlockStore(spliced), { kms, policy: max === undefined ? {} : { maxWrappedKeys: max } }),
+    );
     const decrypts = kms.calls.filter((c) => c === 'decrypt').length;
-    assert.is(decrypts, expected, `${perCopy} distinct wrapped keys per copy, maxWrappedKeys ${max ?? 'default 8'}: ${decrypts} Decrypt calls`);
+    assert.is(
+      decrypts,
+      expected,
+      `${perCopy} distinct wrapped keys per copy, maxWrappedKeys ${max ?? 'default 8'}: ${decrypts} Decrypt calls`,
+    );
   }
 });
 

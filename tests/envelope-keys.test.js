@@ -4,7 +4,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Volume, MemoryBlockStore, PolicyViolationError, KeyUnavailableError, GrantRevokedError, AccessDeniedError, ReadOnlyVolumeError,
+  Volume,
+  MemoryBlockStore,
+  PolicyViolationError,
+  KeyUnavailableError,
+  GrantRevokedError,
+  AccessDeniedError,
+  ReadOnlyVolumeError,
 } from '../dist/index.js';
 import { ADMIN, APP, READER, counting, forbiddenKms, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
@@ -81,7 +87,11 @@ keys('maxWrappedKeys bounds addKey', async () => {
 
 keys('a header with 10 000 wrapped keys is refused before any KMS call', async () => {
   const bytes = hostileHeader(10000);
-  const e = await rejects(Volume.open(new MemoryBlockStore(bytes), { kms: forbiddenKms() }), PolicyViolationError, /10000 wrapped keys.*allows 8/);
+  const e = await rejects(
+    Volume.open(new MemoryBlockStore(bytes), { kms: forbiddenKms() }),
+    PolicyViolationError,
+    /10000 wrapped keys.*allows 8/,
+  );
   assert.is(e.rule, 'maxWrappedKeys');
   // Allowed by the policy, the calls are still at most one per wrapped key of this one header.
   const env = setup();
@@ -97,7 +107,13 @@ function cmkPolicy(extra = []) {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'app', Effect: 'Allow', Principal: { AWS: APP }, Action: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], Resource: '*' },
+      {
+        Sid: 'app',
+        Effect: 'Allow',
+        Principal: { AWS: APP },
+        Action: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'],
+        Resource: '*',
+      },
       ...extra,
     ],
   });
@@ -118,7 +134,11 @@ grants('grantTo lets a principal open this volume only; a revoked grant is a Gra
 
   const grantId = (await env.admin.listGrants({ KeyId: key.KeyId })).Grants[0].GrantId;
   await env.admin.revokeGrant({ KeyId: key.KeyId, GrantId: grantId });
-  const e = await rejects(Volume.open(store, { kms: env.reader }), GrantRevokedError, /grant .* was revoked or retired/);
+  const e = await rejects(
+    Volume.open(store, { kms: env.reader }),
+    GrantRevokedError,
+    /grant .* was revoked or retired/,
+  );
   assert.is(e.code, 'GRANT_REVOKED');
   assert.is(e.grantId, grantId);
   assert.is(e.cause.name, 'AccessDeniedException');
@@ -161,7 +181,11 @@ scratch('a scratch volume has a key of its own; destroy() deletes it at once: un
   await vol.destroy({ keyService: env.kms });
   assert.is(await store.size(), 0);
   await rejects(env.admin.describeKey({ KeyId: keyArn }), 'NotFoundException');
-  const e = await rejects(Volume.open(new MemoryBlockStore(copy), { kms: env.app }), KeyUnavailableError, /does not exist/);
+  const e = await rejects(
+    Volume.open(new MemoryBlockStore(copy), { kms: env.app }),
+    KeyUnavailableError,
+    /does not exist/,
+  );
   assert.is(e.keyState, 'Deleted');
 });
 
@@ -203,23 +227,43 @@ function hostileHeader(count) {
   const u8 = (v) => parts.push(Uint8Array.of(v));
   const u16 = (v) => parts.push(Uint8Array.of(v >> 8, v & 255));
   const u32 = (v) => parts.push(Uint8Array.of(v >>> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255));
-  const u64 = (v) => { u32(0); u32(v); };
-  const str16 = (s) => { const b = new TextEncoder().encode(s); u16(b.length); parts.push(b); };
+  const u64 = (v) => {
+    u32(0);
+    u32(v);
+  };
+  const str16 = (s) => {
+    const b = new TextEncoder().encode(s);
+    u16(b.length);
+    parts.push(b);
+  };
   const volumeId = new Uint8Array(16).fill(7);
   const hex = [...volumeId].map((b) => b.toString(16).padStart(2, '0')).join('');
   parts.push(Uint8Array.of(0x89, 0x41, 0x54, 0x52, 0x45, 0x53, 0x54, 0x0a));
-  u16(1); u16(0); u32(0); u32(0); u64(1);
+  u16(1);
+  u16(0);
+  u32(0);
+  u32(0);
+  u64(1);
   const cipher = new TextEncoder().encode('xts-aes-256');
-  u8(cipher.length); parts.push(cipher);
-  u32(4096); u64(0); parts.push(volumeId);
+  u8(cipher.length);
+  parts.push(cipher);
+  u32(4096);
+  u64(0);
+  parts.push(volumeId);
   u16(count);
   for (let i = 0; i < count; i++) {
     str16(`arn:aws:kms:us-east-1:111122223333:key/${i}`);
-    u16(1); u8(i & 255);
-    u16(1); str16('atrest:volume'); str16(hex);
-    u16(0); u16(0);
+    u16(1);
+    u8(i & 255);
+    u16(1);
+    str16('atrest:volume');
+    str16(hex);
+    u16(0);
+    u16(0);
   }
-  u32(16 + 9); parts.push(new Uint8Array(12)); parts.push(new Uint8Array(25));
+  u32(16 + 9);
+  parts.push(new Uint8Array(12));
+  parts.push(new Uint8Array(25));
   parts.push(new Uint8Array(32));
   let length = 0;
   for (const p of parts) length += p.length;
@@ -227,7 +271,10 @@ function hostileHeader(count) {
   while (slot < length) slot *= 2;
   const out = new Uint8Array(2 * slot + 4096);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   const view = new DataView(out.buffer);
   view.setUint32(12, length);
   view.setUint32(16, slot);

@@ -40,9 +40,16 @@ if (HAS_OPFS) {
     const store = await OpfsBlockStore.open(file, { create: true });
     try {
       let at = 0;
-      await chunked(plain, 3000).pipeThrough(encryptStream({ kms: app })).pipeTo(new WritableStream({
-        async write(chunk) { await store.write(at, chunk); at += chunk.length; },
-      }));
+      await chunked(plain, 3000)
+        .pipeThrough(encryptStream({ kms: app }))
+        .pipeTo(
+          new WritableStream({
+            async write(chunk) {
+              await store.write(at, chunk);
+              at += chunk.length;
+            },
+          }),
+        );
       await store.flush();
       const vol = await Volume.open(store, { kms: app });
       assert.ok(vol.readOnly);
@@ -57,7 +64,8 @@ if (HAS_OPFS) {
   // The file store tests (tests/fs/) cover persistent storage here; what OPFS owes this runtime
   // is a clear refusal that names what is missing, not a TypeError from deep inside.
   opfs('no OPFS in this runtime: open and remove refuse with an error that names what is missing', async () => {
-    const missing = /: this runtime has no Origin Private File System \(navigator\.storage\.getDirectory\); browsers offer it in secure contexts$/;
+    const missing =
+      /: this runtime has no Origin Private File System \(navigator\.storage\.getDirectory\); browsers offer it in secure contexts$/;
     const opened = await rejects(OpfsBlockStore.open(name('absent'), { create: true }), Error, missing);
     assert.ok(opened.message.startsWith('OpfsBlockStore.open: '), opened.message);
     await rejects(OpfsBlockStore.remove(name('absent')), Error, missing);

@@ -4,8 +4,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  sealEnvelope, openEnvelope, clearKeyCache, PolicyViolationError, UnsuitableKeyError, KeyUnavailableError, WrongEncryptionContextError,
-  AccessDeniedError, VolumeClosedError, EnvelopeError,
+  sealEnvelope,
+  openEnvelope,
+  clearKeyCache,
+  PolicyViolationError,
+  UnsuitableKeyError,
+  KeyUnavailableError,
+  WrongEncryptionContextError,
+  AccessDeniedError,
+  VolumeClosedError,
+  EnvelopeError,
 } from '../dist/index.js';
 import { ADMIN, APP, counting, forbiddenKms, pattern, rejects, rsaKeyStub, setup, throws } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
@@ -18,7 +26,13 @@ function appOnlyPolicy() {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'app', Effect: 'Allow', Principal: { AWS: APP }, Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'], Resource: '*' },
+      {
+        Sid: 'app',
+        Effect: 'Allow',
+        Principal: { AWS: APP },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+        Resource: '*',
+      },
     ],
   });
 }
@@ -33,24 +47,32 @@ prim('seal returns only the wrapped key and a working cipher; open gives the sam
   const plain = pattern(3 * 4096 + 100, 5);
   const ct = sealed.cipher.encrypt(plain, 42);
   assert.not.ok(sameBytes(ct, plain));
-  const cipher = await openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, encryptionContext: { tenant: 't1' } });
+  const cipher = await openEnvelope({
+    kms: app,
+    wrappedKey: sealed.wrappedKey,
+    keyId: sealed.keyId,
+    encryptionContext: { tenant: 't1' },
+  });
   assertBytes(cipher.decrypt(ct, 42), plain);
   assert.not.ok(sameBytes(cipher.decrypt(ct, 43), plain), 'the tweak is the sector number');
   sealed.cipher.close();
   cipher.close();
 });
 
-prim('the default key is alias/aws/atrest; the calls are DescribeKey, GenerateDataKeyWithoutPlaintext, Decrypt', async () => {
-  const { app, kms } = setup();
-  const client = counting(app);
-  const sealed = await sealEnvelope({ kms: client });
-  assert.equal(client.calls, ['describeKey', 'generateDataKeyWithoutPlaintext', 'decrypt']);
-  const aliases = await kms.as(ADMIN).listAliases({});
-  const alias = aliases.Aliases.find((a) => a.AliasName === 'alias/aws/atrest');
-  assert.ok(alias, 'the default key was created on first use');
-  assert.ok(sealed.keyId.endsWith(alias.TargetKeyId));
-  sealed.cipher.close();
-});
+prim(
+  'the default key is alias/aws/atrest; the calls are DescribeKey, GenerateDataKeyWithoutPlaintext, Decrypt',
+  async () => {
+    const { app, kms } = setup();
+    const client = counting(app);
+    const sealed = await sealEnvelope({ kms: client });
+    assert.equal(client.calls, ['describeKey', 'generateDataKeyWithoutPlaintext', 'decrypt']);
+    const aliases = await kms.as(ADMIN).listAliases({});
+    const alias = aliases.Aliases.find((a) => a.AliasName === 'alias/aws/atrest');
+    assert.ok(alias, 'the default key was created on first use');
+    assert.ok(sealed.keyId.endsWith(alias.TargetKeyId));
+    sealed.cipher.close();
+  },
+);
 
 prim('close() zeroes the keys: the cipher refuses to work afterwards', async () => {
   const { app } = setup();
@@ -63,7 +85,10 @@ prim('close() zeroes the keys: the cipher refuses to work afterwards', async () 
 prim('a wrong encryption context is a WrongEncryptionContextError with the KMS error as cause', async () => {
   const { app } = setup();
   const sealed = await sealEnvelope({ kms: app, encryptionContext: { tenant: 't1' } });
-  const e = await rejects(openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, encryptionContext: { tenant: 't2' } }), WrongEncryptionContextError);
+  const e = await rejects(
+    openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, encryptionContext: { tenant: 't2' } }),
+    WrongEncryptionContextError,
+  );
   assert.is(e.code, 'WRONG_ENCRYPTION_CONTEXT');
   assert.is(e.cause.name, 'InvalidCiphertextException');
   assert.ok(e instanceof EnvelopeError);
@@ -72,7 +97,11 @@ prim('a wrong encryption context is a WrongEncryptionContextError with the KMS e
 
 prim('an RSA key (stub client) is refused after DescribeKey, saying why', async () => {
   const stub = rsaKeyStub();
-  const e = await rejects(sealEnvelope({ kms: stub, keyId: 'alias/rsa' }), UnsuitableKeyError, /RSA_2048.*symmetric encryption key/);
+  const e = await rejects(
+    sealEnvelope({ kms: stub, keyId: 'alias/rsa' }),
+    UnsuitableKeyError,
+    /RSA_2048.*symmetric encryption key/,
+  );
   assert.is(e.code, 'UNSUITABLE_KEY');
   assert.equal(stub.calls, ['describeKey'], 'nothing after DescribeKey');
 });
@@ -84,17 +113,32 @@ prim('a disabled key is refused by DescribeKey; a disabled key cannot unwrap eit
   await admin.disableKey({ KeyId: key.KeyId });
   const e1 = await rejects(sealEnvelope({ kms: app, keyId: key.Arn }), KeyUnavailableError, /Disabled, not Enabled/);
   assert.is(e1.keyState, 'Disabled');
-  const e2 = await rejects(openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: key.Arn }), KeyUnavailableError, /disabled/);
+  const e2 = await rejects(
+    openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: key.Arn }),
+    KeyUnavailableError,
+    /disabled/,
+  );
   assert.is(e2.cause.name, 'DisabledException');
   await admin.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 7 });
-  const e3 = await rejects(openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: key.Arn }), KeyUnavailableError, /pending deletion/);
+  const e3 = await rejects(
+    openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: key.Arn }),
+    KeyUnavailableError,
+    /pending deletion/,
+  );
   assert.is(e3.keyState, 'PendingDeletion');
   sealed.cipher.close();
 });
 
 prim('access denied by the key policy is an AccessDeniedError', async () => {
   const { admin, app } = setup();
-  const key = (await admin.createKey({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' }] }) })).KeyMetadata;
+  const key = (
+    await admin.createKey({
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' }],
+      }),
+    })
+  ).KeyMetadata;
   const sealed = await sealEnvelope({ kms: admin, keyId: key.Arn });
   const e = await rejects(openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: key.Arn }), AccessDeniedError);
   assert.is(e.code, 'ACCESS_DENIED');
@@ -107,12 +151,24 @@ prim('bad arguments: TypeError / RangeError naming the rule, before any KMS call
   await rejects(sealEnvelope(null), TypeError, /options must be an object/);
   await rejects(sealEnvelope({ kms: {} }), TypeError, /kms must be a KmsClient/);
   await rejects(sealEnvelope({ kms: none, sectorSize: 1000 }), RangeError, /power of two from 512 to 65536/);
-  await rejects(sealEnvelope({ kms: none, encryptionContext: { a: 1 } }), TypeError, /encryptionContext\["a"\] must be a string/);
+  await rejects(
+    sealEnvelope({ kms: none, encryptionContext: { a: 1 } }),
+    TypeError,
+    /encryptionContext\["a"\] must be a string/,
+  );
   await rejects(sealEnvelope({ kms: none, keyId: '' }), TypeError, /keyId/);
   await rejects(openEnvelope({ kms: none, wrappedKey: 'abc' }), TypeError, /wrappedKey must be a Uint8Array/);
   await rejects(sealEnvelope({ kms: none, policy: { maxWrapedKeys: 3 } }), TypeError, /unknown field "maxWrapedKeys"/);
-  await rejects(sealEnvelope({ kms: none, policy: { maxWrappedKeys: 0 } }), RangeError, /maxWrappedKeys must be an integer from 1/);
-  await rejects(sealEnvelope({ kms: none, policy: { keyCache: { maxAgeMs: -1, maxUses: 2 } } }), RangeError, /maxAgeMs/);
+  await rejects(
+    sealEnvelope({ kms: none, policy: { maxWrappedKeys: 0 } }),
+    RangeError,
+    /maxWrappedKeys must be an integer from 1/,
+  );
+  await rejects(
+    sealEnvelope({ kms: none, policy: { keyCache: { maxAgeMs: -1, maxUses: 2 } } }),
+    RangeError,
+    /maxAgeMs/,
+  );
   await rejects(sealEnvelope({ kms: none, policy: { sectorSizes: [4000] } }), RangeError, /sectorSizes\[0\]/);
 });
 
@@ -120,34 +176,84 @@ const policy = suite('envelope: application policy, before any KMS call');
 
 policy('allowedKeyIds refuses a key not listed (ARN and alias patterns with *)', async () => {
   const none = forbiddenKms();
-  const e = await rejects(sealEnvelope({ kms: none, keyId: 'alias/other', policy: { allowedKeyIds: ['alias/app-*'] } }), PolicyViolationError, /allowedKeyIds/);
+  const e = await rejects(
+    sealEnvelope({ kms: none, keyId: 'alias/other', policy: { allowedKeyIds: ['alias/app-*'] } }),
+    PolicyViolationError,
+    /allowedKeyIds/,
+  );
   assert.is(e.rule, 'allowedKeyIds');
   assert.is(e.code, 'POLICY_VIOLATION');
   const { app } = setup();
   const ok = await sealEnvelope({ kms: app, policy: { allowedKeyIds: ['alias/aws/*'] } });
   ok.cipher.close();
-  await rejects(openEnvelope({ kms: none, wrappedKey: ok.wrappedKey, keyId: ok.keyId, policy: { allowedKeyIds: ['arn:aws:kms:*:999999999999:key/*'] } }), PolicyViolationError);
-  await rejects(openEnvelope({ kms: none, wrappedKey: ok.wrappedKey, policy: { allowedKeyIds: ['*'] } }), PolicyViolationError, /keyId must name the key/);
-  const c = await openEnvelope({ kms: app, wrappedKey: ok.wrappedKey, keyId: ok.keyId, policy: { allowedKeyIds: ['arn:aws:kms:us-east-1:111122223333:key/*'] } });
+  await rejects(
+    openEnvelope({
+      kms: none,
+      wrappedKey: ok.wrappedKey,
+      keyId: ok.keyId,
+      policy: { allowedKeyIds: ['arn:aws:kms:*:999999999999:key/*'] },
+    }),
+    PolicyViolationError,
+  );
+  await rejects(
+    openEnvelope({ kms: none, wrappedKey: ok.wrappedKey, policy: { allowedKeyIds: ['*'] } }),
+    PolicyViolationError,
+    /keyId must name the key/,
+  );
+  const c = await openEnvelope({
+    kms: app,
+    wrappedKey: ok.wrappedKey,
+    keyId: ok.keyId,
+    policy: { allowedKeyIds: ['arn:aws:kms:us-east-1:111122223333:key/*'] },
+  });
   c.close();
 });
 
 policy('an exact alias in allowedKeyIds admits the key it points to (resolved with DescribeKey)', async () => {
   const { app } = setup();
   const sealed = await sealEnvelope({ kms: app });
-  const c = await openEnvelope({ kms: app, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, policy: { allowedKeyIds: ['alias/aws/atrest'] } });
+  const c = await openEnvelope({
+    kms: app,
+    wrappedKey: sealed.wrappedKey,
+    keyId: sealed.keyId,
+    policy: { allowedKeyIds: ['alias/aws/atrest'] },
+  });
   c.close();
   sealed.cipher.close();
 });
 
 policy('requiredEncryptionContext, ciphers and sectorSizes are enforced and named', async () => {
   const none = forbiddenKms();
-  let e = await rejects(sealEnvelope({ kms: none, encryptionContext: { app: 'x' }, policy: { requiredEncryptionContext: { tenant: 't1' } } }), PolicyViolationError, /lacks the pair "tenant"/);
+  let e = await rejects(
+    sealEnvelope({
+      kms: none,
+      encryptionContext: { app: 'x' },
+      policy: { requiredEncryptionContext: { tenant: 't1' } },
+    }),
+    PolicyViolationError,
+    /lacks the pair "tenant"/,
+  );
   assert.is(e.rule, 'requiredEncryptionContext');
-  e = await rejects(sealEnvelope({ kms: none, encryptionContext: { tenant: 't2' }, policy: { requiredEncryptionContext: { tenant: 't1' } } }), PolicyViolationError, /requires "t1"/);
-  e = await rejects(sealEnvelope({ kms: none, policy: { ciphers: ['aes-256-gcm'] } }), PolicyViolationError, /xts-aes-256/);
+  e = await rejects(
+    sealEnvelope({
+      kms: none,
+      encryptionContext: { tenant: 't2' },
+      policy: { requiredEncryptionContext: { tenant: 't1' } },
+    }),
+    PolicyViolationError,
+    /requires "t1"/,
+  );
+  e = await rejects(
+    sealEnvelope({ kms: none, policy: { ciphers: ['aes-256-gcm'] } }),
+    PolicyViolationError,
+    /xts-aes-256/,
+  );
   assert.is(e.rule, 'ciphers');
-  e = await rejects(sealEnvelope({ kms: none, sectorSize: 512, policy: { sectorSizes: [4096] } }), PolicyViolationError, /sector size 512/);
+  e = await rejects(
+    sealEnvelope({ kms: none, sectorSize: 512, policy: { sectorSizes: [4096] } }),
+    PolicyViolationError,
+    /sector size 512/,
+  );
   assert.is(e.rule, 'sectorSizes');
 });
 
@@ -160,7 +266,8 @@ cache('without keyCache every open calls Decrypt; with it, maxUses opens share o
   const sealed = await sealEnvelope({ kms: app });
   sealed.cipher.close();
   const client = counting(app);
-  const open = (policy) => openEnvelope({ kms: client, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, policy }).then((c) => c.close());
+  const open = (policy) =>
+    openEnvelope({ kms: client, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, policy }).then((c) => c.close());
   await open();
   await open();
   assert.is(client.calls.filter((c) => c === 'decrypt').length, 2);
@@ -177,7 +284,8 @@ cache('entries expire after maxAgeMs, are per client, and clearKeyCache() drops 
   sealed.cipher.close();
   const client = counting(app);
   const policy = { keyCache: { maxAgeMs: 30, maxUses: 100 } };
-  const open = (kms) => openEnvelope({ kms, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, policy }).then((c) => c.close());
+  const open = (kms) =>
+    openEnvelope({ kms, wrappedKey: sealed.wrappedKey, keyId: sealed.keyId, policy }).then((c) => c.close());
   await open(client);
   await open(client);
   assert.is(client.calls.filter((c) => c === 'decrypt').length, 1);

@@ -22,12 +22,22 @@ test('readChunks: every range of a 5-sector volume, chunks of 1, 2 and 3 sectors
       for (let count = 0; start + count <= volume.length; count++) {
         const out = new Uint8Array(count);
         for (const c of readChunks(start, count, SS, chunkBytes)) {
-          assert.ok(c.sectorCount >= 1 && (c.firstSector + c.sectorCount) * SS <= volume.length, `sectors inside the volume (start ${start}, count ${count})`);
-          assert.ok(c.to <= c.firstSector * SS + Math.max(chunkBytes, SS) && c.to <= c.sectorCount * SS, 'a chunk stays inside its sectors');
+          assert.ok(
+            c.sectorCount >= 1 && (c.firstSector + c.sectorCount) * SS <= volume.length,
+            `sectors inside the volume (start ${start}, count ${count})`,
+          );
+          assert.ok(
+            c.to <= c.firstSector * SS + Math.max(chunkBytes, SS) && c.to <= c.sectorCount * SS,
+            'a chunk stays inside its sectors',
+          );
           const plain = volume.subarray(c.firstSector * SS, (c.firstSector + c.sectorCount) * SS);
           out.set(plain.subarray(c.from, c.to), c.outAt);
         }
-        assert.equal([...out], [...volume.subarray(start, start + count)], `start ${start}, count ${count}, chunk ${chunkBytes}`);
+        assert.equal(
+          [...out],
+          [...volume.subarray(start, start + count)],
+          `start ${start}, count ${count}, chunk ${chunkBytes}`,
+        );
       }
     }
   }

@@ -4,7 +4,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  encryptStream, decryptStream, Volume, MemoryBlockStore, TruncatedDataError, ReadOnlyVolumeError, PolicyViolationError, WrongEncryptionContextError,
+  encryptStream,
+  decryptStream,
+  Volume,
+  MemoryBlockStore,
+  TruncatedDataError,
+  ReadOnlyVolumeError,
+  PolicyViolationError,
+  WrongEncryptionContextError,
 } from '../dist/index.js';
 import { chunked, collect, forbiddenKms, pattern, rejects, setup, throws } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
@@ -12,7 +19,9 @@ import { assertBytes, sameBytes } from './_lib/assert.js';
 const streams = suite('streams: encrypt, decrypt, random access');
 
 async function roundTrip(kms, plain, { inChunk = 1000, outChunk = 777, sectorSize } = {}) {
-  const encrypted = await collect(chunked(plain, inChunk).pipeThrough(encryptStream({ kms, sectorSize, metadata: { length: plain.length } })));
+  const encrypted = await collect(
+    chunked(plain, inChunk).pipeThrough(encryptStream({ kms, sectorSize, metadata: { length: plain.length } })),
+  );
   const decrypted = await collect(chunked(encrypted, outChunk).pipeThrough(decryptStream({ kms })));
   return { encrypted, decrypted };
 }
@@ -23,14 +32,25 @@ streams('exact length restored: empty, under 16 bytes, sector edges, many sector
     const plain = pattern(n, n + 1);
     const { encrypted, decrypted } = await roundTrip(app, plain);
     assertBytes(decrypted, plain, `length ${n}`);
-    assert.not.ok(n >= 64 && encrypted.some((_, i) => i + 64 <= encrypted.length && sameBytes(encrypted.subarray(i, i + 64), plain.subarray(0, 64))), 'no plaintext in the output');
+    assert.not.ok(
+      n >= 64 &&
+        encrypted.some(
+          (_, i) => i + 64 <= encrypted.length && sameBytes(encrypted.subarray(i, i + 64), plain.subarray(0, 64)),
+        ),
+      'no plaintext in the output',
+    );
   }
 });
 
 streams('chunking does not matter (1-byte chunks, one big chunk, odd sizes), nor the sector size', async () => {
   const { app } = setup();
   const plain = pattern(10_000, 3);
-  for (const [inChunk, outChunk, sectorSize] of [[1, 100_000, 512], [100_000, 1, 512], [333, 4099, 4096], [4096, 4096, 65536]]) {
+  for (const [inChunk, outChunk, sectorSize] of [
+    [1, 100_000, 512],
+    [100_000, 1, 512],
+    [333, 4099, 4096],
+    [4096, 4096, 65536],
+  ]) {
     const { decrypted } = await roundTrip(app, plain, { inChunk, outChunk, sectorSize });
     assertBytes(decrypted, plain, `${inChunk}/${outChunk}/${sectorSize}`);
   }
@@ -44,7 +64,13 @@ streams('the output opens with Volume.open, read-only, for random access of any 
   assert.ok(vol.readOnly);
   assert.is(vol.size, 50_000);
   assert.equal(vol.metadata, { length: 50_000 });
-  for (const [o, l] of [[0, 1], [4095, 2], [12_345, 20_000], [49_999, 1], [0, 50_000]]) {
+  for (const [o, l] of [
+    [0, 1],
+    [4095, 2],
+    [12_345, 20_000],
+    [49_999, 1],
+    [0, 50_000],
+  ]) {
     assertBytes(await vol.read(o, l), plain.subarray(o, o + l), `${o}+${l}`);
   }
   await rejects(vol.read(49_999, 2), RangeError, /past the end/);
@@ -81,10 +107,25 @@ streams('an encrypted stream takes header-only changes: rewrap moves its key, th
 streams('a "__proto__" context key is bound into the header and checked, never dropped (issue 12 item 7)', async () => {
   const env = setup();
   const plain = pattern(5000, 3);
-  const encrypted = await collect(chunked(plain, 999).pipeThrough(encryptStream({ kms: env.app, encryptionContext: JSON.parse('{"__proto__":"acme"}') })));
-  const ok = await collect(chunked(encrypted, 4096).pipeThrough(decryptStream({ kms: env.app, policy: { requiredEncryptionContext: JSON.parse('{"__proto__":"acme"}') } })));
+  const encrypted = await collect(
+    chunked(plain, 999).pipeThrough(
+      encryptStream({ kms: env.app, encryptionContext: JSON.parse('{"__proto__":"acme"}') }),
+    ),
+  );
+  const ok = await collect(
+    chunked(encrypted, 4096).pipeThrough(
+      decryptStream({ kms: env.app, policy: { requiredEncryptionContext: JSON.parse('{"__proto__":"acme"}') } }),
+    ),
+  );
   assertBytes(ok, plain);
-  await rejects(collect(chunked(encrypted, 4096).pipeThrough(decryptStream({ kms: env.app, policy: { requiredEncryptionContext: JSON.parse('{"__proto__":"globex"}') } }))), PolicyViolationError);
+  await rejects(
+    collect(
+      chunked(encrypted, 4096).pipeThrough(
+        decryptStream({ kms: env.app, policy: { requiredEncryptionContext: JSON.parse('{"__proto__":"globex"}') } }),
+      ),
+    ),
+    PolicyViolationError,
+  );
 });
 
 streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk at most 1 MiB', async () => {
@@ -109,7 +150,10 @@ streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk a
       received += chunk.length;
     },
   });
-  await source.pipeThrough(encryptStream({ kms: app })).pipeThrough(decryptStream({ kms: app })).pipeTo(sink);
+  await source
+    .pipeThrough(encryptStream({ kms: app }))
+    .pipeThrough(decryptStream({ kms: app }))
+    .pipeTo(sink);
   assert.is(received, total);
   assert.not.ok(mismatch);
   assert.ok(largest <= 1 << 20, `largest chunk ${largest}`);
@@ -128,7 +172,12 @@ streams('a stream cut short, extended, or with its trailer replaced errors with 
     "another stream's trailer": new Uint8Array([...encrypted.subarray(0, -36), ...other.subarray(-36)]),
   };
   for (const [name, bytes] of Object.entries(variants)) {
-    await rejects(collect(chunked(bytes, 5000).pipeThrough(decryptStream({ kms: app }))), TruncatedDataError, undefined, name);
+    await rejects(
+      collect(chunked(bytes, 5000).pipeThrough(decryptStream({ kms: app }))),
+      TruncatedDataError,
+      undefined,
+      name,
+    );
     await rejects(Volume.open(new MemoryBlockStore(bytes), { kms: app }), TruncatedDataError, undefined, name);
   }
 });
@@ -136,10 +185,23 @@ streams('a stream cut short, extended, or with its trailer replaced errors with 
 streams('decryptStream obeys the policy before any KMS call, and KMS errors come through', async () => {
   const { app, admin } = setup();
   const { encrypted } = await roundTrip(app, pattern(100, 1));
-  await rejects(collect(chunked(encrypted, 999).pipeThrough(decryptStream({ kms: forbiddenKms(), policy: { sectorSizes: [512] } }))), PolicyViolationError);
+  await rejects(
+    collect(
+      chunked(encrypted, 999).pipeThrough(decryptStream({ kms: forbiddenKms(), policy: { sectorSizes: [512] } })),
+    ),
+    PolicyViolationError,
+  );
   const key = (await admin.createKey({})).KeyMetadata;
-  const withContext = await collect(chunked(pattern(100, 1), 50).pipeThrough(encryptStream({ kms: app, keyId: key.Arn, encryptionContext: { file: 'a.txt' } })));
-  const back = await collect(chunked(withContext, 4096).pipeThrough(decryptStream({ kms: app, policy: { requiredEncryptionContext: { file: 'a.txt' } } })));
+  const withContext = await collect(
+    chunked(pattern(100, 1), 50).pipeThrough(
+      encryptStream({ kms: app, keyId: key.Arn, encryptionContext: { file: 'a.txt' } }),
+    ),
+  );
+  const back = await collect(
+    chunked(withContext, 4096).pipeThrough(
+      decryptStream({ kms: app, policy: { requiredEncryptionContext: { file: 'a.txt' } } }),
+    ),
+  );
   assertBytes(back, pattern(100, 1));
   // Altering the context stored in the header: the key service refuses it.
   const text = new TextDecoder('latin1').decode(withContext);
@@ -153,7 +215,11 @@ streams('decryptStream obeys the policy before any KMS call, and KMS errors come
 streams('bad arguments throw at once', () => {
   throws(() => encryptStream(null), TypeError, /options must be an object/);
   throws(() => encryptStream({ kms: forbiddenKms(), sectorSize: 7 }), RangeError, /sectorSize/);
-  throws(() => encryptStream({ kms: forbiddenKms(), encryptionContext: { 'atrest:volume': 'x' } }), RangeError, /atrest:volume/);
+  throws(
+    () => encryptStream({ kms: forbiddenKms(), encryptionContext: { 'atrest:volume': 'x' } }),
+    RangeError,
+    /atrest:volume/,
+  );
   throws(() => decryptStream({ kms: 1 }), TypeError, /kms must be a KmsClient/);
 });
 

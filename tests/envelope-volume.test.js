@@ -4,8 +4,17 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  Volume, MemoryBlockStore, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError, HeaderDamagedError, TruncatedDataError,
-  VolumeClosedError, ReadOnlyVolumeError, PolicyViolationError, UnsuitableKeyError,
+  Volume,
+  MemoryBlockStore,
+  NotAtrestVolumeError,
+  TruncatedHeaderError,
+  UnknownVersionError,
+  HeaderDamagedError,
+  TruncatedDataError,
+  VolumeClosedError,
+  ReadOnlyVolumeError,
+  PolicyViolationError,
+  UnsuitableKeyError,
 } from '../dist/index.js';
 import { forbiddenKms, pattern, rejects, rsaKeyStub, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
@@ -15,7 +24,12 @@ const SLOT = 16384;
 async function fresh(options = {}) {
   const env = setup();
   const store = new MemoryBlockStore();
-  const vol = await Volume.create(store, { kms: env.app, size: 20000, metadata: { name: 'disk-1', tags: ['a'] }, ...options });
+  const vol = await Volume.create(store, {
+    kms: env.app,
+    size: 20000,
+    metadata: { name: 'disk-1', tags: ['a'] },
+    ...options,
+  });
   return { ...env, store, vol };
 }
 
@@ -37,7 +51,15 @@ basics('a new volume reads as zeros, keeps its metadata, size and sector size', 
 
 basics('writes of any byte range read back, across close and reopen', async () => {
   const { store, vol, app } = await fresh();
-  const writes = [[0, 1], [1, 4095], [4095, 2], [4000, 9000], [19999, 1], [8192, 4096], [100, 0]];
+  const writes = [
+    [0, 1],
+    [1, 4095],
+    [4095, 2],
+    [4000, 9000],
+    [19999, 1],
+    [8192, 4096],
+    [100, 0],
+  ];
   const model = new Uint8Array(20000);
   let seed = 1;
   for (const [offset, length] of writes) {
@@ -107,8 +129,16 @@ basics('bad arguments throw TypeError / RangeError naming the rule, and touch no
   await rejects(Volume.create(store, { kms: none, size: -1 }), RangeError, /size must not be negative/);
   await rejects(Volume.create(store, { kms: none, size: 1.5 }), RangeError, /whole number/);
   await rejects(Volume.create(store, { kms: none, headerSize: 5000 }), RangeError, /headerSize/);
-  await rejects(Volume.create(store, { kms: none, grantTo: 'bob' }), TypeError, /grantTo must be an IAM or STS principal ARN/);
-  await rejects(Volume.create(store, { kms: none, encryptionContext: { 'atrest:volume': 'x' } }), RangeError, /must not contain "atrest:volume"/);
+  await rejects(
+    Volume.create(store, { kms: none, grantTo: 'bob' }),
+    TypeError,
+    /grantTo must be an IAM or STS principal ARN/,
+  );
+  await rejects(
+    Volume.create(store, { kms: none, encryptionContext: { 'atrest:volume': 'x' } }),
+    RangeError,
+    /must not contain "atrest:volume"/,
+  );
   await rejects(Volume.create(store, { kms: none, scratch: true, keyId: 'alias/x' }), TypeError, /scratch/);
   await rejects(Volume.create({}, { kms: none }), TypeError, /store must be a BlockStore/);
   await rejects(Volume.create(store, { kms: none, metadata: { n: 1n } }), TypeError, /JSON-serializable/);
@@ -149,7 +179,10 @@ basics('concurrent writes to one sector do not lose each other (operations run i
   for (let i = 0; i < 64; i++) jobs.push(vol.write(i, Uint8Array.of(i + 1)));
   await Promise.all(jobs);
   const got = await vol.read(0, 64);
-  assert.equal([...got], Array.from({ length: 64 }, (_, i) => i + 1));
+  assert.equal(
+    [...got],
+    Array.from({ length: 64 }, (_, i) => i + 1),
+  );
   await vol.close();
 });
 
@@ -173,11 +206,23 @@ async function closedVolume() {
 
 header('not an atrest volume, empty store, truncated header, unknown version: distinct errors', async () => {
   const { bytes, app } = await closedVolume();
-  await rejects(Volume.open(new MemoryBlockStore(), { kms: app }), NotAtrestVolumeError, /: the store is empty, not an atrest volume$/);
-  const e = await rejects(Volume.open(new MemoryBlockStore(pattern(100000, 4)), { kms: app }), NotAtrestVolumeError, /does not start with an atrest header/);
+  await rejects(
+    Volume.open(new MemoryBlockStore(), { kms: app }),
+    NotAtrestVolumeError,
+    /: the store is empty, not an atrest volume$/,
+  );
+  const e = await rejects(
+    Volume.open(new MemoryBlockStore(pattern(100000, 4)), { kms: app }),
+    NotAtrestVolumeError,
+    /does not start with an atrest header/,
+  );
   assert.is(e.code, 'NOT_ATREST_VOLUME');
   for (const cut of [5, 20, 200]) {
-    await rejects(Volume.open(new MemoryBlockStore(bytes.slice(0, cut)), { kms: app }), TruncatedHeaderError, /ends inside the header/);
+    await rejects(
+      Volume.open(new MemoryBlockStore(bytes.slice(0, cut)), { kms: app }),
+      TruncatedHeaderError,
+      /ends inside the header/,
+    );
   }
   const future = bytes.slice();
   future[9] = 2; // version 2 in copy 1
@@ -197,7 +242,11 @@ header('a damaged copy is ignored and repaired on open; the data is intact', asy
     assertBytes(await vol.read(0, 5000), pattern(5000, 9), `damage at ${damagedAt}`);
     await vol.close();
     const repaired = await snapshot(store);
-    assertBytes(repaired.subarray(0, 2 * SLOT), bytes.subarray(0, 2 * SLOT), `copy repaired after damage at ${damagedAt}`);
+    assertBytes(
+      repaired.subarray(0, 2 * SLOT),
+      bytes.subarray(0, 2 * SLOT),
+      `copy repaired after damage at ${damagedAt}`,
+    );
   }
 });
 
@@ -205,7 +254,13 @@ header('any altered header byte in both copies gives a clear error, never garbag
   const { bytes, app } = await closedVolume();
   // The header length, from the prefix.
   const length = new DataView(bytes.buffer).getUint32(12);
-  const allowed = [HeaderDamagedError, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError, PolicyViolationError];
+  const allowed = [
+    HeaderDamagedError,
+    NotAtrestVolumeError,
+    TruncatedHeaderError,
+    UnknownVersionError,
+    PolicyViolationError,
+  ];
   const kmsNames = ['WrongEncryptionContextError', 'KeyUnavailableError', 'AccessDeniedError', 'KmsFailureError'];
   for (let at = 0; at < length; at += 7) {
     const broken = bytes.slice();
@@ -219,7 +274,10 @@ header('any altered header byte in both copies gives a clear error, never garbag
       error = e;
     }
     assert.ok(error, `flipping byte ${at} of both copies went unnoticed`);
-    assert.ok(allowed.some((T) => error instanceof T) || kmsNames.includes(error.name), `byte ${at}: ${error.name}: ${error.message}`);
+    assert.ok(
+      allowed.some((T) => error instanceof T) || kmsNames.includes(error.name),
+      `byte ${at}: ${error.name}: ${error.message}`,
+    );
   }
 });
 
@@ -229,16 +287,24 @@ header('both copies damaged after the wrapped key: HeaderDamagedError', async ()
   const broken = bytes.slice();
   broken[length - 40] ^= 1; // inside the sealed part
   broken[SLOT + length - 1] ^= 1; // the MAC of copy 2
-  const e = await rejects(Volume.open(new MemoryBlockStore(broken), { kms: app }), HeaderDamagedError, /both header copies are damaged/);
+  const e = await rejects(
+    Volume.open(new MemoryBlockStore(broken), { kms: app }),
+    HeaderDamagedError,
+    /both header copies are damaged/,
+  );
   assert.is(e.code, 'HEADER_DAMAGED');
 });
 
 header('a truncated data area is reported (TruncatedDataError)', async () => {
   const { bytes, app } = await closedVolume();
-  await rejects(Volume.open(new MemoryBlockStore(bytes.slice(0, bytes.length - 1)), { kms: app }), TruncatedDataError, /: the volume holds \d+ bytes, which need \d+ bytes of store, but the store has \d+$/);
+  await rejects(
+    Volume.open(new MemoryBlockStore(bytes.slice(0, bytes.length - 1)), { kms: app }),
+    TruncatedDataError,
+    /: the volume holds \d+ bytes, which need \d+ bytes of store, but the store has \d+$/,
+  );
 });
 
-header('a header from another volume does not open this volume\'s data', async () => {
+header("a header from another volume does not open this volume's data", async () => {
   const a = await closedVolume();
   const b = await closedVolume();
   const mixed = b.bytes.slice();
@@ -251,9 +317,27 @@ header('a header from another volume does not open this volume\'s data', async (
 
 header('policy on open: a header the policy refuses costs no KMS call', async () => {
   const { bytes } = await closedVolume();
-  await rejects(Volume.open(new MemoryBlockStore(bytes), { kms: forbiddenKms(), policy: { sectorSizes: [512] } }), PolicyViolationError, /sector size 4096/);
-  await rejects(Volume.open(new MemoryBlockStore(bytes), { kms: forbiddenKms(), policy: { requiredEncryptionContext: { tenant: 'x' } } }), PolicyViolationError, /tenant/);
-  await rejects(Volume.open(new MemoryBlockStore(bytes), { kms: forbiddenKms(), policy: { allowedKeyIds: ['arn:aws:kms:*:999999999999:key/*'] } }), PolicyViolationError, /allowedKeyIds/);
+  await rejects(
+    Volume.open(new MemoryBlockStore(bytes), { kms: forbiddenKms(), policy: { sectorSizes: [512] } }),
+    PolicyViolationError,
+    /sector size 4096/,
+  );
+  await rejects(
+    Volume.open(new MemoryBlockStore(bytes), {
+      kms: forbiddenKms(),
+      policy: { requiredEncryptionContext: { tenant: 'x' } },
+    }),
+    PolicyViolationError,
+    /tenant/,
+  );
+  await rejects(
+    Volume.open(new MemoryBlockStore(bytes), {
+      kms: forbiddenKms(),
+      policy: { allowedKeyIds: ['arn:aws:kms:*:999999999999:key/*'] },
+    }),
+    PolicyViolationError,
+    /allowedKeyIds/,
+  );
 });
 
 basics.run();

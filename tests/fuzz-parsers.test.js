@@ -12,7 +12,19 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fc, mutated, parseOrNamedError, parseOrNamedErrorAsync, settings } from './_lib/fuzz.js';
 import { chunked, collect, setup } from './_lib/envelope.js';
-import { decryptStream, encryptStream, EnvelopeError, LocalKms, MemoryBlockStore, MemoryKeystore, Volume, KeystoreAuthenticationError, KeystoreCorruptError, openSealedState, sealState } from '../dist/index.js';
+import {
+  decryptStream,
+  encryptStream,
+  EnvelopeError,
+  LocalKms,
+  MemoryBlockStore,
+  MemoryKeystore,
+  Volume,
+  KeystoreAuthenticationError,
+  KeystoreCorruptError,
+  openSealedState,
+  sealState,
+} from '../dist/index.js';
 import { KmsException, MalformedPolicyDocumentException } from '../dist/kms/errors.js';
 import { decodeHeader, decodePrefix, HeaderParseError } from '../dist/envelope/header.js';
 import { openTrailer, sealTrailer } from '../dist/envelope/trailer.js';
@@ -50,7 +62,8 @@ test('volume header: damage to either copy or both gives Volume.open an Envelope
       }
       const r = await parseOrNamedErrorAsync(() => Volume.open(damaged, { kms: env.app }), [EnvelopeError]);
       // Two copies exist so that damage to one never loses the volume.
-      if (!Array.isArray(d)) assert.ok(r.result, `one damaged copy (at ${d.start}) must not stop the open: ${r.error?.message}`);
+      if (!Array.isArray(d))
+        assert.ok(r.result, `one damaged copy (at ${d.start}) must not stop the open: ${r.error?.message}`);
       if (r.result) {
         assert.equal(await r.result.read(0, 3), new Uint8Array([1, 2, 3]), 'an opened volume reads what was written');
         await r.result.close();
@@ -96,9 +109,18 @@ test('encrypted streams: damaged, cut or extended streams give decryptStream an 
   const encrypted = await collect(chunked(plain, 1000).pipeThrough(encryptStream({ kms: app, sectorSize: 512 })));
   await fc.assert(
     fc.asyncProperty(mutated(encrypted), fc.integer({ min: 1, max: 5000 }), async (bytes, chunk) => {
-      const r = await parseOrNamedErrorAsync(() => collect(chunked(bytes, chunk).pipeThrough(decryptStream({ kms: app }))), [EnvelopeError]);
-      if (bytes.length !== encrypted.length) assert.ok(r.error, `a stream of ${bytes.length} bytes instead of ${encrypted.length} must not decrypt`);
-      if (r.result) assert.is(r.result.length, plain.length, 'what decrypts has the sealed length (XTS sectors are not authenticated: their content may differ)');
+      const r = await parseOrNamedErrorAsync(
+        () => collect(chunked(bytes, chunk).pipeThrough(decryptStream({ kms: app }))),
+        [EnvelopeError],
+      );
+      if (bytes.length !== encrypted.length)
+        assert.ok(r.error, `a stream of ${bytes.length} bytes instead of ${encrypted.length} must not decrypt`);
+      if (r.result)
+        assert.is(
+          r.result.length,
+          plain.length,
+          'what decrypts has the sealed length (XTS sectors are not authenticated: their content may differ)',
+        );
     }),
     { ...settings(0.5), timeout: 5000 },
   );
@@ -112,27 +134,38 @@ test('KMS ciphertext blob: parseBlob and Decrypt answer with KMS exceptions only
     settings(10),
   );
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ minLength: 17, maxLength: 64 }), (id, material, nonce, sealed) => {
-      const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-      const keyId = `${hex(id.subarray(0, 4))}-${hex(id.subarray(4, 6))}-${hex(id.subarray(6, 8))}-${hex(id.subarray(8, 10))}-${hex(id.subarray(10))}`;
-      const header = encodeBlobHeader({ keyId, keyMaterialId: hex(material), nonce });
-      const blob = new Uint8Array(header.length + sealed.length);
-      blob.set(header);
-      blob.set(sealed, header.length);
-      const p = parseBlob(blob);
-      assert.is(p.keyId, keyId);
-      assert.is(p.keyMaterialId, hex(material));
-      assert.equal(p.nonce, nonce);
-      assert.equal(p.sealed, sealed);
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ minLength: 12, maxLength: 12 }),
+      fc.uint8Array({ minLength: 17, maxLength: 64 }),
+      (id, material, nonce, sealed) => {
+        const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+        const keyId = `${hex(id.subarray(0, 4))}-${hex(id.subarray(4, 6))}-${hex(id.subarray(6, 8))}-${hex(id.subarray(8, 10))}-${hex(id.subarray(10))}`;
+        const header = encodeBlobHeader({ keyId, keyMaterialId: hex(material), nonce });
+        const blob = new Uint8Array(header.length + sealed.length);
+        blob.set(header);
+        blob.set(sealed, header.length);
+        const p = parseBlob(blob);
+        assert.is(p.keyId, keyId);
+        assert.is(p.keyMaterialId, hex(material));
+        assert.equal(p.nonce, nonce);
+        assert.equal(p.sealed, sealed);
+      },
+    ),
     settings(2),
   );
   const { root } = setup();
   const { KeyMetadata } = await root.createKey({});
-  const blob = (await root.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([42]), EncryptionContext: { a: 'b' } })).CiphertextBlob;
+  const blob = (
+    await root.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([42]), EncryptionContext: { a: 'b' } })
+  ).CiphertextBlob;
   await fc.assert(
     fc.asyncProperty(mutated(blob), async (bytes) => {
-      const r = await parseOrNamedErrorAsync(() => root.decrypt({ CiphertextBlob: bytes, EncryptionContext: { a: 'b' } }), [KmsException]);
+      const r = await parseOrNamedErrorAsync(
+        () => root.decrypt({ CiphertextBlob: bytes, EncryptionContext: { a: 'b' } }),
+        [KmsException],
+      );
       if (r.result) assert.equal(bytes, blob, 'only the unchanged blob decrypts');
     }),
     { ...settings(1), timeout: 5000 },
@@ -146,7 +179,10 @@ test('sealed key store: damaged or arbitrary bytes give KeystoreCorruptError or 
   await kms.close();
   await fc.assert(
     fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated(sealed)), async (bytes) => {
-      await parseOrNamedErrorAsync(() => openSealedState(bytes, { rootKey: ROOT_KEY }), [KeystoreCorruptError, KeystoreAuthenticationError]);
+      await parseOrNamedErrorAsync(
+        () => openSealedState(bytes, { rootKey: ROOT_KEY }),
+        [KeystoreCorruptError, KeystoreAuthenticationError],
+      );
     }),
     { ...settings(3), timeout: 5000 },
   );
@@ -160,16 +196,69 @@ test('sealed key store: damaged or arbitrary bytes give KeystoreCorruptError or 
 });
 
 test('key-policy JSON: any text, any JSON, policy-shaped objects: a document or MalformedPolicyDocumentException', () => {
-  const word = fc.constantFrom('Version', 'Statement', 'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition', 'AWS', 'Service', '*', 'kms:*', 'Allow', 'Deny', '2012-10-17', 'StringEquals', 'kms:EncryptionContext:a', 'NumericLessThan', 'Null', 'ForAnyValue:StringLike', 'DateGreaterThan', 'Bool', 'aws:SecureTransport', 'arn:aws:iam::111122223333:root', '__proto__', 'constructor');
+  const word = fc.constantFrom(
+    'Version',
+    'Statement',
+    'Sid',
+    'Effect',
+    'Principal',
+    'NotPrincipal',
+    'Action',
+    'NotAction',
+    'Resource',
+    'NotResource',
+    'Condition',
+    'AWS',
+    'Service',
+    '*',
+    'kms:*',
+    'Allow',
+    'Deny',
+    '2012-10-17',
+    'StringEquals',
+    'kms:EncryptionContext:a',
+    'NumericLessThan',
+    'Null',
+    'ForAnyValue:StringLike',
+    'DateGreaterThan',
+    'Bool',
+    'aws:SecureTransport',
+    'arn:aws:iam::111122223333:root',
+    '__proto__',
+    'constructor',
+  );
   const value = fc.letrec((tie) => ({
-    v: fc.oneof({ depthSize: 'small' }, word, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(word, tie('v'), { maxKeys: 5 })),
+    v: fc.oneof(
+      { depthSize: 'small' },
+      word,
+      fc.string(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(word, tie('v'), { maxKeys: 5 }),
+    ),
   })).v;
-  const policyShaped = fc.record({ Version: fc.oneof(word, value), Statement: fc.oneof(fc.array(fc.dictionary(word, value, { maxKeys: 7 }), { maxLength: 3 }), value) }, { requiredKeys: [] });
+  const policyShaped = fc.record(
+    {
+      Version: fc.oneof(word, value),
+      Statement: fc.oneof(fc.array(fc.dictionary(word, value, { maxKeys: 7 }), { maxLength: 3 }), value),
+    },
+    { requiredKeys: [] },
+  );
   const valid = defaultKeyPolicy('111122223333');
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.json(), policyShaped.map((o) => JSON.stringify(o)), mutated(new TextEncoder().encode(valid)).map((b) => new TextDecoder().decode(b))), (text) => {
-      parseOrNamedError(() => parsePolicy(text), [MalformedPolicyDocumentException]);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 200 }),
+        fc.json(),
+        policyShaped.map((o) => JSON.stringify(o)),
+        mutated(new TextEncoder().encode(valid)).map((b) => new TextDecoder().decode(b)),
+      ),
+      (text) => {
+        parseOrNamedError(() => parsePolicy(text), [MalformedPolicyDocumentException]);
+      },
+    ),
     settings(10),
   );
   assert.ok(parsePolicy(valid), 'the default policy parses');
@@ -181,10 +270,17 @@ test('grant tokens: arbitrary and damaged tokens give InvalidGrantTokenException
   state.grants[grantId] = { grantId, keyId: 'k' };
   const token = newGrantToken(grantId);
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 100 }), fc.anything(), mutated(new TextEncoder().encode(token)).map((b) => new TextDecoder().decode(b))), (t) => {
-      const r = parseOrNamedError(() => grantOfToken(state, t), [KmsException]);
-      if (r.result) assert.is(r.result.grantId, grantId);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 100 }),
+        fc.anything(),
+        mutated(new TextEncoder().encode(token)).map((b) => new TextDecoder().decode(b)),
+      ),
+      (t) => {
+        const r = parseOrNamedError(() => grantOfToken(state, t), [KmsException]);
+        if (r.result) assert.is(r.result.grantId, grantId);
+      },
+    ),
     settings(10),
   );
   fc.assert(
@@ -199,7 +295,28 @@ test('grant tokens: arbitrary and damaged tokens give InvalidGrantTokenException
 });
 
 test('CLI arguments: any token list gives parsed options or a UsageError', () => {
-  const token = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('--json', '--as', '--key', '--context', '--', '-', '--size', '--force', '--=', '--context=a=b', '--size=12', 'a=b', '=', '--__proto__', '--constructor', '--key=', '-x'));
+  const token = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom(
+      '--json',
+      '--as',
+      '--key',
+      '--context',
+      '--',
+      '-',
+      '--size',
+      '--force',
+      '--=',
+      '--context=a=b',
+      '--size=12',
+      'a=b',
+      '=',
+      '--__proto__',
+      '--constructor',
+      '--key=',
+      '-x',
+    ),
+  );
   const specs = { ...GLOBAL_OPTIONS, key: 'value', context: 'list', size: 'value', force: 'flag', out: 'value' };
   fc.assert(
     fc.property(fc.array(token, { maxLength: 10 }), (tokens) => {
@@ -212,35 +329,68 @@ test('CLI arguments: any token list gives parsed options or a UsageError', () =>
 
 test('atrest serve requests: any body gives a request or a ProtocolError', () => {
   const member = fc.constantFrom('CiphertextBlob', 'Plaintext', 'KeyId', 'EncryptionContext', 'GrantTokens');
-  const body = fc.oneof(fc.uint8Array({ maxLength: 100 }), fc.json().map((t) => new TextEncoder().encode(t)), fc.dictionary(member, fc.oneof(fc.string(), fc.jsonValue(), fc.base64String())).map((o) => new TextEncoder().encode(JSON.stringify(o))));
-  fc.assert(fc.property(body, (b) => void parseOrNamedError(() => decodeRequest(b), [ProtocolError])), settings(10));
+  const body = fc.oneof(
+    fc.uint8Array({ maxLength: 100 }),
+    fc.json().map((t) => new TextEncoder().encode(t)),
+    fc
+      .dictionary(member, fc.oneof(fc.string(), fc.jsonValue(), fc.base64String()))
+      .map((o) => new TextEncoder().encode(JSON.stringify(o))),
+  );
+  fc.assert(
+    fc.property(body, (b) => void parseOrNamedError(() => decodeRequest(b), [ProtocolError])),
+    settings(10),
+  );
 });
 
 test('base64: any text decodes or gives RangeError; any bytes round-trip', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 40 }), (t) => void parseOrNamedError(() => fromBase64(t), [RangeError])), settings(10));
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (b) => assert.equal(fromBase64(toBase64(b)), b)), settings(10));
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), (t) => void parseOrNamedError(() => fromBase64(t), [RangeError])),
+    settings(10),
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), (b) => assert.equal(fromBase64(toBase64(b)), b)),
+    settings(10),
+  );
 });
 
 test('LUKS2: metadata JSON text and binary headers give a LuksError or a header, never a leak', async () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 100 }), fc.json(), fc.constantFrom('{"a":' .repeat(40) + '1' + '}'.repeat(40), '\u0000', '{"keyslots":{}}\u0000\u0000')), (text) => {
-      parseOrNamedError(() => parseMetadataText(text), [LuksError]);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 100 }),
+        fc.json(),
+        fc.constantFrom('{"a":'.repeat(40) + '1' + '}'.repeat(40), '\u0000', '{"keyslots":{}}\u0000\u0000'),
+      ),
+      (text) => {
+        parseOrNamedError(() => parseMetadataText(text), [LuksError]);
+      },
+    ),
     settings(10),
   );
   const { createLuks } = await import('../dist/luks/index.js');
   const store = new MemoryBlockStore();
-  const { container } = await createLuks(store, { passphrase: 'fuzz', size: 4096, keyslotsSize: 512 * 1024, pbkdf: { type: 'pbkdf2', iterations: 1000 } }).catch((e) => {
+  const { container } = await createLuks(store, {
+    passphrase: 'fuzz',
+    size: 4096,
+    keyslotsSize: 512 * 1024,
+    pbkdf: { type: 'pbkdf2', iterations: 1000 },
+  }).catch((e) => {
     throw new Error(`createLuks for the fuzz image: ${e.message}`);
   });
   await container.close?.();
   const image = await store.read(0, Math.min(await store.size(), 2 * 16384));
   await fc.assert(
-    fc.asyncProperty(fc.oneof(mutated(image, 4096 + 1024), mutated(image, 16384 + 4096).map((b) => b)), async (bytes) => {
-      const s = new MemoryBlockStore();
-      await s.write(0, bytes);
-      await parseOrNamedErrorAsync(() => readLuksHeader(s), [LuksError]);
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        mutated(image, 4096 + 1024),
+        mutated(image, 16384 + 4096).map((b) => b),
+      ),
+      async (bytes) => {
+        const s = new MemoryBlockStore();
+        await s.write(0, bytes);
+        await parseOrNamedErrorAsync(() => readLuksHeader(s), [LuksError]);
+      },
+    ),
     { ...settings(1), timeout: 5000 },
   );
 });

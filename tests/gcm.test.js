@@ -25,8 +25,6 @@ const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
 const { assertBytes } = byteAssertions(where);
 
-
-
 /** `call` must throw an instance of Ctor whose message matches `re`; nothing in `watch` changes. */
 function rejects(what, Ctor, re, call, watch = []) {
   return throwsLeaving(what, Ctor, re, call, watch, where());
@@ -34,11 +32,16 @@ function rejects(what, Ctor, re, call, watch = []) {
 
 /** open must fail with an AuthenticationError named so, and release nothing. */
 function authFails(what, call, watch = []) {
-  const err = rejects(what, AuthenticationError, /^gcm\.open: authentication failed \(wrong key, nonce or AAD, or modified ciphertext or tag\); no plaintext released$/, call, watch);
+  const err = rejects(
+    what,
+    AuthenticationError,
+    /^gcm\.open: authentication failed \(wrong key, nonce or AAD, or modified ciphertext or tag\); no plaintext released$/,
+    call,
+    watch,
+  );
   assert.is(err.name, 'AuthenticationError', `${what}: error name`);
   assert.ok(err instanceof Error, `${what}: an Error`);
 }
-
 
 const snapshot = (engine) => new Uint8Array(engine.memory.buffer).slice();
 
@@ -76,7 +79,10 @@ function ghash(h, y, data) {
   padded.set(data);
   for (let o = 0; o < padded.length; o += 16) {
     const x = words(padded, o);
-    y = gfMul([0, 1, 2, 3].map((k) => (y[k] ^ x[k]) >>> 0), h);
+    y = gfMul(
+      [0, 1, 2, 3].map((k) => (y[k] ^ x[k]) >>> 0),
+      h,
+    );
   }
   return y;
 }
@@ -139,12 +145,16 @@ for (const engine of engines) {
 
   // -------------------------------------------------------------- known answers
   test('Wycheproof AES-GCM: all 316 vectors (229 valid match both ways, 87 invalid rejected, none excluded)', () => {
-    let valid = 0, invalid = 0, excluded = 0;
+    let valid = 0,
+      invalid = 0,
+      excluded = 0;
     const byKey = { 128: 0, 192: 0, 256: 0 };
     for (const v of wy.vectors) {
       const what = `tcId ${v.tcId} (${v.comment || v.flags.join(',')})`;
       assert.is(v.tagSize, 128, `${what}: tag size`);
-      const key = hexToBytes(v.key), iv = hexToBytes(v.iv), aad = hexToBytes(v.aad);
+      const key = hexToBytes(v.key),
+        iv = hexToBytes(v.iv),
+        aad = hexToBytes(v.aad);
       const pt = hexToBytes(v.plaintext);
       const sealed = concat([hexToBytes(v.ciphertext), hexToBytes(v.tag)]);
       const g = engine.gcm(key);
@@ -206,13 +216,22 @@ for (const engine of engines) {
 
   test('inputs around and beyond the 128 KiB window (plaintext, AAD, nonce) against the JS reference', () => {
     const cases = [
-      [12, WINDOW - 16, 0], [12, WINDOW - 15, 0], [12, WINDOW, 3], [12, WINDOW + 1, 0],
-      [12, WINDOW + 16, 17], [12, 2 * WINDOW + 33, 0], [12, 100, WINDOW + 5], [12, 0, 2 * WINDOW + 16],
-      [WINDOW + 7, 50, 10], [13, WINDOW - 17, WINDOW + 1],
+      [12, WINDOW - 16, 0],
+      [12, WINDOW - 15, 0],
+      [12, WINDOW, 3],
+      [12, WINDOW + 1, 0],
+      [12, WINDOW + 16, 17],
+      [12, 2 * WINDOW + 33, 0],
+      [12, 100, WINDOW + 5],
+      [12, 0, 2 * WINDOW + 16],
+      [WINDOW + 7, 50, 10],
+      [13, WINDOW - 17, WINDOW + 1],
     ];
     for (const [nl, pl, al] of cases) {
       const key = rng.bytes(32);
-      const nonce = rng.bytes(nl), pt = rng.bytes(pl), aad = rng.bytes(al);
+      const nonce = rng.bytes(nl),
+        pt = rng.bytes(pl),
+        aad = rng.bytes(al);
       const what = `nonce ${nl} pt ${pl} aad ${al}`;
       const want = refSeal(engine, key, nonce, pt, aad);
       const g = engine.gcm(key);
@@ -250,7 +269,9 @@ for (const engine of engines) {
       const key = rng.bytes(klen);
       const g = engine.gcm(key);
       for (const nl of [12, 16]) {
-        const nonce = rng.bytes(nl), pt = rng.bytes(rng.int(1, 300)), aad = rng.bytes(rng.int(1, 50));
+        const nonce = rng.bytes(nl),
+          pt = rng.bytes(rng.int(1, 300)),
+          aad = rng.bytes(rng.int(1, 50));
         const sealed = g.seal(nonce, pt, aad);
         const flip = (u8, i, bit = 0) => {
           const c = u8.slice();
@@ -260,7 +281,8 @@ for (const engine of engines) {
         const what = `aes-${klen * 8} nonce ${nl}`;
         authFails(`${what}: first ciphertext byte`, () => g.open(nonce, flip(sealed, 0), aad));
         authFails(`${what}: last ciphertext byte`, () => g.open(nonce, flip(sealed, pt.length - 1, 7), aad));
-        for (let i = 0; i < 16; i++) authFails(`${what}: tag byte ${i}`, () => g.open(nonce, flip(sealed, pt.length + i, i & 7), aad));
+        for (let i = 0; i < 16; i++)
+          authFails(`${what}: tag byte ${i}`, () => g.open(nonce, flip(sealed, pt.length + i, i & 7), aad));
         authFails(`${what}: aad bit`, () => g.open(nonce, sealed, flip(aad, aad.length - 1)));
         authFails(`${what}: aad dropped`, () => g.open(nonce, sealed));
         authFails(`${what}: aad extended`, () => g.open(nonce, sealed, concat([aad, new Uint8Array(1)])));
@@ -293,7 +315,8 @@ for (const engine of engines) {
       rejects(`gcm key ${n} bytes`, RangeError, /16, 24 or 32/, () => engine.gcm(new Uint8Array(n)));
     }
     const g = engine.gcm(rng.bytes(32));
-    const nonce = rng.bytes(12), pt = rng.bytes(40);
+    const nonce = rng.bytes(12),
+      pt = rng.bytes(40);
     const sealed = g.seal(nonce, pt);
     for (const x of notBytes.filter((v) => v !== undefined)) {
       rejects(`seal nonce ${String(x)}`, TypeError, /nonce.*Uint8Array/, () => g.seal(x, pt));
@@ -313,7 +336,9 @@ for (const engine of engines) {
       rejects(`open ${n}-byte sealed`, RangeError, /16-byte tag/, () => g.open(nonce, short), [short]);
     }
     // Inputs are never modified.
-    const p2 = pt.slice(), s2 = sealed.slice(), n2 = nonce.slice();
+    const p2 = pt.slice(),
+      s2 = sealed.slice(),
+      n2 = nonce.slice();
     g.seal(n2, p2);
     g.open(n2, s2);
     assertBytes(p2, pt, 'seal leaves plaintext alone');
@@ -326,7 +351,9 @@ for (const engine of engines) {
     const key = rng.bytes(16);
     const g = engine.gcm(key);
     const buf = rng.bytes(1000);
-    const nonce = buf.subarray(3, 15), pt = buf.subarray(17, 517), aad = buf.subarray(519, 530);
+    const nonce = buf.subarray(3, 15),
+      pt = buf.subarray(17, 517),
+      aad = buf.subarray(519, 530);
     const sealed = g.seal(nonce, pt, aad);
     assertBytes(sealed, refSeal(engine, key, nonce.slice(), pt.slice(), aad.slice()), 'views match the reference');
     assertBytes(g.open(nonce, sealed, aad), pt, 'views round trip');
@@ -336,8 +363,10 @@ for (const engine of engines) {
   // -------------------------------------------------------------- dispose, memory
   test('dispose: later calls throw and return nothing; other objects unaffected; idempotent', () => {
     const key = rng.bytes(32);
-    const g1 = engine.gcm(key), g2 = engine.gcm(key);
-    const nonce = rng.bytes(12), pt = rng.bytes(100);
+    const g1 = engine.gcm(key),
+      g2 = engine.gcm(key);
+    const nonce = rng.bytes(12),
+      pt = rng.bytes(100);
     const sealed = g1.seal(nonce, pt);
     g1.dispose();
     g1.dispose();
@@ -352,8 +381,13 @@ for (const engine of engines) {
       const before = snapshot(engine);
       const g = engine.gcm(rng.bytes(klen));
       const alive = snapshot(engine);
-      assert.ok(memDiff(before, alive) >= 0, `aes-${klen * 8}: memory did not change while a key is alive (test could not fail)`);
-      const nonce = rng.bytes(12), pt = rng.bytes(WINDOW + 100), aad = rng.bytes(33);
+      assert.ok(
+        memDiff(before, alive) >= 0,
+        `aes-${klen * 8}: memory did not change while a key is alive (test could not fail)`,
+      );
+      const nonce = rng.bytes(12),
+        pt = rng.bytes(WINDOW + 100),
+        aad = rng.bytes(33);
       const sealed = g.seal(nonce, pt, aad);
       g.open(nonce, sealed, aad);
       const small = g.seal(rng.bytes(40), pt.subarray(0, 77));
@@ -390,7 +424,8 @@ for (const engine of engines) {
       const nonce = rng.bytes(rng.pick([12, 12, 7, 16, 99]));
       const pt = rng.bytes(rng.pick([rng.int(0, 3000), rng.int(WINDOW - 200, WINDOW + 200)]));
       const aad = rng.bytes(rng.int(0, 100));
-      const a = engine.gcm(key), b = other.gcm(key);
+      const a = engine.gcm(key),
+        b = other.gcm(key);
       const sa = a.seal(nonce, pt, aad);
       assertBytes(sa, b.seal(nonce, pt, aad), `case ${c}: seal`);
       assertBytes(b.open(nonce, sa, aad), pt, `case ${c}: open on the other build`);

@@ -15,8 +15,6 @@ const WINDOW = 128 * 1024;
 const { assertBytes } = byteAssertions(() => where());
 const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
-
-
 /** `call` must throw one of `ctors` with a message matching `re` and leave `watch` unchanged;
  *  an AuthenticationError must also say so in its name. */
 function rejects(what, ctors, re, call, watch = []) {
@@ -71,20 +69,25 @@ for (const engine of engines) {
   });
 
   test('NIST SP 800-38F examples (KW 1.1-1.6, KWP 2.1-2.9) both ways', () => {
-    let kw = 0, kwp = 0;
+    let kw = 0,
+      kwp = 0;
     for (const v of nist.vectors) {
       known(`NIST example ${v.example}`, v.key, v.plaintext, v.ciphertext, v.mode === 'KWP');
-      if (v.mode === 'KWP') kwp++; else kw++;
+      if (v.mode === 'KWP') kwp++;
+      else kw++;
     }
     assert.is(kw, 6);
     assert.is(kwp, 9);
   });
 
   test('Wycheproof AES-KW: 36 valid match both ways, 126 invalid and 3 acceptable rejected', () => {
-    let valid = 0, invalid = 0, acceptable = 0;
+    let valid = 0,
+      invalid = 0,
+      acceptable = 0;
     for (const v of wyKw.vectors) {
       const what = `KW tcId ${v.tcId} (${v.flags.join(',')}${v.comment ? ': ' + v.comment : ''})`;
-      const pt = hexToBytes(v.plaintext), ct = hexToBytes(v.ciphertext);
+      const pt = hexToBytes(v.plaintext),
+        ct = hexToBytes(v.ciphertext);
       const kw = engine.keyWrap(hexToBytes(v.key));
       try {
         if (v.result === 'valid') {
@@ -95,8 +98,10 @@ for (const engine of engines) {
           // Rejected: a length RFC 3394 forbids → RangeError; otherwise the integrity check.
           const lengthBad = ct.length < 24 || ct.length % 8 !== 0;
           rejects(`${what}: unwrap`, lengthBad ? RangeError : AuthenticationError, null, () => kw.unwrap(ct), [ct]);
-          if (!kwLengthOk(pt.length)) rejects(`${what}: wrap`, RangeError, /multiple of 8|at least 16/, () => kw.wrap(pt), [pt]);
-          if (v.result === 'invalid') invalid++; else acceptable++;
+          if (!kwLengthOk(pt.length))
+            rejects(`${what}: wrap`, RangeError, /multiple of 8|at least 16/, () => kw.wrap(pt), [pt]);
+          if (v.result === 'invalid') invalid++;
+          else acceptable++;
         }
       } finally {
         kw.dispose();
@@ -108,10 +113,12 @@ for (const engine of engines) {
   });
 
   test('Wycheproof AES-KWP: 77 valid match both ways, 177 invalid rejected', () => {
-    let valid = 0, invalid = 0;
+    let valid = 0,
+      invalid = 0;
     for (const v of wyKwp.vectors) {
       const what = `KWP tcId ${v.tcId} (${v.flags.join(',')}${v.comment ? ': ' + v.comment : ''})`;
-      const pt = hexToBytes(v.plaintext), ct = hexToBytes(v.ciphertext);
+      const pt = hexToBytes(v.plaintext),
+        ct = hexToBytes(v.ciphertext);
       const kw = engine.keyWrap(hexToBytes(v.key));
       try {
         if (v.result === 'valid') {
@@ -120,7 +127,9 @@ for (const engine of engines) {
           valid++;
         } else {
           const lengthBad = ct.length < 16 || ct.length % 8 !== 0;
-          rejects(`${what}: unwrapPad`, lengthBad ? RangeError : AuthenticationError, null, () => kw.unwrapPad(ct), [ct]);
+          rejects(`${what}: unwrapPad`, lengthBad ? RangeError : AuthenticationError, null, () => kw.unwrapPad(ct), [
+            ct,
+          ]);
           invalid++;
         }
       } finally {
@@ -134,8 +143,29 @@ for (const engine of engines) {
   test('round trips of many lengths; KW and KWP outputs differ; builds agree', () => {
     for (const klen of [16, 24, 32]) {
       const kek = rng.bytes(klen);
-      const a = engine.keyWrap(kek), b = other.keyWrap(kek);
-      for (const len of [1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 40, 64, 100, 512, 4096, ...(klen === 32 ? [WINDOW - 8] : [])]) {
+      const a = engine.keyWrap(kek),
+        b = other.keyWrap(kek);
+      for (const len of [
+        1,
+        2,
+        7,
+        8,
+        9,
+        15,
+        16,
+        17,
+        23,
+        24,
+        31,
+        32,
+        33,
+        40,
+        64,
+        100,
+        512,
+        4096,
+        ...(klen === 32 ? [WINDOW - 8] : []),
+      ]) {
         const d = rng.bytes(len);
         const p = a.wrapPad(d);
         assert.is(p.length, Math.ceil(len / 8) * 8 + 8, `wrapPad length for ${len}`);
@@ -170,7 +200,10 @@ for (const engine of engines) {
           rejects(`KW flip byte ${i}`, AuthenticationError, /integrity/, () => kw.unwrap(t), [t]);
         }
         rejects('KW wrong KEK', AuthenticationError, /integrity/, () => wrong.unwrap(w));
-        if (len > 16) rejects('KW truncated by a block', AuthenticationError, /integrity/, () => kw.unwrap(w.subarray(0, w.length - 8)));
+        if (len > 16)
+          rejects('KW truncated by a block', AuthenticationError, /integrity/, () =>
+            kw.unwrap(w.subarray(0, w.length - 8)),
+          );
       }
       for (const len of [1, 5, 8, 9, 20, 33]) {
         const d = rng.bytes(len);
@@ -219,9 +252,11 @@ for (const engine of engines) {
 
   test('dispose: later calls throw; idempotent; other objects unaffected', () => {
     const kek = rng.bytes(16);
-    const a = engine.keyWrap(kek), b = engine.keyWrap(kek);
+    const a = engine.keyWrap(kek),
+      b = engine.keyWrap(kek);
     const d = rng.bytes(32);
-    const w = a.wrap(d), wp = a.wrapPad(d);
+    const w = a.wrap(d),
+      wp = a.wrapPad(d);
     a.dispose();
     a.dispose();
     rejects('disposed wrap', Error, /: this object was disposed; create a new one$/, () => a.wrap(d));
@@ -239,7 +274,8 @@ for (const engine of engines) {
       const alive = snapshot(engine);
       assert.ok(memDiff(before, alive) >= 0, `kek ${klen}: no key schedule visible (test could not fail)`);
       const d = rng.bytes(40);
-      const w = kw.wrap(d), wp = kw.wrapPad(d.subarray(0, 13));
+      const w = kw.wrap(d),
+        wp = kw.wrapPad(d.subarray(0, 13));
       kw.unwrap(w);
       kw.unwrapPad(wp);
       w[9] ^= 1;

@@ -12,15 +12,21 @@ const toHex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).
 // ---------------------------------------------------------------------------------------------
 const audit = suite('kms audit log');
 
-audit('one record per call, allowed or refused, with the call\'s facts', async () => {
+audit("one record per call, allowed or refused, with the call's facts", async () => {
   const { kms, root, eve, clock } = setup();
   const m = await newKey(root);
   clock.advanceDays(1);
   const e = await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p'), EncryptionContext: { tenant: 'acme' } });
-  await rejects(eve.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: { tenant: 'acme' } }), 'AccessDeniedException');
+  await rejects(
+    eve.decrypt({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: { tenant: 'acme' } }),
+    'AccessDeniedException',
+  );
   await rejects(root.scheduleKeyDeletion({ KeyId: m.KeyId, PendingWindowInDays: 3 }), 'ValidationException');
   const log = kms.auditLog();
-  assert.equal(log.map((r) => r.eventName), ['CreateKey', 'Encrypt', 'Decrypt', 'ScheduleKeyDeletion']);
+  assert.equal(
+    log.map((r) => r.eventName),
+    ['CreateKey', 'Encrypt', 'Decrypt', 'ScheduleKeyDeletion'],
+  );
   const [created, encrypted, denied, invalid] = log;
   assert.is(created.outcome, 'Success');
   assert.is(created.keyArn, m.Arn);

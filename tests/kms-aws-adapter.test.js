@@ -13,22 +13,41 @@ const PRINCIPAL = 'arn:aws:iam::111122223333:root';
 
 async function server() {
   if (globalThis.ATREST_TEST_KMS) return { ...globalThis.ATREST_TEST_KMS, close: async () => undefined };
-  if (typeof Deno === 'undefined' && typeof process === 'undefined') throw new Error('in a browser, the runner must set globalThis.ATREST_TEST_KMS');
+  if (typeof Deno === 'undefined' && typeof process === 'undefined')
+    throw new Error('in a browser, the runner must set globalThis.ATREST_TEST_KMS');
   const where = '../dist/kms/server/index.js'; // not a literal: the browser bundle must not follow it
   const { startKmsServer } = await import(/* @vite-ignore */ where);
-  const credential = { accessKeyId: 'AKIAADAPTEREXAMPLE01', secretAccessKey: 'adapter/test/secret', principal: PRINCIPAL };
+  const credential = {
+    accessKeyId: 'AKIAADAPTEREXAMPLE01',
+    secretAccessKey: 'adapter/test/secret',
+    principal: PRINCIPAL,
+  };
   const s = await startKmsServer({ port: 0, credentials: [credential] });
-  return { url: s.url, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, close: () => s.close() };
+  return {
+    url: s.url,
+    accessKeyId: credential.accessKeyId,
+    secretAccessKey: credential.secretAccessKey,
+    close: () => s.close(),
+  };
 }
 
 test('atrest/aws over the SDK in this runtime: keys, data keys, a volume, AWS error names', async () => {
   const s = await server();
   try {
-    const kms = kmsClientFromAws(new KMSClient({ endpoint: s.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } }));
+    const kms = kmsClientFromAws(
+      new KMSClient({
+        endpoint: s.url,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+      }),
+    );
     const { KeyMetadata } = await kms.createKey({ Description: 'adapter' });
     assert.instance(KeyMetadata.CreationDate, Date);
     assert.match(KeyMetadata.Arn, /^arn:aws:kms:us-east-1:111122223333:key\//);
-    const context = { runtime: typeof Deno !== 'undefined' ? 'deno' : typeof window !== 'undefined' ? 'browser' : 'node' };
+    const context = {
+      runtime: typeof Deno !== 'undefined' ? 'deno' : typeof window !== 'undefined' ? 'browser' : 'node',
+    };
     const dk = await kms.generateDataKey({ KeyId: KeyMetadata.Arn, KeySpec: 'AES_256', EncryptionContext: context });
     assert.instance(dk.Plaintext, Uint8Array);
     assert.is(dk.Plaintext.length, 32);
@@ -50,7 +69,14 @@ test('atrest/aws over the SDK in this runtime: keys, data keys, a volume, AWS er
     await kms.disableKey({ KeyId: KeyMetadata.KeyId });
     const disabled = await kms.encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1]) }).catch((e) => e);
     assert.is(disabled.name, 'DisabledException');
-    const bad = kmsClientFromAws(new KMSClient({ endpoint: s.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: s.accessKeyId, secretAccessKey: 'wrong' } }));
+    const bad = kmsClientFromAws(
+      new KMSClient({
+        endpoint: s.url,
+        region: 'us-east-1',
+        maxAttempts: 1,
+        credentials: { accessKeyId: s.accessKeyId, secretAccessKey: 'wrong' },
+      }),
+    );
     assert.is((await bad.listKeys({}).catch((e) => e)).name, 'InvalidSignatureException');
   } finally {
     await s.close();

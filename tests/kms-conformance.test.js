@@ -14,7 +14,11 @@ const BOB = 'arn:aws:sts::111122223333:assumed-role/bob/bob-session';
 test('LocalKms passes the conformance scenario: every operation, and the errors AWS names', async () => {
   const clock = manualClock();
   const kms = new LocalKms({ clock, keystore: new MemoryKeystore() });
-  const log = await runConformance({ root: kms.as(ROOT), admin: kms.as(ADMIN), alice: kms.as(ALICE), bob: kms.as(BOB) }, { admin: ADMIN, alice: ALICE, bobRole: BOB_ROLE, bob: BOB }, clock);
+  const log = await runConformance(
+    { root: kms.as(ROOT), admin: kms.as(ADMIN), alice: kms.as(ALICE), bob: kms.as(BOB) },
+    { admin: ADMIN, alice: ALICE, bobRole: BOB_ROLE, bob: BOB },
+    clock,
+  );
   const outcome = (label) => {
     const e = log.find((x) => x.label === label);
     assert.ok(e, `step ${label} ran`);

@@ -36,7 +36,13 @@ create('region and account come from the LocalKms options', async () => {
 
 create('refuses every key that is not a symmetric encryption key', async () => {
   const { root } = setup();
-  for (const request of [{ KeySpec: 'RSA_2048' }, { KeySpec: 'HMAC_256' }, { CustomerMasterKeySpec: 'ECC_NIST_P256' }, { KeyUsage: 'SIGN_VERIFY' }, { KeyUsage: 'GENERATE_VERIFY_MAC' }]) {
+  for (const request of [
+    { KeySpec: 'RSA_2048' },
+    { KeySpec: 'HMAC_256' },
+    { CustomerMasterKeySpec: 'ECC_NIST_P256' },
+    { KeyUsage: 'SIGN_VERIFY' },
+    { KeyUsage: 'GENERATE_VERIFY_MAC' },
+  ]) {
     await rejects(root.createKey(request), 'UnsupportedOperationException', /only symmetric encryption keys/);
   }
   await rejects(root.createKey({ Origin: 'EXTERNAL' }), 'UnsupportedOperationException');
@@ -50,7 +56,7 @@ create('CreateKey is for principals of the account; others are refused', async (
   await rejects(eve.createKey({}), 'AccessDeniedException', /not authorized to perform: kms:CreateKey/);
 });
 
-create('without a Policy the key gets AWS\'s default policy (the account may do kms:*)', async () => {
+create("without a Policy the key gets AWS's default policy (the account may do kms:*)", async () => {
   const { root, alice, eve } = setup();
   const m = await newKey(root);
   const { Policy, PolicyName } = await root.getKeyPolicy({ KeyId: m.KeyId });
@@ -68,7 +74,16 @@ create('validates Description and Tags', async () => {
   const { root } = setup();
   await rejects(root.createKey({ Description: 'x'.repeat(8193) }), 'ValidationException', /Description/);
   await rejects(root.createKey({ Tags: [{ TagKey: '', TagValue: 'v' }] }), 'ValidationException', /Tags\[0\]/);
-  await rejects(root.createKey({ Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }] }), 'ValidationException', /twice/);
+  await rejects(
+    root.createKey({
+      Tags: [
+        { TagKey: 'a', TagValue: '1' },
+        { TagKey: 'a', TagValue: '2' },
+      ],
+    }),
+    'ValidationException',
+    /twice/,
+  );
 });
 
 create('ListKeys lists every key, with pagination', async () => {
@@ -76,13 +91,19 @@ create('ListKeys lists every key, with pagination', async () => {
   const ids = [];
   for (let i = 0; i < 5; i++) ids.push((await newKey(root)).KeyId);
   const all = await root.listKeys();
-  assert.equal(all.Keys.map((k) => k.KeyId), ids);
+  assert.equal(
+    all.Keys.map((k) => k.KeyId),
+    ids,
+  );
   assert.is(all.Truncated, false);
   const first = await root.listKeys({ Limit: 2 });
   assert.is(first.Keys.length, 2);
   assert.is(first.Truncated, true);
   const second = await root.listKeys({ Limit: 2, Marker: first.NextMarker });
-  assert.equal(second.Keys.map((k) => k.KeyId), ids.slice(2, 4));
+  assert.equal(
+    second.Keys.map((k) => k.KeyId),
+    ids.slice(2, 4),
+  );
   await rejects(root.listKeys({ Limit: 0 }), 'ValidationException', /Limit/);
   await rejects(root.listKeys({ Marker: 'bogus' }), 'ValidationException', /Marker/);
   await rejects(eve.listKeys(), 'AccessDeniedException');
@@ -109,9 +130,17 @@ ids('key id, key ARN, alias name and alias ARN all name the key', async () => {
 ids('unknown ids, aliases, other Regions and malformed ids are refused', async () => {
   const { root } = setup();
   const m = await newKey(root);
-  await rejects(root.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }), 'NotFoundException', /does not exist/);
+  await rejects(
+    root.describeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }),
+    'NotFoundException',
+    /does not exist/,
+  );
   await rejects(root.describeKey({ KeyId: 'alias/nope' }), 'NotFoundException', /alias\/nope/);
-  await rejects(root.describeKey({ KeyId: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${m.KeyId}` }), 'NotFoundException', /another Region or account/);
+  await rejects(
+    root.describeKey({ KeyId: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${m.KeyId}` }),
+    'NotFoundException',
+    /another Region or account/,
+  );
   await rejects(root.describeKey({ KeyId: 'not a key' }), 'ValidationException');
   await rejects(root.describeKey({}), 'ValidationException', /KeyId/);
 });
@@ -139,7 +168,10 @@ aliases('CreateAlias, UpdateAlias, DeleteAlias, ListAliases', async () => {
   await root.updateAlias({ AliasName: 'alias/app', TargetKeyId: b.KeyId });
   assert.is((await root.describeKey({ KeyId: 'alias/app' })).KeyMetadata.KeyId, b.KeyId);
   list = await root.listAliases({ KeyId: b.KeyId });
-  assert.equal(list.Aliases.map((x) => x.AliasName), ['alias/app']);
+  assert.equal(
+    list.Aliases.map((x) => x.AliasName),
+    ['alias/app'],
+  );
   assert.ok(list.Aliases[0].LastUpdatedDate > list.Aliases[0].CreationDate);
   assert.equal((await root.listAliases({ KeyId: a.KeyId })).Aliases, []);
 
@@ -154,10 +186,21 @@ aliases('alias names: alias/ prefix required, alias/aws/ reserved, duplicates re
   const a = await newKey(root);
   await rejects(root.createAlias({ AliasName: 'app', TargetKeyId: a.KeyId }), 'ValidationException', /alias\//);
   await rejects(root.createAlias({ AliasName: 'alias/bad name', TargetKeyId: a.KeyId }), 'ValidationException');
-  await rejects(root.createAlias({ AliasName: 'alias/aws/mine', TargetKeyId: a.KeyId }), 'ValidationException', /reserved/);
+  await rejects(
+    root.createAlias({ AliasName: 'alias/aws/mine', TargetKeyId: a.KeyId }),
+    'ValidationException',
+    /reserved/,
+  );
   await root.createAlias({ AliasName: 'alias/x', TargetKeyId: a.KeyId });
-  await rejects(root.createAlias({ AliasName: 'alias/x', TargetKeyId: a.KeyId }), 'AlreadyExistsException', /already exists/);
-  await rejects(root.createAlias({ AliasName: 'alias/y', TargetKeyId: '00000000-0000-4000-8000-000000000000' }), 'NotFoundException');
+  await rejects(
+    root.createAlias({ AliasName: 'alias/x', TargetKeyId: a.KeyId }),
+    'AlreadyExistsException',
+    /already exists/,
+  );
+  await rejects(
+    root.createAlias({ AliasName: 'alias/y', TargetKeyId: '00000000-0000-4000-8000-000000000000' }),
+    'NotFoundException',
+  );
 });
 
 aliases('at most 50 aliases per key', async () => {
@@ -167,10 +210,14 @@ aliases('at most 50 aliases per key', async () => {
   await rejects(root.createAlias({ AliasName: 'alias/n50', TargetKeyId: a.KeyId }), 'LimitExceededException', /50/);
 });
 
-aliases('alias operations need the key policy\'s permission', async () => {
+aliases("alias operations need the key policy's permission", async () => {
   const { admin, alice } = setup();
   const a = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
-  await rejects(alice.createAlias({ AliasName: 'alias/z', TargetKeyId: a.KeyId }), 'AccessDeniedException', /kms:CreateAlias/);
+  await rejects(
+    alice.createAlias({ AliasName: 'alias/z', TargetKeyId: a.KeyId }),
+    'AccessDeniedException',
+    /kms:CreateAlias/,
+  );
   await admin.createAlias({ AliasName: 'alias/z', TargetKeyId: a.KeyId });
   await rejects(alice.deleteAlias({ AliasName: 'alias/z' }), 'AccessDeniedException', /kms:DeleteAlias/);
   await admin.deleteAlias({ AliasName: 'alias/z' });
@@ -189,7 +236,11 @@ states('DisableKey: crypto calls fail with DisabledException; EnableKey restores
   const d = (await root.describeKey({ KeyId: m.KeyId })).KeyMetadata;
   assert.is(d.KeyState, 'Disabled');
   assert.is(d.Enabled, false);
-  await rejects(root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p') }), 'DisabledException', new RegExp(`${m.Arn} is disabled`));
+  await rejects(
+    root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p') }),
+    'DisabledException',
+    new RegExp(`${m.Arn} is disabled`),
+  );
   await rejects(root.decrypt({ CiphertextBlob: blob }), 'DisabledException');
   await rejects(root.generateDataKey({ KeyId: m.KeyId, KeySpec: 'AES_256' }), 'DisabledException');
   await rejects(root.generateDataKeyWithoutPlaintext({ KeyId: m.KeyId, KeySpec: 'AES_256' }), 'DisabledException');
@@ -197,7 +248,7 @@ states('DisableKey: crypto calls fail with DisabledException; EnableKey restores
   assert.is((await root.decrypt({ CiphertextBlob: blob })).Plaintext[0], 'p'.charCodeAt(0));
 });
 
-states('DisableKey and EnableKey need the key policy\'s permission', async () => {
+states("DisableKey and EnableKey need the key policy's permission", async () => {
   const { admin, alice } = setup();
   const m = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
   await rejects(alice.disableKey({ KeyId: m.KeyId }), 'AccessDeniedException', /kms:DisableKey/);
@@ -209,7 +260,11 @@ states('ScheduleKeyDeletion: window 7..30 days (default 30), crypto → KMSInval
   const { root, clock } = setup();
   const m = await newKey(root);
   for (const PendingWindowInDays of [6, 31, 7.5, '10']) {
-    await rejects(root.scheduleKeyDeletion({ KeyId: m.KeyId, PendingWindowInDays }), 'ValidationException', /PendingWindowInDays/);
+    await rejects(
+      root.scheduleKeyDeletion({ KeyId: m.KeyId, PendingWindowInDays }),
+      'ValidationException',
+      /PendingWindowInDays/,
+    );
   }
   const r = await root.scheduleKeyDeletion({ KeyId: m.KeyId });
   assert.is(r.KeyState, 'PendingDeletion');
@@ -219,7 +274,11 @@ states('ScheduleKeyDeletion: window 7..30 days (default 30), crypto → KMSInval
   const d = (await root.describeKey({ KeyId: m.KeyId })).KeyMetadata;
   assert.is(d.KeyState, 'PendingDeletion');
   assert.is(d.DeletionDate.getTime(), r.DeletionDate.getTime());
-  await rejects(root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p') }), 'KMSInvalidStateException', /is pending deletion/);
+  await rejects(
+    root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('p') }),
+    'KMSInvalidStateException',
+    /is pending deletion/,
+  );
   await rejects(root.enableKey({ KeyId: m.KeyId }), 'KMSInvalidStateException');
   await rejects(root.scheduleKeyDeletion({ KeyId: m.KeyId }), 'KMSInvalidStateException');
 });
@@ -258,7 +317,7 @@ states('deletion timeline: usable until scheduled, gone once the clock passes De
   assert.is(deleted.principal, 'kms.amazonaws.com');
 });
 
-states('ScheduleKeyDeletion and CancelKeyDeletion need the key policy\'s permission', async () => {
+states("ScheduleKeyDeletion and CancelKeyDeletion need the key policy's permission", async () => {
   const { admin, alice } = setup();
   const m = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
   await rejects(alice.scheduleKeyDeletion({ KeyId: m.KeyId }), 'AccessDeniedException', /kms:ScheduleKeyDeletion/);
@@ -299,47 +358,68 @@ scratch.run();
 // ---------------------------------------------------------------------------------------------
 const material = suite('kms keys: key material in memory (bytes, shared by state copies, zeroed when dropped)');
 
-material('material is one Uint8Array per key, shared by every saved state; zeroed when its key is destroyed and at close', async () => {
-  const { LocalKms } = await import('../dist/index.js');
-  const saves = [];
-  const store = { load: async () => undefined, save: async (s) => void saves.push(s), close: async () => undefined };
-  const kms = new LocalKms({ store });
-  const root = kms.as(ROOT);
-  const keep = await newKey(root);
-  const scratchKey = await newKey(root, { Tags: [{ TagKey: 'atrest:scratch', TagValue: 'true' }] });
-  const bytesOf = (state, id) => state.keys[id].materials[0].material;
-  const keepBytes = bytesOf(saves.at(-1), keep.KeyId);
-  const scratchBytes = bytesOf(saves.at(-1), scratchKey.KeyId);
-  assert.instance(keepBytes, Uint8Array);
-  assert.is(keepBytes.length, 32);
-  assert.ok(keepBytes.some((b) => b !== 0) && scratchBytes.some((b) => b !== 0));
-  await root.enableKeyRotation({ KeyId: keep.KeyId }); // a change: a new state copy
-  assert.is(bytesOf(saves.at(-1), keep.KeyId), keepBytes, 'the new copy shares the bytes, it does not copy them');
-  assert.is.not(saves.at(-1), saves.at(-2));
-  const blob = (await root.encrypt({ KeyId: keep.KeyId, Plaintext: utf8('kept') })).CiphertextBlob;
-  await kms.destroyKeyNow(scratchKey.KeyId);
-  assert.ok(scratchBytes.every((b) => b === 0), 'the destroyed key\'s material is zeroed once the state without it is saved');
-  assert.ok(keepBytes.some((b) => b !== 0), 'other keys keep theirs');
-  assert.is(new TextDecoder().decode((await root.decrypt({ CiphertextBlob: blob })).Plaintext), 'kept');
-  await kms.close();
-  assert.ok(keepBytes.every((b) => b === 0), 'close zeroes the material in memory');
-  await rejects(root.decrypt({ CiphertextBlob: blob }), 'Error', /the key service is closed/);
-  await kms.close(); // idempotent
-});
+material(
+  'material is one Uint8Array per key, shared by every saved state; zeroed when its key is destroyed and at close',
+  async () => {
+    const { LocalKms } = await import('../dist/index.js');
+    const saves = [];
+    const store = { load: async () => undefined, save: async (s) => void saves.push(s), close: async () => undefined };
+    const kms = new LocalKms({ store });
+    const root = kms.as(ROOT);
+    const keep = await newKey(root);
+    const scratchKey = await newKey(root, { Tags: [{ TagKey: 'atrest:scratch', TagValue: 'true' }] });
+    const bytesOf = (state, id) => state.keys[id].materials[0].material;
+    const keepBytes = bytesOf(saves.at(-1), keep.KeyId);
+    const scratchBytes = bytesOf(saves.at(-1), scratchKey.KeyId);
+    assert.instance(keepBytes, Uint8Array);
+    assert.is(keepBytes.length, 32);
+    assert.ok(keepBytes.some((b) => b !== 0) && scratchBytes.some((b) => b !== 0));
+    await root.enableKeyRotation({ KeyId: keep.KeyId }); // a change: a new state copy
+    assert.is(bytesOf(saves.at(-1), keep.KeyId), keepBytes, 'the new copy shares the bytes, it does not copy them');
+    assert.is.not(saves.at(-1), saves.at(-2));
+    const blob = (await root.encrypt({ KeyId: keep.KeyId, Plaintext: utf8('kept') })).CiphertextBlob;
+    await kms.destroyKeyNow(scratchKey.KeyId);
+    assert.ok(
+      scratchBytes.every((b) => b === 0),
+      "the destroyed key's material is zeroed once the state without it is saved",
+    );
+    assert.ok(
+      keepBytes.some((b) => b !== 0),
+      'other keys keep theirs',
+    );
+    assert.is(new TextDecoder().decode((await root.decrypt({ CiphertextBlob: blob })).Plaintext), 'kept');
+    await kms.close();
+    assert.ok(
+      keepBytes.every((b) => b === 0),
+      'close zeroes the material in memory',
+    );
+    await rejects(root.decrypt({ CiphertextBlob: blob }), 'Error', /the key service is closed/);
+    await kms.close(); // idempotent
+  },
+);
 
-material('a failed save leaves the material of a key being destroyed intact (memory stays at the saved state)', async () => {
-  const { LocalKms } = await import('../dist/index.js');
-  let failNext = false;
-  const store = { load: async () => undefined, save: async () => { if (failNext) throw new Error('disk full'); }, close: async () => undefined };
-  const kms = new LocalKms({ store });
-  const root = kms.as(ROOT);
-  const m = await newKey(root, { Tags: [{ TagKey: 'atrest:scratch', TagValue: 'true' }] });
-  const blob = (await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('still here') })).CiphertextBlob;
-  failNext = true;
-  await rejects(kms.destroyKeyNow(m.KeyId), 'Error', /disk full/);
-  failNext = false;
-  assert.is(new TextDecoder().decode((await root.decrypt({ CiphertextBlob: blob })).Plaintext), 'still here');
-  await kms.close();
-});
+material(
+  'a failed save leaves the material of a key being destroyed intact (memory stays at the saved state)',
+  async () => {
+    const { LocalKms } = await import('../dist/index.js');
+    let failNext = false;
+    const store = {
+      load: async () => undefined,
+      save: async () => {
+        if (failNext) throw new Error('disk full');
+      },
+      close: async () => undefined,
+    };
+    const kms = new LocalKms({ store });
+    const root = kms.as(ROOT);
+    const m = await newKey(root, { Tags: [{ TagKey: 'atrest:scratch', TagValue: 'true' }] });
+    const blob = (await root.encrypt({ KeyId: m.KeyId, Plaintext: utf8('still here') })).CiphertextBlob;
+    failNext = true;
+    await rejects(kms.destroyKeyNow(m.KeyId), 'Error', /disk full/);
+    failNext = false;
+    assert.is(new TextDecoder().decode((await root.decrypt({ CiphertextBlob: blob })).Plaintext), 'still here');
+    await kms.close();
+  },
+);
 
 material.run();

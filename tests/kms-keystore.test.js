@@ -30,7 +30,6 @@ const STATE = { version: 1, keys: [{ id: 'k1', material: 'AAEC', note: 'héllo �
 
 const newKey = () => crypto.getRandomValues(new Uint8Array(32));
 
-
 // ---- sealing ------------------------------------------------------------------------------
 
 const sealing = suite('sealed state');
@@ -60,7 +59,9 @@ sealing('passphrase: default scrypt parameters are stored in the header and the 
   assert.is(sealed[11], DEFAULT_SCRYPT.r);
   assert.is(sealed[12], DEFAULT_SCRYPT.p);
   assert.equal(await openSealedState(sealed, { passphrase: 'correct horse battery staple' }), STATE);
-  console.log(`  (scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)} r=${DEFAULT_SCRYPT.r} p=${DEFAULT_SCRYPT.p}: seal with derivation ${ms.toFixed(0)} ms)`);
+  console.log(
+    `  (scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)} r=${DEFAULT_SCRYPT.r} p=${DEFAULT_SCRYPT.p}: seal with derivation ${ms.toFixed(0)} ms)`,
+  );
 });
 
 sealing('passphrase: NFC and NFD spellings of the same words open the same keystore', async () => {
@@ -81,19 +82,30 @@ sealing('wrong passphrase: KeystoreAuthenticationError that says so', async () =
 sealing('the wrong kind of secret: KeystoreAuthenticationError naming the kind the keystore needs', async () => {
   const byKey = await sealState(STATE, { rootKey: newKey() });
   const byPass = await sealState(STATE, { passphrase: 'p' }, { scrypt: CHEAP_SCRYPT });
-  await rejects(openSealedState(byKey, { passphrase: 'p' }), KeystoreAuthenticationError, /sealed under a 32-byte root key/);
-  await rejects(openSealedState(byPass, { rootKey: newKey() }), KeystoreAuthenticationError, /sealed under a passphrase/);
+  await rejects(
+    openSealedState(byKey, { passphrase: 'p' }),
+    KeystoreAuthenticationError,
+    /sealed under a 32-byte root key/,
+  );
+  await rejects(
+    openSealedState(byPass, { rootKey: newKey() }),
+    KeystoreAuthenticationError,
+    /sealed under a passphrase/,
+  );
 });
 
-sealing('corruption: a flipped bit in any byte is KeystoreCorruptError "keystore is corrupt", never "wrong key"', async () => {
-  const key = newKey();
-  const sealed = await sealState({ s: 'x'.repeat(40) }, { rootKey: key });
-  for (let i = 0; i < sealed.length; i++) {
-    const bad = sealed.slice();
-    bad[i] ^= 0x04;
-    await rejects(openSealedState(bad, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
-  }
-});
+sealing(
+  'corruption: a flipped bit in any byte is KeystoreCorruptError "keystore is corrupt", never "wrong key"',
+  async () => {
+    const key = newKey();
+    const sealed = await sealState({ s: 'x'.repeat(40) }, { rootKey: key });
+    for (let i = 0; i < sealed.length; i++) {
+      const bad = sealed.slice();
+      bad[i] ^= 0x04;
+      await rejects(openSealedState(bad, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
+    }
+  },
+);
 
 sealing('corruption: truncated, extended, empty and foreign bytes', async () => {
   const key = newKey();
@@ -103,7 +115,9 @@ sealing('corruption: truncated, extended, empty and foreign bytes', async () => 
     'header only': sealed.subarray(0, HEADER),
     extended: concat([sealed, new Uint8Array([0])]),
     empty: new Uint8Array(0),
-    foreign: new TextEncoder().encode('{"this is":"not a keystore, just some JSON that is long enough to have a header"}'),
+    foreign: new TextEncoder().encode(
+      '{"this is":"not a keystore, just some JSON that is long enough to have a header"}',
+    ),
   };
   for (const [what, bytes] of Object.entries(cases)) {
     const err = await rejects(openSealedState(bytes, { rootKey: key }), KeystoreCorruptError, /keystore is corrupt/);
@@ -121,22 +135,33 @@ sealing('corruption: a passphrase header with hostile scrypt parameters is refus
   await rejects(openSealedState(hostile, { passphrase: 'p' }), KeystoreCorruptError, /keystore is corrupt/);
 });
 
-sealing('a header with costly scrypt parameters inside the old bounds is refused before deriving (issue 12 item 13)', async () => {
-  const sealed = await sealState(STATE, { passphrase: 'p' }, { scrypt: CHEAP_SCRYPT });
-  // The checksum covers the KDF fields, so a hostile header recomputes it; the test does too.
-  const { sha256 } = await import('@noble/hashes/sha2.js');
-  const withParams = (logN, r, p) => {
-    const h = sealed.slice();
-    [h[10], h[11], h[12]] = [logN, r, p];
-    h.set(sha256(h.subarray(0, CHECKSUM_AT)).subarray(0, 8), CHECKSUM_AT);
-    return h;
-  };
-  // 2^17 · 16 · 128 = 256 MiB (accepted before); 2^15 · 8 · 16: 16 times the default's work.
-  for (const [logN, r, p] of [[17, 16, 1], [15, 8, 16], [20, 2, 1]]) {
-    // "out of bounds" (not "wrong passphrase"): refused from the header, before any derivation.
-    await rejects(openSealedState(withParams(logN, r, p), { passphrase: 'p' }), KeystoreCorruptError, /scrypt parameters are out of bounds/);
-  }
-});
+sealing(
+  'a header with costly scrypt parameters inside the old bounds is refused before deriving (issue 12 item 13)',
+  async () => {
+    const sealed = await sealState(STATE, { passphrase: 'p' }, { scrypt: CHEAP_SCRYPT });
+    // The checksum covers the KDF fields, so a hostile header recomputes it; the test does too.
+    const { sha256 } = await import('@noble/hashes/sha2.js');
+    const withParams = (logN, r, p) => {
+      const h = sealed.slice();
+      [h[10], h[11], h[12]] = [logN, r, p];
+      h.set(sha256(h.subarray(0, CHECKSUM_AT)).subarray(0, 8), CHECKSUM_AT);
+      return h;
+    };
+    // 2^17 · 16 · 128 = 256 MiB (accepted before); 2^15 · 8 · 16: 16 times the default's work.
+    for (const [logN, r, p] of [
+      [17, 16, 1],
+      [15, 8, 16],
+      [20, 2, 1],
+    ]) {
+      // "out of bounds" (not "wrong passphrase"): refused from the header, before any derivation.
+      await rejects(
+        openSealedState(withParams(logN, r, p), { passphrase: 'p' }),
+        KeystoreCorruptError,
+        /scrypt parameters are out of bounds/,
+      );
+    }
+  },
+);
 
 sealing('bad input: TypeError / RangeError naming the rule', async () => {
   const key = newKey();
@@ -150,11 +175,23 @@ sealing('bad input: TypeError / RangeError naming the rule', async () => {
     [() => sealState({}, null), TypeError, /rootKey/],
     [() => sealState({ n: 1n }, { rootKey: key }), TypeError, /JSON-compatible/],
     [() => sealState(undefined, { rootKey: key }), TypeError, /JSON-compatible/],
-    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 1000, r: 8, p: 1 } }), RangeError, /N must be a power of two/],
-    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 21, r: 8, p: 1 } }), RangeError, /N must be a power of two from 2\^10 to 2\^20/],
+    [
+      () => sealState({}, { passphrase: 'p' }, { scrypt: { N: 1000, r: 8, p: 1 } }),
+      RangeError,
+      /N must be a power of two/,
+    ],
+    [
+      () => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 21, r: 8, p: 1 } }),
+      RangeError,
+      /N must be a power of two from 2\^10 to 2\^20/,
+    ],
     [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 20, r: 8, p: 1 } }), RangeError, /at most 64 MiB/],
     [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 16, r: 9, p: 1 } }), RangeError, /at most 64 MiB/],
-    [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 15, r: 8, p: 5 } }), RangeError, /N · r · p must be at most 2\^20/],
+    [
+      () => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 15, r: 8, p: 5 } }),
+      RangeError,
+      /N · r · p must be at most 2\^20/,
+    ],
     [() => sealState({}, { passphrase: 'p' }, { scrypt: { N: 2 ** 14, r: 0, p: 1 } }), RangeError, /r must be 1 to 32/],
     [() => openSealedState('bytes', { rootKey: key }), TypeError, /Uint8Array/],
   ];
@@ -241,30 +278,37 @@ idbTest('passphrase round trip; the record is sealed bytes, not JSON', async () 
   await IndexedDbKeystore.destroy(name);
 });
 
-idbTest('wrong root key and wrong passphrase: KeystoreAuthenticationError, record unchanged, lock released', async () => {
-  const name = dbName();
-  const key = newKey();
-  const a = await IndexedDbKeystore.open(name, { rootKey: key });
-  await a.save(STATE);
-  await a.close();
-  const before = await rawRecord(name);
-  await rejects(IndexedDbKeystore.open(name, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
-  await rejects(IndexedDbKeystore.open(name, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
-  assert.equal([...(await rawRecord(name))], [...before]);
-  const b = await IndexedDbKeystore.open(name, { rootKey: key }); // the refused opens left no lock
-  assert.equal(await b.load(), STATE);
-  await b.close();
+idbTest(
+  'wrong root key and wrong passphrase: KeystoreAuthenticationError, record unchanged, lock released',
+  async () => {
+    const name = dbName();
+    const key = newKey();
+    const a = await IndexedDbKeystore.open(name, { rootKey: key });
+    await a.save(STATE);
+    await a.close();
+    const before = await rawRecord(name);
+    await rejects(IndexedDbKeystore.open(name, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
+    await rejects(IndexedDbKeystore.open(name, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
+    assert.equal([...(await rawRecord(name))], [...before]);
+    const b = await IndexedDbKeystore.open(name, { rootKey: key }); // the refused opens left no lock
+    assert.equal(await b.load(), STATE);
+    await b.close();
 
-  const pname = dbName();
-  const p = await IndexedDbKeystore.open(pname, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
-  await p.save({ p: 1 });
-  await p.close();
-  const pbefore = await rawRecord(pname);
-  await rejects(IndexedDbKeystore.open(pname, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
-  assert.equal([...(await rawRecord(pname))], [...pbefore]);
-  await IndexedDbKeystore.destroy(name);
-  await IndexedDbKeystore.destroy(pname);
-});
+    const pname = dbName();
+    const p = await IndexedDbKeystore.open(pname, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
+    await p.save({ p: 1 });
+    await p.close();
+    const pbefore = await rawRecord(pname);
+    await rejects(
+      IndexedDbKeystore.open(pname, { passphrase: 'wrong' }),
+      KeystoreAuthenticationError,
+      /wrong passphrase/,
+    );
+    assert.equal([...(await rawRecord(pname))], [...pbefore]);
+    await IndexedDbKeystore.destroy(name);
+    await IndexedDbKeystore.destroy(pname);
+  },
+);
 
 idbTest('lock: a second open of the same keystore is KeystoreLockedError until the first closes', async () => {
   const name = dbName();
@@ -309,7 +353,11 @@ idbTest('saves land in call order; close waits for them; a closed store refuses 
   state.n = 99;
   await a.close();
   await Promise.all(pending);
-  await rejects(Promise.resolve().then(() => a.load()), Error, /closed/);
+  await rejects(
+    Promise.resolve().then(() => a.load()),
+    Error,
+    /closed/,
+  );
   const b = await IndexedDbKeystore.open(name, { rootKey: key });
   assert.equal(await b.load(), { n: 5 });
   await b.close();
@@ -322,7 +370,9 @@ idbTest('LocalKms over an IndexedDbKeystore: a key and its ciphertext survive a 
   const me = 'arn:aws:iam::111122223333:root';
   const kms1 = new LocalKms({ keystore: await IndexedDbKeystore.open(name, { rootKey: key }) });
   const { KeyMetadata } = await kms1.as(me).createKey({ Description: 'in the browser' });
-  const { CiphertextBlob } = await kms1.as(me).encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([9, 8, 7]) });
+  const { CiphertextBlob } = await kms1
+    .as(me)
+    .encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([9, 8, 7]) });
   await kms1.close();
   const kms2 = new LocalKms({ keystore: await IndexedDbKeystore.open(name, { rootKey: key }) });
   const { Plaintext } = await kms2.as(me).decrypt({ CiphertextBlob });
@@ -333,7 +383,11 @@ idbTest('LocalKms over an IndexedDbKeystore: a key and its ciphertext survive a 
 
 idbTest('bad input: empty name is RangeError, bad root key is RangeError, nothing opened', async () => {
   await rejects(IndexedDbKeystore.open('', { rootKey: newKey() }), RangeError, /name must not be empty/);
-  await rejects(IndexedDbKeystore.open(dbName(), { rootKey: new Uint8Array(16) }), RangeError, /rootKey must be 32 bytes/);
+  await rejects(
+    IndexedDbKeystore.open(dbName(), { rootKey: new Uint8Array(16) }),
+    RangeError,
+    /rootKey must be 32 bytes/,
+  );
 });
 
 idb.run();
@@ -345,7 +399,6 @@ function indexOf(haystack, needle) {
   }
   return -1;
 }
-
 
 // ---- the 0.1 names ------------------------------------------------------------------------
 
@@ -365,7 +418,10 @@ renamed('LocalKms still takes its keystore under the old option name store', asy
 });
 
 renamed('LocalKms refuses keystore and store together', () => {
-  assert.throws(() => new LocalKms({ keystore: new MemoryKeystore(), store: new MemoryKeystore() }), /give keystore or its deprecated name store, not both/);
+  assert.throws(
+    () => new LocalKms({ keystore: new MemoryKeystore(), store: new MemoryKeystore() }),
+    /give keystore or its deprecated name store, not both/,
+  );
 });
 
 renamed.run();

@@ -11,7 +11,11 @@ rotation('EnableKeyRotation: period 90..2560 (default 365); status and NextRotat
   const m = await newKey(root);
   assert.equal(await root.getKeyRotationStatus({ KeyId: m.KeyId }), { KeyRotationEnabled: false, KeyId: m.Arn });
   for (const RotationPeriodInDays of [89, 2561, 100.5]) {
-    await rejects(root.enableKeyRotation({ KeyId: m.KeyId, RotationPeriodInDays }), 'ValidationException', /RotationPeriodInDays/);
+    await rejects(
+      root.enableKeyRotation({ KeyId: m.KeyId, RotationPeriodInDays }),
+      'ValidationException',
+      /RotationPeriodInDays/,
+    );
   }
   await root.enableKeyRotation({ KeyId: m.KeyId });
   const s = await root.getKeyRotationStatus({ KeyId: m.KeyId });
@@ -101,10 +105,16 @@ rotation('RotateKeyOnDemand: new material each time, at most 25, then ConflictEx
   await rejects(root.listKeyRotations({ KeyId: m.KeyId, IncludeKeyMaterial: 'SOME' }), 'ValidationException');
 });
 
-rotation('rotation operations need the key policy\'s permission', async () => {
+rotation("rotation operations need the key policy's permission", async () => {
   const { admin, alice } = setup();
   const m = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
-  for (const op of ['enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus', 'rotateKeyOnDemand', 'listKeyRotations']) {
+  for (const op of [
+    'enableKeyRotation',
+    'disableKeyRotation',
+    'getKeyRotationStatus',
+    'rotateKeyOnDemand',
+    'listKeyRotations',
+  ]) {
     await rejects(alice[op]({ KeyId: m.KeyId }), 'AccessDeniedException', /not authorized/);
     await admin[op]({ KeyId: m.KeyId });
   }

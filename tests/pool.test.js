@@ -28,7 +28,6 @@ const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
 const { assertBytes, assertAll } = byteAssertions(where);
 
-
 function xtsKey(rng, len = 64) {
   const k = rng.bytes(len);
   k[0] = k[len / 2] ^ 1; // halves differ
@@ -68,7 +67,11 @@ async function rejection(promise, what) {
 }
 
 function sameError(actual, expected, what) {
-  assert.is(actual?.constructor, expected.constructor, `${what}: ${actual?.name} instead of ${expected.name}: ${actual?.message} ${where()}`);
+  assert.is(
+    actual?.constructor,
+    expected.constructor,
+    `${what}: ${actual?.name} instead of ${expected.name}: ${actual?.message} ${where()}`,
+  );
   assert.is(actual.message, expected.message, `${what} ${where()}`);
 }
 
@@ -213,7 +216,11 @@ test('calls in flight at once, on two keys, resolve with their own results', asy
   const keys = [xtsKey(rng), xtsKey(rng, 32)];
   const refs = keys.map((k) => ctx.engine.xts(k, { sectorSize: 4096 }));
   const pxs = await Promise.all(keys.map((k) => ctx.pool.xts(k, { sectorSize: 4096 })));
-  const inputs = Array.from({ length: 8 }, (_, i) => ({ k: i % 2, data: rng.bytes(legalLength(rng.int(16, 1200 * KiB), 4096)), first: i * 1000 }));
+  const inputs = Array.from({ length: 8 }, (_, i) => ({
+    k: i % 2,
+    data: rng.bytes(legalLength(rng.int(16, 1200 * KiB), 4096)),
+    first: i * 1000,
+  }));
   const results = await Promise.all(inputs.map(({ k, data, first }) => pxs[k].encrypt(data, first)));
   inputs.forEach(({ k, data, first }, i) => assertBytes(results[i], refs[k].encrypt(data, first), `call ${i}`));
   refs.forEach((r) => r.dispose());
@@ -252,10 +259,13 @@ test('bad input rejects with the engine’s error, before anything is written', 
     ['sectors run past 2^64−1', () => [big, MAX - 10n]],
     ['out too short', () => [big, 0, new Uint8Array(2 * MiB - 16)]],
     ['out not a Uint8Array', () => [big, 0, new Int8Array(2 * MiB)]],
-    ['out partly overlapping data', () => {
-      const b = new Uint8Array(4 * MiB);
-      return [b.subarray(0, 2 * MiB), 0, b.subarray(4096, 4096 + 2 * MiB)];
-    }],
+    [
+      'out partly overlapping data',
+      () => {
+        const b = new Uint8Array(4 * MiB);
+        return [b.subarray(0, 2 * MiB), 0, b.subarray(4096, 4096 + 2 * MiB)];
+      },
+    ],
   ];
   for (const [name, make] of cases) {
     for (const op of ['encrypt', 'decrypt']) {

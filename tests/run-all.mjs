@@ -37,7 +37,9 @@ const required = (process.env.ATREST_REQUIRE_RUNTIMES || '')
   .filter(Boolean);
 const unknown = required.filter((r) => !RUNTIMES.includes(r));
 if (unknown.length) {
-  console.log(`[run-all] ATREST_REQUIRE_RUNTIMES names unknown runtime(s): ${unknown.join(', ')} (known: ${RUNTIMES.join(', ')})`);
+  console.log(
+    `[run-all] ATREST_REQUIRE_RUNTIMES names unknown runtime(s): ${unknown.join(', ')} (known: ${RUNTIMES.join(', ')})`,
+  );
   finish(0, 1);
   process.exit();
 }
@@ -75,7 +77,10 @@ for (const name of RUNTIMES) {
   const r = await run(process.execPath, [join(ROOT, 'tests', `run-${name}.mjs`)]);
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   const re = new RegExp(`^${name}: (\\d+) passed, (\\d+) failed$`);
-  const hit = [...r.lines].reverse().map((l) => re.exec(l)).find(Boolean);
+  const hit = [...r.lines]
+    .reverse()
+    .map((l) => re.exec(l))
+    .find(Boolean);
   const unavailable = r.code === UNAVAILABLE && r.lines.some((l) => l.startsWith(`${name}: not available`));
 
   if (unavailable) {
@@ -90,7 +95,9 @@ for (const name of RUNTIMES) {
   }
   if (!hit) {
     failed += 1;
-    summary.push(`${name}: runner exited (code ${r.code}, signal ${r.signal}) without a summary line -- counted as 1 failure`);
+    summary.push(
+      `${name}: runner exited (code ${r.code}, signal ${r.signal}) without a summary line -- counted as 1 failure`,
+    );
     continue;
   }
   const p = Number(hit[1]);

@@ -58,7 +58,8 @@ async function bundle(files) {
     external: ['node:*'],
     logLevel: 'silent',
   });
-  for (const w of result.warnings) say(`esbuild warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
+  for (const w of result.warnings)
+    say(`esbuild warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
   const out = new Map();
   for (const f of result.outputFiles) out.set('/bundle/' + relative(outdir, f.path).split(sep).join('/'), f.contents);
   return out;
@@ -117,7 +118,8 @@ function serve(bundles, html) {
       return send(400, CONTENT_TYPES['.txt'], 'bad url');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, CONTENT_TYPES['.txt'], 'method not allowed');
-    if (path === '/' || path === '/index.html') return send(200, CONTENT_TYPES['.html'], typeof html === 'function' ? html() : html);
+    if (path === '/' || path === '/index.html')
+      return send(200, CONTENT_TYPES['.html'], typeof html === 'function' ? html() : html);
     if (path === '/favicon.ico') return send(204, CONTENT_TYPES['.txt'], '');
     if (bundles.has(path)) return send(200, CONTENT_TYPES['.js'], bundles.get(path));
     for (const [prefix, dir] of Object.entries(STATIC_DIRS)) {
@@ -168,9 +170,17 @@ async function main() {
     const origin = `http://127.0.0.1:${server.address().port}`;
     // The key server the adapter test calls from the page: in memory, loopback, this origin only.
     const { startKmsServer } = await import(pathToFileURL(join(ROOT, 'dist/kms/server/index.js')).href);
-    const credential = { accessKeyId: 'AKIABROWSEREXAMPLE01', secretAccessKey: 'browser/test/secret', principal: 'arn:aws:iam::111122223333:root' };
+    const credential = {
+      accessKeyId: 'AKIABROWSEREXAMPLE01',
+      secretAccessKey: 'browser/test/secret',
+      principal: 'arn:aws:iam::111122223333:root',
+    };
     kmsServer = await startKmsServer({ port: 0, credentials: [credential], allowOrigins: [origin] });
-    html = page(loadable, { url: kmsServer.url, accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey });
+    html = page(loadable, {
+      url: kmsServer.url,
+      accessKeyId: credential.accessKeyId,
+      secretAccessKey: credential.secretAccessKey,
+    });
 
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
@@ -178,7 +188,10 @@ async function main() {
     pg.on('console', (msg) => {
       const text = useColor ? msg.text() : stripAnsi(msg.text());
       // Chromium logs every 4xx fetch; the key server's are the AWS errors the adapter test asks for.
-      const fromKms = kmsServer !== undefined && (msg.location()?.url ?? '').startsWith(kmsServer.url) && /^Failed to load resource/.test(text);
+      const fromKms =
+        kmsServer !== undefined &&
+        (msg.location()?.url ?? '').startsWith(kmsServer.url) &&
+        /^Failed to load resource/.test(text);
       if (msg.type() === 'error' && fromKms) return;
       if (msg.type() === 'error') {
         problems.push(`console.error: ${text}`);
@@ -199,7 +212,10 @@ async function main() {
 
     await pg.goto(origin + '/', { waitUntil: 'commit', timeout: START_TIMEOUT_MS });
     try {
-      await pg.waitForFunction(() => globalThis.__testStarted === true, null, { timeout: START_TIMEOUT_MS, polling: 100 });
+      await pg.waitForFunction(() => globalThis.__testStarted === true, null, {
+        timeout: START_TIMEOUT_MS,
+        polling: 100,
+      });
     } catch {
       throw new Error(`the test harness did not start within ${START_TIMEOUT_MS} ms`);
     }

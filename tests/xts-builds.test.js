@@ -5,10 +5,26 @@ import * as assert from 'uvu/assert';
 import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
 import { sameBytes } from './_lib/assert.js';
 import {
-  SEED, MiB, TWO64, MARK, RE, assertBytes, assertAll, rejects, marked, le128, legalLength, xtsKey, perSector,
-  snapshot, memDiff, refXtsUnit, ieee, engines, rngFor,
+  SEED,
+  MiB,
+  TWO64,
+  MARK,
+  RE,
+  assertBytes,
+  assertAll,
+  rejects,
+  marked,
+  le128,
+  legalLength,
+  xtsKey,
+  perSector,
+  snapshot,
+  memDiff,
+  refXtsUnit,
+  ieee,
+  engines,
+  rngFor,
 } from './_lib/xts-api.js';
-
 
 // ------------------------------------------------------------------ SIMD vs scalar
 {
@@ -55,4 +71,3 @@ import {
 
   test.run();
 }
-

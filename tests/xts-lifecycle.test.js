@@ -5,8 +5,25 @@ import * as assert from 'uvu/assert';
 import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
 import { sameBytes } from './_lib/assert.js';
 import {
-  SEED, MiB, TWO64, MARK, RE, assertBytes, assertAll, rejects, marked, le128, legalLength, xtsKey, perSector,
-  snapshot, memDiff, refXtsUnit, ieee, engines, rngFor,
+  SEED,
+  MiB,
+  TWO64,
+  MARK,
+  RE,
+  assertBytes,
+  assertAll,
+  rejects,
+  marked,
+  le128,
+  legalLength,
+  xtsKey,
+  perSector,
+  snapshot,
+  memDiff,
+  refXtsUnit,
+  ieee,
+  engines,
+  rngFor,
 } from './_lib/xts-api.js';
 
 for (const engine of engines) {
@@ -89,7 +106,10 @@ for (const engine of engines) {
       const before = snapshot(engine);
       const x = engine.xts(key);
       const alive = snapshot(engine);
-      assert.ok(memDiff(before, alive) >= 0, `${klen}-byte key: memory did not change while a key is alive (test could not fail)`);
+      assert.ok(
+        memDiff(before, alive) >= 0,
+        `${klen}-byte key: memory did not change while a key is alive (test could not fail)`,
+      );
       const ct = x.encrypt(pt, 123456789);
       x.decrypt(ct, 123456789);
       x.encrypt(pt, 5, pt.slice());
@@ -134,7 +154,11 @@ for (const engine of engines) {
     const zero = new Uint8Array(ss);
     const n = size / ss;
     for (const i of [0, 1, 2, 7, 8, 9, 255, 256, n / 2 - 1, n / 2, n - 2, n - 1]) {
-      assertBytes(data.subarray(i * ss, (i + 1) * ss), x.encryptUnit(zero, le128(1000 + i)), `sector ${i} of the large call`);
+      assertBytes(
+        data.subarray(i * ss, (i + 1) * ss),
+        x.encryptUnit(zero, le128(1000 + i)),
+        `sector ${i} of the large call`,
+      );
     }
     x.decrypt(data, 1000, data);
     const words = new Uint32Array(data.buffer);

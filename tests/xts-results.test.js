@@ -6,8 +6,25 @@ import * as assert from 'uvu/assert';
 import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
 import { sameBytes } from './_lib/assert.js';
 import {
-  SEED, MiB, TWO64, MARK, RE, assertBytes, assertAll, rejects, marked, le128, legalLength, xtsKey, perSector,
-  snapshot, memDiff, refXtsUnit, ieee, engines, rngFor,
+  SEED,
+  MiB,
+  TWO64,
+  MARK,
+  RE,
+  assertBytes,
+  assertAll,
+  rejects,
+  marked,
+  le128,
+  legalLength,
+  xtsKey,
+  perSector,
+  snapshot,
+  memDiff,
+  refXtsUnit,
+  ieee,
+  engines,
+  rngFor,
 } from './_lib/xts-api.js';
 
 for (const engine of engines) {
@@ -25,8 +42,16 @@ for (const engine of engines) {
       if (v.keyHalvesEqual) continue;
       const key = hexToBytes(v.key);
       const tw = hexToBytes(v.tweak);
-      assert.is(bytesToHex(refXtsUnit(engine, key, tw, hexToBytes(v.plaintext), false)), v.ciphertext, `ref enc ${v.vector}`);
-      assert.is(bytesToHex(refXtsUnit(engine, key, tw, hexToBytes(v.ciphertext), true)), v.plaintext, `ref dec ${v.vector}`);
+      assert.is(
+        bytesToHex(refXtsUnit(engine, key, tw, hexToBytes(v.plaintext), false)),
+        v.ciphertext,
+        `ref enc ${v.vector}`,
+      );
+      assert.is(
+        bytesToHex(refXtsUnit(engine, key, tw, hexToBytes(v.ciphertext), true)),
+        v.plaintext,
+        `ref dec ${v.vector}`,
+      );
     }
   });
   // -------------------------------------------------------------- behaviour
@@ -82,7 +107,16 @@ for (const engine of engines) {
       for (const klen of [64, 32]) {
         const x = engine.xts(xtsKey(rng, klen), { sectorSize: ss });
         const maxSectors = ss >= 65536 ? 3 : ss >= 4096 ? 6 : 20;
-        const firsts = [0, 1, 255, 2 ** 32 - 2, rng.int(0, 2 ** 32), Number.MAX_SAFE_INTEGER - 1, rng.big(0n, TWO64 - 100n), TWO64 - 25n];
+        const firsts = [
+          0,
+          1,
+          255,
+          2 ** 32 - 2,
+          rng.int(0, 2 ** 32),
+          Number.MAX_SAFE_INTEGER - 1,
+          rng.big(0n, TWO64 - 100n),
+          TWO64 - 25n,
+        ];
         for (const first of firsts) {
           const n = rng.int(1, maxSectors);
           const tails = ss > 16 ? [0, 16, 17, ss - 1, rng.int(16, ss - 1)] : [0];
@@ -170,7 +204,19 @@ for (const engine of engines) {
     rejects('4 sectors at 2^64-3', RangeError, RE.past64, () => x.encrypt(rng.bytes(4 * ss), TWO64 - 3n));
 
     const data = rng.bytes(3 * ss + 48);
-    for (const s of [0, 1, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER - 3, Number.MAX_SAFE_INTEGER]) {
+    for (const s of [
+      0,
+      1,
+      255,
+      256,
+      65535,
+      65536,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 40 + 3,
+      Number.MAX_SAFE_INTEGER - 3,
+      Number.MAX_SAFE_INTEGER,
+    ]) {
       const e1 = x.encrypt(data, s);
       const e2 = x.encrypt(data, BigInt(s));
       assertBytes(e1, e2, `encrypt number ${s} vs bigint`);
@@ -192,7 +238,9 @@ for (const engine of engines) {
       const x = engine.xts(xtsKey(rng, klen), { sectorSize: ss });
       const len = legalLength(rng.int(16, Math.min(ss * 8, 200_000)), ss);
       const pt = rng.bytes(len);
-      const first = rng.bool() ? rng.int(0, Number.MAX_SAFE_INTEGER) : rng.big(0n, TWO64 - 1n - BigInt(Math.ceil(len / ss)));
+      const first = rng.bool()
+        ? rng.int(0, Number.MAX_SAFE_INTEGER)
+        : rng.big(0n, TWO64 - 1n - BigInt(Math.ceil(len / ss)));
       const what = `case ${c}: key=${klen} ss=${ss} len=${len} first=${first}`;
       const ct = x.encrypt(pt, first);
       assert.not.ok(sameBytes(ct, pt), `${what}: ciphertext equals plaintext`);

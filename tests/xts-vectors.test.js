@@ -144,9 +144,7 @@ for (const engine of engines) {
       test(`CAVP hex tweak [${direction.toUpperCase()}] ${bits}-bit units (${vs.length}): encryptUnit/decryptUnit`, () => {
         assert.ok(vs.length >= 100, 'vectors present');
         for (const v of vs) {
-          withXts(engine, v.key, null, (x) =>
-            checkUnit(x, v, `CAVP hex ${direction} COUNT=${v.count} bits=${bits}`),
-          );
+          withXts(engine, v.key, null, (x) => checkUnit(x, v, `CAVP hex ${direction} COUNT=${v.count} bits=${bits}`));
         }
       });
     }

@@ -19,4 +19,14 @@ const x = engine.xts(key, { sectorSize: 4096 });
 x.encrypt(new Uint8Array(4096), 0);
 x.dispose();
 const t3 = performance.now();
-console.log(JSON.stringify({ which, simd: engine.simd, importMs: t1 - t0, createMs: t2 - t1, createCpuMs: (c2.user + c2.system) / 1000, firstCallMs: t3 - t2, sinceStartMs: t2 }));
+console.log(
+  JSON.stringify({
+    which,
+    simd: engine.simd,
+    importMs: t1 - t0,
+    createMs: t2 - t1,
+    createCpuMs: (c2.user + c2.system) / 1000,
+    firstCallMs: t3 - t2,
+    sinceStartMs: t2,
+  }),
+);

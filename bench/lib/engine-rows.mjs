@@ -41,7 +41,10 @@ export async function runEngineRows(opts) {
   const problems = [];
   const tasks = [];
   const builds = [];
-  for (const [id, simd] of [['simd', true], ['nosimd', false]]) {
+  for (const [id, simd] of [
+    ['simd', true],
+    ['nosimd', false],
+  ]) {
     let engine;
     try {
       engine = await createEngine({ simd });
@@ -65,8 +68,12 @@ export async function runEngineRows(opts) {
     tasks.push({ id: `${id}:encrypt`, fn: () => xts.encrypt(data, first, out) });
     tasks.push({ id: `${id}:decrypt`, fn: () => xts.decrypt(ct, first, out) });
   }
-  log(`engine rows: ${tasks.length} tasks, ${bytes / MiB} MiB as ${sectorSize}-byte sectors, ~${((tasks.length * time) / 1000).toFixed(0)} s`);
-  const m = tasks.length ? await measure(tasks, { Bench, time, rounds, iterations: 3, warmupTime: 300, warmupIterations: 10 }) : new Map();
+  log(
+    `engine rows: ${tasks.length} tasks, ${bytes / MiB} MiB as ${sectorSize}-byte sectors, ~${((tasks.length * time) / 1000).toFixed(0)} s`,
+  );
+  const m = tasks.length
+    ? await measure(tasks, { Bench, time, rounds, iterations: 3, warmupTime: 300, warmupIterations: 10 })
+    : new Map();
   const rows = [];
   for (const t of tasks) {
     const r = m.get(t.id);
@@ -80,8 +87,12 @@ export function formatEngineRows(result, runtime) {
   const lines = [];
   const get = (b, op) => result.rows.find((r) => r.build === b && r.op === op);
   const base = get('simd', 'encrypt');
-  lines.push(`${runtime}: atrest XTS-AES-256, ${result.rows[0] ? result.rows[0].bytes / MiB : 8} MiB per call as ${result.rows[0] ? result.rows[0].sectorSize : 4096}-byte sectors (MiB/s, median)`);
-  lines.push(`  ${pad('build', 14)}${lpad('encrypt', 10)}${lpad('decrypt', 10)}${lpad('dec/enc', 9)}${lpad('÷ SIMD enc', 12)}`);
+  lines.push(
+    `${runtime}: atrest XTS-AES-256, ${result.rows[0] ? result.rows[0].bytes / MiB : 8} MiB per call as ${result.rows[0] ? result.rows[0].sectorSize : 4096}-byte sectors (MiB/s, median)`,
+  );
+  lines.push(
+    `  ${pad('build', 14)}${lpad('encrypt', 10)}${lpad('decrypt', 10)}${lpad('dec/enc', 9)}${lpad('÷ SIMD enc', 12)}`,
+  );
   for (const b of ['simd', 'nosimd']) {
     const e = get(b, 'encrypt');
     const d = get(b, 'decrypt');

@@ -29,7 +29,16 @@ export function median(xs) {
  * Returns Map id → { medianMs, samples (ms), n, minMs, maxMs }.
  */
 export async function measure(tasks, opts) {
-  const { Bench, time = 2000, rounds = 2, iterations = 3, warmupTime = 300, warmupIterations = 5, onTask, cpuClock } = opts;
+  const {
+    Bench,
+    time = 2000,
+    rounds = 2,
+    iterations = 3,
+    warmupTime = 300,
+    warmupIterations = 5,
+    onTask,
+    cpuClock,
+  } = opts;
   const pooled = new Map(tasks.map((t) => [t.id, []]));
   const cpu = new Map(tasks.map((t) => [t.id, []]));
   let collect = false;
@@ -91,10 +100,15 @@ export async function measure(tasks, opts) {
 export function prngBytes(length, seed) {
   const out = new Uint8Array(length);
   const w = new Uint32Array(out.buffer, 0, length >>> 2);
-  let x = seed >>> 0 || 1, y = 362436069, z = 521288629, v = 88675123;
+  let x = seed >>> 0 || 1,
+    y = 362436069,
+    z = 521288629,
+    v = 88675123;
   for (let i = 0; i < w.length; i++) {
     const t = x ^ (x << 11);
-    x = y; y = z; z = v;
+    x = y;
+    y = z;
+    z = v;
     v = (v ^ (v >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
     w[i] = v;
   }

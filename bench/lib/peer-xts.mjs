@@ -40,7 +40,8 @@ export class PeerXts {
   run(data, first, out, encrypt) {
     const size = this.size;
     if (data.length % size !== 0 || data.length === 0) throw new RangeError('peer xts: whole sectors only');
-    if (data.byteOffset % 4 !== 0 || out.byteOffset % 4 !== 0) throw new RangeError('peer xts: 4-byte aligned buffers only');
+    if (data.byteOffset % 4 !== 0 || out.byteOffset % 4 !== 0)
+      throw new RangeError('peer xts: 4-byte aligned buffers only');
     const n = data.length / size;
     // All initial tweaks in one ECB call.
     const tin = new Uint32Array(n * 4);
@@ -58,10 +59,16 @@ export class PeerXts {
     const words = size >>> 2;
     const op = encrypt ? this.a.enc : this.a.dec;
     for (let i = 0; i < n; i++) {
-      let a = t0[4 * i], b = t0[4 * i + 1], c = t0[4 * i + 2], d = t0[4 * i + 3];
+      let a = t0[4 * i],
+        b = t0[4 * i + 1],
+        c = t0[4 * i + 2],
+        d = t0[4 * i + 3];
       const base = i * words;
       for (let j = 0; j < words; j += 4) {
-        tw[j] = a; tw[j + 1] = b; tw[j + 2] = c; tw[j + 3] = d;
+        tw[j] = a;
+        tw[j + 1] = b;
+        tw[j + 2] = c;
+        tw[j + 3] = d;
         s32[j] = d32[base + j] ^ a;
         s32[j + 1] = d32[base + j + 1] ^ b;
         s32[j + 2] = d32[base + j + 2] ^ c;

@@ -11,7 +11,11 @@ export function randomXtsKey() {
   }
 }
 
-export function engineRowsParams({ quick = false, key = randomXtsKey(), seed = randomBytes(4).readUInt32LE(0) | 1 } = {}) {
+export function engineRowsParams({
+  quick = false,
+  key = randomXtsKey(),
+  seed = randomBytes(4).readUInt32LE(0) | 1,
+} = {}) {
   const bytes = quick ? 1 * MiB : 8 * MiB;
   const sectorSize = 4096;
   const first = 2 ** 32 - 100;

@@ -55,7 +55,9 @@ export function barChart(chart) {
     lx += 36 + name.length * 6.7 + 14;
   }
   y += 8;
-  out.push(`<text x="20" y="${y + 14}" font-size="11.5" fill="#4b5563">${esc(chart.legendNote || 'dark bar: encrypt · light bar: decrypt · MiB/s, median')}</text>`);
+  out.push(
+    `<text x="20" y="${y + 14}" font-size="11.5" fill="#4b5563">${esc(chart.legendNote || 'dark bar: encrypt · light bar: decrypt · MiB/s, median')}</text>`,
+  );
   y += 26;
 
   const axisTop = y;
@@ -66,7 +68,10 @@ export function barChart(chart) {
     for (const r of p.rows) {
       const [c1, c2] = COLORS[r.kind] || COLORS.peer;
       out.push(`<text x="${labelW}" y="${y + barH + 4}" font-size="12.5" text-anchor="end">${esc(r.label)}</text>`);
-      if (r.note) out.push(`<text x="${labelW}" y="${y + 2 * barH + 7}" font-size="10" fill="#6b7280" text-anchor="end">${esc(r.note)}</text>`);
+      if (r.note)
+        out.push(
+          `<text x="${labelW}" y="${y + 2 * barH + 7}" font-size="10" fill="#6b7280" text-anchor="end">${esc(r.note)}</text>`,
+        );
       let by = y + 2;
       for (const [v, c, ratio] of [
         [r.enc, c1, r.encRatio],
@@ -77,7 +82,9 @@ export function barChart(chart) {
           const num = v >= 100 ? v.toFixed(0) : v.toFixed(1);
           const rat = ratio != null && Number.isFinite(ratio) ? ` (${ratio.toFixed(2)}×)` : '';
           out.push(`<rect x="${barX}" y="${by}" width="${w.toFixed(1)}" height="${barH}" fill="${c}"/>`);
-          out.push(`<text x="${(barX + w + 5).toFixed(1)}" y="${by + barH - 1}" font-size="10.5" fill="#111827">${num}<tspan fill="#6b7280">${esc(rat)}</tspan></text>`);
+          out.push(
+            `<text x="${(barX + w + 5).toFixed(1)}" y="${by + barH - 1}" font-size="10.5" fill="#111827">${num}<tspan fill="#6b7280">${esc(rat)}</tspan></text>`,
+          );
         }
         by += barH + 1;
       }
@@ -91,7 +98,9 @@ export function barChart(chart) {
   for (let v = 0; v <= axisMax + 1e-9; v += step) {
     const x = barX + scale(v);
     grid.push(`<line x1="${x.toFixed(1)}" y1="${axisTop}" x2="${x.toFixed(1)}" y2="${axisBottom}" stroke="#f3f4f6"/>`);
-    grid.push(`<text x="${x.toFixed(1)}" y="${axisBottom + 14}" font-size="10.5" fill="#6b7280" text-anchor="middle">${v}</text>`);
+    grid.push(
+      `<text x="${x.toFixed(1)}" y="${axisBottom + 14}" font-size="10.5" fill="#6b7280" text-anchor="middle">${v}</text>`,
+    );
   }
   y = axisBottom + 30;
   out.push(`<text x="${barX + barW / 2}" y="${y - 2}" font-size="11" fill="#6b7280" text-anchor="middle">MiB/s</text>`);

@@ -32,10 +32,14 @@ function opensslOnce(op, seconds) {
   const args = ['speed', '-evp', 'aes-256-xts', '-bytes', '4096', '-seconds', String(seconds)];
   if (op === 'decrypt') args.splice(1, 0, '-decrypt');
   const r = spawnSync('openssl', args, { encoding: 'utf8', env: { ...process.env, OPENSSL_ia32cap: OPENSSL_MASK } });
-  if (r.error || r.status !== 0) throw new Error(`openssl speed failed: ${(r.error && r.error.message) || r.stderr.trim().split('\n').pop()}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`openssl speed failed: ${(r.error && r.error.message) || r.stderr.trim().split('\n').pop()}`);
   const m = r.stdout.match(/^AES-256-XTS\s+([\d.]+)k\s*$/m);
   if (!m) throw new Error(`could not read openssl speed output: ${r.stdout.slice(-200)}`);
-  return { mibps: (parseFloat(m[1]) * 1000) / MiB, masked: new RegExp(`env:${OPENSSL_MASK}`).test(r.stdout + r.stderr) };
+  return {
+    mibps: (parseFloat(m[1]) * 1000) / MiB,
+    masked: new RegExp(`env:${OPENSSL_MASK}`).test(r.stdout + r.stderr),
+  };
 }
 
 /**
@@ -52,13 +56,17 @@ export function opensslAlternating({ xts, data, ct, first, out, seconds, rounds 
       masked &&= r.masked;
       s.openssl.encrypt.push(r.mibps);
     },
-    () => s.atrest.encrypt.push(data.length / MiB / (timeCalls(() => xts.encrypt(data, first, out), seconds * 1000) / 1000)),
+    () =>
+      s.atrest.encrypt.push(
+        data.length / MiB / (timeCalls(() => xts.encrypt(data, first, out), seconds * 1000) / 1000),
+      ),
     () => {
       const r = opensslOnce('decrypt', seconds);
       masked &&= r.masked;
       s.openssl.decrypt.push(r.mibps);
     },
-    () => s.atrest.decrypt.push(data.length / MiB / (timeCalls(() => xts.decrypt(ct, first, out), seconds * 1000) / 1000)),
+    () =>
+      s.atrest.decrypt.push(data.length / MiB / (timeCalls(() => xts.decrypt(ct, first, out), seconds * 1000) / 1000)),
   ];
   for (let r = 0; r < rounds; r++) for (const step of r % 2 ? [...steps].reverse() : steps) step();
   const med = (k, op) => median(s[k][op]);
@@ -83,7 +91,11 @@ const RSS_HOOK = `data:text/javascript,${encodeURIComponent("import { writeSync 
 function runCli(bin, args, env, cwd) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', RSS_HOOK, bin, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', RSS_HOOK, bin, ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stdout.resume();
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
@@ -91,7 +103,10 @@ function runCli(bin, args, env, cwd) {
     child.on('close', (code) => {
       const ms = performance.now() - t0;
       const m = stderr.match(/@@ATREST-RSS@@ (\d+)/);
-      if (code !== 0) return reject(new Error(`atrest ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      if (code !== 0)
+        return reject(
+          new Error(`atrest ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`),
+        );
       resolve({ ms, maxRssBytes: m ? Number(m[1]) * 1024 : null });
     });
   });
@@ -105,13 +120,18 @@ function runCli(bin, args, env, cwd) {
  */
 export async function cliRows({ bin, engine, key, bytes, rounds }) {
   const dir = await mkdtemp(join(tmpdir(), 'atrest-bench-cli-'));
-  const env = { ...process.env, ATREST_HOME: join(dir, 'home'), ATREST_ROOT_KEY: Buffer.from(key.subarray(0, 32)).toString('hex') };
+  const env = {
+    ...process.env,
+    ATREST_HOME: join(dir, 'home'),
+    ATREST_ROOT_KEY: Buffer.from(key.subarray(0, 32)).toString('hex'),
+  };
   delete env.ATREST_PASSPHRASE;
   try {
     const plain = join(dir, 'plain.bin');
     const chunk = 16 * MiB;
     const f = await open(plain, 'w');
-    for (let done = 0, i = 1; done < bytes; done += chunk, i++) await f.write(prngBytes(Math.min(chunk, bytes - done), i));
+    for (let done = 0, i = 1; done < bytes; done += chunk, i++)
+      await f.write(prngBytes(Math.min(chunk, bytes - done), i));
     await f.close();
     const engBytes = Math.min(64 * MiB, bytes);
     const buf = prngBytes(engBytes, 99);
@@ -192,7 +212,13 @@ export async function streamRows({ atrest, engine, key, bytes, rounds }) {
   const whole = new Uint8Array(back.n);
   let at = 0;
   for (const p of back.parts) whole.set(p, (at += p.length) - p.length);
-  if (back.n !== bytes || Buffer.compare(Buffer.from(whole.buffer, whole.byteOffset, whole.length), Buffer.from(data.buffer, data.byteOffset, data.length)) !== 0) {
+  if (
+    back.n !== bytes ||
+    Buffer.compare(
+      Buffer.from(whole.buffer, whole.byteOffset, whole.length),
+      Buffer.from(data.buffer, data.byteOffset, data.length),
+    ) !== 0
+  ) {
     throw new Error('encryptStream → decryptStream did not give the buffer back');
   }
   const xts = engine.xts(key, { sectorSize: 4096 });
@@ -206,7 +232,14 @@ export async function streamRows({ atrest, engine, key, bytes, rounds }) {
   }
   xts.dispose();
   if (typeof kms.close === 'function') await kms.close();
-  return { bytes, rounds, streamMibps: median(s.stream), engineMibps: median(s.engine), ratio: median(s.stream) / median(s.engine), samples: s };
+  return {
+    bytes,
+    rounds,
+    streamMibps: median(s.stream),
+    engineMibps: median(s.engine),
+    ratio: median(s.stream) / median(s.engine),
+    samples: s,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +257,8 @@ export function versionRows({ bin, runs }) {
   };
   for (let i = 0; i < runs; i++) {
     const { r, t } = time([bin, '--version']);
-    if (r.status !== 0) return { skipped: `atrest --version exits ${r.status} (${(r.stderr || '').trim().split('\n')[0]})` };
+    if (r.status !== 0)
+      return { skipped: `atrest --version exits ${r.status} (${(r.stderr || '').trim().split('\n')[0]})` };
     ms.push(t);
     nodeMs.push(time(['-e', '']).t);
   }

@@ -45,7 +45,11 @@ async function opsPerSecond(fn, ms) {
 function offsets(sectors, seed) {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     return x % sectors;
   };
 }
@@ -67,7 +71,16 @@ async function storeRows({ atrest, kms, name, make, bytes, ms, rounds }) {
   await vol.flush();
   const sectors = bytes / block;
   const page = prngBytes(block, 22);
-  const s = { readVol: [], readPlain: [], writeVol: [], writePlain: [], seqReadVol: [], seqReadPlain: [], seqWriteVol: [], seqWritePlain: [] };
+  const s = {
+    readVol: [],
+    readPlain: [],
+    writeVol: [],
+    writePlain: [],
+    seqReadVol: [],
+    seqReadPlain: [],
+    seqWriteVol: [],
+    seqWritePlain: [],
+  };
   const seq = async (fn) => {
     const t0 = performance.now();
     for (let at = 0; at < bytes; at += seqChunk) await fn(at);
@@ -98,7 +111,11 @@ async function storeRows({ atrest, kms, name, make, bytes, ms, rounds }) {
     randomReadPerSec: { atrest: m('readVol'), plain: m('readPlain'), ratio: m('readVol') / m('readPlain') },
     randomWritePerSec: { atrest: m('writeVol'), plain: m('writePlain'), ratio: m('writeVol') / m('writePlain') },
     seqReadMibps: { atrest: m('seqReadVol'), plain: m('seqReadPlain'), ratio: m('seqReadVol') / m('seqReadPlain') },
-    seqWriteMibps: { atrest: m('seqWriteVol'), plain: m('seqWritePlain'), ratio: m('seqWriteVol') / m('seqWritePlain') },
+    seqWriteMibps: {
+      atrest: m('seqWriteVol'),
+      plain: m('seqWritePlain'),
+      ratio: m('seqWriteVol') / m('seqWritePlain'),
+    },
     samples: s,
   };
 }
@@ -113,7 +130,15 @@ async function appendRow({ atrest, kms, chunk, appends }) {
   for (let i = 0; i < appends; i++) await vol.write(vol.size, data);
   await vol.close();
   const appended = chunk * appends;
-  return { chunk, appends, appended, storeBytesWritten: c.written, bytesPerAppendedByte: c.written / appended, writes: c.writes, flushes: c.flushes };
+  return {
+    chunk,
+    appends,
+    appended,
+    storeBytesWritten: c.written,
+    bytesPerAppendedByte: c.written / appended,
+    writes: c.writes,
+    flushes: c.flushes,
+  };
 }
 
 export async function volumeRows({ atrest, fsModule, bytes, ms, rounds }) {
@@ -121,9 +146,23 @@ export async function volumeRows({ atrest, fsModule, bytes, ms, rounds }) {
   const dir = await mkdtemp(join(tmpdir(), 'atrest-bench-vol-'));
   try {
     let n = 0;
-    const memory = await storeRows({ atrest, kms, name: 'MemoryBlockStore', make: async () => new atrest.MemoryBlockStore(), bytes, ms, rounds });
+    const memory = await storeRows({
+      atrest,
+      kms,
+      name: 'MemoryBlockStore',
+      make: async () => new atrest.MemoryBlockStore(),
+      bytes,
+      ms,
+      rounds,
+    });
     const file = await storeRows({
-      atrest, kms, name: 'FileBlockStore', make: async (tag) => fsModule.FileBlockStore.open(join(dir, `${tag}-${n++}.bin`), { create: true }), bytes, ms, rounds,
+      atrest,
+      kms,
+      name: 'FileBlockStore',
+      make: async (tag) => fsModule.FileBlockStore.open(join(dir, `${tag}-${n++}.bin`), { create: true }),
+      bytes,
+      ms,
+      rounds,
     });
     const append64 = await appendRow({ atrest, kms, chunk: 64 * KiB, appends: 64 });
     const append1m = await appendRow({ atrest, kms, chunk: MiB, appends: 8 });

@@ -71,7 +71,9 @@ function offerDownload(linkId, blob, fileName) {
 async function firstDifference(a, b) {
   const step = 4 * MiB;
   for (let offset = 0; offset < Math.max(a.size, b.size); offset += step) {
-    const [x, y] = await Promise.all([a.slice(offset, offset + step), b.slice(offset, offset + step)].map((s) => s.arrayBuffer()));
+    const [x, y] = await Promise.all(
+      [a.slice(offset, offset + step), b.slice(offset, offset + step)].map((s) => s.arrayBuffer()),
+    );
     const u = new Uint8Array(x);
     const v = new Uint8Array(y);
     const n = Math.min(u.length, v.length);
@@ -104,7 +106,10 @@ async function encryptChosenFile() {
   const kms = await keyService();
   const { blob, seconds } = await transformFile(file, encryptStream({ kms, encryptionContext: ENCRYPTION_CONTEXT }));
   offerDownload('encrypted-link', blob, `${file.name}.atrest`);
-  show('encrypt-status', `Encrypted ${throughput(file.size, seconds)}\nkey: alias/aws/atrest, context ${JSON.stringify(ENCRYPTION_CONTEXT)}`);
+  show(
+    'encrypt-status',
+    `Encrypted ${throughput(file.size, seconds)}\nkey: alias/aws/atrest, context ${JSON.stringify(ENCRYPTION_CONTEXT)}`,
+  );
   $('encrypt-status').dataset.state = 'done';
 }
 
@@ -125,7 +130,12 @@ async function decryptChosenFile() {
     show('compare', 'Choose the original under 1. to compare the bytes.');
   } else {
     const at = await firstDifference(original, blob);
-    if (at < 0) show('compare', `Bytes equal: the decrypted file is ${original.name}, all ${original.size.toLocaleString()} bytes.`, 'ok');
+    if (at < 0)
+      show(
+        'compare',
+        `Bytes equal: the decrypted file is ${original.name}, all ${original.size.toLocaleString()} bytes.`,
+        'ok',
+      );
     else show('compare', `Bytes differ from ${original.name} at byte ${at.toLocaleString()}.`, 'bad');
   }
   $('compare').dataset.equal = String(original !== undefined && $('compare').className === 'ok');

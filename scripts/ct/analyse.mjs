@@ -40,13 +40,41 @@ const MUL_OP = /\.(mul|extmul|q15mulr|dot|relaxed_q15mulr|relaxed_dot)/;
 const SHIFT_OP = /^i(32|64)\.(shl|shr_s|shr_u|rotl|rotr)$/;
 const SWIZZLE_OP = /swizzle/;
 const DIVREM_OP = /^i(32|64)\.(div|rem)_[su]$/;
-const FLOAT_TERNARY = new Set([B.RelaxedMaddVecF32x4, B.RelaxedNmaddVecF32x4, B.RelaxedMaddVecF64x2, B.RelaxedNmaddVecF64x2]);
+const FLOAT_TERNARY = new Set([
+  B.RelaxedMaddVecF32x4,
+  B.RelaxedNmaddVecF32x4,
+  B.RelaxedMaddVecF64x2,
+  B.RelaxedNmaddVecF64x2,
+]);
 const FLOAT_REPLACE = new Set([B.ReplaceLaneVecF32x4, B.ReplaceLaneVecF64x2]);
-const STORE_LANE = new Map([[B.Store8LaneVec128, 1], [B.Store16LaneVec128, 2], [B.Store32LaneVec128, 4], [B.Store64LaneVec128, 8]]);
-const LOAD_LANE = new Map([[B.Load8LaneVec128, 1], [B.Load16LaneVec128, 2], [B.Load32LaneVec128, 4], [B.Load64LaneVec128, 8]]);
+const STORE_LANE = new Map([
+  [B.Store8LaneVec128, 1],
+  [B.Store16LaneVec128, 2],
+  [B.Store32LaneVec128, 4],
+  [B.Store64LaneVec128, 8],
+]);
+const LOAD_LANE = new Map([
+  [B.Load8LaneVec128, 1],
+  [B.Load16LaneVec128, 2],
+  [B.Load32LaneVec128, 4],
+  [B.Load64LaneVec128, 8],
+]);
 
 /** Failing finding kinds, and the allowed-if-named kinds (policy.allow.<kind>: {function: reason}). */
-export const FAIL_KINDS = ['branch', 'select', 'load-address', 'store-address', 'call-indirect-index', 'variable-time-op', 'float-op', 'bulk-size', 'public-region-store', 'secret-result', 'unannotated-export', 'unreached-function'];
+export const FAIL_KINDS = [
+  'branch',
+  'select',
+  'load-address',
+  'store-address',
+  'call-indirect-index',
+  'variable-time-op',
+  'float-op',
+  'bulk-size',
+  'public-region-store',
+  'secret-result',
+  'unannotated-export',
+  'unreached-function',
+];
 export const ALLOWABLE_KINDS = ['secret-mul', 'secret-shift', 'secret-swizzle'];
 
 const BOT = Object.freeze({ bot: true, s: false, b: null, o: null, from: null });
@@ -102,7 +130,10 @@ class Analysis {
       to: typeof r.to === 'number' ? r.to : layout[r.to],
     }));
     for (const r of this.regions) {
-      if (!Number.isInteger(r.from) || !Number.isInteger(r.to)) throw new Error(`ct policy: public region ${r.name}: bounds must be numbers or layout getters the module exports`);
+      if (!Number.isInteger(r.from) || !Number.isInteger(r.to))
+        throw new Error(
+          `ct policy: public region ${r.name}: bounds must be numbers or layout getters the module exports`,
+        );
     }
     this.funcs = new Map();
     for (let i = 0; i < mod.getNumFunctions(); i++) {
@@ -131,11 +162,22 @@ class Analysis {
       if (rounds > 50) throw new Error('ct check: interprocedural fixpoint did not converge in 50 rounds');
     } while (this.changed);
     this.record = true;
-    this.cov = { branches: new Set(), selects: new Set(), loads: new Set(), stores: new Set(), bulk: new Set(), calls: new Set(), assumedDisjoint: new Set(), expressions: 0 };
+    this.cov = {
+      branches: new Set(),
+      selects: new Set(),
+      loads: new Set(),
+      stores: new Set(),
+      bulk: new Set(),
+      calls: new Set(),
+      assumedDisjoint: new Set(),
+      expressions: 0,
+    };
     for (const name of this.params.keys()) this.analyseFunction(name);
     this.checkExports();
     const defined = [...this.funcs.values()].filter((f) => !f.imported);
-    for (const f of defined) if (!this.params.has(f.name)) this.add('unreached-function', f.name, null, '(not called from any export or table entry)', null);
+    for (const f of defined)
+      if (!this.params.has(f.name))
+        this.add('unreached-function', f.name, null, '(not called from any export or table entry)', null);
     return this.report(defined.length, rounds, performance.now() - started);
   }
 
@@ -147,16 +189,23 @@ class Analysis {
       const f = this.funcs.get(e.value);
       this.exportOf.set(e.value, e.name);
       const entry = exportsPolicy[e.name];
-      if (this.strict && !entry) this.add('unannotated-export', e.value, null, `export ${e.name} has no entry in the policy`, null);
+      if (this.strict && !entry)
+        this.add('unannotated-export', e.value, null, `export ${e.name} has no entry in the policy`, null);
       // entry.params: one [source name, role] pair per wasm parameter, in order; roles are
       // 'public', 'secret' or a pointer base named by publicMemory regions (e.g. 'slot').
       const roles = (entry && entry.params) || [];
-      if (entry && roles.length !== f.paramTypes.length) throw new Error(`ct policy: exports.${e.name}.params lists ${roles.length} parameters, the function has ${f.paramTypes.length}`);
+      if (entry && roles.length !== f.paramTypes.length)
+        throw new Error(
+          `ct policy: exports.${e.name}.params lists ${roles.length} parameters, the function has ${f.paramTypes.length}`,
+        );
       const vals = f.paramTypes.map((_, k) => {
         const [pname, role] = roles[k] || [`${k}`, 'public'];
         if (role === 'public') return PUB;
         if (role === 'secret') return secret(`parameter ${pname} of export ${e.name}`);
-        if (!this.regions.some((r) => r.base === role)) throw new Error(`ct policy: exports.${e.name}: role ${role} of ${pname} is not public, secret or a publicMemory base`);
+        if (!this.regions.some((r) => r.base === role))
+          throw new Error(
+            `ct policy: exports.${e.name}: role ${role} of ${pname} is not public, secret or a publicMemory base`,
+          );
         return pub(role, 0);
       });
       this.mergeParams(e.value, vals);
@@ -165,7 +214,11 @@ class Analysis {
       const seg = B.getElementSegmentInfo(this.mod.getElementSegmentByIndex(i));
       for (const name of seg.data) {
         const f = this.funcs.get(name);
-        if (f) this.mergeParams(name, f.paramTypes.map((_, k) => secret(`parameter ${k} of table entry ${name}`)));
+        if (f)
+          this.mergeParams(
+            name,
+            f.paramTypes.map((_, k) => secret(`parameter ${k} of table entry ${name}`)),
+          );
       }
     }
   }
@@ -173,13 +226,19 @@ class Analysis {
   mergeParams(name, vals) {
     const old = this.params.get(name);
     if (!old) {
-      this.params.set(name, vals.map((v) => join(BOT, v)));
+      this.params.set(
+        name,
+        vals.map((v) => join(BOT, v)),
+      );
       this.changed = true;
       return;
     }
     vals.forEach((v, i) => {
       const j = join(old[i], v);
-      if (!same(j, old[i])) { old[i] = j; this.changed = true; }
+      if (!same(j, old[i])) {
+        old[i] = j;
+        this.changed = true;
+      }
     });
   }
 
@@ -187,12 +246,19 @@ class Analysis {
     if (!this.record && kind !== 'unannotated-export') return;
     const key = `${kind}\u0000${fn}\u0000${expr ?? what}`;
     if (this.findings.has(key)) return;
-    this.findings.set(key, { kind, function: fn, export: this.exportOf.get(fn) || null, origin: value ? value.from : null, instruction: what });
+    this.findings.set(key, {
+      kind,
+      function: fn,
+      export: this.exportOf.get(fn) || null,
+      origin: value ? value.from : null,
+      instruction: what,
+    });
   }
 
   analyseFunction(name) {
     const f = this.funcs.get(name);
-    if (f.imported) throw new Error(`ct check: call to imported function ${f.module}.${f.base} is not modelled (fail closed)`);
+    if (f.imported)
+      throw new Error(`ct check: call to imported function ${f.module}.${f.base} is not modelled (fail closed)`);
     this.fn = name;
     this.labels = new Map();
     this.ret = BOT;
@@ -203,7 +269,10 @@ class Analysis {
     if (f.results === B.none) this.ret = BOT;
     const old = this.rets.get(name) || BOT;
     const j = join(old, this.ret);
-    if (!same(j, old)) { this.rets.set(name, j); this.changed = true; }
+    if (!same(j, old)) {
+      this.rets.set(name, j);
+      this.changed = true;
+    }
   }
 
   snippet(expr, max = 200) {
@@ -244,15 +313,26 @@ class Analysis {
     if (this.record) this.cov.stores.add(expr);
     this.sink('store-address', ptr, expr);
     const r = this.regionAt(ptr, offset, bytes);
-    if (r && value.s) this.add('public-region-store', this.fn, value, `secret stored into public region ${r.name}: ${this.snippet(expr)}`, expr);
-    if (this.record && this.regions.length && !ptr.s && (ptr.b === null || ptr.o === null)) this.cov.assumedDisjoint.add(expr);
+    if (r && value.s)
+      this.add(
+        'public-region-store',
+        this.fn,
+        value,
+        `secret stored into public region ${r.name}: ${this.snippet(expr)}`,
+        expr,
+      );
+    if (this.record && this.regions.length && !ptr.s && (ptr.b === null || ptr.o === null))
+      this.cov.assumedDisjoint.add(expr);
   }
 
   ev(expr) {
     if (this.record) this.cov.expressions++;
     const id = B.getExpressionId(expr);
     if (id === B.NopId) return BOT;
-    if (id === B.UnreachableId) { this.cur = null; return BOT; }
+    if (id === B.UnreachableId) {
+      this.cur = null;
+      return BOT;
+    }
     const e = B.getExpressionInfo(expr);
     switch (id) {
       case B.BlockId: {
@@ -329,7 +409,10 @@ class Analysis {
         if (this.record) this.cov.calls.add(expr);
         if (this.cur === null) return BOT;
         const callee = this.funcs.get(e.target);
-        if (callee.imported) throw new Error(`ct check: ${this.fn} calls imported function ${callee.module}.${callee.base}, which is not modelled (fail closed)`);
+        if (callee.imported)
+          throw new Error(
+            `ct check: ${this.fn} calls imported function ${callee.module}.${callee.base}, which is not modelled (fail closed)`,
+          );
         this.mergeParams(e.target, args);
         return this.rets.get(e.target) || BOT;
       }
@@ -354,8 +437,14 @@ class Analysis {
       case B.GlobalSetId: {
         const v = this.ev(e.value);
         const old = this.globals.get(e.name);
-        const j = join(old, { ...v, from: v.from && !v.from.includes('→ global') ? `${v.from} → global ${e.name}` : v.from });
-        if (!same(j, old)) { this.globals.set(e.name, j); this.changed = true; }
+        const j = join(old, {
+          ...v,
+          from: v.from && !v.from.includes('→ global') ? `${v.from} → global ${e.name}` : v.from,
+        });
+        if (!same(j, old)) {
+          this.globals.set(e.name, j);
+          this.changed = true;
+        }
         return BOT;
       }
       case B.LoadId: {
@@ -377,8 +466,12 @@ class Analysis {
       case B.SIMDLoadStoreLaneId: {
         const p = this.ev(e.ptr);
         const v = this.ev(e.vec);
-        if (STORE_LANE.has(e.op)) { this.store(expr, p, e.offset, STORE_LANE.get(e.op), v); return BOT; }
-        if (!LOAD_LANE.has(e.op)) throw new Error(`ct check: SIMD lane memory op ${e.op} in ${this.fn} is not modelled (fail closed)`);
+        if (STORE_LANE.has(e.op)) {
+          this.store(expr, p, e.offset, STORE_LANE.get(e.op), v);
+          return BOT;
+        }
+        if (!LOAD_LANE.has(e.op))
+          throw new Error(`ct check: SIMD lane memory op ${e.op} in ${this.fn} is not modelled (fail closed)`);
         return join(mix(v), this.load(expr, p, e.offset, LOAD_LANE.get(e.op), 'v128.load_lane'));
       }
       case B.ConstId: {
@@ -473,7 +566,9 @@ class Analysis {
       }
       default: {
         const kind = Object.entries(B).find(([k, v]) => /Id$/.test(k) && v === id);
-        throw new Error(`ct check: instruction kind ${kind ? kind[0] : id} in ${this.fn} is not modelled (fail closed): ${this.snippet(expr)}`);
+        throw new Error(
+          `ct check: instruction kind ${kind ? kind[0] : id} in ${this.fn} is not modelled (fail closed): ${this.snippet(expr)}`,
+        );
       }
     }
   }
@@ -485,7 +580,14 @@ class Analysis {
     }
     const len = size.b === 'abs' && size.o !== null ? size.o : Infinity;
     const r = this.regions.find((q) => q.base === dest.b && dest.o < q.to && dest.o + len > q.from);
-    if (r && value.s) this.add('public-region-store', this.fn, value, `secret stored into public region ${r.name}: ${this.snippet(expr)}`, expr);
+    if (r && value.s)
+      this.add(
+        'public-region-store',
+        this.fn,
+        value,
+        `secret stored into public region ${r.name}: ${this.snippet(expr)}`,
+        expr,
+      );
   }
 
   /** The wasm text name of a unary/binary operator ("i64.mul"), from a two-node dummy expression. */
@@ -530,7 +632,8 @@ class Analysis {
     for (const [fn, exp] of this.exportOf) {
       const r = this.rets.get(fn);
       if (!r || !r.s) continue;
-      if (declassified[exp]) this.declassified.push({ export: exp, function: fn, origin: r.from, reason: declassified[exp] });
+      if (declassified[exp])
+        this.declassified.push({ export: exp, function: fn, origin: r.from, reason: declassified[exp] });
       else this.add('secret-result', fn, r, `export ${exp} returns a secret not declared in declassifiedResults`, null);
     }
   }
@@ -549,18 +652,24 @@ class Analysis {
           allowed.set(key, a);
           continue;
         }
-        findings.push({ ...f, instruction: `${f.instruction} (allowed only in functions the policy names under allow.${f.kind})` });
+        findings.push({
+          ...f,
+          instruction: `${f.instruction} (allowed only in functions the policy names under allow.${f.kind})`,
+        });
         continue;
       }
       findings.push(f);
     }
     const usedAllow = new Set([...allowed.keys()]);
     for (const [kind, fns] of Object.entries(allow)) {
-      if (!ALLOWABLE_KINDS.includes(kind)) throw new Error(`ct policy: allow.${kind} is not an allowable kind (${ALLOWABLE_KINDS.join(', ')})`);
-      for (const fn of Object.keys(fns)) if (!usedAllow.has(`${kind}\u0000${fn}`)) this.notes.push(`allow.${kind}.${fn} matched nothing in this module`);
+      if (!ALLOWABLE_KINDS.includes(kind))
+        throw new Error(`ct policy: allow.${kind} is not an allowable kind (${ALLOWABLE_KINDS.join(', ')})`);
+      for (const fn of Object.keys(fns))
+        if (!usedAllow.has(`${kind}\u0000${fn}`)) this.notes.push(`allow.${kind}.${fn} matched nothing in this module`);
     }
     for (const exp of Object.keys(this.policy.declassifiedResults || {})) {
-      if (!this.declassified.some((d) => d.export === exp)) this.notes.push(`declassifiedResults.${exp} matched nothing in this module`);
+      if (!this.declassified.some((d) => d.export === exp))
+        this.notes.push(`declassifiedResults.${exp} matched nothing in this module`);
     }
     const c = this.cov;
     return {

@@ -15,10 +15,17 @@ export const TARGETS = { simd: 'SIMD_WASM', nosimd: 'SCALAR_WASM' };
  *  is read here (id byte + LEB128 size); the code itself is parsed by binaryen. */
 export function sections(bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (u8.length < 8 || u8[0] !== 0 || u8[1] !== 0x61 || u8[2] !== 0x73 || u8[3] !== 0x6d) throw new Error('not a wasm binary (bad magic)');
+  if (u8.length < 8 || u8[0] !== 0 || u8[1] !== 0x61 || u8[2] !== 0x73 || u8[3] !== 0x6d)
+    throw new Error('not a wasm binary (bad magic)');
   const leb = (at) => {
-    let v = 0, shift = 0, b;
-    do { b = u8[at.i++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    let v = 0,
+      shift = 0,
+      b;
+    do {
+      b = u8[at.i++];
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
     return v;
   };
   const out = [];
@@ -42,11 +49,13 @@ export function sections(bytes) {
 /** null when every non-custom section of a and b is byte-identical, else what differs. */
 export function codeDifference(a, b) {
   const strip = (s) => sections(s).filter((x) => x.id !== 0);
-  const sa = strip(a), sb = strip(b);
+  const sa = strip(a),
+    sb = strip(b);
   if (sa.length !== sb.length) return `${sa.length} vs ${sb.length} non-custom sections`;
   for (let i = 0; i < sa.length; i++) {
     if (sa[i].id !== sb[i].id) return `section ${i}: id ${sa[i].id} vs ${sb[i].id}`;
-    if (Buffer.compare(Buffer.from(sa[i].bytes), Buffer.from(sb[i].bytes)) !== 0) return `section ${i} (id ${sa[i].id}) differs`;
+    if (Buffer.compare(Buffer.from(sa[i].bytes), Buffer.from(sb[i].bytes)) !== 0)
+      return `section ${i} (id ${sa[i].id}) differs`;
   }
   return null;
 }
@@ -59,7 +68,10 @@ export async function shippedBytes(root, target) {
   const embedded = Buffer.from(mod[TARGETS[target]], 'base64');
   const file = join(root, `build/atrest.${target}.wasm`);
   const built = readFileSync(file);
-  if (!embedded.equals(built)) throw new Error(`the ${target} wasm embedded in dist/ is not build/atrest.${target}.wasm (stale dist? run npm run build)`);
+  if (!embedded.equals(built))
+    throw new Error(
+      `the ${target} wasm embedded in dist/ is not build/atrest.${target}.wasm (stale dist? run npm run build)`,
+    );
   return new Uint8Array(embedded);
 }
 
@@ -71,9 +83,24 @@ export function namesTwin(root, target, shipped, { log = () => {} } = {}) {
   if (existsSync(out) && codeDifference(shipped, readFileSync(out)) === null) return new Uint8Array(readFileSync(out));
   mkdirSync(dir, { recursive: true });
   log(`ct-check: building the --debug names twin of ${target} (asc, about 10 s)`);
-  execFileSync(join(root, 'node_modules/.bin/asc'), ['--config', 'asconfig.json', '--target', target, '--debug', '--outFile', out, '--textFile', join(dir, `atrest.${target}.wat`)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    join(root, 'node_modules/.bin/asc'),
+    [
+      '--config',
+      'asconfig.json',
+      '--target',
+      target,
+      '--debug',
+      '--outFile',
+      out,
+      '--textFile',
+      join(dir, `atrest.${target}.wat`),
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const twin = new Uint8Array(readFileSync(out));
   const diff = codeDifference(shipped, twin);
-  if (diff !== null) throw new Error(`the --debug twin of ${target} is not the shipped code (${diff}); refusing to take names from it`);
+  if (diff !== null)
+    throw new Error(`the --debug twin of ${target} is not the shipped code (${diff}); refusing to take names from it`);
   return twin;
 }

@@ -46,7 +46,9 @@ export class IndexedDbKeystore extends SealedKeystore {
   static async open(name: string, secret: KeystoreSecret, options: SealOptions = {}): Promise<IndexedDbKeystore> {
     checkName(name, 'IndexedDbKeystore.open');
     if (typeof indexedDB === 'undefined') {
-      throw new Error('IndexedDbKeystore.open: this runtime has no indexedDB; in Node and Deno use FileKeystore from atrest/fs');
+      throw new Error(
+        'IndexedDbKeystore.open: this runtime has no indexedDB; in Node and Deno use FileKeystore from atrest/fs',
+      );
     }
     const store = new IndexedDbKeystore(name, secret, options); // checks the secret first
     await store.lock();
@@ -78,7 +80,9 @@ export class IndexedDbKeystore extends SealedKeystore {
     const value: unknown = await request(tx.objectStore(OBJECT_STORE).get(RECORD_KEY));
     if (value === undefined) return undefined;
     if (!(value instanceof Uint8Array)) {
-      throw new KeystoreCorruptError(`keystore is corrupt: the IndexedDB record "${RECORD_KEY}" of ${this.databaseName} does not hold bytes`);
+      throw new KeystoreCorruptError(
+        `keystore is corrupt: the IndexedDB record "${RECORD_KEY}" of ${this.databaseName} does not hold bytes`,
+      );
     }
     return value;
   }

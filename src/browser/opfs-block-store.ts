@@ -55,15 +55,20 @@ export class OpfsBlockStore extends CheckedBlockStore {
 
   static async open(name: string, options: OpfsBlockStoreOptions = {}): Promise<OpfsBlockStore> {
     checkName(name, 'OpfsBlockStore.open');
-    if (options === null || typeof options !== 'object') throw new TypeError('OpfsBlockStore.open: options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('OpfsBlockStore.open: options must be an object');
     const create = optionalBoolean(options.create, 'create');
     const readOnly = optionalBoolean(options.readOnly, 'readOnly');
     const requested = options.access ?? 'auto';
     if (requested !== 'auto' && requested !== 'sync-access-handle' && requested !== 'writable') {
-      throw new RangeError(`OpfsBlockStore.open: access must be 'auto', 'sync-access-handle' or 'writable', got ${String(requested)}`);
+      throw new RangeError(
+        `OpfsBlockStore.open: access must be 'auto', 'sync-access-handle' or 'writable', got ${String(requested)}`,
+      );
     }
     if (create && readOnly) {
-      throw new RangeError('OpfsBlockStore.open: create and readOnly exclude each other (a read-only store cannot create its file)');
+      throw new RangeError(
+        'OpfsBlockStore.open: create and readOnly exclude each other (a read-only store cannot create its file)',
+      );
     }
     const handle = await (await rootDirectory('OpfsBlockStore.open')).getFileHandle(name, { create });
     // Read-only always reads through getFile() ('writable' access that never writes): it takes
@@ -71,9 +76,12 @@ export class OpfsBlockStore extends CheckedBlockStore {
     const access: OpfsAccessMode = readOnly
       ? 'writable'
       : requested === 'auto'
-        ? OpfsSyncAccess.available(handle) ? 'sync-access-handle' : 'writable'
+        ? OpfsSyncAccess.available(handle)
+          ? 'sync-access-handle'
+          : 'writable'
         : requested;
-    const file = access === 'sync-access-handle' ? await OpfsSyncAccess.open(handle) : await OpfsWritableBatches.open(handle);
+    const file =
+      access === 'sync-access-handle' ? await OpfsSyncAccess.open(handle) : await OpfsWritableBatches.open(handle);
     return new OpfsBlockStore(name, access, file, readOnly);
   }
 
@@ -112,7 +120,9 @@ export class OpfsBlockStore extends CheckedBlockStore {
 async function rootDirectory(what: string): Promise<FileSystemDirectoryHandle> {
   const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
   if (typeof storage?.getDirectory !== 'function') {
-    throw new Error(`${what}: this runtime has no Origin Private File System (navigator.storage.getDirectory); browsers offer it in secure contexts`);
+    throw new Error(
+      `${what}: this runtime has no Origin Private File System (navigator.storage.getDirectory); browsers offer it in secure contexts`,
+    );
   }
   return storage.getDirectory();
 }
@@ -121,12 +131,15 @@ async function rootDirectory(what: string): Promise<FileSystemDirectoryHandle> {
 function checkName(name: unknown, what: string): asserts name is string {
   if (typeof name !== 'string') throw new TypeError(`${what}: name must be a string, got ${typeof name}`);
   if (name.length === 0 || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw new RangeError(`${what}: name must be a plain file name (not empty, '.' or '..', no '/', '\\' or NUL), got ${JSON.stringify(name)}`);
+    throw new RangeError(
+      `${what}: name must be a plain file name (not empty, '.' or '..', no '/', '\\' or NUL), got ${JSON.stringify(name)}`,
+    );
   }
 }
 
 function optionalBoolean(value: unknown, name: string): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`OpfsBlockStore.open: ${name} must be a boolean, got ${typeof value}`);
+  if (typeof value !== 'boolean')
+    throw new TypeError(`OpfsBlockStore.open: ${name} must be a boolean, got ${typeof value}`);
   return value;
 }

@@ -34,7 +34,9 @@ export class OpfsSyncAccess implements OpfsAccess {
   static async open(handle: FileSystemFileHandle): Promise<OpfsSyncAccess> {
     const create = (handle as HandleWithSyncAccess).createSyncAccessHandle;
     if (typeof create !== 'function') {
-      throw new Error('OpfsBlockStore.open: FileSystemSyncAccessHandle is not available here (browsers offer it only in dedicated workers)');
+      throw new Error(
+        'OpfsBlockStore.open: FileSystemSyncAccessHandle is not available here (browsers offer it only in dedicated workers)',
+      );
     }
     return new OpfsSyncAccess(await create.call(handle));
   }
@@ -48,7 +50,10 @@ export class OpfsSyncAccess implements OpfsAccess {
     let done = 0;
     while (done < length) {
       const n = this.access.read(bytes.subarray(done), { at: offset + done });
-      if (n === 0) throw new Error(`OpfsBlockStore.read: the file ended at ${offset + done} while reading ${length} bytes at ${offset}`);
+      if (n === 0)
+        throw new Error(
+          `OpfsBlockStore.read: the file ended at ${offset + done} while reading ${length} bytes at ${offset}`,
+        );
       done += n;
     }
     return bytes;

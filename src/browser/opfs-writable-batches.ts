@@ -17,7 +17,8 @@
 
 import type { OpfsAccess } from './opfs-block-store.js';
 
-type PendingChange = { kind: 'write'; offset: number; bytes: Uint8Array<ArrayBuffer> } | { kind: 'truncate'; size: number };
+type PendingChange =
+  { kind: 'write'; offset: number; bytes: Uint8Array<ArrayBuffer> } | { kind: 'truncate'; size: number };
 
 /** Commit on its own once this much written data is pending, to bound the memory held. */
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;

@@ -18,7 +18,15 @@ export interface ParsedArgs {
 }
 
 /** Options every command accepts, wherever they appear. */
-export const GLOBAL_OPTIONS: OptionSpecs = { json: 'flag', quiet: 'flag', as: 'value', help: 'flag', endpoint: 'value', kms: 'value', wait: 'value' };
+export const GLOBAL_OPTIONS: OptionSpecs = {
+  json: 'flag',
+  quiet: 'flag',
+  as: 'value',
+  help: 'flag',
+  endpoint: 'value',
+  kms: 'value',
+  wait: 'value',
+};
 
 const SHORT_OPTIONS: Readonly<Record<string, string>> = { h: 'help', q: 'quiet' };
 
@@ -27,7 +35,12 @@ export function emptyArgs(): ParsedArgs {
 }
 
 /** Parses `tokens` against `specs` into `into`. `where` names the command in messages. */
-export function parseOptions(tokens: readonly string[], specs: OptionSpecs, where: string, into: ParsedArgs = emptyArgs()): ParsedArgs {
+export function parseOptions(
+  tokens: readonly string[],
+  specs: OptionSpecs,
+  where: string,
+  into: ParsedArgs = emptyArgs(),
+): ParsedArgs {
   let optionsEnded = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -52,7 +65,9 @@ export function parseOptions(tokens: readonly string[], specs: OptionSpecs, wher
     }
     const kind = specs[name];
     if (kind === undefined) {
-      const known = Object.keys(specs).map((n) => `--${n}`).join(', ');
+      const known = Object.keys(specs)
+        .map((n) => `--${n}`)
+        .join(', ');
       throw new UsageError(`${where}: unknown option --${name} (options here: ${known})`);
     }
     if (kind === 'flag') {
@@ -90,12 +105,19 @@ export function splitLeadingGlobals(tokens: readonly string[]): { globals: Parse
 
 // ---- typed accessors -----------------------------------------------------------------------
 
-export function positiveInteger(args: ParsedArgs, name: string, where: string, range: { min: number; max: number }): number | undefined {
+export function positiveInteger(
+  args: ParsedArgs,
+  name: string,
+  where: string,
+  range: { min: number; max: number },
+): number | undefined {
   const raw = args.values.get(name);
   if (raw === undefined) return undefined;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-    throw new UsageError(`${where}: --${name} must be a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `${where}: --${name} must be a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }
@@ -106,7 +128,8 @@ export function lockWaitMs(args: ParsedArgs, fallbackSeconds: number): number {
   const raw = args.values.get('wait');
   if (raw === undefined) return fallbackSeconds * 1000;
   const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!(seconds >= 0 && seconds <= 3600)) throw new UsageError(`--wait takes a number of seconds from 0 to 3600, got ${JSON.stringify(raw)}`);
+  if (!(seconds >= 0 && seconds <= 3600))
+    throw new UsageError(`--wait takes a number of seconds from 0 to 3600, got ${JSON.stringify(raw)}`);
   return Math.round(seconds * 1000);
 }
 
@@ -119,7 +142,8 @@ export function keyValuePairs(args: ParsedArgs, name: string, where: string): Re
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`${where}: --${name} takes key=value, got ${JSON.stringify(pair)}`);
     const key = pair.slice(0, eq);
-    if (Object.prototype.hasOwnProperty.call(out, key)) throw new UsageError(`${where}: --${name} names the key "${key}" twice`);
+    if (Object.prototype.hasOwnProperty.call(out, key))
+      throw new UsageError(`${where}: --${name} names the key "${key}" twice`);
     definePair(out, key, pair.slice(eq + 1));
   }
   return out;

@@ -27,21 +27,53 @@ export class CorruptInputError extends Error {
 }
 
 const USAGE_ERRORS = new Set([
-  'UsageError', 'TypeError', 'RangeError', 'ValidationException', 'MalformedPolicyDocumentException', 'AlreadyExistsException',
-  'LimitExceededException', 'InvalidGrantTokenException', 'InvalidGrantIdException', 'UnsupportedOperationException',
-  'UnsuitableKeyError', 'ReadOnlyVolumeError', 'LuksClosedError',
+  'UsageError',
+  'TypeError',
+  'RangeError',
+  'ValidationException',
+  'MalformedPolicyDocumentException',
+  'AlreadyExistsException',
+  'LimitExceededException',
+  'InvalidGrantTokenException',
+  'InvalidGrantIdException',
+  'UnsupportedOperationException',
+  'UnsuitableKeyError',
+  'ReadOnlyVolumeError',
+  'LuksClosedError',
 ]);
 
 const DENIED_ERRORS = new Set([
-  'AccessDeniedException', 'DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'IncorrectKeyException', 'ConflictException',
-  'AccessDeniedError', 'GrantRevokedError', 'PolicyViolationError', 'KeyUnavailableError', 'KeystoreAuthenticationError', 'KeystoreLockedError',
+  'AccessDeniedException',
+  'DisabledException',
+  'KMSInvalidStateException',
+  'NotFoundException',
+  'IncorrectKeyException',
+  'ConflictException',
+  'AccessDeniedError',
+  'GrantRevokedError',
+  'PolicyViolationError',
+  'KeyUnavailableError',
+  'KeystoreAuthenticationError',
+  'KeystoreLockedError',
   'WrongPassphraseError',
 ]);
 
 const CORRUPT_ERRORS = new Set([
-  'CorruptInputError', 'InvalidCiphertextException', 'NotAtrestVolumeError', 'TruncatedHeaderError', 'UnknownVersionError', 'HeaderDamagedError',
-  'TruncatedDataError', 'WrongEncryptionContextError', 'KeystoreCorruptError', 'AuthenticationError',
-  'NotLuksError', 'UnsupportedLuksError', 'LuksHeaderDamagedError', 'LuksMetadataError', 'KdfLimitError',
+  'CorruptInputError',
+  'InvalidCiphertextException',
+  'NotAtrestVolumeError',
+  'TruncatedHeaderError',
+  'UnknownVersionError',
+  'HeaderDamagedError',
+  'TruncatedDataError',
+  'WrongEncryptionContextError',
+  'KeystoreCorruptError',
+  'AuthenticationError',
+  'NotLuksError',
+  'UnsupportedLuksError',
+  'LuksHeaderDamagedError',
+  'LuksMetadataError',
+  'KdfLimitError',
 ]);
 
 export interface Failure {
@@ -57,12 +89,17 @@ export function describeFailure(error: unknown): Failure {
   const message = typeof e?.message === 'string' && e.message.length > 0 ? e.message : String(error);
   // File-system errors (ENOENT, EACCES, EISDIR …) name a path the user gave: a usage error.
   if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) {
-    return { exitCode: EXIT_USAGE, name: e.code, message: fileErrorMessage(e.code, message, typeof e.path === 'string' ? e.path : undefined) };
+    return {
+      exitCode: EXIT_USAGE,
+      name: e.code,
+      message: fileErrorMessage(e.code, message, typeof e.path === 'string' ? e.path : undefined),
+    };
   }
   if (USAGE_ERRORS.has(name)) return { exitCode: EXIT_USAGE, name, message };
   // `decrypt --context` on a file whose context lacks the pairs: the input is not the file the
   // caller asked for — "wrong encryption context", exit 3 like the key service's own refusal.
-  if (name === 'PolicyViolationError' && (error as { rule?: unknown }).rule === 'requiredEncryptionContext') return { exitCode: EXIT_CORRUPT, name, message };
+  if (name === 'PolicyViolationError' && (error as { rule?: unknown }).rule === 'requiredEncryptionContext')
+    return { exitCode: EXIT_CORRUPT, name, message };
   if (DENIED_ERRORS.has(name)) return { exitCode: EXIT_DENIED, name, message };
   if (CORRUPT_ERRORS.has(name)) return { exitCode: EXIT_CORRUPT, name, message };
   // A KmsFailureError wraps the key service's own error: classify by that one.
@@ -74,11 +111,18 @@ export function describeFailure(error: unknown): Failure {
 function fileErrorMessage(code: string, message: string, path: string | undefined): string {
   const where = path === undefined ? '' : `${path}: `;
   switch (code) {
-    case 'ENOENT': return `${where}no such file or directory`;
-    case 'EACCES': case 'EPERM': return `${where}permission denied`;
-    case 'EISDIR': return `${where}is a directory`;
-    case 'ENOTDIR': return `${where}a part of the path is not a directory`;
-    case 'ENOSPC': return `${where}no space left on the device`;
-    default: return message;
+    case 'ENOENT':
+      return `${where}no such file or directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${where}permission denied`;
+    case 'EISDIR':
+      return `${where}is a directory`;
+    case 'ENOTDIR':
+      return `${where}a part of the path is not a directory`;
+    case 'ENOSPC':
+      return `${where}no space left on the device`;
+    default:
+      return message;
   }
 }

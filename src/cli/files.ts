@@ -40,23 +40,30 @@ export async function isSequentialInput(path: string): Promise<boolean> {
 }
 
 /** Reads stdin (`-`) or a pipe/device path front to back; `onChunk` sees each chunk's length. */
-export async function sequentialReadable(path: string, onChunk: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
+export async function sequentialReadable(
+  path: string,
+  onChunk: (bytes: number) => void,
+): Promise<ReadableStream<Uint8Array>> {
   if (path === '-') {
     const stdin = cliProcess.stdin as unknown as AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
     if (stdin.isTTY === true) throw new UsageError('the input is - (stdin) but stdin is a terminal: pipe the data in');
     const chunks = stdin[Symbol.asyncIterator]();
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = await chunks.next();
-        if (next.done === true) return controller.close();
-        const chunk = typeof next.value === 'string' ? new TextEncoder().encode(next.value) : new Uint8Array(next.value);
-        onChunk(chunk.length);
-        controller.enqueue(chunk);
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const next = await chunks.next();
+          if (next.done === true) return controller.close();
+          const chunk =
+            typeof next.value === 'string' ? new TextEncoder().encode(next.value) : new Uint8Array(next.value);
+          onChunk(chunk.length);
+          controller.enqueue(chunk);
+        },
+        async cancel() {
+          await chunks.return?.();
+        },
       },
-      async cancel() {
-        await chunks.return?.();
-      },
-    }, { highWaterMark: 1 });
+      { highWaterMark: 1 },
+    );
   }
   const file = await open(path, 'r');
   let closed = false;
@@ -65,20 +72,23 @@ export async function sequentialReadable(path: string, onChunk: (bytes: number) 
     closed = true;
     await file.close();
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buffer = new Uint8Array(CHUNK_BYTES);
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) {
-        await close();
-        controller.close();
-        return;
-      }
-      onChunk(bytesRead);
-      controller.enqueue(buffer.subarray(0, bytesRead));
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const buffer = new Uint8Array(CHUNK_BYTES);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) {
+          await close();
+          controller.close();
+          return;
+        }
+        onChunk(bytesRead);
+        controller.enqueue(buffer.subarray(0, bytesRead));
+      },
+      cancel: close,
     },
-    cancel: close,
-  }, { highWaterMark: 1 });
+    { highWaterMark: 1 },
+  );
 }
 
 /** stdout as a byte sink, with back-pressure (`-` output). Whatever was written before a
@@ -93,7 +103,10 @@ export function stdoutWritable(): WritableStream<Uint8Array> {
 }
 
 /** Reads `path` in 1 MiB chunks; `onChunk` sees each chunk's length (progress). */
-export async function fileReadable(path: string, onChunk: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
+export async function fileReadable(
+  path: string,
+  onChunk: (bytes: number) => void,
+): Promise<ReadableStream<Uint8Array>> {
   const file = await open(path, 'r');
   let position = 0;
   let closed = false;
@@ -102,21 +115,24 @@ export async function fileReadable(path: string, onChunk: (bytes: number) => voi
     closed = true;
     await file.close();
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buffer = new Uint8Array(CHUNK_BYTES);
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) {
-        await close();
-        controller.close();
-        return;
-      }
-      position += bytesRead;
-      onChunk(bytesRead);
-      controller.enqueue(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const buffer = new Uint8Array(CHUNK_BYTES);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) {
+          await close();
+          controller.close();
+          return;
+        }
+        position += bytesRead;
+        onChunk(bytesRead);
+        controller.enqueue(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+      },
+      cancel: close,
     },
-    cancel: close,
-  }, { highWaterMark: 1 });
+    { highWaterMark: 1 },
+  );
 }
 
 /** A file written through a temporary name: commit() makes it appear under `target`. */
@@ -165,7 +181,10 @@ export async function removeAbandonedPartials(dir: string): Promise<string[]> {
 
 export async function createPendingFile(target: string): Promise<PendingFile> {
   const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
-  const temp = join(dirname(resolve(target)), `.${basename(target)}.atrest-${process.pid}-${hostTag()}-${random}.partial`);
+  const temp = join(
+    dirname(resolve(target)),
+    `.${basename(target)}.atrest-${process.pid}-${hostTag()}-${random}.partial`,
+  );
   // 0600: a decrypt writes plaintext; only the owner should read it until they decide otherwise.
   const file = await open(temp, 'wx', 0o600);
   let position = 0;
@@ -217,11 +236,18 @@ export async function checkReplaceableOutput(output: string, what: string): Prom
     throw e;
   });
   if (info === undefined || info.isFile()) return;
-  const kind = info.isSymbolicLink() ? 'a symbolic link' : info.isDirectory() ? 'a directory' : 'not a regular file (a device, pipe or socket)';
-  throw new UsageError(`${what}: the output ${output} is ${kind}; atrest writes a new file and renames it into place, which would replace it, so it refuses: name a regular file path`);
+  const kind = info.isSymbolicLink()
+    ? 'a symbolic link'
+    : info.isDirectory()
+      ? 'a directory'
+      : 'not a regular file (a device, pipe or socket)';
+  throw new UsageError(
+    `${what}: the output ${output} is ${kind}; atrest writes a new file and renames it into place, which would replace it, so it refuses: name a regular file path`,
+  );
 }
 
 /** Refuses an output that is the input: the rename at the end would replace the source. */
 export function checkDistinctPaths(input: string, output: string, what: string): void {
-  if (resolve(input) === resolve(output)) throw new UsageError(`${what}: the output ${output} is the input file; write to another path`);
+  if (resolve(input) === resolve(output))
+    throw new UsageError(`${what}: the output ${output} is the input file; write to another path`);
 }

@@ -61,9 +61,16 @@ export async function inspectFile(path: string): Promise<InspectedFile> {
       sequence: f.sequence,
       volumeId: Array.from(f.volumeId, (b) => b.toString(16).padStart(2, '0')).join(''),
       wrappedKeys: f.wrappedKeys.map((w) => ({
-        keyArn: w.keyArn, encryptionContext: { ...w.encryptionContext }, ciphertextBlobBytes: w.ciphertextBlob.length, grantId: w.grantId ?? null, grantee: w.grantee ?? null,
+        keyArn: w.keyArn,
+        encryptionContext: { ...w.encryptionContext },
+        ciphertextBlobBytes: w.ciphertextBlob.length,
+        grantId: w.grantId ?? null,
+        grantee: w.grantee ?? null,
       })),
-      headerCopies: copies.map((c) => ({ offset: c.offset, status: c.header !== undefined ? 'decodes' : `unreadable: ${c.problem?.message ?? 'unknown'}` })),
+      headerCopies: copies.map((c) => ({
+        offset: c.offset,
+        status: c.header !== undefined ? 'decodes' : `unreadable: ${c.problem?.message ?? 'unknown'}`,
+      })),
     };
   } finally {
     await store.close();
@@ -72,7 +79,10 @@ export async function inspectFile(path: string): Promise<InspectedFile> {
 
 export function inspectLines(h: InspectedFile): string[] {
   // Header strings are untrusted: escaped here, so a newline in one cannot fake a line.
-  const context = (c: EncryptionContext) => Object.entries(c).map(([k, v]) => `${escapeTerminal(k)}=${escapeTerminal(v)}`).join(', ');
+  const context = (c: EncryptionContext) =>
+    Object.entries(c)
+      .map(([k, v]) => `${escapeTerminal(k)}=${escapeTerminal(v)}`)
+      .join(', ');
   return [
     `${h.file}: atrest format version ${h.formatVersion}, ${h.layout === 'stream' ? 'encrypted file (stream; size sealed in the trailer)' : 'volume'}${h.scratch ? ', scratch' : ''}, ${h.fileBytes} bytes`,
     `cipher:       ${h.cipher}, ${h.sectorSize}-byte sectors, data from byte ${h.dataOffset}`,

@@ -50,7 +50,12 @@ type SecretSource = 'ATREST_ROOT_KEY' | 'ATREST_PASSPHRASE' | 'prompt';
 /** How long a command waits for another one's lock on the key store, unless --wait says. */
 export const DEFAULT_LOCK_WAIT_SECONDS = 5;
 
-export async function openKeystore(env: Record<string, string | undefined>, cwd: string, out: Output, lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000): Promise<OpenKeystore> {
+export async function openKeystore(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  out: Output,
+  lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000,
+): Promise<OpenKeystore> {
   const { store, location, secret } = await openKeystoreFile(env, cwd, out, lockWaitMs);
   wipe(secret);
   const kms = new LocalKms({ keystore: store });
@@ -76,17 +81,24 @@ export async function openKeystore(env: Record<string, string | undefined>, cwd:
 /** The locked, sealed key store file (created on first use) and a copy of the secret that opens
  *  it, for callers that build their own LocalKms (`atrest serve`) or seal more with the same
  *  secret (access keys). The caller wipes the secret and closes the store. */
-export async function openKeystoreFile(env: Record<string, string | undefined>, cwd: string, out: Output, lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000): Promise<{ store: FileKeystore; location: KeystoreLocation; secret: KeystoreSecret }> {
+export async function openKeystoreFile(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  out: Output,
+  lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000,
+): Promise<{ store: FileKeystore; location: KeystoreLocation; secret: KeystoreSecret }> {
   const location = keystoreLocation(env, cwd);
   // Only a hint for the prompt ("New passphrase…"): another process may create the store
   // between this look and the lock below.
   const looksNew = !(await pathExists(location.keystorePath));
   const { secret, source } = await obtainSecret(env, location, looksNew);
   if (looksNew) await mkdir(location.home, { recursive: true, mode: 0o700 });
-  const store = await FileKeystore.open(location.keystorePath, copySecret(secret), { lockWaitMs }).catch((e: unknown) => {
-    wipe(secret);
-    throw e;
-  });
+  const store = await FileKeystore.open(location.keystorePath, copySecret(secret), { lockWaitMs }).catch(
+    (e: unknown) => {
+      wipe(secret);
+      throw e;
+    },
+  );
   // Decided again under the lock, where nobody else can create the file: a store another
   // process created meanwhile was checked against our secret by open() and must never be
   // replaced by an empty one (that lost every key created in between).
@@ -101,7 +113,8 @@ export async function openKeystoreFile(env: Record<string, string | undefined>, 
     wipe(secret);
     throw e;
   }
-  if (isNew) out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
+  if (isNew)
+    out.note(`created the key store ${location.keystorePath}, sealed with AES-256-GCM under ${describeSource(source)}`);
   return { store, location, secret };
 }
 
@@ -116,7 +129,12 @@ export interface PerCallKeyService {
   close(): Promise<void>;
 }
 
-export async function perCallKeyService(env: Record<string, string | undefined>, cwd: string, out: Output, lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000): Promise<PerCallKeyService> {
+export async function perCallKeyService(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  out: Output,
+  lockWaitMs = DEFAULT_LOCK_WAIT_SECONDS * 1000,
+): Promise<PerCallKeyService> {
   const { store, location, secret } = await openKeystoreFile(env, cwd, out, lockWaitMs);
   await store.close();
   const accountId = new LocalKms().accountId;
@@ -125,7 +143,9 @@ export async function perCallKeyService(env: Record<string, string | undefined>,
   const closedError = () => new Error('the key store was closed (the command ended or was interrupted)');
   const run = async (principalArn: string, method: keyof KmsClient, request: unknown): Promise<unknown> => {
     if (closed) throw closedError();
-    const kms = new LocalKms({ keystore: await FileKeystore.open(location.keystorePath, copySecret(secret), { lockWaitMs }) });
+    const kms = new LocalKms({
+      keystore: await FileKeystore.open(location.keystorePath, copySecret(secret), { lockWaitMs }),
+    });
     try {
       if (closed) throw closedError();
       return await (kms.as(principalArn)[method] as (r: unknown) => Promise<unknown>)(request);
@@ -169,18 +189,27 @@ function copySecret(secret: KeystoreSecret): KeystoreSecret {
 function describeSource(source: SecretSource): string {
   const scrypt = `scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)}, r=${DEFAULT_SCRYPT.r}, p=${DEFAULT_SCRYPT.p}`;
   switch (source) {
-    case 'ATREST_ROOT_KEY': return 'the root key in ATREST_ROOT_KEY (keep it: without it the keys are lost)';
-    case 'ATREST_PASSPHRASE': return `the passphrase in ATREST_PASSPHRASE (${scrypt})`;
-    case 'prompt': return `the passphrase just entered (${scrypt})`;
+    case 'ATREST_ROOT_KEY':
+      return 'the root key in ATREST_ROOT_KEY (keep it: without it the keys are lost)';
+    case 'ATREST_PASSPHRASE':
+      return `the passphrase in ATREST_PASSPHRASE (${scrypt})`;
+    case 'prompt':
+      return `the passphrase just entered (${scrypt})`;
   }
 }
 
 /** The key store's secret from ATREST_ROOT_KEY, ATREST_PASSPHRASE or the terminal. */
-export async function obtainSecret(env: Record<string, string | undefined>, location: KeystoreLocation, isNew: boolean): Promise<{ secret: KeystoreSecret; source: SecretSource }> {
+export async function obtainSecret(
+  env: Record<string, string | undefined>,
+  location: KeystoreLocation,
+  isNew: boolean,
+): Promise<{ secret: KeystoreSecret; source: SecretSource }> {
   const rootKeyHex = env.ATREST_ROOT_KEY;
   if (rootKeyHex !== undefined && rootKeyHex !== '') {
     if (!/^[0-9a-fA-F]{64}$/.test(rootKeyHex)) {
-      throw new UsageError(`ATREST_ROOT_KEY must be 64 hex digits (a 32-byte key), got ${rootKeyHex.length} characters${/[^0-9a-fA-F]/.test(rootKeyHex) ? ' with non-hex ones' : ''}`);
+      throw new UsageError(
+        `ATREST_ROOT_KEY must be 64 hex digits (a 32-byte key), got ${rootKeyHex.length} characters${/[^0-9a-fA-F]/.test(rootKeyHex) ? ' with non-hex ones' : ''}`,
+      );
     }
     // Straight from the variable's digits to bytes (no parseInt, no substrings of the key); the
     // variable's own string cannot be wiped (README, security notes).
@@ -194,7 +223,11 @@ export async function obtainSecret(env: Record<string, string | undefined>, loca
       `no secret for the key store ${location.keystorePath}: set ATREST_ROOT_KEY (64 hex digits) or ATREST_PASSPHRASE, or run on a terminal to be asked for the passphrase`,
     );
   }
-  if (!isNew) return { secret: { passphrase: await promptHidden(`Passphrase for ${location.keystorePath}: `) }, source: 'prompt' };
+  if (!isNew)
+    return {
+      secret: { passphrase: await promptHidden(`Passphrase for ${location.keystorePath}: `) },
+      source: 'prompt',
+    };
   const first = await promptHidden(`New passphrase for the key store ${location.keystorePath}: `);
   if (first.length === 0) throw new UsageError('the passphrase must not be empty');
   const second = await promptHidden('Repeat the passphrase: ');

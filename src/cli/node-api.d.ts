@@ -14,7 +14,11 @@ declare module 'node:fs/promises' {
   export function stat(path: string): Promise<Stats>;
   export function lstat(path: string): Promise<Stats>;
   export function mkdir(path: string, options: { recursive?: boolean; mode?: number }): Promise<string | undefined>;
-  export function writeFile(path: string, data: Uint8Array | string, options?: { mode?: number; flag?: string }): Promise<void>;
+  export function writeFile(
+    path: string,
+    data: Uint8Array | string,
+    options?: { mode?: number; flag?: string },
+  ): Promise<void>;
   export function appendFile(path: string, data: string, options?: { mode?: number }): Promise<void>;
   export function rm(path: string, options?: { force?: boolean; recursive?: boolean }): Promise<void>;
 }

@@ -30,7 +30,13 @@ export class Output {
     if (this.json) this.stdout.write(toJson(data) + '\n');
     // A result line may be a multi-line text (a policy document): its newlines are kept. Lines
     // built from untrusted values escape those values themselves first (inspect.ts).
-    else if (lines.length > 0) this.stdout.write(lines.flatMap((l) => l.split('\n')).map(escapeTerminal).join('\n') + '\n');
+    else if (lines.length > 0)
+      this.stdout.write(
+        lines
+          .flatMap((l) => l.split('\n'))
+          .map(escapeTerminal)
+          .join('\n') + '\n',
+      );
   }
 
   /** A line for the person at the terminal (stderr); none with --quiet. */
@@ -62,8 +68,10 @@ export function escapeTerminal(line: string): string {
 export function toJson(value: unknown): string {
   // JSON.stringify escapes C0 controls itself (the raw newlines left are its indentation); the
   // rest is escaped here as \uNNNN, so the document still parses to the same strings.
-  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? base64(v) : v), 2)
-    .replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? base64(v) : v), 2).replace(
+    UNSAFE_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function base64(bytes: Uint8Array): string {
@@ -75,7 +83,11 @@ function base64(bytes: Uint8Array): string {
 /** Left-aligned columns for tables of plain strings. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

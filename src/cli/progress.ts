@@ -20,9 +20,13 @@ export interface Progress {
 
 const SILENT: Progress = { advance() {}, finish() {}, abandon() {} };
 
-export function createProgress(stderr: CliOutputStream, options: { label: string; totalBytes: number | undefined; quiet: boolean }): Progress {
+export function createProgress(
+  stderr: CliOutputStream,
+  options: { label: string; totalBytes: number | undefined; quiet: boolean },
+): Progress {
   const { label, totalBytes, quiet } = options;
-  if (quiet || stderr.isTTY !== true || totalBytes === undefined || totalBytes <= PROGRESS_THRESHOLD_BYTES) return SILENT;
+  if (quiet || stderr.isTTY !== true || totalBytes === undefined || totalBytes <= PROGRESS_THRESHOLD_BYTES)
+    return SILENT;
   const started = performance.now();
   let done = 0;
   let lastDrawn = -Infinity;
@@ -33,7 +37,9 @@ export function createProgress(stderr: CliOutputStream, options: { label: string
     const rate = seconds > 0 ? done / MiB / seconds : 0;
     const percent = Math.min(100, Math.floor((done / totalBytes) * 100));
     const eta = rate > 0 ? formatDuration((totalBytes - done) / MiB / rate) : '--:--';
-    stderr.write(`\r\x1b[K${label} ${formatMiB(done)} / ${formatMiB(totalBytes)} (${percent}%)  ${rate.toFixed(1)} MiB/s  ETA ${eta}`);
+    stderr.write(
+      `\r\x1b[K${label} ${formatMiB(done)} / ${formatMiB(totalBytes)} (${percent}%)  ${rate.toFixed(1)} MiB/s  ETA ${eta}`,
+    );
     drawn = true;
   };
 

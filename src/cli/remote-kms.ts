@@ -14,13 +14,19 @@ export interface RemoteKmsChoice {
 }
 
 /** What --endpoint, ATREST_KMS_ENDPOINT and --kms ask for; undefined for the embedded store. */
-export function remoteKmsChoice(values: ReadonlyMap<string, string>, env: Record<string, string | undefined>): RemoteKmsChoice | undefined {
+export function remoteKmsChoice(
+  values: ReadonlyMap<string, string>,
+  env: Record<string, string | undefined>,
+): RemoteKmsChoice | undefined {
   const kind = values.get('kms');
-  if (kind !== undefined && kind !== 'aws' && kind !== 'local') throw new UsageError(`--kms takes aws or local, got ${JSON.stringify(kind)}`);
+  if (kind !== undefined && kind !== 'aws' && kind !== 'local')
+    throw new UsageError(`--kms takes aws or local, got ${JSON.stringify(kind)}`);
   if (kind === 'local') return undefined;
   const endpoint = values.get('endpoint') ?? (env.ATREST_KMS_ENDPOINT || undefined);
   if (endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) {
-    throw new UsageError(`--endpoint takes http(s)://HOST:PORT (the URL atrest serve prints), got ${JSON.stringify(endpoint)}`);
+    throw new UsageError(
+      `--endpoint takes http(s)://HOST:PORT (the URL atrest serve prints), got ${JSON.stringify(endpoint)}`,
+    );
   }
   if (endpoint === undefined && kind !== 'aws') return undefined;
   return { endpoint, aws: kind === 'aws' };
@@ -31,10 +37,15 @@ export async function remoteKms(choice: RemoteKmsChoice, env: Record<string, str
   try {
     sdk = await import('@aws-sdk/client-kms');
   } catch {
-    throw new UsageError('a remote key service needs the optional package @aws-sdk/client-kms: npm install @aws-sdk/client-kms');
+    throw new UsageError(
+      'a remote key service needs the optional package @aws-sdk/client-kms: npm install @aws-sdk/client-kms',
+    );
   }
   const { kmsClientFromAws } = await import('../kms/aws/index.js');
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (choice.endpoint !== undefined ? 'us-east-1' : undefined);
-  const client = new sdk.KMSClient({ ...(choice.endpoint !== undefined ? { endpoint: choice.endpoint } : {}), ...(region ? { region } : {}) });
+  const client = new sdk.KMSClient({
+    ...(choice.endpoint !== undefined ? { endpoint: choice.endpoint } : {}),
+    ...(region ? { region } : {}),
+  });
   return kmsClientFromAws(client);
 }

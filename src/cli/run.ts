@@ -6,7 +6,14 @@ import { emptyArgs, GLOBAL_OPTIONS, lockWaitMs, parseOptions, splitLeadingGlobal
 import type { Command, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
-import { DEFAULT_LOCK_WAIT_SECONDS, openKeystore, openKeystoreFile, perCallKeyService, type OpenKeystore, type PerCallKeyService } from './keystore.js';
+import {
+  DEFAULT_LOCK_WAIT_SECONDS,
+  openKeystore,
+  openKeystoreFile,
+  perCallKeyService,
+  type OpenKeystore,
+  type PerCallKeyService,
+} from './keystore.js';
 import { remoteKms, remoteKmsChoice } from './remote-kms.js';
 import { Output } from './output.js';
 import { discardPendingFiles } from './files.js';
@@ -69,17 +76,25 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const { min, max, names } = command.positionals;
     const count = parsed.positionals.length;
     if (count < min || count > max) {
-      throw new UsageError(`atrest ${command.words}: expected ${names || 'no arguments'}, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}\n${commandUsage(command)}`);
+      throw new UsageError(
+        `atrest ${command.words}: expected ${names || 'no arguments'}, got ${count === 0 ? 'none' : parsed.positionals.map((p) => JSON.stringify(p)).join(' ')}\n${commandUsage(command)}`,
+      );
     }
     const env = cliProcess.env;
     const cwd = cliProcess.cwd();
     const remote = remoteKmsChoice(parsed.values, env);
     if (remote !== undefined && parsed.values.has('as')) {
-      throw new UsageError('--as works only on the embedded key store; over --endpoint or --kms aws the access key decides the principal');
+      throw new UsageError(
+        '--as works only on the embedded key store; over --endpoint or --kms aws the access key decides the principal',
+      );
     }
     const waitMs = lockWaitMs(parsed, DEFAULT_LOCK_WAIT_SECONDS);
     const ctx: CommandContext = {
-      args: parsed, out, env, cwd, stderr: cliProcess.stderr,
+      args: parsed,
+      out,
+      env,
+      cwd,
+      stderr: cliProcess.stderr,
       async keystore() {
         keystore ??= await openKeystore(env, cwd, out, waitMs);
         return keystore;
@@ -117,7 +132,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 /** The command named by the leading words, and the tokens after them. No command: `args` is
  *  truthy when help was asked for (exit 0), empty when nothing or something unknown was. */
-function findCommand(tokens: readonly string[], globals: ReturnType<typeof emptyArgs>): { command?: Command; args: string[]; shown?: boolean } {
+function findCommand(
+  tokens: readonly string[],
+  globals: ReturnType<typeof emptyArgs>,
+): { command?: Command; args: string[]; shown?: boolean } {
   const words: string[] = [];
   for (const token of tokens) {
     if (token.startsWith('-')) break;
@@ -129,13 +147,25 @@ function findCommand(tokens: readonly string[], globals: ReturnType<typeof empty
   if (words.length === 0 && (globals.flags.has('help') || tokens[0] === 'help')) return { args: [] as string[] };
   if (words.length === 0 && tokens.length === 0) throw new UsageError(`no command given\n\n${usageText(COMMANDS)}`);
   const group = COMMANDS.filter((c) => c.words.startsWith(words[0] + ' ')).map((c) => c.words);
-  if (group.length > 0 && words.length === 1 && (globals.flags.has('help') || tokens.includes('--help') || tokens.includes('-h'))) {
+  if (
+    group.length > 0 &&
+    words.length === 1 &&
+    (globals.flags.has('help') || tokens.includes('--help') || tokens.includes('-h'))
+  ) {
     // `atrest keys --help`: the group's commands, one usage line each.
-    cliProcess.stdout.write(COMMANDS.filter((c) => group.includes(c.words)).map(commandUsage).join('\n') + '\n');
+    cliProcess.stdout.write(
+      COMMANDS.filter((c) => group.includes(c.words))
+        .map(commandUsage)
+        .join('\n') + '\n',
+    );
     return { args: [], shown: true };
   }
   if (group.length > 0) {
-    throw new UsageError(`unknown command "atrest ${words.join(' ')}"; "${words[0]}" takes: ${group.map((w) => w.split(' ')[1]).join(', ')}`);
+    throw new UsageError(
+      `unknown command "atrest ${words.join(' ')}"; "${words[0]}" takes: ${group.map((w) => w.split(' ')[1]).join(', ')}`,
+    );
   }
-  throw new UsageError(`unknown command "${tokens[0]}" (commands: ${[...new Set(COMMANDS.map((c) => c.words.split(' ')[0]))].join(', ')}; see atrest --help)`);
+  throw new UsageError(
+    `unknown command "${tokens[0]}" (commands: ${[...new Set(COMMANDS.map((c) => c.words.split(' ')[0]))].join(', ')}; see atrest --help)`,
+  );
 }

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 
 /** The version in the package.json this file was built with (dist/cli/ → the package root). */
 export async function packageVersion(): Promise<string> {
-  const manifest = JSON.parse(await readFile(decodeURIComponent(new URL('../../package.json', import.meta.url).pathname), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(
+    await readFile(decodeURIComponent(new URL('../../package.json', import.meta.url).pathname), 'utf8'),
+  ) as { version?: unknown };
   return String(manifest.version);
 }

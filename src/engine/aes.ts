@@ -10,7 +10,10 @@ export class Aes {
   private disposed = false;
 
   /** @internal — use engine.aes(key). */
-  constructor(private readonly core: Core, key: unknown) {
+  constructor(
+    private readonly core: Core,
+    key: unknown,
+  ) {
     const k = bytes(key, 'aes: key');
     if (k.length !== 16 && k.length !== 32) {
       throw new RangeError(`aes: key must be 16 bytes (AES-128) or 32 bytes (AES-256), got ${k.length}`);
@@ -41,7 +44,8 @@ export class Aes {
     const core = this.core;
     const flag = encrypt ? 1 : 0;
     core.throughWindow((window) =>
-      window.pass(d, core.ioBytes, (io, n) => core.wasm.aesBlocks(this.slot, io, n / 16, flag), o));
+      window.pass(d, core.ioBytes, (io, n) => core.wasm.aesBlocks(this.slot, io, n / 16, flag), o),
+    );
     return o;
   }
 }

@@ -38,9 +38,12 @@ export function output(out: unknown, data: Uint8Array, what: string): Uint8Array
     throw new RangeError(`${what}: out holds ${o.length} bytes but the result needs ${data.length}`);
   }
   if (o.buffer === data.buffer && o.byteOffset !== data.byteOffset) {
-    const a = data.byteOffset, b = o.byteOffset;
+    const a = data.byteOffset,
+      b = o.byteOffset;
     if (a < b + data.length && b < a + data.length) {
-      throw new RangeError(`${what}: out partly overlaps data; pass the same array for in-place work or a separate one`);
+      throw new RangeError(
+        `${what}: out partly overlaps data; pass the same array for in-place work or a separate one`,
+      );
     }
   }
   return o;
@@ -53,15 +56,26 @@ export function usable(disposed: boolean, what: string): void {
 /** The checks of a multi-sector XTS call (Xts.encrypt/decrypt and the pool's), in one place so
  *  both give the same errors: data of at least 16 bytes, a partial last sector of at least 16
  *  (ciphertext stealing), sector numbers that stay within 2^64−1, a usable `out`. */
-export function sectorCall(data: unknown, firstSector: unknown, out: unknown, sectorSize: number, what: string, tweakStep = 1): {
-  data: Uint8Array; first: bigint; out: Uint8Array;
+export function sectorCall(
+  data: unknown,
+  firstSector: unknown,
+  out: unknown,
+  sectorSize: number,
+  what: string,
+  tweakStep = 1,
+): {
+  data: Uint8Array;
+  first: bigint;
+  out: Uint8Array;
 } {
   const d = bytes(data, `${what}: data`);
   const first = sectorNumber(firstSector, `${what}: firstSector`);
   if (d.length < 16) throw new RangeError(`${what}: data must hold at least 16 bytes, got ${d.length}`);
   const partial = d.length % sectorSize;
   if (partial !== 0 && partial < 16) {
-    throw new RangeError(`${what}: the last sector holds ${partial} bytes; a partial last sector needs at least 16 (ciphertext stealing)`);
+    throw new RangeError(
+      `${what}: the last sector holds ${partial} bytes; a partial last sector needs at least 16 (ciphertext stealing)`,
+    );
   }
   const count = BigInt(Math.ceil(d.length / sectorSize));
   if (first + count - 1n > MAX_SECTOR) {

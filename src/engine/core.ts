@@ -133,7 +133,13 @@ export class IoWindow {
 
   /** One piece: input[offset, offset + length) into the window, `run(io, length)`, and, when
    *  `out` is given, the window back out to out[offset…]. */
-  piece(input: Uint8Array, offset: number, length: number, run: (io: number, length: number) => void, out?: Uint8Array): void {
+  piece(
+    input: Uint8Array,
+    offset: number,
+    length: number,
+    run: (io: number, length: number) => void,
+    out?: Uint8Array,
+  ): void {
     this.put(input.subarray(offset, offset + length));
     run(this.io, length);
     if (out) this.take(out, offset, length);
@@ -141,7 +147,12 @@ export class IoWindow {
 
   /** All of `input` in pieces of at most `chunk` bytes (the last may be shorter), each through
    *  `piece`; `run` also receives the piece's offset in `input`. */
-  pass(input: Uint8Array, chunk: number, run: (io: number, length: number, offset: number) => void, out?: Uint8Array): void {
+  pass(
+    input: Uint8Array,
+    chunk: number,
+    run: (io: number, length: number, offset: number) => void,
+    out?: Uint8Array,
+  ): void {
     for (let offset = 0; offset < input.length; offset += chunk) {
       const length = Math.min(chunk, input.length - offset);
       this.piece(input, offset, length, (io, n) => run(io, n, offset), out);

@@ -27,7 +27,10 @@ export class Gcm {
   private disposed = false;
 
   /** @internal — use engine.gcm(key). */
-  constructor(private readonly core: Core, key: unknown) {
+  constructor(
+    private readonly core: Core,
+    key: unknown,
+  ) {
     this.slot = core.aesKey(aesKeyOfAnySize(key, 'gcm: key'));
     core.throughWindow(() => core.wasm.gcmInit(this.slot)); // the cipher's scratch held E_K(0) = H
   }
@@ -98,7 +101,13 @@ export class Gcm {
 
   /** The checks seal and open share, in the order their errors are reported: usable, nonce,
    *  the data argument (named `dataName`), aad. */
-  private inputs(what: string, nonce: unknown, data: unknown, dataName: string, aad: unknown): [Uint8Array, Uint8Array, Uint8Array] {
+  private inputs(
+    what: string,
+    nonce: unknown,
+    data: unknown,
+    dataName: string,
+    aad: unknown,
+  ): [Uint8Array, Uint8Array, Uint8Array] {
     usable(this.disposed, what);
     const n = checkNonce(nonce, what);
     const d = bytes(data, `${what}: ${dataName}`);
@@ -134,12 +143,15 @@ export class Gcm {
 }
 
 function authFailed(): AuthenticationError {
-  return new AuthenticationError('gcm.open: authentication failed (wrong key, nonce or AAD, or modified ciphertext or tag); no plaintext released');
+  return new AuthenticationError(
+    'gcm.open: authentication failed (wrong key, nonce or AAD, or modified ciphertext or tag); no plaintext released',
+  );
 }
 
 function checkNonce(nonce: unknown, what: string): Uint8Array {
   const n = bytes(nonce, `${what}: nonce`);
-  if (n.length === 0) throw new RangeError(`${what}: nonce must be at least 1 byte (SP 800-38D); 12 bytes is the normal length`);
+  if (n.length === 0)
+    throw new RangeError(`${what}: nonce must be at least 1 byte (SP 800-38D); 12 bytes is the normal length`);
   return n;
 }
 

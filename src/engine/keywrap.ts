@@ -14,7 +14,10 @@ export class KeyWrap {
   private disposed = false;
 
   /** @internal — use engine.keyWrap(kek). */
-  constructor(private readonly core: Core, kek: unknown) {
+  constructor(
+    private readonly core: Core,
+    kek: unknown,
+  ) {
     this.slot = core.aesKey(aesKeyOfAnySize(kek, 'keyWrap: kek'));
   }
 
@@ -24,7 +27,9 @@ export class KeyWrap {
     usable(this.disposed, what);
     const d = bytes(keyData, `${what}: keyData`);
     if (d.length < 16 || d.length % 8 !== 0) {
-      throw new RangeError(`${what}: key data must be a multiple of 8 bytes and at least 16 (RFC 3394), got ${d.length}; use wrapPad for other lengths`);
+      throw new RangeError(
+        `${what}: key data must be a multiple of 8 bytes and at least 16 (RFC 3394), got ${d.length}; use wrapPad for other lengths`,
+      );
     }
     const used = d.length + 8;
     return this.throughWindow(what, d, 8, used, (window) => {
@@ -39,7 +44,9 @@ export class KeyWrap {
     usable(this.disposed, what);
     const w = bytes(wrapped, `${what}: wrapped`);
     if (w.length < 24 || w.length % 8 !== 0) {
-      throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 24 (RFC 3394), got ${w.length}`);
+      throw new RangeError(
+        `${what}: a wrapped key must be a multiple of 8 bytes and at least 24 (RFC 3394), got ${w.length}`,
+      );
     }
     return this.throughWindow(what, w, 0, w.length, (window) => {
       if (this.core.wasm.kwUnwrap(this.slot, window.io, w.length / 8 - 1) !== 1) throw failed(what);
@@ -66,7 +73,9 @@ export class KeyWrap {
     usable(this.disposed, what);
     const w = bytes(wrapped, `${what}: wrapped`);
     if (w.length < 16 || w.length % 8 !== 0) {
-      throw new RangeError(`${what}: a wrapped key must be a multiple of 8 bytes and at least 16 (RFC 5649), got ${w.length}`);
+      throw new RangeError(
+        `${what}: a wrapped key must be a multiple of 8 bytes and at least 16 (RFC 5649), got ${w.length}`,
+      );
     }
     return this.throughWindow(what, w, 0, w.length, (window) => {
       const len = this.core.wasm.kwpUnwrap(this.slot, window.io, w.length / 8 - 1);
@@ -85,7 +94,13 @@ export class KeyWrap {
   /** Checks that `used` bytes fit the I/O window, copies `input` into it at `offset`, marks the
    *  `used` bytes as the wasm's output area, and runs `step` inside `Core.throughWindow`, which
    *  wipes the window and the scratch areas whatever happens (the window held key material). */
-  private throughWindow<T>(what: string, input: Uint8Array, offset: number, used: number, step: (window: IoWindow) => T): T {
+  private throughWindow<T>(
+    what: string,
+    input: Uint8Array,
+    offset: number,
+    used: number,
+    step: (window: IoWindow) => T,
+  ): T {
     this.fits(used, what);
     return this.core.throughWindow((window) => {
       window.claim(used);
@@ -96,11 +111,15 @@ export class KeyWrap {
 
   private fits(total: number, what: string): void {
     if (total > this.core.ioBytes) {
-      throw new RangeError(`${what}: at most ${this.core.ioBytes - 8} bytes of key data are supported (the engine's I/O window), got ${total - 8}`);
+      throw new RangeError(
+        `${what}: at most ${this.core.ioBytes - 8} bytes of key data are supported (the engine's I/O window), got ${total - 8}`,
+      );
     }
   }
 }
 
 function failed(what: string): AuthenticationError {
-  return new AuthenticationError(`${what}: integrity check failed (wrong KEK or modified wrapped key); nothing released`);
+  return new AuthenticationError(
+    `${what}: integrity check failed (wrong KEK or modified wrapped key); nothing released`,
+  );
 }

@@ -27,11 +27,7 @@ export type ToWorker =
   | { op: 'dispose'; id: number; h: number };
 
 /** The start-up replies carry an `op`; the replies to `run` and `dispose` carry the request's id. */
-export type FromWorker =
-  | { op: 'hello' }
-  | { op: 'ready'; simd: boolean }
-  | { op: 'fail'; error: ErrorInfo }
-  | JobReply;
+export type FromWorker = { op: 'hello' } | { op: 'ready'; simd: boolean } | { op: 'fail'; error: ErrorInfo } | JobReply;
 
 export interface JobReply {
   op?: undefined;

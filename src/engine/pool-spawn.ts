@@ -69,7 +69,12 @@ export interface WorkerEvents {
 
 /** Starts `count` workers running the `simd` build; resolves with all of them, or with none
  *  (after stopping those that started) when any fails to start. */
-export async function startWorkers(count: number, url: string | URL | undefined, simd: boolean, events: WorkerEvents): Promise<PoolWorker[]> {
+export async function startWorkers(
+  count: number,
+  url: string | URL | undefined,
+  simd: boolean,
+  events: WorkerEvents,
+): Promise<PoolWorker[]> {
   if (count === 0) return [];
   let failStart: (e: Error) => void = () => {};
   const failed = new Promise<never>((_, reject) => (failStart = reject));

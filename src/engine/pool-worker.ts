@@ -49,7 +49,8 @@ async function handle(port: Port, msg: ToWorker): Promise<void> {
       const output = msg.output;
       try {
         if (xts === undefined) throw new Error('pool worker: unknown key handle');
-        if (!(xts instanceof Object && 'encrypt' in xts)) throw Object.assign(new Error(xts.message), { name: xts.name });
+        if (!(xts instanceof Object && 'encrypt' in xts))
+          throw Object.assign(new Error(xts.message), { name: xts.name });
         const ownInput = !isSharedBuffer(input.buffer);
         const target = output ?? (ownInput ? input : undefined);
         const result = msg.encrypt ? xts.encrypt(input, msg.first, target) : xts.decrypt(input, msg.first, target);

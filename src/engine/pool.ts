@@ -121,7 +121,10 @@ class PoolImpl implements Pool {
   private closed = false;
   private failure: Error | null = null;
 
-  constructor(readonly engine: Engine, readonly inThreadBelow: number) {
+  constructor(
+    readonly engine: Engine,
+    readonly inThreadBelow: number,
+  ) {
     this.simd = engine.simd;
   }
 
@@ -144,7 +147,9 @@ class PoolImpl implements Pool {
     if (this.workers > 0 && !this.failure) {
       for (const w of this.poolWorkers) {
         const copy = key.slice(); // transferred: after this the calling thread holds no copy
-        w.thread.post({ op: 'key', h, key: copy, sectorSize: local.sectorSize, tweakUnit: local.tweakUnit }, [copy.buffer]);
+        w.thread.post({ op: 'key', h, key: copy, sectorSize: local.sectorSize, tweakUnit: local.tweakUnit }, [
+          copy.buffer,
+        ]);
       }
     }
     const x = new PoolXtsImpl(this, h, local);
@@ -174,8 +179,17 @@ class PoolImpl implements Pool {
     }
     return new Promise<Uint8Array>((resolve, reject) => {
       this.calls.push({
-        handle: x.handle, encrypt, data: d, out: o, first, sectorSize: x.sectorSize,
-        next: 0, outstanding: 0, failed: false, resolve, reject,
+        handle: x.handle,
+        encrypt,
+        data: d,
+        out: o,
+        first,
+        sectorSize: x.sectorSize,
+        next: 0,
+        outstanding: 0,
+        failed: false,
+        resolve,
+        reject,
       });
       this.pump();
     });
@@ -215,7 +229,10 @@ class PoolImpl implements Pool {
       const start = call.next;
       const left = call.data.length - start;
       const share = Math.min(PIECE_BYTES, Math.max(MIN_PIECE_BYTES, Math.ceil(left / (this.workers * QUEUE_DEPTH))));
-      const end = Math.min(call.data.length, start + Math.max(1, Math.floor(share / call.sectorSize)) * call.sectorSize);
+      const end = Math.min(
+        call.data.length,
+        start + Math.max(1, Math.floor(share / call.sectorSize)) * call.sectorSize,
+      );
       call.next = end;
       call.outstanding++;
       this.send(w, call, start, end);
@@ -268,7 +285,8 @@ class PoolImpl implements Pool {
       call.out.set(m.data, job.start);
     }
     const back = m.data ?? m.spare;
-    if (back && back.buffer.byteLength >= MIN_PIECE_BYTES && !isSharedBuffer(back.buffer)) this.keep(back.buffer as ArrayBuffer);
+    if (back && back.buffer.byteLength >= MIN_PIECE_BYTES && !isSharedBuffer(back.buffer))
+      this.keep(back.buffer as ArrayBuffer);
     call.outstanding--;
     if (call.outstanding === 0 && call.next >= call.data.length) {
       if (!call.failed) call.resolve(call.out);
@@ -320,7 +338,11 @@ class PoolXtsImpl implements PoolXts {
   private disposing: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
 
-  constructor(private readonly pool: PoolImpl, readonly handle: number, private readonly local: Xts) {
+  constructor(
+    private readonly pool: PoolImpl,
+    readonly handle: number,
+    private readonly local: Xts,
+  ) {
     this.sectorSize = local.sectorSize;
   }
 
@@ -366,7 +388,11 @@ class PoolXtsImpl implements PoolXts {
   private check(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): [Uint8Array, bigint, Uint8Array] {
     const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
     usable(this.disposed, what);
-    const { data: d, first, out: o } = sectorCall(data, firstSector, out, this.sectorSize, what, this.sectorSize / this.local.tweakUnit);
+    const {
+      data: d,
+      first,
+      out: o,
+    } = sectorCall(data, firstSector, out, this.sectorSize, what, this.sectorSize / this.local.tweakUnit);
     return [d, first, o];
   }
 }

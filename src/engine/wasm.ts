@@ -17,7 +17,15 @@ export interface EngineExports {
   simd(): number;
   aesSetKey(slot: number, keyLength: number): number;
   aesBlocks(slot: number, ptr: number, blocks: number, encrypt: number): void;
-  xtsSectors(dataSlot: number, tweakSlot: number, ptr: number, length: number, sectorSize: number, encrypt: number, tweakStep: number): void;
+  xtsSectors(
+    dataSlot: number,
+    tweakSlot: number,
+    ptr: number,
+    length: number,
+    sectorSize: number,
+    encrypt: number,
+    tweakStep: number,
+  ): void;
   xtsUnitStart(tweakSlot: number): void;
   xtsUnitUpdate(dataSlot: number, ptr: number, length: number, encrypt: number): void;
   xtsUnitFinish(dataSlot: number, ptr: number, length: number, encrypt: number): void;

@@ -36,7 +36,11 @@ export class Xts {
   private disposed = false;
 
   /** @internal — use engine.xts(key, options). */
-  constructor(private readonly core: Core, key: unknown, options: XtsOptions = {}) {
+  constructor(
+    private readonly core: Core,
+    key: unknown,
+    options: XtsOptions = {},
+  ) {
     const k = bytes(key, 'xts: key');
     if (k.length !== 64 && k.length !== 32) {
       throw new RangeError(`xts: key must be 64 bytes (XTS-AES-256) or 32 bytes (XTS-AES-128), got ${k.length}`);
@@ -91,10 +95,15 @@ export class Xts {
       if (size <= core.ioBytes) {
         // As many whole sectors per window as fit; the wasm steps the tweak sector by sector.
         const chunk = Math.floor(core.ioBytes / size) * size;
-        window.pass(d, chunk, (io, n, offset) => {
-          core.setTweakValue((first + BigInt(offset / size)) * BigInt(step));
-          core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, io, n, size, flag, step);
-        }, o);
+        window.pass(
+          d,
+          chunk,
+          (io, n, offset) => {
+            core.setTweakValue((first + BigInt(offset / size)) * BigInt(step));
+            core.wasm.xtsSectors(this.dataSlot, this.tweakSlot, io, n, size, flag, step);
+          },
+          o,
+        );
       } else {
         let sector = first * BigInt(step);
         for (let offset = 0; offset < d.length; offset += size) {

@@ -8,7 +8,12 @@ import { checkKeyAllowed, exactAliases, matchesPattern, type CheckedPolicy } fro
 /** The policy checks of a key the caller names (create, seal, rewrap, addKey), DescribeKey,
  *  and a last check of the ARN it reports. Only DescribeKey is called before the name passes
  *  (it reads metadata and moves no key), and only when the policy lists exact aliases. */
-export async function resolveAllowedKey(kms: KmsClient, policy: CheckedPolicy, keyId: string, what: string): Promise<KeyMetadata> {
+export async function resolveAllowedKey(
+  kms: KmsClient,
+  policy: CheckedPolicy,
+  keyId: string,
+  what: string,
+): Promise<KeyMetadata> {
   const nameAllowed = policy.allowedKeyIds === undefined || policy.allowedKeyIds.some((p) => matchesPattern(p, keyId));
   if (!nameAllowed && exactAliases(policy).length === 0) checkKeyAllowed(policy, [keyId], what);
   const meta = await describeUsableKey(kms, keyId, what);

@@ -8,7 +8,13 @@ import { DEFAULT_KEY_ALIAS } from '../kms/key-ids.js';
 import { isPrincipalArn } from '../policy/index.js';
 import { byteCount, toHex } from '../utils/bytes.js';
 import {
-  DEFAULT_SECTOR_SIZE, DEFAULT_VOLUME_COPY_SIZE, SECTOR_SIZE_MAX, SECTOR_SIZE_MIN, COPY_SIZE_MAX, COPY_SIZE_MIN, VOLUME_CONTEXT_KEY,
+  DEFAULT_SECTOR_SIZE,
+  DEFAULT_VOLUME_COPY_SIZE,
+  SECTOR_SIZE_MAX,
+  SECTOR_SIZE_MIN,
+  COPY_SIZE_MAX,
+  COPY_SIZE_MIN,
+  VOLUME_CONTEXT_KEY,
 } from './format.js';
 import { checkContextShape, isValidSectorSize } from './policy.js';
 import { checkPolicy, type CheckedPolicy } from './policy.js';
@@ -18,7 +24,9 @@ export function checkStore(value: unknown, what: string): BlockStore {
   const s = value as Partial<BlockStore> | null;
   for (const m of ['read', 'write', 'size', 'truncate', 'flush'] as const) {
     if (typeof s !== 'object' || s === null || typeof s[m] !== 'function') {
-      throw new TypeError(`${what}: store must be a BlockStore (read, write, size, truncate, flush, close), got ${s === null ? 'null' : typeof s}${typeof s === 'object' && s !== null ? ` without ${m}()` : ''}`);
+      throw new TypeError(
+        `${what}: store must be a BlockStore (read, write, size, truncate, flush, close), got ${s === null ? 'null' : typeof s}${typeof s === 'object' && s !== null ? ` without ${m}()` : ''}`,
+      );
     }
   }
   return s as BlockStore;
@@ -27,7 +35,9 @@ export function checkStore(value: unknown, what: string): BlockStore {
 export function checkPrincipal(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !isPrincipalArn(value)) {
-    throw new TypeError(`${what} must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(value)}`);
+    throw new TypeError(
+      `${what} must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -40,7 +50,9 @@ export function checkOptions(value: unknown, what: string): Record<string, unkno
 export function checkKmsClient(value: unknown, what: string): KmsClient {
   const k = value as Partial<KmsClient> | null;
   if (typeof k !== 'object' || k === null || typeof k.decrypt !== 'function' || typeof k.describeKey !== 'function') {
-    throw new TypeError(`${what}: kms must be a KmsClient (e.g. localKms.as(principalArn)), got ${value === null ? 'null' : typeof value}`);
+    throw new TypeError(
+      `${what}: kms must be a KmsClient (e.g. localKms.as(principalArn)), got ${value === null ? 'null' : typeof value}`,
+    );
   }
   return k as KmsClient;
 }
@@ -48,7 +60,10 @@ export function checkKmsClient(value: unknown, what: string): KmsClient {
 export function checkSectorSizeArgument(value: unknown, what: string): number {
   if (value === undefined) return DEFAULT_SECTOR_SIZE;
   if (typeof value !== 'number') throw new TypeError(`${what}: sectorSize must be a number, got ${typeof value}`);
-  if (!isValidSectorSize(value)) throw new RangeError(`${what}: sectorSize must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${value}`);
+  if (!isValidSectorSize(value))
+    throw new RangeError(
+      `${what}: sectorSize must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${value}`,
+    );
   return value;
 }
 
@@ -56,21 +71,29 @@ export function checkSectorSizeArgument(value: unknown, what: string): number {
  *  Returns whether the pool may be used. */
 export function checkStreamWorkers(value: unknown, what: string): boolean {
   if (value === undefined) return true;
-  if (value !== 0) throw new RangeError(`${what}: workers must be 0 (run on the calling thread) or omitted (the shared pool for large streams), got ${String(value)}`);
+  if (value !== 0)
+    throw new RangeError(
+      `${what}: workers must be 0 (run on the calling thread) or omitted (the shared pool for large streams), got ${String(value)}`,
+    );
   return false;
 }
 
 export function checkKeyIdArgument(value: unknown, what: string): string {
   if (value === undefined) return DEFAULT_KEY_ALIAS;
-  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string (key id, key ARN, alias name or alias ARN)`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new TypeError(`${what}: keyId must be a non-empty string (key id, key ARN, alias name or alias ARN)`);
   return value;
 }
 
 /** A grant on the key for this volume (grantTo), and who may retire it (needs grantTo). */
-export function checkGrantOptions(o: Record<string, unknown>, what: string): { grantTo?: string; retiringPrincipal?: string } {
+export function checkGrantOptions(
+  o: Record<string, unknown>,
+  what: string,
+): { grantTo?: string; retiringPrincipal?: string } {
   const grantTo = checkPrincipal(o.grantTo, `${what}: grantTo`);
   const retiringPrincipal = checkPrincipal(o.retiringPrincipal, `${what}: retiringPrincipal`);
-  if (retiringPrincipal !== undefined && grantTo === undefined) throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
+  if (retiringPrincipal !== undefined && grantTo === undefined)
+    throw new TypeError(`${what}: retiringPrincipal needs grantTo`);
   return { grantTo, retiringPrincipal };
 }
 
@@ -86,8 +109,16 @@ export function checkMetadata(value: unknown, what: string): unknown {
 /** Bytes per header copy: a power of two in [COPY_SIZE_MIN, COPY_SIZE_MAX]. */
 export function checkHeaderSize(value: unknown, what: string): number {
   const copySize = value === undefined ? DEFAULT_VOLUME_COPY_SIZE : value;
-  if (typeof copySize !== 'number' || !Number.isInteger(copySize) || copySize < COPY_SIZE_MIN || copySize > COPY_SIZE_MAX || (copySize & (copySize - 1)) !== 0) {
-    throw new RangeError(`${what}: headerSize must be a power of two from ${COPY_SIZE_MIN} to ${COPY_SIZE_MAX}, got ${String(copySize)}`);
+  if (
+    typeof copySize !== 'number' ||
+    !Number.isInteger(copySize) ||
+    copySize < COPY_SIZE_MIN ||
+    copySize > COPY_SIZE_MAX ||
+    (copySize & (copySize - 1)) !== 0
+  ) {
+    throw new RangeError(
+      `${what}: headerSize must be a power of two from ${COPY_SIZE_MIN} to ${COPY_SIZE_MAX}, got ${String(copySize)}`,
+    );
   }
   return copySize;
 }
@@ -96,7 +127,9 @@ export function checkHeaderSize(value: unknown, what: string): number {
  *  which the caller must not set itself. */
 export function volumeContext(callerContext: EncryptionContext, volumeId: Uint8Array, what: string): EncryptionContext {
   if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
-    throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the volume id`);
+    throw new RangeError(
+      `${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the volume id`,
+    );
   }
   return { ...callerContext, [VOLUME_CONTEXT_KEY]: toHex(volumeId) };
 }
@@ -109,14 +142,26 @@ export function callerPart(context: EncryptionContext): EncryptionContext {
 }
 
 /** The options of Volume.rewrap / addKey; `kms` defaults to the volume's own client. */
-export function checkChangeKeyOptions(options: ChangeKeyOptions, volumeKms: KmsClient, what: string): {
-  kms: KmsClient; keyId: string; givenContext?: EncryptionContext; grantTo?: string; retiringPrincipal?: string;
+export function checkChangeKeyOptions(
+  options: ChangeKeyOptions,
+  volumeKms: KmsClient,
+  what: string,
+): {
+  kms: KmsClient;
+  keyId: string;
+  givenContext?: EncryptionContext;
+  grantTo?: string;
+  retiringPrincipal?: string;
 } {
   const o = checkOptions(options, what);
   const kms = o.kms === undefined ? volumeKms : checkKmsClient(o.kms, what);
-  if (typeof o.keyId !== 'string' || o.keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
+  if (typeof o.keyId !== 'string' || o.keyId.length === 0)
+    throw new TypeError(`${what}: keyId must be a non-empty string`);
   const keyId = o.keyId;
-  const givenContext = o.encryptionContext === undefined ? undefined : checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
+  const givenContext =
+    o.encryptionContext === undefined
+      ? undefined
+      : checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
   return { kms, keyId, givenContext, ...checkGrantOptions(o, what) };
 }
 
@@ -131,15 +176,28 @@ export function checkDestroyOptions(options: DestroyOptions, what: string): Scra
 }
 
 /** Volume.create's options, checked (the application policy's rules are applied by the caller). */
-export function checkCreateOptions(options: CreateVolumeOptions, what: string): {
-  kms: KmsClient; scratch: boolean; keyId: string; callerContext: EncryptionContext; sectorSize: number; size: number;
-  copySize: number; grantTo?: string; retiringPrincipal?: string; metadata: unknown; policy: CheckedPolicy;
+export function checkCreateOptions(
+  options: CreateVolumeOptions,
+  what: string,
+): {
+  kms: KmsClient;
+  scratch: boolean;
+  keyId: string;
+  callerContext: EncryptionContext;
+  sectorSize: number;
+  size: number;
+  copySize: number;
+  grantTo?: string;
+  retiringPrincipal?: string;
+  metadata: unknown;
+  policy: CheckedPolicy;
 } {
   const o = checkOptions(options, what);
   const kms = checkKmsClient(o.kms, what);
   const scratch = o.scratch === undefined ? false : o.scratch;
   if (typeof scratch !== 'boolean') throw new TypeError(`${what}: scratch must be a boolean`);
-  if (scratch && o.keyId !== undefined) throw new TypeError(`${what}: scratch volumes create their own key; do not pass keyId`);
+  if (scratch && o.keyId !== undefined)
+    throw new TypeError(`${what}: scratch volumes create their own key; do not pass keyId`);
   const keyId = checkKeyIdArgument(o.keyId, what);
   const callerContext = checkContextShape(o.encryptionContext, `${what}: encryptionContext`);
   const sectorSize = checkSectorSizeArgument(o.sectorSize, what);
@@ -148,5 +206,17 @@ export function checkCreateOptions(options: CreateVolumeOptions, what: string): 
   const { grantTo, retiringPrincipal } = checkGrantOptions(o, what);
   const metadata = checkMetadata(o.metadata, what);
   const policy = checkPolicy(o.policy, what);
-  return { kms, scratch, keyId, callerContext, sectorSize, size, copySize, grantTo, retiringPrincipal, metadata, policy };
+  return {
+    kms,
+    scratch,
+    keyId,
+    callerContext,
+    sectorSize,
+    size,
+    copySize,
+    grantTo,
+    retiringPrincipal,
+    metadata,
+    policy,
+  };
 }

@@ -34,7 +34,11 @@ export class BulkXts {
   #queue: { result: Promise<Uint8Array>; after: (b: Uint8Array) => Uint8Array }[] = [];
 
   /** `key`: a copy of the XTS key this object owns and zeroes, or undefined (no pool). */
-  constructor(local: Xts, key: Uint8Array | undefined, private readonly startPool: () => Promise<Pool> = sharedPool) {
+  constructor(
+    local: Xts,
+    key: Uint8Array | undefined,
+    private readonly startPool: () => Promise<Pool> = sharedPool,
+  ) {
     this.#local = local;
     this.#key = key;
   }
@@ -42,7 +46,13 @@ export class BulkXts {
   /** Runs one batch (whole sectors, or the last partial sector as the engine allows); the
    *  result goes to `emit` after every earlier batch's, passed through `after` (e.g. a cut to
    *  the plaintext length). Resolves when the queue has room again. */
-  async push(encrypt: boolean, data: Uint8Array, first: number, emit: Emit, after: (b: Uint8Array) => Uint8Array = (b) => b): Promise<void> {
+  async push(
+    encrypt: boolean,
+    data: Uint8Array,
+    first: number,
+    emit: Emit,
+    after: (b: Uint8Array) => Uint8Array = (b) => b,
+  ): Promise<void> {
     this.#seen += data.length;
     if (this.#key !== undefined && this.#starting === undefined && this.#seen > POOL_AFTER_BYTES) this.#start();
     if (this.#pool === undefined) {
@@ -80,19 +90,22 @@ export class BulkXts {
   }
 
   #start(): void {
-    this.#starting = this.startPool().then(async (pool) => {
-      const key = this.#key;
-      if (key === undefined || pool.workers === 0) return; // closed meanwhile, or no threads here
-      try {
-        const x = await pool.xts(key, { sectorSize: this.#local.sectorSize, tweakUnit: this.#local.tweakUnit });
-        if (this.#key === undefined) void x.dispose().catch(() => undefined); // closed while it started
-        else this.#pool = x;
-      } finally {
-        key.fill(0);
-        if (this.#key === key) this.#key = undefined;
-      }
-    }).catch(() => {
-      // No pool (no threads in this runtime, or a start failure): stay on the calling thread.
-    });
+    this.#starting = this.startPool()
+      .then(async (pool) => {
+        const key = this.#key;
+        if (key === undefined || pool.workers === 0) return; // closed meanwhile, or no threads here
+        try {
+          const x = await pool.xts(key, { sectorSize: this.#local.sectorSize, tweakUnit: this.#local.tweakUnit });
+          if (this.#key === undefined)
+            void x.dispose().catch(() => undefined); // closed while it started
+          else this.#pool = x;
+        } finally {
+          key.fill(0);
+          if (this.#key === key) this.#key = undefined;
+        }
+      })
+      .catch(() => {
+        // No pool (no threads in this runtime, or a start failure): stay on the calling thread.
+      });
   }
 }

@@ -40,7 +40,11 @@ export class DataKeySession {
 
   /** Derives the session keys from `dataKey` and zeroes it, whether this succeeds or throws:
    *  the session takes over the data key's ownership. */
-  static async create(dataKey: PlaintextDataKey, sectorSize: number, options?: { keepXtsKey?: boolean }): Promise<DataKeySession> {
+  static async create(
+    dataKey: PlaintextDataKey,
+    sectorSize: number,
+    options?: { keepXtsKey?: boolean },
+  ): Promise<DataKeySession> {
     let keys: DerivedKeys;
     let engine: Engine;
     try {
@@ -53,7 +57,12 @@ export class DataKeySession {
     try {
       xts = engine.xts(keys.xtsKey, { sectorSize });
       const gcm = engine.gcm(keys.metadataKey);
-      const session = new DataKeySession(xts, gcm, keys.headerMacKey.slice(), options?.keepXtsKey ? keys.xtsKey.slice() : undefined);
+      const session = new DataKeySession(
+        xts,
+        gcm,
+        keys.headerMacKey.slice(),
+        options?.keepXtsKey ? keys.xtsKey.slice() : undefined,
+      );
       return session;
     } catch (e) {
       xts?.dispose();
@@ -80,14 +89,21 @@ export class DataKeySession {
 }
 
 /** Unwraps a data key, or takes it from the key cache when the policy allows caching. */
-export async function obtainDataKey(kms: KmsClient, policy: CheckedPolicy, keyArn: string | undefined, blob: Uint8Array, context: EncryptionContext,
-  grant?: { grantId?: string; grantee?: string }): Promise<PlaintextDataKey> {
+export async function obtainDataKey(
+  kms: KmsClient,
+  policy: CheckedPolicy,
+  keyArn: string | undefined,
+  blob: Uint8Array,
+  context: EncryptionContext,
+  grant?: { grantId?: string; grantee?: string },
+): Promise<PlaintextDataKey> {
   const cache = policy.keyCache;
   if (cache !== undefined && keyArn !== undefined) {
     const cached = takeCachedDataKey(kms, keyArn, blob, context);
     if (cached !== undefined) return new PlaintextDataKey(cached);
   }
   const dataKey = await unwrapDataKey(kms, keyArn, blob, context, grant);
-  if (cache !== undefined && keyArn !== undefined) dataKey.use((bytes) => cacheDataKey(kms, cache, keyArn, blob, context, bytes));
+  if (cache !== undefined && keyArn !== undefined)
+    dataKey.use((bytes) => cacheDataKey(kms, cache, keyArn, blob, context, bytes));
   return dataKey;
 }

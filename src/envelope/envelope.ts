@@ -18,7 +18,15 @@ import { PolicyViolationError, VolumeClosedError } from './errors.js';
 import { CIPHER_XTS_AES_256 } from './format.js';
 import { generateWrappedDataKey, translateKmsError, unwrapDataKey } from './kms-calls.js';
 import {
-  checkCipher, checkContextShape, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize, matchesPattern, type CheckedPolicy, type EnvelopePolicy,
+  checkCipher,
+  checkContextShape,
+  checkKeyAllowed,
+  checkPolicy,
+  checkRequiredContext,
+  checkSectorSize,
+  matchesPattern,
+  type CheckedPolicy,
+  type EnvelopePolicy,
 } from './policy.js';
 
 /** Multi-sector XTS-AES-256 under an envelope's data key. */
@@ -38,8 +46,10 @@ function cipherOf(session: DataKeySession, sectorSize: number): EnvelopeCipher {
   };
   return Object.freeze({
     sectorSize,
-    encrypt: (data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array) => live('encrypt').encrypt(data, firstSector, out),
-    decrypt: (data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array) => live('decrypt').decrypt(data, firstSector, out),
+    encrypt: (data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array) =>
+      live('encrypt').encrypt(data, firstSector, out),
+    decrypt: (data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array) =>
+      live('decrypt').decrypt(data, firstSector, out),
     close: () => session.close(),
   });
 }
@@ -48,12 +58,21 @@ function cipherOf(session: DataKeySession, sectorSize: number): EnvelopeCipher {
  *  encryption context, allowedKeyIds against the key the caller names), then the unwrap
  *  (Decrypt, or the key cache), with key-service errors translated. openEnvelope and the LUKS2
  *  atrest-kms token use it. The caller owns the returned key (zero() it). */
-export async function unwrapUnderPolicy(kms: KmsClient, policy: CheckedPolicy, keyId: string | undefined, wrappedKey: Uint8Array,
-  encryptionContext: EncryptionContext, what: string): Promise<PlaintextDataKey> {
+export async function unwrapUnderPolicy(
+  kms: KmsClient,
+  policy: CheckedPolicy,
+  keyId: string | undefined,
+  wrappedKey: Uint8Array,
+  encryptionContext: EncryptionContext,
+  what: string,
+): Promise<PlaintextDataKey> {
   checkRequiredContext(policy, encryptionContext, what);
   if (policy.allowedKeyIds !== undefined) {
     if (keyId === undefined) {
-      throw new PolicyViolationError('allowedKeyIds', `${what}: the policy restricts KMS keys (allowedKeyIds), so keyId must name the key that wrapped the data key`);
+      throw new PolicyViolationError(
+        'allowedKeyIds',
+        `${what}: the policy restricts KMS keys (allowedKeyIds), so keyId must name the key that wrapped the data key`,
+      );
     }
     const nameAllowed = policy.allowedKeyIds.some((p) => matchesPattern(p, keyId));
     if (!nameAllowed) checkKeyAllowed(policy, [keyId], what, await resolveAliasArns(kms, policy));
@@ -102,7 +121,12 @@ export async function sealEnvelope(options: SealEnvelopeOptions): Promise<Sealed
   const wrapped = await generateWrappedDataKey(kms, meta.Arn, encryptionContext);
   const dataKey = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, encryptionContext);
   const session = await DataKeySession.create(dataKey, sectorSize);
-  return { wrappedKey: wrapped.ciphertextBlob, keyId: wrapped.keyArn, encryptionContext, cipher: cipherOf(session, sectorSize) };
+  return {
+    wrappedKey: wrapped.ciphertextBlob,
+    keyId: wrapped.keyArn,
+    encryptionContext,
+    cipher: cipherOf(session, sectorSize),
+  };
 }
 
 export interface OpenEnvelopeOptions {

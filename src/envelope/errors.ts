@@ -105,7 +105,11 @@ export class KeyUnavailableError extends EnvelopeError {
 
 /** The key policy (and no grant) allows the caller the operation. */
 export class AccessDeniedError extends EnvelopeError {
-  constructor(message: string, options?: { cause?: unknown }, code: 'ACCESS_DENIED' | 'GRANT_REVOKED' = 'ACCESS_DENIED') {
+  constructor(
+    message: string,
+    options?: { cause?: unknown },
+    code: 'ACCESS_DENIED' | 'GRANT_REVOKED' = 'ACCESS_DENIED',
+  ) {
     super(code, message, options);
   }
 }

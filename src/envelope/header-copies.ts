@@ -18,12 +18,19 @@ export interface CopyRead {
 
 async function readCopy(store: BlockStore, storeSize: number, offset: number): Promise<CopyRead> {
   const available = storeSize - offset;
-  if (available <= 0) return { offset, problem: new HeaderParseError('truncated', `the store ends (${storeSize} bytes) before offset ${offset}`) };
+  if (available <= 0)
+    return {
+      offset,
+      problem: new HeaderParseError('truncated', `the store ends (${storeSize} bytes) before offset ${offset}`),
+    };
   try {
     const prefix = decodePrefix(await store.read(offset, Math.min(PREFIX_BYTES, available)));
     const header = decodeHeader(await store.read(offset, Math.min(prefix.headerLength, available)));
     if (offset !== 0 && header.fields.copySize !== offset) {
-      throw new HeaderParseError('malformed', `copy at offset ${offset} says its copy size is ${header.fields.copySize}`);
+      throw new HeaderParseError(
+        'malformed',
+        `copy at offset ${offset} says its copy size is ${header.fields.copySize}`,
+      );
     }
     return { offset, header };
   } catch (e) {
@@ -50,7 +57,10 @@ export async function readHeaderCopies(store: BlockStore, what: string): Promise
   }
   const copies = [first];
   if (found.length > 0) copies.push(...found);
-  else copies.push(unreadable ?? { offset: COPY_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') });
+  else
+    copies.push(
+      unreadable ?? { offset: COPY_SIZE_MIN, problem: new HeaderParseError('no-magic', 'no second copy found') },
+    );
   if (copies.some((c) => c.header !== undefined)) return copies;
   throw explainUnreadable(copies, storeSize, what);
 }
@@ -60,13 +70,20 @@ function explainUnreadable(copies: CopyRead[], storeSize: number, what: string):
   const [a, b] = problems as [HeaderParseError, HeaderParseError];
   const unknown = problems.find((p) => p.problem === 'unknown-version');
   if (unknown !== undefined) {
-    return new UnknownVersionError(unknown.version ?? -1, `${what}: the header is atrest format version ${unknown.version}, which this version of atrest cannot read (${unknown.message})`);
+    return new UnknownVersionError(
+      unknown.version ?? -1,
+      `${what}: the header is atrest format version ${unknown.version}, which this version of atrest cannot read (${unknown.message})`,
+    );
   }
   if (a.problem === 'no-magic' && b.problem === 'no-magic') {
-    return new NotAtrestVolumeError(`${what}: the store (${storeSize} bytes) does not start with an atrest header (no magic in either header copy)`);
+    return new NotAtrestVolumeError(
+      `${what}: the store (${storeSize} bytes) does not start with an atrest header (no magic in either header copy)`,
+    );
   }
   if (a.problem === 'truncated' && b.problem !== 'malformed') {
-    return new TruncatedHeaderError(`${what}: the store is ${storeSize} bytes and ends inside the header (${a.message})`);
+    return new TruncatedHeaderError(
+      `${what}: the store is ${storeSize} bytes and ends inside the header (${a.message})`,
+    );
   }
   return new HeaderDamagedError(`${what}: both header copies are damaged (copy 1: ${a.message}; copy 2: ${b.message})`);
 }
@@ -79,7 +96,9 @@ export function chooseAuthenticCopy(copies: CopyRead[], headerMacKey: Uint8Array
     if (best === undefined || c.header.fields.sequence > best.fields.sequence) best = c.header;
   }
   if (best === undefined) {
-    throw new HeaderDamagedError(`${what}: both header copies are damaged: neither authenticates under the unwrapped data key (altered bytes, or a wrapped key that belongs to another volume)`);
+    throw new HeaderDamagedError(
+      `${what}: both header copies are damaged: neither authenticates under the unwrapped data key (altered bytes, or a wrapped key that belongs to another volume)`,
+    );
   }
   return best;
 }
@@ -90,7 +109,10 @@ export function copiesToRepair(copies: CopyRead[], chosen: DecodedHeader): numbe
   const offsets: number[] = [];
   for (const offset of [0, size]) {
     const c = copies.find((x) => x.offset === offset);
-    const same = c?.header !== undefined && c.header.bytes.length === chosen.bytes.length && c.header.bytes.every((v, i) => v === chosen.bytes[i]);
+    const same =
+      c?.header !== undefined &&
+      c.header.bytes.length === chosen.bytes.length &&
+      c.header.bytes.every((v, i) => v === chosen.bytes[i]);
     if (!same) offsets.push(offset);
   }
   return offsets;
@@ -105,7 +127,12 @@ function padded(bytes: Uint8Array, copySize: number): Uint8Array {
 }
 
 /** Writes `bytes` as copy 1, flushes, then as copy 2, flushes. */
-export async function writeHeaderCopies(store: BlockStore, bytes: Uint8Array, copySize: number, offsets: readonly number[] = [0, copySize]): Promise<void> {
+export async function writeHeaderCopies(
+  store: BlockStore,
+  bytes: Uint8Array,
+  copySize: number,
+  offsets: readonly number[] = [0, copySize],
+): Promise<void> {
   const copy = padded(bytes, copySize);
   for (const offset of offsets) {
     await store.write(offset, copy);

@@ -48,7 +48,10 @@ export class HeaderState {
         await writeHeaderCopies(this.#store, this.#bytes, this.#copySize, [0]);
       } catch (restoreError) {
         this.#lost = true;
-        throw new Error(`${what}: the store failed writing header copy 1 (${(e as Error)?.message}) and again restoring the previous header (${(restoreError as Error)?.message}); which header it holds is unknown, so the volume is closed: reopen it to see whether the change was applied`, { cause: e });
+        throw new Error(
+          `${what}: the store failed writing header copy 1 (${(e as Error)?.message}) and again restoring the previous header (${(restoreError as Error)?.message}); which header it holds is unknown, so the volume is closed: reopen it to see whether the change was applied`,
+          { cause: e },
+        );
       }
       throw e;
     }

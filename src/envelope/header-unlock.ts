@@ -13,7 +13,13 @@ import { chooseAuthenticCopy, type CopyRead } from './header-copies.js';
 import type { DecodedHeader, HeaderFields, WrappedKey } from './header.js';
 import { deriveKeys, zeroKeys } from './key-derivation.js';
 import {
-  checkCipher, checkKeyAllowed, checkRequiredContext, checkSectorSize, checkWrappedKeyCount, matchesPattern, type CheckedPolicy,
+  checkCipher,
+  checkKeyAllowed,
+  checkRequiredContext,
+  checkSectorSize,
+  checkWrappedKeyCount,
+  matchesPattern,
+  type CheckedPolicy,
 } from './policy.js';
 
 /** The clear-field rules of the policy for one header copy: all before any KMS call. */
@@ -34,12 +40,19 @@ export function matchesKey(keyArn: string, keyId: string): boolean {
  * policy refuses); each copy's wrapped keys are tried newest copy first, each distinct wrapped
  * key once, and at most maxWrappedKeys in all (per open, whatever the number of copies).
  */
-export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: CheckedPolicy, what: string): Promise<{ dataKey: PlaintextDataKey; chosen: DecodedHeader }> {
+export async function unlockHeader(
+  copies: CopyRead[],
+  kms: KmsClient,
+  policy: CheckedPolicy,
+  what: string,
+): Promise<{ dataKey: PlaintextDataKey; chosen: DecodedHeader }> {
   // A copy the policy refuses as a whole (too many wrapped keys, cipher, sector size) is left
   // out: none of its wrapped keys is tried. If the other copy passes, it is used (and its MAC
   // decides); a copy can fail only through damage or an attacker, who gains nothing by it.
   let refusal: PolicyViolationError | undefined;
-  const decoded = copies.map((c) => c.header).filter((h): h is DecodedHeader => h !== undefined)
+  const decoded = copies
+    .map((c) => c.header)
+    .filter((h): h is DecodedHeader => h !== undefined)
     .sort((a, b) => b.fields.sequence - a.fields.sequence)
     .filter((h) => {
       try {
@@ -60,14 +73,26 @@ export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: C
     for (const w of h.fields.wrappedKeys) {
       // The whole entry identifies it: a copy-1 entry damaged only in its context or grant
       // must not hide copy 2's intact entry with the same key and blob.
-      const id = JSON.stringify([w.keyArn, toHex(w.ciphertextBlob), Object.entries(w.encryptionContext).sort(), w.grantId ?? null, w.grantee ?? null]);
+      const id = JSON.stringify([
+        w.keyArn,
+        toHex(w.ciphertextBlob),
+        Object.entries(w.encryptionContext).sort(),
+        w.grantId ?? null,
+        w.grantee ?? null,
+      ]);
       if (seen.has(id)) continue;
       try {
         if (w.encryptionContext[VOLUME_CONTEXT_KEY] !== toHex(h.fields.volumeId)) {
-          throw new PolicyViolationError('atrest:volume', `${what}: the wrapped key under ${w.keyArn} is bound to volume ${String(w.encryptionContext[VOLUME_CONTEXT_KEY])}, not this volume ${toHex(h.fields.volumeId)}`);
+          throw new PolicyViolationError(
+            'atrest:volume',
+            `${what}: the wrapped key under ${w.keyArn} is bound to volume ${String(w.encryptionContext[VOLUME_CONTEXT_KEY])}, not this volume ${toHex(h.fields.volumeId)}`,
+          );
         }
         checkRequiredContext(policy, w.encryptionContext, what);
-        if (policy.allowedKeyIds !== undefined && !policy.allowedKeyIds.some((p) => matchesPattern(p, w.keyArn) || matchesKey(w.keyArn, p))) {
+        if (
+          policy.allowedKeyIds !== undefined &&
+          !policy.allowedKeyIds.some((p) => matchesPattern(p, w.keyArn) || matchesKey(w.keyArn, p))
+        ) {
           aliasArns ??= await resolveAliasArns(kms, policy);
           checkKeyAllowed(policy, [w.keyArn], what, aliasArns);
         }
@@ -89,7 +114,10 @@ export async function unlockHeader(copies: CopyRead[], kms: KmsClient, policy: C
   for (const w of candidates) {
     let dataKey: PlaintextDataKey;
     try {
-      dataKey = await obtainDataKey(kms, policy, w.keyArn, w.ciphertextBlob, w.encryptionContext, { grantId: w.grantId, grantee: w.grantee });
+      dataKey = await obtainDataKey(kms, policy, w.keyArn, w.ciphertextBlob, w.encryptionContext, {
+        grantId: w.grantId,
+        grantee: w.grantee,
+      });
     } catch (e) {
       firstError ??= e;
       continue;

@@ -23,7 +23,16 @@ import type { EncryptionContext } from '../kms/types.js';
 import { definePair } from '../kms/encryption-context.js';
 import { equalBytes, randomBytes } from '../utils/bytes.js';
 import {
-  FORMAT_VERSION, GCM_TAG_BYTES, KNOWN_FLAGS, MAC_BYTES, MAGIC, NONCE_BYTES, PREFIX_BYTES, COPY_SIZE_MAX, COPY_SIZE_MIN, VOLUME_ID_BYTES,
+  FORMAT_VERSION,
+  GCM_TAG_BYTES,
+  KNOWN_FLAGS,
+  MAC_BYTES,
+  MAGIC,
+  NONCE_BYTES,
+  PREFIX_BYTES,
+  COPY_SIZE_MAX,
+  COPY_SIZE_MIN,
+  VOLUME_ID_BYTES,
 } from './format.js';
 
 /** The sealed plaintext starts with a flag byte (1: the size follows) and the size as a u64;
@@ -79,7 +88,11 @@ export interface DecodedHeader {
 export type PrefixProblem = 'no-magic' | 'truncated' | 'unknown-version' | 'malformed';
 
 export class HeaderParseError extends Error {
-  constructor(readonly problem: PrefixProblem, message: string, readonly version?: number) {
+  constructor(
+    readonly problem: PrefixProblem,
+    message: string,
+    readonly version?: number,
+  ) {
     super(message);
     this.name = 'HeaderParseError';
   }
@@ -99,19 +112,31 @@ export function decodePrefix(bytes: Uint8Array): Prefix {
   for (let i = 0; i < magicPart.length; i++) {
     if (magicPart[i] !== MAGIC[i]) throw new HeaderParseError('no-magic', 'no atrest magic');
   }
-  if (bytes.length < PREFIX_BYTES) throw new HeaderParseError('truncated', `the header prefix needs ${PREFIX_BYTES} bytes, only ${bytes.length} present`);
+  if (bytes.length < PREFIX_BYTES)
+    throw new HeaderParseError(
+      'truncated',
+      `the header prefix needs ${PREFIX_BYTES} bytes, only ${bytes.length} present`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, PREFIX_BYTES);
   const version = view.getUint16(8);
   if (version !== FORMAT_VERSION) {
-    throw new HeaderParseError('unknown-version', `format version ${version} (this code reads version ${FORMAT_VERSION})`, version);
+    throw new HeaderParseError(
+      'unknown-version',
+      `format version ${version} (this code reads version ${FORMAT_VERSION})`,
+      version,
+    );
   }
   const flags = view.getUint16(10);
   const headerLength = view.getUint32(12);
   const copySize = view.getUint32(16);
   const sequence = Number(view.getBigUint64(20));
-  if ((flags & ~KNOWN_FLAGS) !== 0) throw new HeaderParseError('malformed', `unknown header flags 0x${flags.toString(16)}`);
+  if ((flags & ~KNOWN_FLAGS) !== 0)
+    throw new HeaderParseError('malformed', `unknown header flags 0x${flags.toString(16)}`);
   if (copySize < COPY_SIZE_MIN || copySize > COPY_SIZE_MAX || (copySize & (copySize - 1)) !== 0) {
-    throw new HeaderParseError('malformed', `copy size ${copySize} is not a power of two from ${COPY_SIZE_MIN} to ${COPY_SIZE_MAX}`);
+    throw new HeaderParseError(
+      'malformed',
+      `copy size ${copySize} is not a power of two from ${COPY_SIZE_MIN} to ${COPY_SIZE_MAX}`,
+    );
   }
   if (headerLength < PREFIX_BYTES + MAC_BYTES || headerLength > copySize) {
     throw new HeaderParseError('malformed', `header length ${headerLength} does not fit its ${copySize}-byte copy`);
@@ -125,7 +150,11 @@ export function decodePrefix(bytes: Uint8Array): Prefix {
 class Reader {
   offset = 0;
   private readonly view: DataView;
-  constructor(private readonly bytes: Uint8Array, start: number, private readonly end: number) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    start: number,
+    private readonly end: number,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     this.offset = start;
   }
@@ -196,21 +225,38 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
     for (let j = 0; j < pairs; j++) {
       const k = r.text(r.u16(`${at}: context key length`), `${at}: context key`);
       const v = r.text(r.u16(`${at}: context value length`), `${at}: context value`);
-      if (Object.prototype.hasOwnProperty.call(encryptionContext, k)) throw new HeaderParseError('malformed', `${at}: context key "${k}" repeated`);
+      if (Object.prototype.hasOwnProperty.call(encryptionContext, k))
+        throw new HeaderParseError('malformed', `${at}: context key "${k}" repeated`);
       definePair(encryptionContext, k, v);
     }
     const grantId = r.text(r.u16(`${at}: grant id length`), `${at}: grant id`);
     const grantee = r.text(r.u16(`${at}: grantee length`), `${at}: grantee`);
-    wrappedKeys.push({ keyArn, ciphertextBlob, encryptionContext, ...(grantId ? { grantId } : {}), ...(grantee ? { grantee } : {}) });
+    wrappedKeys.push({
+      keyArn,
+      ciphertextBlob,
+      encryptionContext,
+      ...(grantId ? { grantId } : {}),
+      ...(grantee ? { grantee } : {}),
+    });
   }
   const sealedAt = r.offset;
   const sealedLength = r.u32('the sealed length');
   const nonce = r.take(NONCE_BYTES, 'the metadata nonce');
-  if (sealedLength < GCM_TAG_BYTES + SEALED_PREFIX_BYTES) throw new HeaderParseError('malformed', `sealed part of ${sealedLength} bytes is too short`);
+  if (sealedLength < GCM_TAG_BYTES + SEALED_PREFIX_BYTES)
+    throw new HeaderParseError('malformed', `sealed part of ${sealedLength} bytes is too short`);
   const sealed = r.take(sealedLength, 'the sealed metadata');
   if (r.offset !== end) throw new HeaderParseError('malformed', `${end - r.offset} unexplained bytes before the MAC`);
   return {
-    fields: { flags: prefix.flags, copySize: prefix.copySize, sequence: prefix.sequence, cipher, sectorSize, dataOffset, volumeId, wrappedKeys },
+    fields: {
+      flags: prefix.flags,
+      copySize: prefix.copySize,
+      sequence: prefix.sequence,
+      cipher,
+      sectorSize,
+      dataOffset,
+      volumeId,
+      wrappedKeys,
+    },
     bytes: copy,
     sealedAt,
     nonce,
@@ -237,7 +283,12 @@ export function openSealed(header: DecodedHeader, metadataGcm: Gcm): SealedField
 }
 
 /** Encodes, seals and MACs one copy. Throws RangeError if it does not fit its copy size. */
-export function encodeHeader(fields: HeaderFields, sealedFields: SealedFields, metadataGcm: Gcm, headerMacKey: Uint8Array): Uint8Array {
+export function encodeHeader(
+  fields: HeaderFields,
+  sealedFields: SealedFields,
+  metadataGcm: Gcm,
+  headerMacKey: Uint8Array,
+): Uint8Array {
   const parts: Uint8Array[] = [];
   let length = 0;
   const push = (b: Uint8Array) => {
@@ -299,7 +350,9 @@ export function encodeHeader(fields: HeaderFields, sealedFields: SealedFields, m
   const sealedLength = plain.length + GCM_TAG_BYTES;
   const headerLength = length + 4 + NONCE_BYTES + sealedLength + MAC_BYTES;
   if (headerLength > fields.copySize) {
-    throw new RangeError(`header: it needs ${headerLength} bytes but a header copy holds ${fields.copySize}; use a larger headerSize, fewer wrapped keys or less metadata`);
+    throw new RangeError(
+      `header: it needs ${headerLength} bytes but a header copy holds ${fields.copySize}; use a larger headerSize, fewer wrapped keys or less metadata`,
+    );
   }
 
   const out = new Uint8Array(headerLength);

@@ -4,13 +4,31 @@
 export { sealEnvelope, openEnvelope } from './envelope.js';
 export type { EnvelopeCipher, SealEnvelopeOptions, SealedEnvelope, OpenEnvelopeOptions } from './envelope.js';
 export { Volume } from './volume.js';
-export type { CreateVolumeOptions, OpenVolumeOptions, ChangeKeyOptions, DestroyOptions, ScratchKeyService } from './volume-options.js';
+export type {
+  CreateVolumeOptions,
+  OpenVolumeOptions,
+  ChangeKeyOptions,
+  DestroyOptions,
+  ScratchKeyService,
+} from './volume-options.js';
 export type { EnvelopePolicy, KeyCachePolicy } from './policy.js';
 export { clearKeyCache } from './key-cache.js';
 export {
-  EnvelopeError, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError, HeaderDamagedError, TruncatedDataError,
-  WrongEncryptionContextError, PolicyViolationError, UnsuitableKeyError, KeyUnavailableError, AccessDeniedError, GrantRevokedError,
-  KmsFailureError, VolumeClosedError, ReadOnlyVolumeError,
+  EnvelopeError,
+  NotAtrestVolumeError,
+  TruncatedHeaderError,
+  UnknownVersionError,
+  HeaderDamagedError,
+  TruncatedDataError,
+  WrongEncryptionContextError,
+  PolicyViolationError,
+  UnsuitableKeyError,
+  KeyUnavailableError,
+  AccessDeniedError,
+  GrantRevokedError,
+  KmsFailureError,
+  VolumeClosedError,
+  ReadOnlyVolumeError,
 } from './errors.js';
 export type { EnvelopeErrorCode } from './errors.js';
 export { encryptStream, decryptStream } from './streams.js';

@@ -33,7 +33,13 @@ function drop(map: Map<string, Entry>, key: string, entry: Entry): void {
 }
 
 /** A copy of a cached data key (counting one use), or undefined. */
-export function takeCachedDataKey(kms: KmsClient, keyArn: string, blob: Uint8Array, context: EncryptionContext, now = Date.now()): Uint8Array | undefined {
+export function takeCachedDataKey(
+  kms: KmsClient,
+  keyArn: string,
+  blob: Uint8Array,
+  context: EncryptionContext,
+  now = Date.now(),
+): Uint8Array | undefined {
   const map = byClient.get(kms);
   if (map === undefined) return undefined;
   const key = cacheKey(keyArn, blob, context);
@@ -50,7 +56,15 @@ export function takeCachedDataKey(kms: KmsClient, keyArn: string, blob: Uint8Arr
 }
 
 /** Remembers a copy of a freshly unwrapped data key (that unwrap counts as its first use). */
-export function cacheDataKey(kms: KmsClient, policy: KeyCachePolicy, keyArn: string, blob: Uint8Array, context: EncryptionContext, dataKey: Uint8Array, now = Date.now()): void {
+export function cacheDataKey(
+  kms: KmsClient,
+  policy: KeyCachePolicy,
+  keyArn: string,
+  blob: Uint8Array,
+  context: EncryptionContext,
+  dataKey: Uint8Array,
+  now = Date.now(),
+): void {
   if (policy.maxUses <= 1) return;
   let map = byClient.get(kms);
   if (map === undefined) {

@@ -29,9 +29,17 @@ export interface PlannedKeyChange {
 
 /** Prepares addKey ('add') or rewrap ('replace'): all checks and key-service calls, nothing
  *  written. The grant, if any, is made last, after the new header is known to fit. */
-export async function planKeyChange(request: KeyChangeRequest, mode: 'add' | 'replace', volume: {
-  policy: CheckedPolicy; fields: HeaderFields; sealed: SealedFields; session: DataKeySession;
-}, what: string): Promise<PlannedKeyChange> {
+export async function planKeyChange(
+  request: KeyChangeRequest,
+  mode: 'add' | 'replace',
+  volume: {
+    policy: CheckedPolicy;
+    fields: HeaderFields;
+    sealed: SealedFields;
+    session: DataKeySession;
+  },
+  what: string,
+): Promise<PlannedKeyChange> {
   const { kms, keyId, givenContext, grantTo, retiringPrincipal } = request;
   const { policy, fields, sealed, session } = volume;
   const current = fields.wrappedKeys;
@@ -44,7 +52,11 @@ export async function planKeyChange(request: KeyChangeRequest, mode: 'add' | 're
     throw new RangeError(`${what}: the data key is already wrapped under ${meta.Arn}`);
   }
   const wrapped = await reEncryptFromAny(kms, current, meta.Arn, context);
-  const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
+  const entry: WrappedKey = {
+    keyArn: wrapped.keyArn,
+    ciphertextBlob: wrapped.ciphertextBlob,
+    encryptionContext: context,
+  };
   const wrappedKeys = mode === 'add' ? [...current, entry] : [entry];
   // Encode first: a header too large for its copy size must fail before a grant is made.
   encodeHeader({ ...fields, wrappedKeys }, sealed, session.metadataGcm, session.headerMacKey);
@@ -57,15 +69,29 @@ export async function planKeyChange(request: KeyChangeRequest, mode: 'add' | 're
 
 /** The index of the wrapped key `keyId` names (ARN, key id, or an alias: then DescribeKey), for
  *  removeKey; a RangeError when there is none or it is the only one. */
-export async function findRemovableKey(kms: KmsClient, wrappedKeys: readonly WrappedKey[], keyId: string, what: string): Promise<number> {
+export async function findRemovableKey(
+  kms: KmsClient,
+  wrappedKeys: readonly WrappedKey[],
+  keyId: string,
+  what: string,
+): Promise<number> {
   let index = wrappedKeys.findIndex((w) => matchesKey(w.keyArn, keyId));
   if (index < 0 && keyId.includes('alias/')) {
-    const arn = (await kms.describeKey({ KeyId: keyId }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'DescribeKey', keyId }); })).KeyMetadata.Arn;
+    const arn = (
+      await kms.describeKey({ KeyId: keyId }).catch((e: unknown) => {
+        throw translateKmsError(e, { operation: 'DescribeKey', keyId });
+      })
+    ).KeyMetadata.Arn;
     index = wrappedKeys.findIndex((w) => w.keyArn === arn);
   }
-  if (index < 0) throw new RangeError(`${what}: the volume has no wrapped key under ${keyId} (it has: ${wrappedKeys.map((w) => w.keyArn).join(', ')})`);
+  if (index < 0)
+    throw new RangeError(
+      `${what}: the volume has no wrapped key under ${keyId} (it has: ${wrappedKeys.map((w) => w.keyArn).join(', ')})`,
+    );
   if (wrappedKeys.length === 1) {
-    throw new RangeError(`${what}: ${keyId} holds the volume's only wrapped key; removing it would make the data unreadable (use destroy() for that)`);
+    throw new RangeError(
+      `${what}: ${keyId} holds the volume's only wrapped key; removing it would make the data unreadable (use destroy() for that)`,
+    );
   }
   return index;
 }

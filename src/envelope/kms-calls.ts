@@ -7,7 +7,13 @@ import type { ScratchKeyService } from './volume-options.js';
 import type { EncryptionContext, KeyMetadata, KmsClient } from '../kms/types.js';
 import { toHex } from '../utils/bytes.js';
 import {
-  AccessDeniedError, EnvelopeError, GrantRevokedError, KeyUnavailableError, KmsFailureError, UnsuitableKeyError, WrongEncryptionContextError,
+  AccessDeniedError,
+  EnvelopeError,
+  GrantRevokedError,
+  KeyUnavailableError,
+  KmsFailureError,
+  UnsuitableKeyError,
+  WrongEncryptionContextError,
 } from './errors.js';
 import { PlaintextDataKey } from './data-key.js';
 import { DATA_KEY_BYTES } from './key-derivation.js';
@@ -33,11 +39,18 @@ export function translateKmsError(error: unknown, subject: CallSubject): Envelop
       return new KeyUnavailableError('Disabled', `${what} failed: the key is disabled (${String(detail)})`, cause);
     case 'KMSInvalidStateException': {
       const pending = /pending deletion/i.test(String(detail));
-      return new KeyUnavailableError(pending ? 'PendingDeletion' : 'Unavailable',
-        `${what} failed: the key is ${pending ? 'pending deletion' : 'in a state that does not allow it'} (${String(detail)})`, cause);
+      return new KeyUnavailableError(
+        pending ? 'PendingDeletion' : 'Unavailable',
+        `${what} failed: the key is ${pending ? 'pending deletion' : 'in a state that does not allow it'} (${String(detail)})`,
+        cause,
+      );
     }
     case 'NotFoundException':
-      return new KeyUnavailableError('Deleted', `${what} failed: the key does not exist (deleted, or never existed in this account and Region) (${String(detail)})`, cause);
+      return new KeyUnavailableError(
+        'Deleted',
+        `${what} failed: the key does not exist (deleted, or never existed in this account and Region) (${String(detail)})`,
+        cause,
+      );
     case 'InvalidCiphertextException':
       return new WrongEncryptionContextError(
         `${what} failed: the key service refused the wrapped key with this encryption context — it is not the context the key was wrapped with (or the wrapped key is corrupted) (${String(detail)})`,
@@ -45,16 +58,21 @@ export function translateKmsError(error: unknown, subject: CallSubject): Envelop
       );
     case 'AccessDeniedException':
       if (subject.grantId !== undefined) {
-        return new GrantRevokedError(subject.grantId,
+        return new GrantRevokedError(
+          subject.grantId,
           `${what} was denied, and the volume reaches this key through grant ${subject.grantId}${subject.grantee ? ` for ${subject.grantee}` : ''}: the grant was revoked or retired, or the caller is not its grantee (${String(detail)})`,
-          cause);
+          cause,
+        );
       }
       // Which rule refused, as far as the key service's message tells: an explicit Deny can only
       // be the key policy's; otherwise nothing allowed the call — no policy statement, and no
       // grant whose grantee, operations and encryption-context constraint all fit this request.
-      return new AccessDeniedError(/explicit deny/i.test(String(detail))
-        ? `${what} was denied by an explicit Deny in the key policy (${String(detail)})`
-        : `${what} was denied: neither the key policy nor a grant allows it for this caller and encryption context (a grant's context constraint must fit the whole context) (${String(detail)})`, cause);
+      return new AccessDeniedError(
+        /explicit deny/i.test(String(detail))
+          ? `${what} was denied by an explicit Deny in the key policy (${String(detail)})`
+          : `${what} was denied: neither the key policy nor a grant allows it for this caller and encryption context (a grant's context constraint must fit the whole context) (${String(detail)})`,
+        cause,
+      );
     default:
       return new KmsFailureError(`${what} failed: ${String(name ?? 'Error')}: ${String(detail ?? error)}`, cause);
   }
@@ -73,7 +91,8 @@ async function call<T>(subject: CallSubject, run: () => Promise<T>): Promise<T> 
 export async function describeUsableKey(kms: KmsClient, keyId: string, what: string): Promise<KeyMetadata> {
   const response = await call({ operation: 'DescribeKey', keyId }, () => kms.describeKey({ KeyId: keyId }));
   const meta = response?.KeyMetadata as (KeyMetadata & Record<string, unknown>) | undefined;
-  if (meta === undefined || typeof meta.Arn !== 'string') throw new KmsFailureError(`${what}: DescribeKey on ${keyId} returned no KeyMetadata.Arn`);
+  if (meta === undefined || typeof meta.Arn !== 'string')
+    throw new KmsFailureError(`${what}: DescribeKey on ${keyId} returned no KeyMetadata.Arn`);
   const spec = String(meta.KeySpec ?? meta.CustomerMasterKeySpec);
   const usage = String(meta.KeyUsage);
   if (spec !== 'SYMMETRIC_DEFAULT' || usage !== 'ENCRYPT_DECRYPT') {
@@ -82,39 +101,77 @@ export async function describeUsableKey(kms: KmsClient, keyId: string, what: str
     );
   }
   if (meta.KeyState !== 'Enabled') {
-    throw new KeyUnavailableError(String(meta.KeyState), `${what}: KMS key ${meta.Arn} is ${String(meta.KeyState)}, not Enabled; it cannot wrap a new data key`);
+    throw new KeyUnavailableError(
+      String(meta.KeyState),
+      `${what}: KMS key ${meta.Arn} is ${String(meta.KeyState)}, not Enabled; it cannot wrap a new data key`,
+    );
   }
   return meta;
 }
 
 /** A fresh data key, wrapped only (GenerateDataKeyWithoutPlaintext, 32 bytes). */
-export async function generateWrappedDataKey(kms: KmsClient, keyArn: string, encryptionContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
+export async function generateWrappedDataKey(
+  kms: KmsClient,
+  keyArn: string,
+  encryptionContext: EncryptionContext,
+): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
   const response = await call({ operation: 'GenerateDataKeyWithoutPlaintext', keyId: keyArn }, () =>
-    kms.generateDataKeyWithoutPlaintext({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: { ...encryptionContext } }));
-  if (!(response?.CiphertextBlob instanceof Uint8Array)) throw new KmsFailureError(`GenerateDataKeyWithoutPlaintext on ${keyArn} returned no CiphertextBlob`);
-  return { ciphertextBlob: response.CiphertextBlob, keyArn: typeof response.KeyId === 'string' ? response.KeyId : keyArn };
+    kms.generateDataKeyWithoutPlaintext({
+      KeyId: keyArn,
+      KeySpec: 'AES_256',
+      EncryptionContext: { ...encryptionContext },
+    }),
+  );
+  if (!(response?.CiphertextBlob instanceof Uint8Array))
+    throw new KmsFailureError(`GenerateDataKeyWithoutPlaintext on ${keyArn} returned no CiphertextBlob`);
+  return {
+    ciphertextBlob: response.CiphertextBlob,
+    keyArn: typeof response.KeyId === 'string' ? response.KeyId : keyArn,
+  };
 }
 
 /** Unwraps a data key (Decrypt, naming the key so a blob made under another key is refused). */
-export async function unwrapDataKey(kms: KmsClient, keyArn: string | undefined, ciphertextBlob: Uint8Array, encryptionContext: EncryptionContext,
-  grant?: { grantId?: string; grantee?: string }): Promise<PlaintextDataKey> {
+export async function unwrapDataKey(
+  kms: KmsClient,
+  keyArn: string | undefined,
+  ciphertextBlob: Uint8Array,
+  encryptionContext: EncryptionContext,
+  grant?: { grantId?: string; grantee?: string },
+): Promise<PlaintextDataKey> {
   const subject: CallSubject = { operation: 'Decrypt', keyId: keyArn ?? '(named by the blob)', ...grant };
   const response = await call(subject, () =>
-    kms.decrypt({ CiphertextBlob: ciphertextBlob, ...(keyArn === undefined ? {} : { KeyId: keyArn }), EncryptionContext: { ...encryptionContext } }));
+    kms.decrypt({
+      CiphertextBlob: ciphertextBlob,
+      ...(keyArn === undefined ? {} : { KeyId: keyArn }),
+      EncryptionContext: { ...encryptionContext },
+    }),
+  );
   const plain = response?.Plaintext;
   if (!(plain instanceof Uint8Array) || plain.length !== DATA_KEY_BYTES) {
     if (plain instanceof Uint8Array) plain.fill(0);
-    throw new KmsFailureError(`Decrypt on ${keyArn} returned ${plain instanceof Uint8Array ? `${plain.length} bytes` : 'no Plaintext'}, not a ${DATA_KEY_BYTES}-byte data key`);
+    throw new KmsFailureError(
+      `Decrypt on ${keyArn} returned ${plain instanceof Uint8Array ? `${plain.length} bytes` : 'no Plaintext'}, not a ${DATA_KEY_BYTES}-byte data key`,
+    );
   }
   return new PlaintextDataKey(plain);
 }
 
 /** Moves a wrapped key to another KMS key (ReEncrypt): the plaintext never leaves the service. */
 /** A wrapped key to ReEncrypt from, with the grant that allows it, if any. */
-export interface WrappedKeySource { keyArn: string; ciphertextBlob: Uint8Array; encryptionContext: EncryptionContext; grantId?: string; grantee?: string }
+export interface WrappedKeySource {
+  keyArn: string;
+  ciphertextBlob: Uint8Array;
+  encryptionContext: EncryptionContext;
+  grantId?: string;
+  grantee?: string;
+}
 
-export async function reEncryptDataKey(kms: KmsClient, source: WrappedKeySource,
-  destinationKeyId: string, destinationContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
+export async function reEncryptDataKey(
+  kms: KmsClient,
+  source: WrappedKeySource,
+  destinationKeyId: string,
+  destinationContext: EncryptionContext,
+): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
   const { keyArn, ciphertextBlob, encryptionContext, ...grant } = source;
   const response = await call({ operation: 'ReEncrypt', keyId: `${keyArn} → ${destinationKeyId}`, ...grant }, () =>
     kms.reEncrypt({
@@ -123,15 +180,24 @@ export async function reEncryptDataKey(kms: KmsClient, source: WrappedKeySource,
       SourceEncryptionContext: { ...encryptionContext },
       DestinationKeyId: destinationKeyId,
       DestinationEncryptionContext: { ...destinationContext },
-    }));
-  if (!(response?.CiphertextBlob instanceof Uint8Array)) throw new KmsFailureError(`ReEncrypt to ${destinationKeyId} returned no CiphertextBlob`);
-  return { ciphertextBlob: response.CiphertextBlob, keyArn: typeof response.KeyId === 'string' ? response.KeyId : destinationKeyId };
+    }),
+  );
+  if (!(response?.CiphertextBlob instanceof Uint8Array))
+    throw new KmsFailureError(`ReEncrypt to ${destinationKeyId} returned no CiphertextBlob`);
+  return {
+    ciphertextBlob: response.CiphertextBlob,
+    keyArn: typeof response.KeyId === 'string' ? response.KeyId : destinationKeyId,
+  };
 }
 
 /** ReEncrypt from the first of `sources` the key service lets this client use; the first
  *  error when none does. */
-export async function reEncryptFromAny(kms: KmsClient, sources: readonly WrappedKeySource[], destinationKeyId: string,
-  destinationContext: EncryptionContext): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
+export async function reEncryptFromAny(
+  kms: KmsClient,
+  sources: readonly WrappedKeySource[],
+  destinationKeyId: string,
+  destinationContext: EncryptionContext,
+): Promise<{ ciphertextBlob: Uint8Array; keyArn: string }> {
   let firstError: unknown;
   for (const source of sources) {
     try {
@@ -143,7 +209,13 @@ export async function reEncryptFromAny(kms: KmsClient, sources: readonly Wrapped
   throw firstError;
 }
 
-export async function createVolumeGrant(kms: KmsClient, keyArn: string, grantee: string, encryptionContext: EncryptionContext, retiringPrincipal?: string): Promise<string> {
+export async function createVolumeGrant(
+  kms: KmsClient,
+  keyArn: string,
+  grantee: string,
+  encryptionContext: EncryptionContext,
+  retiringPrincipal?: string,
+): Promise<string> {
   const response = await call({ operation: 'CreateGrant', keyId: keyArn }, () =>
     kms.createGrant({
       KeyId: keyArn,
@@ -151,7 +223,8 @@ export async function createVolumeGrant(kms: KmsClient, keyArn: string, grantee:
       ...(retiringPrincipal === undefined ? {} : { RetiringPrincipal: retiringPrincipal }),
       Operations: ['Decrypt', 'DescribeKey'],
       Constraints: { EncryptionContextEquals: { ...encryptionContext } },
-    }));
+    }),
+  );
   if (typeof response?.GrantId !== 'string') throw new KmsFailureError(`CreateGrant on ${keyArn} returned no GrantId`);
   return response.GrantId;
 }
@@ -170,7 +243,8 @@ export async function retireVolumeGrant(kms: KmsClient, keyArn: string, grantId:
     return;
   } catch (e) {
     if (gone(e)) return;
-    if ((e as { name?: unknown } | null)?.name !== 'AccessDeniedException') throw translateKmsError(e, { operation: `RetireGrant ${grantId}`, keyId: keyArn });
+    if ((e as { name?: unknown } | null)?.name !== 'AccessDeniedException')
+      throw translateKmsError(e, { operation: `RetireGrant ${grantId}`, keyId: keyArn });
   }
   try {
     await kms.revokeGrant({ KeyId: keyArn, GrantId: grantId });
@@ -182,10 +256,14 @@ export async function retireVolumeGrant(kms: KmsClient, keyArn: string, grantId:
 
 /** A scratch volume's own key (tagged SCRATCH_KEY_TAG, so it can be destroyed with the volume); its ARN. */
 export async function createScratchKey(kms: KmsClient, volumeId: Uint8Array): Promise<string> {
-  const created = await kms.createKey({
-    Description: `atrest scratch volume ${toHex(volumeId)}: deleted with the volume`,
-    Tags: [{ ...SCRATCH_KEY_TAG }],
-  }).catch((e: unknown) => { throw translateKmsError(e, { operation: 'CreateKey', keyId: '(new scratch key)' }); });
+  const created = await kms
+    .createKey({
+      Description: `atrest scratch volume ${toHex(volumeId)}: deleted with the volume`,
+      Tags: [{ ...SCRATCH_KEY_TAG }],
+    })
+    .catch((e: unknown) => {
+      throw translateKmsError(e, { operation: 'CreateKey', keyId: '(new scratch key)' });
+    });
   return created.KeyMetadata.Arn;
 }
 
@@ -196,6 +274,9 @@ export async function destroyScratchKey(kms: KmsClient, keyArn: string, keyServi
     if (keyService !== undefined) await keyService.destroyKeyNow(keyArn);
     else await kms.scheduleKeyDeletion({ KeyId: keyArn, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS });
   } catch (e) {
-    throw translateKmsError(e, { operation: keyService !== undefined ? 'destroyKeyNow' : 'ScheduleKeyDeletion', keyId: keyArn });
+    throw translateKmsError(e, {
+      operation: keyService !== undefined ? 'destroyKeyNow' : 'ScheduleKeyDeletion',
+      keyId: keyArn,
+    });
   }
 }

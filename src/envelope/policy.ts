@@ -53,21 +53,34 @@ export function checkPolicy(policy: unknown, what: string): CheckedPolicy {
   if (policy === undefined || policy === null) policy = {};
   if (typeof policy !== 'object' || Array.isArray(policy)) throw new TypeError(`${what}: policy must be an object`);
   const p = policy as Record<string, unknown>;
-  const known = new Set(['allowedKeyIds', 'requiredEncryptionContext', 'ciphers', 'sectorSizes', 'maxWrappedKeys', 'keyCache']);
+  const known = new Set([
+    'allowedKeyIds',
+    'requiredEncryptionContext',
+    'ciphers',
+    'sectorSizes',
+    'maxWrappedKeys',
+    'keyCache',
+  ]);
   for (const field of Object.keys(p)) {
     // A misspelt rule would otherwise silently allow everything.
-    if (!known.has(field)) throw new TypeError(`${what}: policy has an unknown field "${field}" (known: ${[...known].join(', ')})`);
+    if (!known.has(field))
+      throw new TypeError(`${what}: policy has an unknown field "${field}" (known: ${[...known].join(', ')})`);
   }
   const allowedKeyIds = optionalStrings(p.allowedKeyIds, `${what}: policy.allowedKeyIds`);
   const ciphers = optionalStrings(p.ciphers, `${what}: policy.ciphers`) ?? SUPPORTED_CIPHERS;
-  const requiredEncryptionContext = checkContextShape(p.requiredEncryptionContext, `${what}: policy.requiredEncryptionContext`);
+  const requiredEncryptionContext = checkContextShape(
+    p.requiredEncryptionContext,
+    `${what}: policy.requiredEncryptionContext`,
+  );
 
   let sectorSizes: number[] | undefined;
   if (p.sectorSizes !== undefined) {
     if (!Array.isArray(p.sectorSizes)) throw new TypeError(`${what}: policy.sectorSizes must be an array of numbers`);
     sectorSizes = p.sectorSizes.map((s, i) => {
       if (typeof s !== 'number' || !isValidSectorSize(s)) {
-        throw new RangeError(`${what}: policy.sectorSizes[${i}] must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${String(s)}`);
+        throw new RangeError(
+          `${what}: policy.sectorSizes[${i}] must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX}, got ${String(s)}`,
+        );
       }
       return s;
     });
@@ -77,7 +90,9 @@ export function checkPolicy(policy: unknown, what: string): CheckedPolicy {
   if (p.maxWrappedKeys !== undefined) {
     const m = p.maxWrappedKeys;
     if (typeof m !== 'number' || !Number.isInteger(m) || m < 1 || m > MAX_WRAPPED_KEYS_LIMIT) {
-      throw new RangeError(`${what}: policy.maxWrappedKeys must be an integer from 1 to ${MAX_WRAPPED_KEYS_LIMIT}, got ${String(m)}`);
+      throw new RangeError(
+        `${what}: policy.maxWrappedKeys must be an integer from 1 to ${MAX_WRAPPED_KEYS_LIMIT}, got ${String(m)}`,
+      );
     }
     maxWrappedKeys = m;
   }
@@ -85,9 +100,12 @@ export function checkPolicy(policy: unknown, what: string): CheckedPolicy {
   let keyCache: KeyCachePolicy | undefined;
   if (p.keyCache !== undefined) {
     const c = p.keyCache as Record<string, unknown> | null;
-    if (typeof c !== 'object' || c === null) throw new TypeError(`${what}: policy.keyCache must be an object { maxAgeMs, maxUses }`);
+    if (typeof c !== 'object' || c === null)
+      throw new TypeError(`${what}: policy.keyCache must be an object { maxAgeMs, maxUses }`);
     if (typeof c.maxAgeMs !== 'number' || !(c.maxAgeMs > 0) || !Number.isFinite(c.maxAgeMs)) {
-      throw new RangeError(`${what}: policy.keyCache.maxAgeMs must be a positive finite number of milliseconds, got ${String(c.maxAgeMs)}`);
+      throw new RangeError(
+        `${what}: policy.keyCache.maxAgeMs must be a positive finite number of milliseconds, got ${String(c.maxAgeMs)}`,
+      );
     }
     if (typeof c.maxUses !== 'number' || !Number.isInteger(c.maxUses) || c.maxUses < 1) {
       throw new RangeError(`${what}: policy.keyCache.maxUses must be an integer ≥ 1, got ${String(c.maxUses)}`);
@@ -154,46 +172,71 @@ function namesOf(keyRef: string): string[] {
 
 /** Checks every name the caller used for a key (the reference given, and the ARN DescribeKey
  *  returned, when known): one match with allowedKeyIds is enough. */
-export function checkKeyAllowed(policy: CheckedPolicy, refs: readonly string[], what: string, resolvedAliasArns: ReadonlySet<string> = new Set()): void {
+export function checkKeyAllowed(
+  policy: CheckedPolicy,
+  refs: readonly string[],
+  what: string,
+  resolvedAliasArns: ReadonlySet<string> = new Set(),
+): void {
   const patterns = policy.allowedKeyIds;
   if (patterns === undefined) return;
   const names = refs.flatMap(namesOf);
   if (names.some((n) => patterns.some((p) => matchesPattern(p, n)))) return;
   if (refs.some((r) => resolvedAliasArns.has(r))) return;
-  throw new PolicyViolationError('allowedKeyIds', `${what}: KMS key ${refs[0]} is not in the policy's allowedKeyIds (${patterns.join(', ')})`);
+  throw new PolicyViolationError(
+    'allowedKeyIds',
+    `${what}: KMS key ${refs[0]} is not in the policy's allowedKeyIds (${patterns.join(', ')})`,
+  );
 }
 
 /** Exact alias names in allowedKeyIds: the only aliases a header's key ARN can be matched to
  *  (by resolving them with DescribeKey). */
 export function exactAliases(policy: CheckedPolicy): string[] {
-  return (policy.allowedKeyIds ?? []).filter((p) => !p.includes('*') && /^(arn:aws[\w-]*:kms:[^:]*:\d*:)?alias\//.test(p));
+  return (policy.allowedKeyIds ?? []).filter(
+    (p) => !p.includes('*') && /^(arn:aws[\w-]*:kms:[^:]*:\d*:)?alias\//.test(p),
+  );
 }
 
 export function checkRequiredContext(policy: CheckedPolicy, context: Readonly<EncryptionContext>, what: string): void {
   for (const [k, v] of Object.entries(policy.requiredEncryptionContext)) {
     if (!Object.prototype.hasOwnProperty.call(context, k)) {
-      throw new PolicyViolationError('requiredEncryptionContext', `${what}: the encryption context lacks the pair "${k}" required by the policy's requiredEncryptionContext`);
+      throw new PolicyViolationError(
+        'requiredEncryptionContext',
+        `${what}: the encryption context lacks the pair "${k}" required by the policy's requiredEncryptionContext`,
+      );
     }
     if (context[k] !== v) {
-      throw new PolicyViolationError('requiredEncryptionContext', `${what}: the encryption context has "${k}" = ${JSON.stringify(context[k])}, but the policy's requiredEncryptionContext requires ${JSON.stringify(v)}`);
+      throw new PolicyViolationError(
+        'requiredEncryptionContext',
+        `${what}: the encryption context has "${k}" = ${JSON.stringify(context[k])}, but the policy's requiredEncryptionContext requires ${JSON.stringify(v)}`,
+      );
     }
   }
 }
 
 export function checkCipher(policy: CheckedPolicy, cipher: string, what: string): void {
   if (!policy.ciphers.includes(cipher)) {
-    throw new PolicyViolationError('ciphers', `${what}: cipher ${JSON.stringify(cipher)} is not in the policy's ciphers (${policy.ciphers.join(', ')})`);
+    throw new PolicyViolationError(
+      'ciphers',
+      `${what}: cipher ${JSON.stringify(cipher)} is not in the policy's ciphers (${policy.ciphers.join(', ')})`,
+    );
   }
 }
 
 export function checkSectorSize(policy: CheckedPolicy, sectorSize: number, what: string): void {
   if (policy.sectorSizes !== undefined && !policy.sectorSizes.includes(sectorSize)) {
-    throw new PolicyViolationError('sectorSizes', `${what}: sector size ${sectorSize} is not in the policy's sectorSizes (${policy.sectorSizes.join(', ')})`);
+    throw new PolicyViolationError(
+      'sectorSizes',
+      `${what}: sector size ${sectorSize} is not in the policy's sectorSizes (${policy.sectorSizes.join(', ')})`,
+    );
   }
 }
 
 export function checkWrappedKeyCount(policy: CheckedPolicy, count: number, what: string): void {
   if (count > policy.maxWrappedKeys) {
-    throw new PolicyViolationError('maxWrappedKeys', `${what}: the header carries ${count} wrapped keys; the policy's maxWrappedKeys allows ${policy.maxWrappedKeys}`);
+    throw new PolicyViolationError(
+      'maxWrappedKeys',
+      `${what}: the header carries ${count} wrapped keys; the policy's maxWrappedKeys allows ${policy.maxWrappedKeys}`,
+    );
   }
 }

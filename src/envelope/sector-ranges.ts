@@ -15,14 +15,25 @@ export interface ReadChunk {
 
 /** The chunks of a read of `count` bytes at `start`: each covers whole sectors and at most
  *  `chunkBytes` bytes past the start of its first sector. */
-export function* readChunks(start: number, count: number, sectorSize: number, chunkBytes: number): Generator<ReadChunk> {
+export function* readChunks(
+  start: number,
+  count: number,
+  sectorSize: number,
+  chunkBytes: number,
+): Generator<ReadChunk> {
   let at = start;
   while (at < start + count) {
     const firstSector = Math.floor(at / sectorSize);
-    const chunkEnd = Math.min(start + count, (firstSector * sectorSize) + chunkBytes);
+    const chunkEnd = Math.min(start + count, firstSector * sectorSize + chunkBytes);
     const lastSector = Math.floor((chunkEnd - 1) / sectorSize);
     const base = firstSector * sectorSize;
-    yield { firstSector, sectorCount: lastSector - firstSector + 1, from: at - base, to: chunkEnd - base, outAt: at - start };
+    yield {
+      firstSector,
+      sectorCount: lastSector - firstSector + 1,
+      from: at - base,
+      to: chunkEnd - base,
+      outAt: at - start,
+    };
     at = chunkEnd;
   }
 }
@@ -47,7 +58,14 @@ export interface WriteChunk {
  *  it (`from` < `dataStart` when a write past the end fills the gap). Sectors below
  *  `existingBytes` keep their bytes outside the range. A data range that runs past the data's
  *  length is clamped by the caller's `subarray`. */
-export function* writeChunks(from: number, end: number, dataStart: number, existingBytes: number, sectorSize: number, chunkBytes: number): Generator<WriteChunk> {
+export function* writeChunks(
+  from: number,
+  end: number,
+  dataStart: number,
+  existingBytes: number,
+  sectorSize: number,
+  chunkBytes: number,
+): Generator<WriteChunk> {
   if (end <= from) return;
   const ss = sectorSize;
   const existingSectors = Math.ceil(existingBytes / ss);

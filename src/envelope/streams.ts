@@ -8,18 +8,39 @@ import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { BlockStore } from '../storage/block-store.js';
 import { concatBytes, randomBytes, toHex } from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
-import { checkKeyIdArgument, checkKmsClient, checkMetadata, checkOptions, checkSectorSizeArgument, checkStreamWorkers } from './arguments.js';
+import {
+  checkKeyIdArgument,
+  checkKmsClient,
+  checkMetadata,
+  checkOptions,
+  checkSectorSizeArgument,
+  checkStreamWorkers,
+} from './arguments.js';
 import { BulkXts } from './bulk-xts.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, TruncatedDataError, TruncatedHeaderError } from './errors.js';
 import {
-  CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SIZE_IN_TRAILER, PREFIX_BYTES, COPY_SIZE_MAX, COPY_SIZE_MIN, TRAILER_BYTES, VOLUME_CONTEXT_KEY,
+  CIPHER_XTS_AES_256,
+  dataOffsetFor,
+  FLAG_SIZE_IN_TRAILER,
+  PREFIX_BYTES,
+  COPY_SIZE_MAX,
+  COPY_SIZE_MIN,
+  TRAILER_BYTES,
+  VOLUME_CONTEXT_KEY,
   VOLUME_ID_BYTES,
 } from './format.js';
 import { readHeaderCopies } from './header-copies.js';
 import { decodePrefix, encodeHeader, openSealed, type HeaderFields, type SealedFields } from './header.js';
 import { generateWrappedDataKey, unwrapDataKey } from './kms-calls.js';
-import { checkCipher, checkContextShape, checkPolicy, checkRequiredContext, checkSectorSize, type EnvelopePolicy } from './policy.js';
+import {
+  checkCipher,
+  checkContextShape,
+  checkPolicy,
+  checkRequiredContext,
+  checkSectorSize,
+  type EnvelopePolicy,
+} from './policy.js';
 import { openTrailer, sealTrailer } from './trailer.js';
 import { unlockHeader } from './header-unlock.js';
 
@@ -54,7 +75,9 @@ export interface DecryptStreamOptions {
 function chunkBytes(chunk: unknown, what: string): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  throw new TypeError(`${what}: chunks must be Uint8Array or ArrayBuffer, got ${chunk === null ? 'null' : typeof chunk}`);
+  throw new TypeError(
+    `${what}: chunks must be Uint8Array or ArrayBuffer, got ${chunk === null ? 'null' : typeof chunk}`,
+  );
 }
 
 /** A TransformStream from plaintext to an encrypted file (the volume format, read-only). */
@@ -65,7 +88,9 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
   const keyId = checkKeyIdArgument(options.keyId, what);
   const callerContext = checkContextShape(options.encryptionContext, `${what}: encryptionContext`);
   if (Object.prototype.hasOwnProperty.call(callerContext, VOLUME_CONTEXT_KEY)) {
-    throw new RangeError(`${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the file's volume id`);
+    throw new RangeError(
+      `${what}: encryptionContext must not contain "${VOLUME_CONTEXT_KEY}": atrest sets it to the file's volume id`,
+    );
   }
   const sectorSize = checkSectorSizeArgument(options.sectorSize, what);
   const metadata = checkMetadata(options.metadata, what);
@@ -143,7 +168,8 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       const whole = data.length - (data.length % sectorSize);
       const rest = data.subarray(whole);
       const batch = Math.max(sectorSize, BATCH_BYTES - (BATCH_BYTES % sectorSize));
-      for (let at = 0; at < whole; at += batch) await emitSectors(controller, data.slice(at, Math.min(whole, at + batch)));
+      for (let at = 0; at < whole; at += batch)
+        await emitSectors(controller, data.slice(at, Math.min(whole, at + batch)));
       pending.set(rest, 0);
       pendingLength = rest.length;
     },
@@ -235,7 +261,9 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
     try {
       sealed = openSealed(chosen, session.metadataGcm);
     } catch (e) {
-      throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, { cause: e });
+      throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, {
+        cause: e,
+      });
     }
     if ((fields.flags & FLAG_SIZE_IN_TRAILER) === 0) headerSize = sealed.size ?? 0;
     // Between the header copies and the first sector there may be padding (sectors larger than
@@ -254,17 +282,21 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
       const remaining = size - emittedSectors * ss;
       const sectors = Math.min(Math.floor(pending.length / ss), Math.ceil(remaining / ss));
       if (final && sectors * ss < remaining) {
-        throw new TruncatedDataError(`${what}: the volume holds ${size} bytes but the stream ended after ${emittedSectors * ss + pending.length} bytes of sectors`);
+        throw new TruncatedDataError(
+          `${what}: the volume holds ${size} bytes but the stream ended after ${emittedSectors * ss + pending.length} bytes of sectors`,
+        );
       }
       const ready = pending;
       pending = pending.slice(sectors * ss);
-      for (let done = 0; done < sectors; ) {
+      for (let done = 0; done < sectors;) {
         const n = Math.min(sectors - done, batchSectors);
         const left = size - emittedSectors * ss;
         const first = emittedSectors;
         emittedSectors += n;
         done += n;
-        await bulk!.push(false, ready.subarray((done - n) * ss, done * ss), first, emit, (plain) => (left < plain.length ? plain.slice(0, left) : plain));
+        await bulk!.push(false, ready.subarray((done - n) * ss, done * ss), first, emit, (plain) =>
+          left < plain.length ? plain.slice(0, left) : plain,
+        );
       }
       if (emittedSectors * ss >= size) pending = new Uint8Array(0);
       if (final) await bulk!.drain(emit);
@@ -275,7 +307,7 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
     const sectors = Math.max(0, Math.floor((pending.length - TRAILER_BYTES - 1) / ss));
     const ready = pending;
     if (sectors > 0) pending = pending.slice(sectors * ss);
-    for (let done = 0; done < sectors; ) {
+    for (let done = 0; done < sectors;) {
       const n = Math.min(sectors - done, batchSectors);
       const first = emittedSectors;
       emittedSectors += n;
@@ -284,11 +316,22 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
     }
     if (!final) return;
     await bulk!.drain(emit);
-    const size = openTrailer(session!.metadataGcm, fields!.volumeId, pending.subarray(pending.length - TRAILER_BYTES), what);
+    const size = openTrailer(
+      session!.metadataGcm,
+      fields!.volumeId,
+      pending.subarray(pending.length - TRAILER_BYTES),
+      what,
+    );
     const lastSectorBytes = pending.length - TRAILER_BYTES;
     const expectedSectors = Math.ceil(size / ss);
-    if (pending.length < TRAILER_BYTES || lastSectorBytes % ss !== 0 || emittedSectors + lastSectorBytes / ss !== expectedSectors) {
-      throw new TruncatedDataError(`${what}: the trailer says ${size} bytes (${expectedSectors} sectors) but ${emittedSectors * ss + lastSectorBytes} bytes of sectors arrived: the encrypted stream was cut short or spliced`);
+    if (
+      pending.length < TRAILER_BYTES ||
+      lastSectorBytes % ss !== 0 ||
+      emittedSectors + lastSectorBytes / ss !== expectedSectors
+    ) {
+      throw new TruncatedDataError(
+        `${what}: the trailer says ${size} bytes (${expectedSectors} sectors) but ${emittedSectors * ss + lastSectorBytes} bytes of sectors arrived: the encrypted stream was cut short or spliced`,
+      );
     }
     if (lastSectorBytes > 0) {
       const plain = session!.xts.decrypt(pending.subarray(0, ss), emittedSectors);

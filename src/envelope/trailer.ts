@@ -24,18 +24,22 @@ export function sealTrailer(gcm: Gcm, volumeId: Uint8Array, size: number): Uint8
 
 /** The size a trailer holds; TruncatedDataError if it is not a trailer of this volume. */
 export function openTrailer(gcm: Gcm, volumeId: Uint8Array, trailer: Uint8Array, what: string): number {
-  if (trailer.length !== TRAILER_BYTES) throw new TruncatedDataError(`${what}: the encrypted stream ends before its ${TRAILER_BYTES}-byte trailer`);
+  if (trailer.length !== TRAILER_BYTES)
+    throw new TruncatedDataError(`${what}: the encrypted stream ends before its ${TRAILER_BYTES}-byte trailer`);
   let plain: Uint8Array;
   try {
     plain = gcm.open(trailer.subarray(0, NONCE_BYTES), trailer.subarray(NONCE_BYTES), concatBytes(LABEL, volumeId));
   } catch (e) {
     if (e instanceof AuthenticationError) {
-      throw new TruncatedDataError(`${what}: the last ${TRAILER_BYTES} bytes are not this stream's trailer: the encrypted stream was cut short, extended or altered`);
+      throw new TruncatedDataError(
+        `${what}: the last ${TRAILER_BYTES} bytes are not this stream's trailer: the encrypted stream was cut short, extended or altered`,
+      );
     }
     throw e;
   }
   const size = new DataView(plain.buffer, plain.byteOffset, 8).getBigUint64(0);
-  if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new TruncatedDataError(`${what}: the trailer's size ${size} is above 2^53−1`);
+  if (size > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new TruncatedDataError(`${what}: the trailer's size ${size} is above 2^53−1`);
   return Number(size);
 }
 
@@ -43,26 +47,39 @@ export function openTrailer(gcm: Gcm, volumeId: Uint8Array, trailer: Uint8Array,
 export function checkTrailerSize(size: number, dataBytes: number, sectorSize: number, what: string): void {
   const expected = Math.ceil(size / sectorSize) * sectorSize;
   if (expected !== dataBytes) {
-    throw new TruncatedDataError(`${what}: the trailer says ${size} bytes (${expected / sectorSize} sectors) but ${dataBytes / sectorSize} sectors are present: the encrypted stream was cut short or spliced`);
+    throw new TruncatedDataError(
+      `${what}: the trailer says ${size} bytes (${expected / sectorSize} sectors) but ${dataBytes / sectorSize} sectors are present: the encrypted stream was cut short or spliced`,
+    );
   }
 }
 
 /** The data size of an opened volume: from the trailer (an encrypted stream) or the sealed
  *  header, checked against what the store holds (a TruncatedDataError when it ends early). */
-export async function storedDataSize(store: BlockStore, fields: HeaderFields, sealed: SealedFields, gcm: Gcm, what: string): Promise<number> {
+export async function storedDataSize(
+  store: BlockStore,
+  fields: HeaderFields,
+  sealed: SealedFields,
+  gcm: Gcm,
+  what: string,
+): Promise<number> {
   const storeSize = await store.size();
   if ((fields.flags & FLAG_SIZE_IN_TRAILER) !== 0) {
     if (storeSize < fields.dataOffset + TRAILER_BYTES) {
-      throw new TruncatedDataError(`${what}: the store (${storeSize} bytes) ends before the encrypted stream's data and trailer`);
+      throw new TruncatedDataError(
+        `${what}: the store (${storeSize} bytes) ends before the encrypted stream's data and trailer`,
+      );
     }
     const size = openTrailer(gcm, fields.volumeId, await store.read(storeSize - TRAILER_BYTES, TRAILER_BYTES), what);
     checkTrailerSize(size, storeSize - TRAILER_BYTES - fields.dataOffset, fields.sectorSize, what);
     return size;
   }
-  if (sealed.size === undefined) throw new HeaderDamagedError(`${what}: the header has neither a size nor the trailer flag`);
+  if (sealed.size === undefined)
+    throw new HeaderDamagedError(`${what}: the header has neither a size nor the trailer flag`);
   const needed = fields.dataOffset + Math.ceil(sealed.size / fields.sectorSize) * fields.sectorSize;
   if (storeSize < needed) {
-    throw new TruncatedDataError(`${what}: the volume holds ${sealed.size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`);
+    throw new TruncatedDataError(
+      `${what}: the volume holds ${sealed.size} bytes, which need ${needed} bytes of store, but the store has ${storeSize}`,
+    );
   }
   return sealed.size;
 }

@@ -23,7 +23,13 @@ import type { KmsClient } from '../kms/types.js';
 import * as check from '../utils/bytes.js';
 import { resolveAllowedKey } from './allowed-keys.js';
 import {
-  checkChangeKeyOptions, checkCreateOptions, checkDestroyOptions, checkKmsClient, checkOptions, checkStore, volumeContext,
+  checkChangeKeyOptions,
+  checkCreateOptions,
+  checkDestroyOptions,
+  checkKmsClient,
+  checkOptions,
+  checkStore,
+  volumeContext,
 } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, ReadOnlyVolumeError, VolumeClosedError } from './errors.js';
@@ -34,10 +40,19 @@ import { HeaderState } from './header-state.js';
 import { unlockHeader } from './header-unlock.js';
 import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js';
 import {
-  createScratchKey, createVolumeGrant, destroyScratchKey, generateWrappedDataKey, retireVolumeGrant, unwrapDataKey,
+  createScratchKey,
+  createVolumeGrant,
+  destroyScratchKey,
+  generateWrappedDataKey,
+  retireVolumeGrant,
+  unwrapDataKey,
 } from './kms-calls.js';
 import {
-  checkCipher, checkKeyAllowed, checkPolicy, checkRequiredContext, checkSectorSize,
+  checkCipher,
+  checkKeyAllowed,
+  checkPolicy,
+  checkRequiredContext,
+  checkSectorSize,
   type CheckedPolicy,
 } from './policy.js';
 import { readChunks, writeChunks } from './sector-ranges.js';
@@ -65,8 +80,18 @@ export class Volume {
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(store: BlockStore, kms: KmsClient, policy: CheckedPolicy, session: DataKeySession, fields: HeaderFields, sealed: SealedFields,
-    headerBytes: Uint8Array, size: number, readOnly: boolean, dataReadOnly: boolean) {
+  private constructor(
+    store: BlockStore,
+    kms: KmsClient,
+    policy: CheckedPolicy,
+    session: DataKeySession,
+    fields: HeaderFields,
+    sealed: SealedFields,
+    headerBytes: Uint8Array,
+    size: number,
+    readOnly: boolean,
+    dataReadOnly: boolean,
+  ) {
     this.#store = store;
     this.#header = new HeaderState(store, headerBytes, fields.copySize);
     this.#kms = kms;
@@ -84,8 +109,19 @@ export class Volume {
   static async create(store: BlockStore, options: CreateVolumeOptions): Promise<Volume> {
     const what = 'Volume.create';
     checkStore(store, what);
-    const { kms, scratch, keyId, callerContext, sectorSize, size, copySize, grantTo, retiringPrincipal, metadata, policy } =
-      checkCreateOptions(options, what);
+    const {
+      kms,
+      scratch,
+      keyId,
+      callerContext,
+      sectorSize,
+      size,
+      copySize,
+      grantTo,
+      retiringPrincipal,
+      metadata,
+      policy,
+    } = checkCreateOptions(options, what);
     checkCipher(policy, CIPHER_XTS_AES_256, what);
     checkSectorSize(policy, sectorSize, what);
     checkRequiredContext(policy, callerContext, what);
@@ -93,7 +129,9 @@ export class Volume {
     const context = volumeContext(callerContext, volumeId, what);
     const storeSize = await store.size();
     if (storeSize !== 0) {
-      throw new RangeError(`${what}: the store is not empty (${storeSize} bytes); a volume is only created on an empty store, so nothing is overwritten`);
+      throw new RangeError(
+        `${what}: the store is not empty (${storeSize} bytes); a volume is only created on an empty store, so nothing is overwritten`,
+      );
     }
 
     // Key-service calls: all before the first write.
@@ -109,8 +147,15 @@ export class Volume {
         keyArn = (await resolveAllowedKey(kms, policy, keyId, what)).Arn;
       }
       const wrapped = await generateWrappedDataKey(kms, keyArn, context);
-      const entry: WrappedKey = { keyArn: wrapped.keyArn, ciphertextBlob: wrapped.ciphertextBlob, encryptionContext: context };
-      session = await DataKeySession.create(await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context), sectorSize);
+      const entry: WrappedKey = {
+        keyArn: wrapped.keyArn,
+        ciphertextBlob: wrapped.ciphertextBlob,
+        encryptionContext: context,
+      };
+      session = await DataKeySession.create(
+        await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context),
+        sectorSize,
+      );
       const fields: HeaderFields = {
         flags: scratch ? FLAG_SCRATCH : 0,
         copySize,
@@ -146,7 +191,8 @@ export class Volume {
     } catch (e) {
       session?.close();
       // The grant was made for this volume only; a failed create must not leave it behind.
-      if (granted?.grantId !== undefined) await retireVolumeGrant(kms, granted.keyArn, granted.grantId).catch(() => undefined);
+      if (granted?.grantId !== undefined)
+        await retireVolumeGrant(kms, granted.keyArn, granted.grantId).catch(() => undefined);
       if (scratchKeyArn !== undefined) {
         // The scratch key was made for this volume only; it must not outlive a failed create.
         await destroyScratchKey(kms, scratchKeyArn).catch(() => undefined);
@@ -163,7 +209,8 @@ export class Volume {
     const o = checkOptions(options, what);
     const kms = checkKmsClient(o.kms, what);
     const policy = checkPolicy(o.policy, what);
-    if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') throw new TypeError(`${what}: readOnly must be a boolean`);
+    if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean')
+      throw new TypeError(`${what}: readOnly must be a boolean`);
     const readOnlyRequested = o.readOnly === true;
 
     const copies = await readHeaderCopies(store, what);
@@ -175,7 +222,9 @@ export class Volume {
       try {
         sealed = openSealed(chosen, session.metadataGcm);
       } catch (e) {
-        throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, { cause: e });
+        throw new HeaderDamagedError(`${what}: the sealed metadata of an authenticated header does not open`, {
+          cause: e,
+        });
       }
       const trailerMode = (fields.flags & FLAG_SIZE_IN_TRAILER) !== 0;
       const size = await storedDataSize(store, fields, sealed, session.metadataGcm, what);
@@ -185,11 +234,25 @@ export class Volume {
           try {
             await writeHeaderCopies(store, chosen.bytes, fields.copySize, repair);
           } catch (e) {
-            throw new Error(`${what}: the header copy at offset ${repair.join(' and ')} is damaged or stale and could not be repaired (the store refused the write: ${(e as Error)?.message}); open with readOnly: true to read without repairing`, { cause: e });
+            throw new Error(
+              `${what}: the header copy at offset ${repair.join(' and ')} is damaged or stale and could not be repaired (the store refused the write: ${(e as Error)?.message}); open with readOnly: true to read without repairing`,
+              { cause: e },
+            );
           }
         }
       }
-      return new Volume(store, kms, policy, session, fields, sealed, chosen.bytes, size, readOnlyRequested, readOnlyRequested || trailerMode);
+      return new Volume(
+        store,
+        kms,
+        policy,
+        session,
+        fields,
+        sealed,
+        chosen.bytes,
+        size,
+        readOnlyRequested,
+        readOnlyRequested || trailerMode,
+      );
     } catch (e) {
       session.close();
       throw e;
@@ -239,7 +302,9 @@ export class Volume {
     const count = check.byteCount(length, `${what}: length`, true);
     return this.#exclusive(what, async () => {
       if (start + count > this.#size) {
-        throw new RangeError(`${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`);
+        throw new RangeError(
+          `${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`,
+        );
       }
       const out = new Uint8Array(count);
       for (const c of readChunks(start, count, this.#fields.sectorSize, CHUNK_BYTES)) {
@@ -258,7 +323,10 @@ export class Volume {
     const data = check.bytes(bytes, `${what}: bytes`);
     if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
     return this.#exclusive(what, async () => {
-      if (this.#dataReadOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
+      if (this.#dataReadOnly)
+        throw new ReadOnlyVolumeError(
+          `${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`,
+        );
       if (data.length === 0) return;
       const end = start + data.length;
       const oldSize = this.#size;
@@ -277,7 +345,10 @@ export class Volume {
     const what = 'volume.truncate';
     const target = check.byteCount(size, `${what}: size`, true);
     return this.#exclusive(what, async () => {
-      if (this.#dataReadOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`);
+      if (this.#dataReadOnly)
+        throw new ReadOnlyVolumeError(
+          `${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`,
+        );
       const oldSize = this.#size;
       if (target === oldSize) return;
       if (target > oldSize) {
@@ -336,7 +407,8 @@ export class Volume {
   /** Removes the wrapped key of `keyId` (ARN, key id, or an alias naming it). */
   async removeKey(keyId: string): Promise<void> {
     const what = 'volume.removeKey';
-    if (typeof keyId !== 'string' || keyId.length === 0) throw new TypeError(`${what}: keyId must be a non-empty string`);
+    if (typeof keyId !== 'string' || keyId.length === 0)
+      throw new TypeError(`${what}: keyId must be a non-empty string`);
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       const index = await findRemovableKey(this.#kms, this.#fields.wrappedKeys, keyId, what);
@@ -370,7 +442,9 @@ export class Volume {
   #exclusive<T>(what: string, task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => {
       if (this.#closed) {
-        throw new VolumeClosedError(`${what}: the volume is closed${this.#header.lost ? ' (a failed header update left the store\'s header unknown: reopen it)' : ''}`);
+        throw new VolumeClosedError(
+          `${what}: the volume is closed${this.#header.lost ? " (a failed header update left the store's header unknown: reopen it)" : ''}`,
+        );
       }
       return task();
     });
@@ -394,7 +468,13 @@ export class Volume {
 
   /** Writes the plaintext range [from, end) — `data` at `dataStart`, zeros before it — as whole
    *  sectors; sectors below `existingBytes` keep their bytes outside the range. */
-  async #writeRange(from: number, end: number, dataStart: number, data: Uint8Array, existingBytes: number): Promise<void> {
+  async #writeRange(
+    from: number,
+    end: number,
+    dataStart: number,
+    data: Uint8Array,
+    existingBytes: number,
+  ): Promise<void> {
     const ss = this.#fields.sectorSize;
     for (const c of writeChunks(from, end, dataStart, existingBytes, ss, CHUNK_BYTES)) {
       const plain = new Uint8Array(c.sectorCount * ss);
@@ -434,17 +514,25 @@ export class Volume {
     return this.#exclusive(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       const current = this.#fields.wrappedKeys;
-      const { entry, wrappedKeys } = await planKeyChange(request, mode, { policy: this.#policy, fields: this.#fields, sealed: this.#sealed, session: this.#session }, what);
+      const { entry, wrappedKeys } = await planKeyChange(
+        request,
+        mode,
+        { policy: this.#policy, fields: this.#fields, sealed: this.#sealed, session: this.#session },
+        what,
+      );
       try {
         await this.#updateHeader(what, { wrappedKeys });
       } catch (e) {
         // Not applied: the new grant goes. Unknown (header lost): it stays, it may be in use.
-        if (entry.grantId !== undefined && !this.#header.lost) await retireVolumeGrant(request.kms, entry.keyArn, entry.grantId).catch(() => undefined);
+        if (entry.grantId !== undefined && !this.#header.lost)
+          await retireVolumeGrant(request.kms, entry.keyArn, entry.grantId).catch(() => undefined);
         throw e;
       }
-      if (mode === 'replace') await retireGrants(this.#kms, current.filter((w) => w.keyArn !== entry.keyArn));
+      if (mode === 'replace')
+        await retireGrants(
+          this.#kms,
+          current.filter((w) => w.keyArn !== entry.keyArn),
+        );
     });
   }
-
 }
-

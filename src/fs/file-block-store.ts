@@ -48,11 +48,14 @@ export class FileBlockStore extends CheckedBlockStore {
   static async open(path: string, options: FileBlockStoreOptions = {}): Promise<FileBlockStore> {
     if (typeof path !== 'string') throw new TypeError(`FileBlockStore.open: path must be a string, got ${typeof path}`);
     if (path.length === 0) throw new RangeError('FileBlockStore.open: path must not be empty');
-    if (options === null || typeof options !== 'object') throw new TypeError('FileBlockStore.open: options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('FileBlockStore.open: options must be an object');
     const create = optionalBoolean(options.create, 'create');
     const readOnly = optionalBoolean(options.readOnly, 'readOnly');
     if (create && readOnly) {
-      throw new RangeError('FileBlockStore.open: create and readOnly exclude each other (a read-only store cannot create its file)');
+      throw new RangeError(
+        'FileBlockStore.open: create and readOnly exclude each other (a read-only store cannot create its file)',
+      );
     }
     const absolute = resolve(path);
     if (readOnly) return new FileBlockStore(absolute, await open(absolute, 'r'), true, false);
@@ -71,7 +74,9 @@ export class FileBlockStore extends CheckedBlockStore {
       const { bytesRead } = await this.file.read(bytes, done, length - done, offset + done);
       if (bytesRead === 0) {
         // The size was checked just before: another writer shrank the file in between.
-        throw new Error(`FileBlockStore.read: ${this.path} ended at ${offset + done} while reading ${length} bytes at ${offset} (truncated by someone else?)`);
+        throw new Error(
+          `FileBlockStore.read: ${this.path} ended at ${offset + done} while reading ${length} bytes at ${offset} (truncated by someone else?)`,
+        );
       }
       done += bytesRead;
     }
@@ -82,7 +87,8 @@ export class FileBlockStore extends CheckedBlockStore {
     let done = 0;
     while (done < bytes.length) {
       const { bytesWritten } = await this.file.write(bytes, done, bytes.length - done, offset + done);
-      if (bytesWritten === 0) throw new Error(`FileBlockStore.write: ${this.path} accepted no bytes at ${offset + done}`);
+      if (bytesWritten === 0)
+        throw new Error(`FileBlockStore.write: ${this.path} accepted no bytes at ${offset + done}`);
       done += bytesWritten;
     }
   }
@@ -126,6 +132,7 @@ async function openForWriting(path: string, create: boolean): Promise<{ file: Fi
 
 function optionalBoolean(value: unknown, name: string): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`FileBlockStore.open: ${name} must be a boolean, got ${typeof value}`);
+  if (typeof value !== 'boolean')
+    throw new TypeError(`FileBlockStore.open: ${name} must be a boolean, got ${typeof value}`);
   return value;
 }

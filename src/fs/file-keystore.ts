@@ -73,12 +73,16 @@ export class FileKeystore extends SealedKeystore {
   static async open(path: string, secret: KeystoreSecret, options: FileKeystoreOptions = {}): Promise<FileKeystore> {
     if (typeof path !== 'string') throw new TypeError(`FileKeystore.open: path must be a string, got ${typeof path}`);
     if (path.length === 0) throw new RangeError('FileKeystore.open: path must not be empty');
-    if (options === null || typeof options !== 'object') throw new TypeError('FileKeystore.open: options must be an object');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('FileKeystore.open: options must be an object');
     const hook = options._beforeRename;
-    if (hook !== undefined && typeof hook !== 'function') throw new TypeError('FileKeystore.open: _beforeRename must be a function');
+    if (hook !== undefined && typeof hook !== 'function')
+      throw new TypeError('FileKeystore.open: _beforeRename must be a function');
     const wait = options.lockWaitMs;
     if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0)) {
-      throw new RangeError(`FileKeystore.open: lockWaitMs must be a finite number of milliseconds >= 0, got ${String(wait)}`);
+      throw new RangeError(
+        `FileKeystore.open: lockWaitMs must be a finite number of milliseconds >= 0, got ${String(wait)}`,
+      );
     }
     const store = new FileKeystore(resolve(path), secret, options); // checks the secret before touching the disk
     await store.lock();
@@ -151,7 +155,10 @@ export class FileKeystore extends SealedKeystore {
       if (errorCode(err) !== 'EEXIST') return false;
       // A takeover file older than a few seconds belongs to a process that died within the
       // few steps below; remove it so the next attempt can try again.
-      const age = await readFile(takeover, 'utf8').then((t) => Date.now() - Number(t), () => NaN);
+      const age = await readFile(takeover, 'utf8').then(
+        (t) => Date.now() - Number(t),
+        () => NaN,
+      );
       if (age > 5000) await unlink(takeover).catch(() => {});
       return false;
     }
@@ -173,13 +180,20 @@ export class FileKeystore extends SealedKeystore {
       file = await open(this.lockPath, 'wx', 0o600);
     } catch (err) {
       if (errorCode(err) === 'ENOENT') {
-        throw new Error(`FileKeystore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`);
+        throw new Error(
+          `FileKeystore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`,
+        );
       }
       if (errorCode(err) !== 'EEXIST') throw err;
       return false;
     }
     try {
-      const record: LockRecord = { pid: process.pid, token: this.token, created: new Date().toISOString(), host: thisHost() };
+      const record: LockRecord = {
+        pid: process.pid,
+        token: this.token,
+        created: new Date().toISOString(),
+        host: thisHost(),
+      };
       await file.writeFile(JSON.stringify(record) + '\n');
       await file.sync();
     } catch (err) {
@@ -194,7 +208,9 @@ export class FileKeystore extends SealedKeystore {
 
   private async lockedError(): Promise<KeystoreLockedError> {
     const holder = await this.readLock();
-    const who = holder ? ` by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''} since ${holder.created}` : '';
+    const who = holder
+      ? ` by process ${holder.pid}${holder.host ? ` on ${holder.host}` : ''} since ${holder.created}`
+      : '';
     const waited = this.lockWaitMs > 0 ? ` (waited ${(this.lockWaitMs / 1000).toFixed(1)} s)` : '';
     return new KeystoreLockedError(
       `keystore is locked: ${this.path} is held open${who}${waited} (lock file ${this.lockPath}). ` +
@@ -207,7 +223,12 @@ export class FileKeystore extends SealedKeystore {
     try {
       const record = JSON.parse(await readFile(this.lockPath, 'utf8')) as Partial<LockRecord>;
       if (typeof record?.token !== 'string') return undefined;
-      return { pid: Number(record.pid), token: record.token, created: String(record.created), ...(typeof record.host === 'string' ? { host: record.host } : {}) };
+      return {
+        pid: Number(record.pid),
+        token: record.token,
+        created: String(record.created),
+        ...(typeof record.host === 'string' ? { host: record.host } : {}),
+      };
     } catch {
       return undefined; // missing, half-written or not ours to parse
     }

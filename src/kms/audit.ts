@@ -74,17 +74,27 @@ function auditableValue(v: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, inner] of Object.entries(v as Record<string, unknown>)) {
       // defineProperty: a "__proto__" key (an encryption context may hold one) stays a key.
-      Object.defineProperty(out, auditableValue(k) as string, { value: auditableValue(inner), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, auditableValue(k) as string, {
+        value: auditableValue(inner),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
   if (typeof v === 'function' || typeof v === 'symbol') return String(typeof v);
-  if (typeof v === 'string' && v.length > MAX_AUDIT_STRING) return `${v.slice(0, MAX_AUDIT_STRING)}… (${v.length} characters)`;
+  if (typeof v === 'string' && v.length > MAX_AUDIT_STRING)
+    return `${v.slice(0, MAX_AUDIT_STRING)}… (${v.length} characters)`;
   return v;
 }
 
 export function copyAuditRecord(r: AuditRecord): AuditRecord {
-  const copy: AuditRecord = { ...r, eventTime: new Date(r.eventTime.getTime()), requestParameters: auditableParameters(r.requestParameters) };
+  const copy: AuditRecord = {
+    ...r,
+    eventTime: new Date(r.eventTime.getTime()),
+    requestParameters: auditableParameters(r.requestParameters),
+  };
   if (r.encryptionContext !== undefined) copy.encryptionContext = { ...r.encryptionContext };
   return copy;
 }

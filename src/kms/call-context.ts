@@ -10,7 +10,14 @@
 //   3. else an active grant on K for P that includes A and whose constraints hold → allowed;
 //   4. else AccessDeniedException (AWS's "no resource-based policy allows" wording).
 
-import { accessDeniedMessage, accountOfPrincipal, evaluatePolicy, parsePolicy, type ConditionKeyValue, type PolicyDocument } from '../policy/index.js';
+import {
+  accessDeniedMessage,
+  accountOfPrincipal,
+  evaluatePolicy,
+  parsePolicy,
+  type ConditionKeyValue,
+  type PolicyDocument,
+} from '../policy/index.js';
 import type { Engine } from '../engine/engine.js';
 import { AccessDeniedException, NotFoundException } from './errors.js';
 import { aliasArn, keyArn, parseKeyReference, type KmsLocation } from './key-ids.js';
@@ -76,7 +83,8 @@ export class CallContext {
     let requestAlias: string | undefined;
     if (ref.kind === 'alias') {
       const alias = this.state.aliases[ref.aliasName];
-      if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn(this.where, ref.aliasName)} is not found.`);
+      if (alias === undefined)
+        throw new NotFoundException(`Alias ${aliasArn(this.where, ref.aliasName)} is not found.`);
       keyId = alias.targetKeyId;
       requestAlias = ref.aliasName;
     } else {
@@ -90,7 +98,9 @@ export class CallContext {
     const key = this.state.keys[keyId];
     if (key === undefined) {
       const deleted = this.state.deletedKeyIds.includes(keyId);
-      throw new NotFoundException(`Key '${arn}' does not exist${deleted ? ' (it was deleted at the end of its waiting period)' : ''}`);
+      throw new NotFoundException(
+        `Key '${arn}' does not exist${deleted ? ' (it was deleted at the end of its waiting period)' : ''}`,
+      );
     }
     return { key, arn };
   }
@@ -112,8 +122,14 @@ export class CallContext {
     if (decision === 'Deny') this.deny(target, action, true);
     if (decision === 'Allow') return;
     if (options.grantOperation !== undefined) {
-      const grant = findAuthorizingGrant(this.state, target.key.keyId, this.principal, options.grantOperation,
-        options.encryptionContext ?? {}, options.delegation);
+      const grant = findAuthorizingGrant(
+        this.state,
+        target.key.keyId,
+        this.principal,
+        options.grantOperation,
+        options.encryptionContext ?? {},
+        options.delegation,
+      );
       if (grant !== undefined) {
         this.audit.grantId ??= grant.grantId;
         return;

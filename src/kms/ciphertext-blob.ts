@@ -57,10 +57,14 @@ export function parseBlob(blob: unknown): ParsedBlob {
     throw new InvalidCiphertextException('CiphertextBlob must be a Uint8Array');
   }
   if (blob.length < BLOB_HEADER_BYTES + TAG_BYTES + 1) {
-    throw new InvalidCiphertextException(`CiphertextBlob is ${blob.length} bytes: too short to be a ciphertext of this key service`);
+    throw new InvalidCiphertextException(
+      `CiphertextBlob is ${blob.length} bytes: too short to be a ciphertext of this key service`,
+    );
   }
   if (blob[0] !== BLOB_FORMAT_VERSION) {
-    throw new InvalidCiphertextException(`CiphertextBlob has format version ${blob[0]}; this key service writes and reads version ${BLOB_FORMAT_VERSION}`);
+    throw new InvalidCiphertextException(
+      `CiphertextBlob has format version ${blob[0]}; this key service writes and reads version ${BLOB_FORMAT_VERSION}`,
+    );
   }
   const header = blob.slice(0, BLOB_HEADER_BYTES);
   return {

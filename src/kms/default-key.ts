@@ -26,7 +26,14 @@ export function defaultKeyPolicyText(accountId: string): string {
           Sid: 'Allow access through atrest for all principals in the account',
           Effect: 'Allow',
           Principal: { AWS: '*' },
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+          Action: [
+            'kms:Encrypt',
+            'kms:Decrypt',
+            'kms:ReEncrypt*',
+            'kms:GenerateDataKey*',
+            'kms:CreateGrant',
+            'kms:DescribeKey',
+          ],
           Resource: '*',
           Condition: { StringEquals: { 'kms:CallerAccount': accountId } },
         },
@@ -63,6 +70,11 @@ export function createDefaultKey(state: KmsState, where: KmsLocation, now: Date)
     },
   };
   state.keys[key.keyId] = key;
-  state.aliases[DEFAULT_KEY_ALIAS] = { aliasName: DEFAULT_KEY_ALIAS, targetKeyId: key.keyId, created: key.created, updated: key.created };
+  state.aliases[DEFAULT_KEY_ALIAS] = {
+    aliasName: DEFAULT_KEY_ALIAS,
+    targetKeyId: key.keyId,
+    created: key.created,
+    updated: key.created,
+  };
   return key;
 }

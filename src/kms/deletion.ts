@@ -21,8 +21,15 @@ export const SCRATCH_KEY_TAG = { TagKey: 'atrest:scratch', TagValue: 'true' } as
 
 export function checkPendingWindow(value: unknown): number {
   if (value === undefined) return DEFAULT_PENDING_WINDOW_DAYS;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_PENDING_WINDOW_DAYS || value > MAX_PENDING_WINDOW_DAYS) {
-    throw new ValidationException(`PendingWindowInDays must be an integer from ${MIN_PENDING_WINDOW_DAYS} to ${MAX_PENDING_WINDOW_DAYS}, got ${String(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < MIN_PENDING_WINDOW_DAYS ||
+    value > MAX_PENDING_WINDOW_DAYS
+  ) {
+    throw new ValidationException(
+      `PendingWindowInDays must be an integer from ${MIN_PENDING_WINDOW_DAYS} to ${MAX_PENDING_WINDOW_DAYS}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -42,17 +49,25 @@ export function cancelDeletion(key: KeyRecord): void {
 }
 
 export function deletionDue(key: KeyRecord, now: Date): boolean {
-  return key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && now.getTime() >= Date.parse(key.deletionDate);
+  return (
+    key.keyState === 'PendingDeletion' &&
+    key.deletionDate !== undefined &&
+    now.getTime() >= Date.parse(key.deletionDate)
+  );
 }
 
 export function isScratchKey(key: KeyRecord): boolean {
-  return key.keyManager === 'CUSTOMER' && key.tags.some((t) => t.TagKey === SCRATCH_KEY_TAG.TagKey && t.TagValue === SCRATCH_KEY_TAG.TagValue);
+  return (
+    key.keyManager === 'CUSTOMER' &&
+    key.tags.some((t) => t.TagKey === SCRATCH_KEY_TAG.TagKey && t.TagValue === SCRATCH_KEY_TAG.TagValue)
+  );
 }
 
 /** Removes the key, its material, aliases and grants from `state`. */
 export function destroyKey(state: KmsState, keyId: string): void {
   delete state.keys[keyId];
-  for (const [name, alias] of Object.entries(state.aliases)) if (alias.targetKeyId === keyId) delete state.aliases[name];
+  for (const [name, alias] of Object.entries(state.aliases))
+    if (alias.targetKeyId === keyId) delete state.aliases[name];
   for (const [id, grant] of Object.entries(state.grants)) if (grant.keyId === keyId) delete state.grants[id];
   if (!state.deletedKeyIds.includes(keyId)) state.deletedKeyIds.push(keyId);
 }

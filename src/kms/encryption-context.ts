@@ -52,12 +52,17 @@ export function checkEncryptionContext(value: unknown, field: string): Encryptio
       throw new ValidationException(`${field}[${name}] must be a string, got ${typeof v}`);
     }
     // A UTF-16 length over the limit is over it in UTF-8 too: refuse before encoding megabytes.
-    bytes += k.length + v.length <= MAX_CONTEXT_BYTES ? utf8.encode(k).length + utf8.encode(v).length : MAX_CONTEXT_BYTES + 1;
+    bytes +=
+      k.length + v.length <= MAX_CONTEXT_BYTES ? utf8.encode(k).length + utf8.encode(v).length : MAX_CONTEXT_BYTES + 1;
     if (bytes > MAX_CONTEXT_BYTES) {
-      throw new ValidationException(`${field}: the keys and values of an encryption context may hold at most ${MAX_CONTEXT_BYTES} bytes of UTF-8 in all`);
+      throw new ValidationException(
+        `${field}: the keys and values of an encryption context may hold at most ${MAX_CONTEXT_BYTES} bytes of UTF-8 in all`,
+      );
     }
     if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(v)) {
-      throw new ValidationException(`${field}[${name}]: keys and values must be well-formed Unicode (a lone UTF-16 surrogate has no UTF-8 form)`);
+      throw new ValidationException(
+        `${field}[${name}]: keys and values must be well-formed Unicode (a lone UTF-16 surrogate has no UTF-8 form)`,
+      );
     }
     definePair(out, k, v);
   }

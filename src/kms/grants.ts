@@ -95,7 +95,9 @@ export function checkGrantOperations(operations: unknown): GrantOperation[] {
   }
   for (const op of operations) {
     if (!GRANT_OPERATIONS.includes(op as GrantOperation)) {
-      throw new ValidationException(`Operations: ${JSON.stringify(op)} is not a grant operation a symmetric encryption key supports (${GRANT_OPERATIONS.join(', ')})`);
+      throw new ValidationException(
+        `Operations: ${JSON.stringify(op)} is not a grant operation a symmetric encryption key supports (${GRANT_OPERATIONS.join(', ')})`,
+      );
     }
   }
   return [...new Set(operations as GrantOperation[])];
@@ -104,12 +106,16 @@ export function checkGrantOperations(operations: unknown): GrantOperation[] {
 export function checkGrantConstraints(value: unknown, operations: GrantOperation[]): GrantConstraints | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationException('Constraints must be an object with EncryptionContextEquals or EncryptionContextSubset');
+    throw new ValidationException(
+      'Constraints must be an object with EncryptionContextEquals or EncryptionContextSubset',
+    );
   }
   const input = value as Record<string, unknown>;
   for (const field of Object.keys(input)) {
     if (field !== 'EncryptionContextEquals' && field !== 'EncryptionContextSubset') {
-      throw new ValidationException(`Constraints.${field} is not supported (EncryptionContextEquals, EncryptionContextSubset)`);
+      throw new ValidationException(
+        `Constraints.${field} is not supported (EncryptionContextEquals, EncryptionContextSubset)`,
+      );
     }
   }
   const out: GrantConstraints = {};
@@ -117,18 +123,24 @@ export function checkGrantConstraints(value: unknown, operations: GrantOperation
     if (input[field] === undefined) continue;
     const context = checkEncryptionContext(input[field], `Constraints.${field}`);
     if (Object.keys(context).length > MAX_CONSTRAINT_PAIRS) {
-      throw new ValidationException(`Constraints.${field} holds ${Object.keys(context).length} pairs; at most ${MAX_CONSTRAINT_PAIRS} are allowed`);
+      throw new ValidationException(
+        `Constraints.${field} holds ${Object.keys(context).length} pairs; at most ${MAX_CONSTRAINT_PAIRS} are allowed`,
+      );
     }
     for (const [k, v] of Object.entries(context)) {
       if (v.length > MAX_CONSTRAINT_VALUE_CHARACTERS) {
-        throw new ValidationException(`Constraints.${field}[${JSON.stringify(k)}]: a constraint value may hold at most ${MAX_CONSTRAINT_VALUE_CHARACTERS} characters, got ${v.length}`);
+        throw new ValidationException(
+          `Constraints.${field}[${JSON.stringify(k)}]: a constraint value may hold at most ${MAX_CONSTRAINT_VALUE_CHARACTERS} characters, got ${v.length}`,
+        );
       }
     }
     out[field] = context;
   }
   if (out.EncryptionContextEquals === undefined && out.EncryptionContextSubset === undefined) return undefined;
   if (operations.every((op) => WITHOUT_CONTEXT.has(op))) {
-    throw new ValidationException(`Encryption context constraints apply only to grants for operations that take an encryption context, not to ${operations.join(', ')} alone`);
+    throw new ValidationException(
+      `Encryption context constraints apply only to grants for operations that take an encryption context, not to ${operations.join(', ')} alone`,
+    );
   }
   return out;
 }
@@ -164,7 +176,10 @@ export function findAuthorizingGrant(
   return grantsOfKey(state, keyId).find((g) => {
     if (g.granteePrincipal !== principal || !g.operations.includes(operation)) return false;
     if (delegation !== undefined) {
-      return isOperationSubset(delegation.operations, g.operations) && isConstraintAtLeastAsStrict(delegation.constraints, g.constraints);
+      return (
+        isOperationSubset(delegation.operations, g.operations) &&
+        isConstraintAtLeastAsStrict(delegation.constraints, g.constraints)
+      );
     }
     return WITHOUT_CONTEXT.has(operation) || grantConstraintsHold(g.constraints, encryptionContext);
   });

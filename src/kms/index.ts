@@ -13,8 +13,20 @@ export type { AuditRecord, AuditRequestContext } from './audit.js';
 export { DEFAULT_KEY_ALIAS } from './default-key.js';
 export { SCRATCH_KEY_TAG } from './deletion.js';
 export {
-  KmsException, AccessDeniedException, NotFoundException, DisabledException, KMSInvalidStateException, InvalidCiphertextException,
-  IncorrectKeyException, ValidationException, UnsupportedOperationException, MalformedPolicyDocumentException,
-  InvalidGrantTokenException, InvalidGrantIdException, LimitExceededException, AlreadyExistsException, ConflictException,
+  KmsException,
+  AccessDeniedException,
+  NotFoundException,
+  DisabledException,
+  KMSInvalidStateException,
+  InvalidCiphertextException,
+  IncorrectKeyException,
+  ValidationException,
+  UnsupportedOperationException,
+  MalformedPolicyDocumentException,
+  InvalidGrantTokenException,
+  InvalidGrantIdException,
+  LimitExceededException,
+  AlreadyExistsException,
+  ConflictException,
 } from './errors.js';
 export type * from './types.js';

@@ -46,9 +46,7 @@ export function aliasArn(where: KmsLocation, aliasName: string): string {
 }
 
 /** What a KeyId argument names. */
-export type KeyReference =
-  | { kind: 'key'; keyId: string }
-  | { kind: 'alias'; aliasName: string };
+export type KeyReference = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string };
 
 /**
  * Classifies a KeyId argument. An ARN of another Region or account cannot name a key of this
@@ -66,10 +64,14 @@ export function parseKeyReference(where: KmsLocation, text: unknown, field: stri
   }
   const arn = /^arn:aws:kms:([^:]+):([^:]+):(key\/(.+)|alias\/.+)$/.exec(text);
   if (arn === null) {
-    throw new ValidationException(`${field} "${text}" is not a key id (UUID), key ARN, alias name (alias/…) or alias ARN`);
+    throw new ValidationException(
+      `${field} "${text}" is not a key id (UUID), key ARN, alias name (alias/…) or alias ARN`,
+    );
   }
   if (arn[1] !== where.region || arn[2] !== where.accountId) {
-    throw new NotFoundException(`${field} "${text}" names a key of another Region or account; this key service holds keys of ${where.region}/${where.accountId} only`);
+    throw new NotFoundException(
+      `${field} "${text}" names a key of another Region or account; this key service holds keys of ${where.region}/${where.accountId} only`,
+    );
   }
   if (arn[4] !== undefined) {
     if (!UUID.test(arn[4])) throw new ValidationException(`${field} "${text}": the key id in the ARN is not a UUID`);
@@ -88,7 +90,9 @@ export function isAliasName(text: string): boolean {
 /** AWS's AliasName rules, or ValidationException naming them. */
 export function checkAliasName(aliasName: unknown, field: string): string {
   if (typeof aliasName !== 'string' || !isAliasName(aliasName)) {
-    throw new ValidationException(`${field} must start with "alias/" followed by letters, digits and : / _ - (at most 256 characters), got ${JSON.stringify(aliasName)}`);
+    throw new ValidationException(
+      `${field} must start with "alias/" followed by letters, digits and : / _ - (at most 256 characters), got ${JSON.stringify(aliasName)}`,
+    );
   }
   return aliasName;
 }
@@ -100,4 +104,3 @@ export const DEFAULT_KEY_ALIAS = 'alias/aws/atrest';
 export function isReservedAliasName(aliasName: string): boolean {
   return aliasName.startsWith('alias/aws/');
 }
-

@@ -26,6 +26,8 @@ export function requirePendingDeletion(key: KeyRecord, arn: string): void {
  *  holds even if that policy were somehow different. */
 export function refuseAwsManaged(key: KeyRecord, arn: string, operation: string): void {
   if (key.keyManager === 'AWS') {
-    throw new UnsupportedOperationException(`${operation}: ${arn} is an AWS managed key; it cannot be disabled, deleted, rotated on demand, or have its policy or rotation changed`);
+    throw new UnsupportedOperationException(
+      `${operation}: ${arn} is an AWS managed key; it cannot be disabled, deleted, rotated on demand, or have its policy or rotation changed`,
+    );
   }
 }

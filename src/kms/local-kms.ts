@@ -77,7 +77,11 @@ const OPERATIONS: Record<keyof KmsClient, OperationSpec> = {
   decrypt: { name: 'Decrypt', mutates: false, run: crypto.decrypt },
   reEncrypt: { name: 'ReEncrypt', mutates: false, run: crypto.reEncrypt },
   generateDataKey: { name: 'GenerateDataKey', mutates: false, run: crypto.generateDataKey },
-  generateDataKeyWithoutPlaintext: { name: 'GenerateDataKeyWithoutPlaintext', mutates: false, run: crypto.generateDataKeyWithoutPlaintext },
+  generateDataKeyWithoutPlaintext: {
+    name: 'GenerateDataKeyWithoutPlaintext',
+    mutates: false,
+    run: crypto.generateDataKeyWithoutPlaintext,
+  },
   createGrant: { name: 'CreateGrant', mutates: true, run: grants.createGrant },
   listGrants: { name: 'ListGrants', mutates: false, run: grants.listGrants },
   retireGrant: { name: 'RetireGrant', mutates: true, run: grants.retireGrant },
@@ -90,7 +94,6 @@ const OPERATIONS: Record<keyof KmsClient, OperationSpec> = {
   getKeyPolicy: { name: 'GetKeyPolicy', mutates: false, run: keyPolicy.getKeyPolicy },
   putKeyPolicy: { name: 'PutKeyPolicy', mutates: true, run: keyPolicy.putKeyPolicy },
 };
-
 
 export class LocalKms {
   readonly accountId: string;
@@ -112,7 +115,8 @@ export class LocalKms {
       throw new TypeError('LocalKms: give keystore or its deprecated name store, not both');
     }
     const keystore = options.keystore ?? options.store ?? new MemoryKeystore();
-    if (onAudit !== undefined && typeof onAudit !== 'function') throw new TypeError('LocalKms: onAudit must be a function');
+    if (onAudit !== undefined && typeof onAudit !== 'function')
+      throw new TypeError('LocalKms: onAudit must be a function');
     this.#onAudit = onAudit;
     if (typeof accountId !== 'string' || !isAccountId(accountId)) {
       throw new TypeError(`LocalKms: accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
@@ -132,14 +136,18 @@ export class LocalKms {
    *  ARN, or an account root `arn:aws:iam::<account>:root`. */
   as(principalArn: string, options: PrincipalOptions = {}): KmsClient {
     if (typeof principalArn !== 'string' || !isPrincipalArn(principalArn)) {
-      throw new TypeError(`LocalKms.as: principalArn must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(principalArn)}`);
+      throw new TypeError(
+        `LocalKms.as: principalArn must be an IAM or STS principal ARN (arn:aws:iam::<account>:…), got ${JSON.stringify(principalArn)}`,
+      );
     }
     const viaService = options.viaService;
-    if (viaService !== undefined && typeof viaService !== 'string') throw new TypeError('LocalKms.as: viaService must be a string');
+    if (viaService !== undefined && typeof viaService !== 'string')
+      throw new TypeError('LocalKms.as: viaService must be a string');
     const requestContext = options.requestContext === undefined ? undefined : { ...options.requestContext };
     const client = {} as Record<keyof KmsClient, (request?: unknown) => Promise<unknown>>;
     for (const [method, spec] of Object.entries(OPERATIONS) as [keyof KmsClient, OperationSpec][]) {
-      client[method] = (request?: unknown) => this.#enqueue(() => this.#call(principalArn, viaService, requestContext, spec, request));
+      client[method] = (request?: unknown) =>
+        this.#enqueue(() => this.#call(principalArn, viaService, requestContext, spec, request));
     }
     return client as unknown as KmsClient;
   }
@@ -158,7 +166,11 @@ export class LocalKms {
   destroyKeyNow(keyId: string): Promise<void> {
     return this.#enqueue(async () => {
       const record: AuditRecord = {
-        eventTime: new Date(NaN), principal: 'LocalKms', eventName: 'DestroyKeyNow', requestParameters: { KeyId: keyId }, outcome: 'Success',
+        eventTime: new Date(NaN),
+        principal: 'LocalKms',
+        eventName: 'DestroyKeyNow',
+        requestParameters: { KeyId: keyId },
+        outcome: 'Success',
       };
       try {
         const now = this.#now();
@@ -169,7 +181,9 @@ export class LocalKms {
         const target = ctx.resolveKey(keyId);
         record.keyArn = target.arn;
         if (!isScratchKey(target.key)) {
-          throw new UnsupportedOperationException(`destroyKeyNow: ${target.arn} is not a scratch key (created with the tag atrest:scratch = true); use ScheduleKeyDeletion`);
+          throw new UnsupportedOperationException(
+            `destroyKeyNow: ${target.arn} is not a scratch key (created with the tag atrest:scratch = true); use ScheduleKeyDeletion`,
+          );
         }
         destroyKey(draft, target.key.keyId);
         await this.#commit(draft);
@@ -203,9 +217,20 @@ export class LocalKms {
     return run;
   }
 
-  async #call(principal: string, viaService: string | undefined, requestContext: AuditRequestContext | undefined, spec: OperationSpec, request: unknown): Promise<unknown> {
+  async #call(
+    principal: string,
+    viaService: string | undefined,
+    requestContext: AuditRequestContext | undefined,
+    spec: OperationSpec,
+    request: unknown,
+  ): Promise<unknown> {
     const record: AuditRecord = {
-      eventTime: new Date(NaN), principal, ...requestContext, eventName: spec.name, requestParameters: auditableParameters(request), outcome: 'Success',
+      eventTime: new Date(NaN),
+      principal,
+      ...requestContext,
+      eventName: spec.name,
+      requestParameters: auditableParameters(request),
+      outcome: 'Success',
     };
     let ctx: CallContext | undefined;
     try {
@@ -233,14 +258,18 @@ export class LocalKms {
 
   #now(): Date {
     const now = this.#clock();
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('LocalKms: clock() must return a valid Date');
+    if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+      throw new TypeError('LocalKms: clock() must return a valid Date');
     return now;
   }
 
   /** Loads the state on first use, then performs due maintenance (saved before the call). */
   async #prepare(now: Date, wantDefaultKey: boolean | undefined): Promise<void> {
     // After close() the material is zeroed: a call must fail, not encrypt under zeros.
-    if (this.#closed) throw new Error('LocalKms: the key service is closed (close() was called); create a new LocalKms over the keystore');
+    if (this.#closed)
+      throw new Error(
+        'LocalKms: the key service is closed (close() was called); create a new LocalKms over the keystore',
+      );
     if (this.#state === undefined) {
       const loaded = await this.#keystore.load();
       this.#state = loaded === undefined ? emptyState() : checkLoadedState(loaded);

@@ -27,10 +27,20 @@ export function maintenanceDue(state: KmsState, now: Date, wantDefaultKey: boole
 }
 
 /** Applies the due work to `draft`; returns an audit record per change. */
-export function performMaintenance(draft: KmsState, where: KmsLocation, now: Date, wantDefaultKey: boolean): AuditRecord[] {
+export function performMaintenance(
+  draft: KmsState,
+  where: KmsLocation,
+  now: Date,
+  wantDefaultKey: boolean,
+): AuditRecord[] {
   const events: AuditRecord[] = [];
   const event = (eventName: string, keyId: string): AuditRecord => ({
-    eventTime: now, principal: SERVICE_PRINCIPAL, eventName, keyArn: keyArn(where, keyId), requestParameters: {}, outcome: 'Success',
+    eventTime: now,
+    principal: SERVICE_PRINCIPAL,
+    eventName,
+    keyArn: keyArn(where, keyId),
+    requestParameters: {},
+    outcome: 'Success',
   });
   for (const key of Object.values(draft.keys)) {
     if (deletionDue(key, now)) {

@@ -6,7 +6,10 @@ import { ValidationException } from './errors.js';
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
 
-export function paginate<T>(items: T[], request: { Limit?: unknown; Marker?: unknown }): { page: T[]; NextMarker?: string; Truncated: boolean } {
+export function paginate<T>(
+  items: T[],
+  request: { Limit?: unknown; Marker?: unknown },
+): { page: T[]; NextMarker?: string; Truncated: boolean } {
   const limit = request.Limit ?? DEFAULT_LIMIT;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new ValidationException(`Limit must be an integer from 1 to ${MAX_LIMIT}, got ${String(limit)}`);
@@ -14,7 +17,8 @@ export function paginate<T>(items: T[], request: { Limit?: unknown; Marker?: unk
   let start = 0;
   if (request.Marker !== undefined) {
     const m = typeof request.Marker === 'string' ? /^p(\d+)$/.exec(request.Marker) : null;
-    if (m === null) throw new ValidationException(`Marker ${JSON.stringify(request.Marker)} is not a marker this service returned`);
+    if (m === null)
+      throw new ValidationException(`Marker ${JSON.stringify(request.Marker)} is not a marker this service returned`);
     start = Number(m[1]);
   }
   const page = items.slice(start, start + limit);

@@ -23,8 +23,15 @@ export function addDays(date: Date, days: number): Date {
 
 export function checkRotationPeriod(value: unknown): number {
   if (value === undefined) return DEFAULT_ROTATION_PERIOD_DAYS;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_ROTATION_PERIOD_DAYS || value > MAX_ROTATION_PERIOD_DAYS) {
-    throw new ValidationException(`RotationPeriodInDays must be an integer from ${MIN_ROTATION_PERIOD_DAYS} to ${MAX_ROTATION_PERIOD_DAYS}, got ${String(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < MIN_ROTATION_PERIOD_DAYS ||
+    value > MAX_ROTATION_PERIOD_DAYS
+  ) {
+    throw new ValidationException(
+      `RotationPeriodInDays must be an integer from ${MIN_ROTATION_PERIOD_DAYS} to ${MAX_ROTATION_PERIOD_DAYS}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -61,7 +68,9 @@ export function rotateAutomatically(key: KeyRecord, now: Date): void {
 /** On-demand rotation: does not move the automatic schedule. */
 export function rotateOnDemand(key: KeyRecord, keyArnText: string, now: Date): void {
   if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
-    throw new ConflictException(`${keyArnText} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most a key allows`);
+    throw new ConflictException(
+      `${keyArnText} has already been rotated on demand ${MAX_ON_DEMAND_ROTATIONS} times, the most a key allows`,
+    );
   }
   key.materials.push(newKeyMaterial(now, 'ON_DEMAND'));
   key.rotation.onDemandCount += 1;

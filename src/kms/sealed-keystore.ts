@@ -87,7 +87,8 @@ export abstract class SealedKeystore implements Keystore {
 
   private openSealer(what: string): StateSealer {
     if (this.closed) throw new Error(`${this.constructor.name}.${what}: the store is closed`);
-    if (!this.sealer) throw new Error(`${this.constructor.name}.${what}: the store was not opened (use its static open())`);
+    if (!this.sealer)
+      throw new Error(`${this.constructor.name}.${what}: the store was not opened (use its static open())`);
     return this.sealer;
   }
 }

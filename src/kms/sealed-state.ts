@@ -107,7 +107,7 @@ export class StateSealer {
 
   private constructor(
     /** The header bytes up to the nonce: magic, version, KDF descriptor, salt, key check,
-   *  checksum — the same in every save of one keystore. */
+     *  checksum — the same in every save of one keystore. */
     private readonly prefix: Uint8Array,
     private readonly gcm: Gcm,
   ) {}
@@ -115,7 +115,10 @@ export class StateSealer {
   /** A sealer for a new keystore: fresh random salt; scrypt runs here for a passphrase. */
   static async create(secret: KeystoreSecret, options: SealOptions = {}): Promise<StateSealer> {
     const s = checkSecret(secret, 'StateSealer.create');
-    const params = 'passphrase' in s ? checkScryptParams(options?.scrypt ?? DEFAULT_SCRYPT, 'StateSealer.create: scrypt') : undefined;
+    const params =
+      'passphrase' in s
+        ? checkScryptParams(options?.scrypt ?? DEFAULT_SCRYPT, 'StateSealer.create: scrypt')
+        : undefined;
     const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
     const kdf: KdfDescriptor = params ? { kind: KDF_SCRYPT, ...params, salt } : { kind: KDF_RAW, salt };
     const keys = await deriveKeys(s, kdf);
@@ -134,10 +137,14 @@ export class StateSealer {
     const s = checkSecret(secret, 'StateSealer.forSealed');
     const kdf = readHeader(sealed);
     if (kdf.kind === KDF_RAW && 'passphrase' in s) {
-      throw new KeystoreAuthenticationError('keystore: this keystore is sealed under a 32-byte root key, but a passphrase was given');
+      throw new KeystoreAuthenticationError(
+        'keystore: this keystore is sealed under a 32-byte root key, but a passphrase was given',
+      );
     }
     if (kdf.kind === KDF_SCRYPT && 'rootKey' in s) {
-      throw new KeystoreAuthenticationError('keystore: this keystore is sealed under a passphrase, but a root key was given');
+      throw new KeystoreAuthenticationError(
+        'keystore: this keystore is sealed under a passphrase, but a root key was given',
+      );
     }
     const keys = await deriveKeys(s, kdf);
     if (!equalBytes(keys.check, sealed.subarray(OFF_CHECK, OFF_CHECKSUM))) {
@@ -160,7 +167,11 @@ export class StateSealer {
   /** Whether `sealed` was written with this sealer's salt and KDF (so open() can read it
    *  without deriving again). False for bytes too short to hold a header. */
   matches(sealed: Uint8Array): boolean {
-    return sealed instanceof Uint8Array && sealed.length >= OFF_NONCE && equalBytes(sealed.subarray(0, OFF_NONCE), this.prefix);
+    return (
+      sealed instanceof Uint8Array &&
+      sealed.length >= OFF_NONCE &&
+      equalBytes(sealed.subarray(0, OFF_NONCE), this.prefix)
+    );
   }
 
   /** Seals a JSON-compatible state (Uint8Arrays, the key material, as base64): header ‖
@@ -186,7 +197,9 @@ export class StateSealer {
     this.usable('open');
     readHeader(sealed); // a clear message for a truncated or foreign file
     if (!this.matches(sealed)) {
-      throw new KeystoreCorruptError('keystore is corrupt: its header (salt, KDF or key check) changed since it was opened');
+      throw new KeystoreCorruptError(
+        'keystore is corrupt: its header (salt, KDF or key check) changed since it was opened',
+      );
     }
     const header = sealed.subarray(0, KEYSTORE_HEADER_BYTES);
     let plaintext: Uint8Array;
@@ -223,7 +236,11 @@ export class StateSealer {
 
 /** One-shot sealing of a state under a secret (derives the key each call: scrypt for a
  *  passphrase). Stores use StateSealer to derive once per open. */
-export async function sealState(state: unknown, secret: KeystoreSecret, options: SealOptions = {}): Promise<Uint8Array> {
+export async function sealState(
+  state: unknown,
+  secret: KeystoreSecret,
+  options: SealOptions = {},
+): Promise<Uint8Array> {
   const sealer = await StateSealer.create(secret, options);
   try {
     return sealer.seal(state);
@@ -249,7 +266,9 @@ export async function openSealedState(sealed: Uint8Array, secret: KeystoreSecret
  *  systems give the same key). */
 export function checkSecret(secret: unknown, what: string): KeystoreSecret {
   if (secret === null || typeof secret !== 'object') {
-    throw new TypeError(`${what}: the secret must be { rootKey: Uint8Array } or { passphrase: string }, got ${secret === null ? 'null' : typeof secret}`);
+    throw new TypeError(
+      `${what}: the secret must be { rootKey: Uint8Array } or { passphrase: string }, got ${secret === null ? 'null' : typeof secret}`,
+    );
   }
   const hasKey = 'rootKey' in secret && (secret as { rootKey?: unknown }).rootKey !== undefined;
   const hasPass = 'passphrase' in secret && (secret as { passphrase?: unknown }).passphrase !== undefined;
@@ -275,7 +294,8 @@ export function wipeSecret(secret: KeystoreSecret | undefined): void {
 
 // ---- header ---------------------------------------------------------------------------------
 
-type KdfDescriptor = { kind: typeof KDF_RAW; salt: Uint8Array } | ({ kind: typeof KDF_SCRYPT; salt: Uint8Array } & ScryptParams);
+type KdfDescriptor =
+  { kind: typeof KDF_RAW; salt: Uint8Array } | ({ kind: typeof KDF_SCRYPT; salt: Uint8Array } & ScryptParams);
 
 function writeKdfHeader(out: Uint8Array, kdf: KdfDescriptor): void {
   out.set(utf8(KEYSTORE_MAGIC), 0);
@@ -299,7 +319,9 @@ function readHeader(sealed: unknown): KdfDescriptor {
   }
   const magic = utf8(KEYSTORE_MAGIC);
   if (!equalBytes(sealed.subarray(0, magic.length), magic)) {
-    throw new KeystoreCorruptError(`keystore is corrupt: it does not start with "${KEYSTORE_MAGIC}", so it is not an atrest keystore`);
+    throw new KeystoreCorruptError(
+      `keystore is corrupt: it does not start with "${KEYSTORE_MAGIC}", so it is not an atrest keystore`,
+    );
   }
   const version = sealed[OFF_VERSION]!;
   if (version !== KEYSTORE_FORMAT_VERSION) {
@@ -308,13 +330,16 @@ function readHeader(sealed: unknown): KdfDescriptor {
     );
   }
   if (!equalBytes(headerChecksum(sealed), sealed.subarray(OFF_CHECKSUM, OFF_NONCE))) {
-    throw new KeystoreCorruptError('keystore is corrupt: its header checksum does not match (damaged KDF, salt or key check)');
+    throw new KeystoreCorruptError(
+      'keystore is corrupt: its header checksum does not match (damaged KDF, salt or key check)',
+    );
   }
   const salt = sealed.slice(OFF_SALT, OFF_SALT + SALT_BYTES);
   const kind = sealed[OFF_KDF]!;
   const [logN, r, p] = [sealed[OFF_SCRYPT]!, sealed[OFF_SCRYPT + 1]!, sealed[OFF_SCRYPT + 2]!];
   if (kind === KDF_RAW) {
-    if (logN !== 0 || r !== 0 || p !== 0) throw new KeystoreCorruptError('keystore is corrupt: scrypt parameters are set in a root-key header');
+    if (logN !== 0 || r !== 0 || p !== 0)
+      throw new KeystoreCorruptError('keystore is corrupt: scrypt parameters are set in a root-key header');
     return { kind, salt };
   }
   if (kind === KDF_SCRYPT) {
@@ -322,7 +347,9 @@ function readHeader(sealed: unknown): KdfDescriptor {
     try {
       checkScryptParams(params, 'header');
     } catch (err) {
-      throw new KeystoreCorruptError(`keystore is corrupt: its scrypt parameters are out of bounds (${(err as Error).message})`);
+      throw new KeystoreCorruptError(
+        `keystore is corrupt: its scrypt parameters are out of bounds (${(err as Error).message})`,
+      );
     }
     return { kind, salt, ...params };
   }
@@ -337,8 +364,13 @@ function headerChecksum(header: Uint8Array): Uint8Array {
 function checkScryptParams(params: unknown, what: string): ScryptParams {
   if (params === null || typeof params !== 'object') throw new TypeError(`${what} must be an object { N, r, p }`);
   const { N, r, p } = params as Partial<ScryptParams>;
-  for (const [name, v] of [['N', N], ['r', r], ['p', p]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${what}.${name} must be an integer, got ${String(v)}`);
+  for (const [name, v] of [
+    ['N', N],
+    ['r', r],
+    ['p', p],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw new TypeError(`${what}.${name} must be an integer, got ${String(v)}`);
   }
   const n = N as number;
   if (!(n >= 2 ** MIN_LOG_N && n <= 2 ** MAX_LOG_N && Number.isInteger(Math.log2(n)))) {
@@ -347,10 +379,14 @@ function checkScryptParams(params: unknown, what: string): ScryptParams {
   if ((r as number) < 1 || (r as number) > MAX_R) throw new RangeError(`${what}.r must be 1 to ${MAX_R}, got ${r}`);
   if ((p as number) < 1 || (p as number) > MAX_P) throw new RangeError(`${what}.p must be 1 to ${MAX_P}, got ${p}`);
   if (128 * n * (r as number) > MAX_SCRYPT_MEMORY) {
-    throw new RangeError(`${what}: 128 · N · r must be at most ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB of scrypt memory, got ${(128 * n * (r as number)) / 2 ** 20} MiB`);
+    throw new RangeError(
+      `${what}: 128 · N · r must be at most ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB of scrypt memory, got ${(128 * n * (r as number)) / 2 ** 20} MiB`,
+    );
   }
   if (n * (r as number) * (p as number) > MAX_SCRYPT_WORK) {
-    throw new RangeError(`${what}: N · r · p must be at most 2^20 (four times the default's work), got 2^${Math.log2(n * (r as number) * (p as number)).toFixed(1)}`);
+    throw new RangeError(
+      `${what}: N · r · p must be at most 2^20 (four times the default's work), got 2^${Math.log2(n * (r as number) * (p as number)).toFixed(1)}`,
+    );
   }
   return { N: n, r: r as number, p: p as number };
 }

@@ -113,7 +113,10 @@ export function cloneState(state: KmsState): KmsState {
 
 function cloneKey(key: KeyRecord): KeyRecord {
   const { materials, ...rest } = key;
-  return { ...(JSON.parse(JSON.stringify(rest)) as Omit<KeyRecord, 'materials'>), materials: materials.map((m) => ({ ...m })) };
+  return {
+    ...(JSON.parse(JSON.stringify(rest)) as Omit<KeyRecord, 'materials'>),
+    materials: materials.map((m) => ({ ...m })),
+  };
 }
 
 /** The stored form of a state as JSON text: key material as base64. The text is a string (not
@@ -153,14 +156,19 @@ export function checkLoadedState(value: unknown): KmsState {
     throw new Error('LocalKms: the store holds something that is not a LocalKms state');
   }
   if (s.version !== STATE_VERSION) {
-    throw new Error(`LocalKms: the store holds state version ${String(s.version)}; this version reads ${STATE_VERSION}`);
+    throw new Error(
+      `LocalKms: the store holds state version ${String(s.version)}; this version reads ${STATE_VERSION}`,
+    );
   }
   const keys: Record<string, KeyRecord> = {};
   for (const [id, key] of Object.entries(s.keys as Record<string, KeyRecord>)) {
     if (key === null || typeof key !== 'object' || !Array.isArray(key.materials)) {
       throw new Error(`LocalKms: the store's key ${id} has no list of key materials`);
     }
-    keys[id] = { ...key, materials: key.materials.map((m) => ({ ...m, material: loadedMaterial(m as { material?: unknown }, id) })) };
+    keys[id] = {
+      ...key,
+      materials: key.materials.map((m) => ({ ...m, material: loadedMaterial(m as { material?: unknown }, id) })),
+    };
   }
   return cloneState({ ...(s as KmsState), keys });
 }
@@ -181,7 +189,9 @@ function loadedMaterial(record: { material?: unknown }, keyId: string): Uint8Arr
   if (bytes === undefined || bytes.length !== KEY_MATERIAL_BYTES) {
     bytes?.fill(0);
     // Names the rule and the key, never the value.
-    throw new Error(`LocalKms: the store's key ${keyId} holds key material that is not ${KEY_MATERIAL_BYTES} bytes of base64`);
+    throw new Error(
+      `LocalKms: the store's key ${keyId} holds key material that is not ${KEY_MATERIAL_BYTES} bytes of base64`,
+    );
   }
   return bytes;
 }

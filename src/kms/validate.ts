@@ -43,6 +43,8 @@ export function checkOptionalBoolean(value: unknown, field: string): boolean {
 /** EncryptionAlgorithm fields: symmetric keys have exactly one. */
 export function checkEncryptionAlgorithm(value: unknown, field: string): void {
   if (value !== undefined && value !== 'SYMMETRIC_DEFAULT') {
-    throw new ValidationException(`${field} must be SYMMETRIC_DEFAULT (the only algorithm of a symmetric encryption key), got ${String(value)}`);
+    throw new ValidationException(
+      `${field} must be SYMMETRIC_DEFAULT (the only algorithm of a symmetric encryption key), got ${String(value)}`,
+    );
   }
 }

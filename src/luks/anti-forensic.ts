@@ -51,7 +51,8 @@ export function afSplit(key: Uint8Array, stripes: number, hashName: string): Uin
   const hash = hashOf(hashName);
   const n = key.length;
   const material = new Uint8Array(n * stripes);
-  for (let at = 0; at < (stripes - 1) * n; at += 65536) crypto.getRandomValues(material.subarray(at, Math.min(at + 65536, (stripes - 1) * n)));
+  for (let at = 0; at < (stripes - 1) * n; at += 65536)
+    crypto.getRandomValues(material.subarray(at, Math.min(at + 65536, (stripes - 1) * n)));
   const d = new Uint8Array(n);
   for (let i = 0; i < stripes - 1; i++) {
     const s = material.subarray(i * n, (i + 1) * n);

@@ -43,11 +43,13 @@ export interface ReadHeader extends HeaderFields {
   secondaryIntact: boolean;
 }
 
-type CopyResult = { ok: true; fields: HeaderFields; json: Record<string, unknown> } | { ok: false; magic: boolean; problem: string };
+type CopyResult =
+  { ok: true; fields: HeaderFields; json: Record<string, unknown> } | { ok: false; magic: boolean; problem: string };
 
 export async function readHeader(store: BlockStore): Promise<ReadHeader> {
   const size = await store.size();
-  if (size < BINARY_HEADER_BYTES) throw new NotLuksError(`not a LUKS device: ${size} bytes, less than one ${BINARY_HEADER_BYTES}-byte header`);
+  if (size < BINARY_HEADER_BYTES)
+    throw new NotLuksError(`not a LUKS device: ${size} bytes, less than one ${BINARY_HEADER_BYTES}-byte header`);
   const primary = await readCopy(store, 0, size, false);
   let secondary: CopyResult = { ok: false, magic: false, problem: 'no secondary header found' };
   // The secondary copy sits at hdr_size: known from an intact primary, otherwise searched at
@@ -61,15 +63,22 @@ export async function readHeader(store: BlockStore): Promise<ReadHeader> {
     }
   }
   if (!primary.ok && !secondary.ok) {
-    if (!primary.magic && !secondary.magic) throw new NotLuksError('not a LUKS device: no LUKS2 magic in the primary or the secondary header');
+    if (!primary.magic && !secondary.magic)
+      throw new NotLuksError('not a LUKS device: no LUKS2 magic in the primary or the secondary header');
     throw new LuksHeaderDamagedError([`primary: ${primary.problem}`, `secondary: ${secondary.problem}`]);
   }
-  const chosen = !secondary.ok || (primary.ok && primary.fields.seqid >= secondary.fields.seqid) ? (primary as Extract<CopyResult, { ok: true }>) : secondary;
+  const chosen =
+    !secondary.ok || (primary.ok && primary.fields.seqid >= secondary.fields.seqid)
+      ? (primary as Extract<CopyResult, { ok: true }>)
+      : secondary;
   return {
     ...chosen.fields,
     json: chosen.json,
     primaryIntact: primary.ok && primary.fields.seqid === chosen.fields.seqid,
-    secondaryIntact: secondary.ok && secondary.fields.seqid === chosen.fields.seqid && secondary.fields.hdrSize === chosen.fields.hdrSize,
+    secondaryIntact:
+      secondary.ok &&
+      secondary.fields.seqid === chosen.fields.seqid &&
+      secondary.fields.hdrSize === chosen.fields.hdrSize,
   };
 }
 
@@ -80,14 +89,18 @@ async function readCopy(store: BlockStore, offset: number, size: number, seconda
   const magic = secondary ? SECONDARY_MAGIC : PRIMARY_MAGIC;
   if (!magic.every((b, i) => bin[i] === b)) {
     const other = secondary ? PRIMARY_MAGIC : SECONDARY_MAGIC;
-    return fail(other.every((b, i) => bin[i] === b) ? 'the other copy\'s magic in this place' : 'no LUKS magic', false);
+    return fail(other.every((b, i) => bin[i] === b) ? "the other copy's magic in this place" : 'no LUKS magic', false);
   }
   const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
   const version = view.getUint16(6);
-  if (version === 1) throw new UnsupportedLuksError('LUKS1 headers are not supported (LUKS2 only); cryptsetup convert --type luks2 converts one');
+  if (version === 1)
+    throw new UnsupportedLuksError(
+      'LUKS1 headers are not supported (LUKS2 only); cryptsetup convert --type luks2 converts one',
+    );
   if (version !== 2) return fail(`version ${version}, not 2`);
   const hdrSize = Number(view.getBigUint64(8));
-  if (!(HEADER_SIZES as readonly number[]).includes(hdrSize)) return fail(`hdr_size ${hdrSize} is not one LUKS2 allows (16 KiB … 4 MiB, a power of two)`);
+  if (!(HEADER_SIZES as readonly number[]).includes(hdrSize))
+    return fail(`hdr_size ${hdrSize} is not one LUKS2 allows (16 KiB … 4 MiB, a power of two)`);
   const hdrOffset = view.getBigUint64(256);
   if (hdrOffset !== BigInt(offset)) return fail(`hdr_offset ${hdrOffset} does not match its place ${offset}`);
   if (offset + hdrSize > size) return fail(`the device ends inside it (hdr_size ${hdrSize})`);
@@ -112,17 +125,28 @@ async function readCopy(store: BlockStore, offset: number, size: number, seconda
     return fail((e as Error).message);
   }
   const fields: HeaderFields = {
-    hdrSize, seqid: view.getBigUint64(16), label: cString(bin, 24, 48), subsystem: cString(bin, 208, 48), uuid: cString(bin, 168, 40), csumAlg,
+    hdrSize,
+    seqid: view.getBigUint64(16),
+    label: cString(bin, 24, 48),
+    subsystem: cString(bin, 208, 48),
+    uuid: cString(bin, 168, 40),
+    csumAlg,
   };
   return { ok: true, fields, json };
 }
 
 /** Writes both copies with `fields.seqid`: the primary, a flush, the secondary, a flush. */
-export async function writeHeader(store: BlockStore, fields: HeaderFields, json: Record<string, unknown>): Promise<void> {
+export async function writeHeader(
+  store: BlockStore,
+  fields: HeaderFields,
+  json: Record<string, unknown>,
+): Promise<void> {
   const text = new TextEncoder().encode(JSON.stringify(json));
   const area = fields.hdrSize - BINARY_HEADER_BYTES;
   if (text.length >= area) {
-    throw new RangeError(`LUKS2 header: the JSON metadata takes ${text.length} bytes; the JSON area holds ${area - 1} (create with a larger metadataSize)`);
+    throw new RangeError(
+      `LUKS2 header: the JSON metadata takes ${text.length} bytes; the JSON area holds ${area - 1} (create with a larger metadataSize)`,
+    );
   }
   for (const secondary of [false, true]) {
     const offset = secondary ? fields.hdrSize : 0;
@@ -133,7 +157,8 @@ export async function writeHeader(store: BlockStore, fields: HeaderFields, json:
 
 function serializeCopy(fields: HeaderFields, text: Uint8Array, offset: number, secondary: boolean): Uint8Array {
   const hash = CHECKSUMS[fields.csumAlg];
-  if (hash === undefined) throw new RangeError(`LUKS2 header: checksum algorithm ${fields.csumAlg} is not sha256, sha512 or sha1`);
+  if (hash === undefined)
+    throw new RangeError(`LUKS2 header: checksum algorithm ${fields.csumAlg} is not sha256, sha512 or sha1`);
   const out = new Uint8Array(fields.hdrSize);
   const view = new DataView(out.buffer);
   out.set(secondary ? SECONDARY_MAGIC : PRIMARY_MAGIC, 0);
@@ -159,6 +184,7 @@ function cString(bytes: Uint8Array, at: number, length: number): string {
 
 function putCString(out: Uint8Array, at: number, length: number, value: string, what: string): void {
   const bytes = new TextEncoder().encode(value);
-  if (bytes.length >= length) throw new RangeError(`LUKS2 header: ${what} takes ${bytes.length} bytes; at most ${length - 1} fit`);
+  if (bytes.length >= length)
+    throw new RangeError(`LUKS2 header: ${what} takes ${bytes.length} bytes; at most ${length - 1} fit`);
   out.set(bytes, at);
 }

@@ -13,7 +13,14 @@ import { LuksClosedError, LuksMetadataError, UnsupportedLuksError, WrongPassphra
 import { checkKdfLimits, type CheckedKdfLimits, type KdfLimits } from './kdf.js';
 import { checkMetadata, MAX_KEYSLOTS, MAX_TOKENS, type Keyslot, type Metadata } from './metadata.js';
 import { areaBytes, digestMatches, digestOf, makeKeyslot, unlockKeyslot } from './keyslot.js';
-import { KMS_TOKEN_TYPE, sealTokenSecret, TOKEN_PBKDF2_ITERATIONS, unsealTokenSecret, type KmsTokenOptions, type KmsUnlockOptions } from './kms-token.js';
+import {
+  KMS_TOKEN_TYPE,
+  sealTokenSecret,
+  TOKEN_PBKDF2_ITERATIONS,
+  unsealTokenSecret,
+  type KmsTokenOptions,
+  type KmsUnlockOptions,
+} from './kms-token.js';
 import { LuksVolume } from './data-volume.js';
 import { kdfFor, passphraseBytes, type PbkdfChoice } from './create.js';
 
@@ -62,7 +69,15 @@ export class LuksContainer {
   #json: Record<string, unknown>;
   #meta: Metadata;
 
-  private constructor(data: BlockStore, header: BlockStore, limits: CheckedKdfLimits, readOnly: boolean, fields: HeaderFields, json: Record<string, unknown>, meta: Metadata) {
+  private constructor(
+    data: BlockStore,
+    header: BlockStore,
+    limits: CheckedKdfLimits,
+    readOnly: boolean,
+    fields: HeaderFields,
+    json: Record<string, unknown>,
+    meta: Metadata,
+  ) {
     this.#data = data;
     this.#header = header;
     this.#limits = limits;
@@ -83,19 +98,43 @@ export class LuksContainer {
   }
 
   /** @internal — LUKS2 creation (create.ts) hands over a freshly written header. */
-  static async fromWritten(store: BlockStore, header: BlockStore, limits: CheckedKdfLimits, fields: HeaderFields, json: Record<string, unknown>): Promise<LuksContainer> {
+  static async fromWritten(
+    store: BlockStore,
+    header: BlockStore,
+    limits: CheckedKdfLimits,
+    fields: HeaderFields,
+    json: Record<string, unknown>,
+  ): Promise<LuksContainer> {
     return new LuksContainer(store, header, limits, false, fields, json, checkMetadata(json, fields.hdrSize));
   }
 
-  get uuid(): string { return this.#fields.uuid; }
-  get label(): string { return this.#fields.label; }
-  get seqid(): bigint { return this.#fields.seqid; }
-  get headerSize(): number { return this.#fields.hdrSize; }
-  get sectorSize(): number { return this.#meta.segment.sectorSize; }
-  get dataOffset(): number { return this.#meta.segment.offset; }
+  get uuid(): string {
+    return this.#fields.uuid;
+  }
+  get label(): string {
+    return this.#fields.label;
+  }
+  get seqid(): bigint {
+    return this.#fields.seqid;
+  }
+  get headerSize(): number {
+    return this.#fields.hdrSize;
+  }
+  get sectorSize(): number {
+    return this.#meta.segment.sectorSize;
+  }
+  get dataOffset(): number {
+    return this.#meta.segment.offset;
+  }
   /** Keyslot ids with their KDF (no secrets). */
   get keyslots(): { id: string; kdf: string; keySize: number; priority: number; afHash: string }[] {
-    return [...this.#meta.keyslots.values()].map((k) => ({ id: k.id, kdf: k.kdf.type, keySize: k.keySize, priority: k.priority, afHash: k.af.hash }));
+    return [...this.#meta.keyslots.values()].map((k) => ({
+      id: k.id,
+      kdf: k.kdf.type,
+      keySize: k.keySize,
+      priority: k.priority,
+      afHash: k.af.hash,
+    }));
   }
   get tokens(): { id: string; type: string; keyslots: string[] }[] {
     return [...this.#meta.tokens.values()].map((t) => ({ id: t.id, type: t.type, keyslots: [...t.keyslots] }));
@@ -121,10 +160,21 @@ export class LuksContainer {
       } finally {
         pass.fill(0);
       }
-      throw new WrongPassphraseError(how.keyslot === undefined ? `${what}: no keyslot opens with this passphrase` : `${what}: keyslot ${how.keyslot} does not open with this passphrase`);
+      throw new WrongPassphraseError(
+        how.keyslot === undefined
+          ? `${what}: no keyslot opens with this passphrase`
+          : `${what}: keyslot ${how.keyslot} does not open with this passphrase`,
+      );
     }
-    const tokens = [...this.#meta.tokens.values()].filter((t) => t.type === KMS_TOKEN_TYPE && (how.token === undefined || t.id === how.token));
-    if (tokens.length === 0) throw new UnsupportedLuksError(how.token === undefined ? `${what}: the header has no ${KMS_TOKEN_TYPE} token` : `${what}: token ${how.token} is not an ${KMS_TOKEN_TYPE} token`);
+    const tokens = [...this.#meta.tokens.values()].filter(
+      (t) => t.type === KMS_TOKEN_TYPE && (how.token === undefined || t.id === how.token),
+    );
+    if (tokens.length === 0)
+      throw new UnsupportedLuksError(
+        how.token === undefined
+          ? `${what}: the header has no ${KMS_TOKEN_TYPE} token`
+          : `${what}: token ${how.token} is not an ${KMS_TOKEN_TYPE} token`,
+      );
     // The application policy's rules that apply to a container, before any key-service call:
     // its sector sizes, and at most maxWrappedKeys tokens (a hostile header cannot cause more
     // KMS calls). allowedKeyIds and requiredEncryptionContext are checked per token.
@@ -148,7 +198,9 @@ export class LuksContainer {
       } finally {
         secret.zero();
       }
-      lastError = new WrongPassphraseError(`${what}: the secret of token ${token.id} opens none of its keyslots (${token.keyslots.join(', ')})`);
+      lastError = new WrongPassphraseError(
+        `${what}: the secret of token ${token.id} opens none of its keyslots (${token.keyslots.join(', ')})`,
+      );
     }
     throw lastError;
   }
@@ -171,7 +223,14 @@ export class LuksContainer {
     const what = 'LuksContainer.addKeyslot';
     const pass = passphraseBytes(options?.passphrase, what);
     try {
-      return await this.#addSlot(key, pass, kdfFor(options.pbkdf, what), options.pbkdf?.hash ?? 'sha256', options.keyslot, what);
+      return await this.#addSlot(
+        key,
+        pass,
+        kdfFor(options.pbkdf, what),
+        options.pbkdf?.hash ?? 'sha256',
+        options.keyslot,
+        what,
+      );
     } finally {
       pass.fill(0);
     }
@@ -183,10 +242,17 @@ export class LuksContainer {
     const tokenId = this.#freeId(this.#meta.tokens, MAX_TOKENS, undefined, 'token', what);
     const { fields, passphrase } = await sealTokenSecret(options, this.uuid, what);
     try {
-      const kdf = { type: 'pbkdf2' as const, hash: 'sha256', iterations: TOKEN_PBKDF2_ITERATIONS, salt: crypto.getRandomValues(new Uint8Array(32)) };
-      const keyslot = await passphrase.use((bytes) => this.#addSlot(key, bytes, kdf, 'sha256', undefined, what, (json, slotId) => {
-        (json.tokens as Record<string, unknown>)[tokenId] = { ...fields, keyslots: [slotId] };
-      }));
+      const kdf = {
+        type: 'pbkdf2' as const,
+        hash: 'sha256',
+        iterations: TOKEN_PBKDF2_ITERATIONS,
+        salt: crypto.getRandomValues(new Uint8Array(32)),
+      };
+      const keyslot = await passphrase.use((bytes) =>
+        this.#addSlot(key, bytes, kdf, 'sha256', undefined, what, (json, slotId) => {
+          (json.tokens as Record<string, unknown>)[tokenId] = { ...fields, keyslots: [slotId] };
+        }),
+      );
       return { token: tokenId, keyslot };
     } finally {
       passphrase.zero();
@@ -202,13 +268,16 @@ export class LuksContainer {
     const slot = this.#meta.keyslots.get(id);
     if (slot === undefined) throw new RangeError(`${what}: keyslot ${id} does not exist`);
     if (this.#meta.keyslots.size === 1 && options.force !== true) {
-      throw new RangeError(`${what}: keyslot ${id} is the last one; removing it makes the data unreadable (pass force: true)`);
+      throw new RangeError(
+        `${what}: keyslot ${id} is the last one; removing it makes the data unreadable (pass force: true)`,
+      );
     }
     await this.#header.write(slot.area.offset, new Uint8Array(slot.area.size));
     await this.#header.flush();
     await this.#update((json) => {
       delete (json.keyslots as Record<string, unknown>)[id];
-      for (const d of Object.values(json.digests as Record<string, { keyslots: string[] }>)) d.keyslots = d.keyslots.filter((k) => k !== id);
+      for (const d of Object.values(json.digests as Record<string, { keyslots: string[] }>))
+        d.keyslots = d.keyslots.filter((k) => k !== id);
       const tokens = json.tokens as Record<string, { type: string; keyslots: string[] }>;
       for (const [tid, t] of Object.entries(tokens)) {
         t.keyslots = t.keyslots.filter((k) => k !== id);
@@ -220,30 +289,44 @@ export class LuksContainer {
   /** Imports a token object (any type, as `cryptsetup token import`); returns its id. */
   async importToken(token: Record<string, unknown>, id?: string): Promise<string> {
     const what = 'LuksContainer.importToken';
-    if (typeof token !== 'object' || token === null || Array.isArray(token)) throw new TypeError(`${what}: token must be an object`);
-    if (typeof token.type !== 'string' || token.type.startsWith('luks2-')) throw new RangeError(`${what}: token type must be a string not starting with "luks2-" (reserved)`);
+    if (typeof token !== 'object' || token === null || Array.isArray(token))
+      throw new TypeError(`${what}: token must be an object`);
+    if (typeof token.type !== 'string' || token.type.startsWith('luks2-'))
+      throw new RangeError(`${what}: token type must be a string not starting with "luks2-" (reserved)`);
     const tid = this.#freeId(this.#meta.tokens, MAX_TOKENS, id, 'token', what);
-    await this.#update((json) => { (json.tokens as Record<string, unknown>)[tid] = structuredClone(token); });
+    await this.#update((json) => {
+      (json.tokens as Record<string, unknown>)[tid] = structuredClone(token);
+    });
     return tid;
   }
 
   async removeToken(id: string): Promise<void> {
     if (!this.#meta.tokens.has(id)) throw new RangeError(`LuksContainer.removeToken: token ${id} does not exist`);
-    await this.#update((json) => { delete (json.tokens as Record<string, unknown>)[id]; });
+    await this.#update((json) => {
+      delete (json.tokens as Record<string, unknown>)[id];
+    });
   }
 
   /** Checks a key against the digest (for keys given from outside, e.g. a volume-key file). */
   async checkKey(bytes: Uint8Array): Promise<LuksKey> {
     for (const d of this.#meta.digests.values()) {
-      if (d.digest.length > 0 && (await digestMatches(d, bytes, this.#limits))) return new LuksKey(new Uint8Array(bytes), undefined);
+      if (d.digest.length > 0 && (await digestMatches(d, bytes, this.#limits)))
+        return new LuksKey(new Uint8Array(bytes), undefined);
     }
-    throw new WrongPassphraseError('LuksContainer.checkKey: the key does not match the header\'s digest');
+    throw new WrongPassphraseError("LuksContainer.checkKey: the key does not match the header's digest");
   }
 
   // ---- internals -----------------------------------------------------------------------------
 
-  async #addSlot(key: LuksKey, pass: Uint8Array, kdf: Parameters<typeof makeKeyslot>[2], afHash: string, wanted: string | undefined, what: string,
-    extra?: (json: Record<string, unknown>, slotId: string) => void): Promise<string> {
+  async #addSlot(
+    key: LuksKey,
+    pass: Uint8Array,
+    kdf: Parameters<typeof makeKeyslot>[2],
+    afHash: string,
+    wanted: string | undefined,
+    what: string,
+    extra?: (json: Record<string, unknown>, slotId: string) => void,
+  ): Promise<string> {
     this.#writable(what);
     const id = this.#freeId(this.#meta.keyslots, MAX_KEYSLOTS, wanted, 'keyslot', what);
     const volumeKey = key.bytes();
@@ -276,7 +359,10 @@ export class LuksContainer {
     const digest = digestOf(this.#meta.digests, slot.id);
     const deviceBytes = await this.#header.size();
     if (slot.area.offset + slot.area.size > deviceBytes) {
-      throw new LuksMetadataError('area', `keyslot ${slot.id} area ${slot.area.offset}+${slot.area.size} passes the end of the header device (${deviceBytes} bytes)`);
+      throw new LuksMetadataError(
+        'area',
+        `keyslot ${slot.id} area ${slot.area.offset}+${slot.area.size} passes the end of the header device (${deviceBytes} bytes)`,
+      );
     }
     const bytes = await unlockKeyslot(slot, digest, pass, this.#limits, (o, n) => this.#header.read(o, n));
     return bytes === undefined ? undefined : new LuksKey(bytes, slot.id);
@@ -295,7 +381,8 @@ export class LuksContainer {
 
   #freeId(used: Map<string, unknown>, max: number, wanted: string | undefined, kind: string, what: string): string {
     if (wanted !== undefined) {
-      if (!/^(0|[1-9][0-9]?)$/.test(wanted) || Number(wanted) >= max) throw new RangeError(`${what}: ${kind} id must be 0 … ${max - 1}`);
+      if (!/^(0|[1-9][0-9]?)$/.test(wanted) || Number(wanted) >= max)
+        throw new RangeError(`${what}: ${kind} id must be 0 … ${max - 1}`);
       if (used.has(wanted)) throw new RangeError(`${what}: ${kind} ${wanted} is in use`);
       return wanted;
     }
@@ -313,7 +400,8 @@ export class LuksContainer {
       if (a.offset - at >= bytes) break;
       at = Math.max(at, Math.ceil((a.offset + a.size) / 4096) * 4096);
     }
-    if (at + bytes > end) throw new RangeError(`${what}: the keyslots area (${this.#meta.keyslotsSize} bytes) has no free ${bytes} bytes`);
+    if (at + bytes > end)
+      throw new RangeError(`${what}: the keyslots area (${this.#meta.keyslotsSize} bytes) has no free ${bytes} bytes`);
     return at;
   }
 
@@ -321,7 +409,11 @@ export class LuksContainer {
     const seg = this.#meta.segment;
     if (seg.size !== 'dynamic') return seg.size;
     const size = await this.#data.size();
-    if (size < seg.offset) throw new LuksMetadataError('segment', `the data segment starts at ${seg.offset}, past the end of the device (${size} bytes)`);
+    if (size < seg.offset)
+      throw new LuksMetadataError(
+        'segment',
+        `the data segment starts at ${seg.offset}, past the end of the device (${size} bytes)`,
+      );
     return Math.floor((size - seg.offset) / seg.sectorSize) * seg.sectorSize;
   }
 
@@ -330,7 +422,10 @@ export class LuksContainer {
     if (this.#data !== this.#header) return;
     const end = 2 * this.#fields.hdrSize + this.#meta.keyslotsSize;
     if (this.#meta.segment.offset < end) {
-      throw new LuksMetadataError('segment', `the data segment at ${this.#meta.segment.offset} overlaps the header and keyslots (which end at ${end}); a header with data offset 0 must be opened as a detached header`);
+      throw new LuksMetadataError(
+        'segment',
+        `the data segment at ${this.#meta.segment.offset} overlaps the header and keyslots (which end at ${end}); a header with data offset 0 must be opened as a detached header`,
+      );
     }
   }
 
@@ -338,4 +433,3 @@ export class LuksContainer {
     if (this.readOnly) throw new Error(`${what}: the container was opened read-only`);
   }
 }
-

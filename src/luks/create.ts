@@ -66,7 +66,8 @@ export function kdfFor(choice: PbkdfChoice | undefined, what: string): Kdf {
   const salt = crypto.getRandomValues(new Uint8Array(32));
   const int = (v: unknown, dflt: number, min: number, name: string) => {
     if (v === undefined) return dflt;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw new RangeError(`${what}: pbkdf.${name} must be an integer ≥ ${min}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+      throw new RangeError(`${what}: pbkdf.${name} must be an integer ≥ ${min}`);
     return v;
   };
   const type = c.type ?? 'argon2id';
@@ -75,16 +76,27 @@ export function kdfFor(choice: PbkdfChoice | undefined, what: string): Kdf {
     if (hash !== 'sha256' && hash !== 'sha512') throw new RangeError(`${what}: pbkdf.hash must be sha256 or sha512`);
     return { type, hash, iterations: int(c.iterations, 600_000, 1000, 'iterations'), salt };
   }
-  if (type !== 'argon2id' && type !== 'argon2i') throw new RangeError(`${what}: pbkdf.type must be argon2id, argon2i or pbkdf2`);
+  if (type !== 'argon2id' && type !== 'argon2i')
+    throw new RangeError(`${what}: pbkdf.type must be argon2id, argon2i or pbkdf2`);
   const cpus = int(c.cpus, 1, 1, 'cpus');
-  return { type, time: int(c.time, 4, 4, 'time'), memory: int(c.memory, 65536, Math.max(32, 8 * cpus), 'memory'), cpus, salt };
+  return {
+    type,
+    time: int(c.time, 4, 4, 'time'),
+    memory: int(c.memory, 65536, Math.max(32, 8 * cpus), 'memory'),
+    cpus,
+    salt,
+  };
 }
 
-export async function createLuks(store: BlockStore, options: CreateLuksOptions): Promise<{ container: LuksContainer; key: LuksKey }> {
+export async function createLuks(
+  store: BlockStore,
+  options: CreateLuksOptions,
+): Promise<{ container: LuksContainer; key: LuksKey }> {
   const what = 'createLuks';
   if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
   const o = options;
-  if (o.passphrase === undefined && o.kms === undefined) throw new RangeError(`${what}: give a passphrase, a kms token, or both`);
+  if (o.passphrase === undefined && o.kms === undefined)
+    throw new RangeError(`${what}: give a passphrase, a kms token, or both`);
   const sectorSize = o.sectorSize ?? 512;
   if (!SECTOR_SIZES.includes(sectorSize)) throw new RangeError(`${what}: sectorSize must be 512, 1024, 2048 or 4096`);
   const size = o.size;
@@ -92,14 +104,19 @@ export async function createLuks(store: BlockStore, options: CreateLuksOptions):
     throw new RangeError(`${what}: size must be a positive multiple of the sector size (${sectorSize})`);
   }
   const hdrSize = o.metadataSize ?? 16384;
-  if (!(HEADER_SIZES as readonly number[]).includes(hdrSize)) throw new RangeError(`${what}: metadataSize must be a power of two from 16384 to 4194304`);
+  if (!(HEADER_SIZES as readonly number[]).includes(hdrSize))
+    throw new RangeError(`${what}: metadataSize must be a power of two from 16384 to 4194304`);
   const keyslotsSize = o.keyslotsSize ?? DEFAULT_KEYSLOTS_SIZE;
-  if (!Number.isSafeInteger(keyslotsSize) || keyslotsSize <= 0 || keyslotsSize % 4096 !== 0) throw new RangeError(`${what}: keyslotsSize must be a positive multiple of 4096`);
+  if (!Number.isSafeInteger(keyslotsSize) || keyslotsSize <= 0 || keyslotsSize % 4096 !== 0)
+    throw new RangeError(`${what}: keyslotsSize must be a positive multiple of 4096`);
   const keySize = o.volumeKey?.length ?? o.keySize ?? 64;
-  if (keySize !== 32 && keySize !== 64) throw new RangeError(`${what}: the volume key must be 32 or 64 bytes (aes-xts-plain64)`);
+  if (keySize !== 32 && keySize !== 64)
+    throw new RangeError(`${what}: the volume key must be 32 or 64 bytes (aes-xts-plain64)`);
   const header = o.header ?? store;
   if ((await header.size()) !== 0) {
-    throw new RangeError(`${what}: the ${o.header ? 'header ' : ''}store must be empty (atrest does not overwrite data)`);
+    throw new RangeError(
+      `${what}: the ${o.header ? 'header ' : ''}store must be empty (atrest does not overwrite data)`,
+    );
   }
   const metadataEnd = 2 * hdrSize + keyslotsSize;
   const dataOffset = o.header === undefined ? Math.ceil(metadataEnd / sectorSize) * sectorSize : 0;
@@ -110,11 +127,37 @@ export async function createLuks(store: BlockStore, options: CreateLuksOptions):
   const json: Record<string, unknown> = {
     keyslots: {},
     tokens: {},
-    segments: { 0: { type: 'crypt', offset: String(dataOffset), size: 'dynamic', iv_tweak: '0', encryption: 'aes-xts-plain64', sector_size: sectorSize } },
-    digests: { 0: { type: 'pbkdf2', keyslots: [], segments: ['0'], hash: 'sha256', iterations: DIGEST_ITERATIONS, salt: toBase64(salt), digest: toBase64(digest) } },
+    segments: {
+      0: {
+        type: 'crypt',
+        offset: String(dataOffset),
+        size: 'dynamic',
+        iv_tweak: '0',
+        encryption: 'aes-xts-plain64',
+        sector_size: sectorSize,
+      },
+    },
+    digests: {
+      0: {
+        type: 'pbkdf2',
+        keyslots: [],
+        segments: ['0'],
+        hash: 'sha256',
+        iterations: DIGEST_ITERATIONS,
+        salt: toBase64(salt),
+        digest: toBase64(digest),
+      },
+    },
     config: { json_size: String(hdrSize - 4096), keyslots_size: String(keyslotsSize) },
   };
-  const fields: HeaderFields = { hdrSize, seqid: 1n, label: o.label ?? '', subsystem: '', uuid: crypto.randomUUID(), csumAlg: 'sha256' };
+  const fields: HeaderFields = {
+    hdrSize,
+    seqid: 1n,
+    label: o.label ?? '',
+    subsystem: '',
+    uuid: crypto.randomUUID(),
+    csumAlg: 'sha256',
+  };
   // Checked now, so a bad passphrase or KDF choice fails before anything is written.
   if (o.passphrase !== undefined) passphraseBytes(o.passphrase, what).fill(0);
   kdfFor(o.pbkdf, what);

@@ -36,7 +36,10 @@ export class LuksVolume {
     const step = BigInt(segment.sectorSize / 512);
     // The engine takes whole sectors and multiplies by the step; iv_tweak is in 512-byte units.
     if (segment.ivTweak % step !== 0n) {
-      throw new LuksMetadataError('segment', `segment ${segment.id} iv_tweak ${segment.ivTweak} is not a multiple of ${step} (its sector size in 512-byte units)`);
+      throw new LuksMetadataError(
+        'segment',
+        `segment ${segment.id} iv_tweak ${segment.ivTweak} is not a multiple of ${step} (its sector size in 512-byte units)`,
+      );
     }
     this.#firstTweakSector = segment.ivTweak / step;
   }
@@ -113,7 +116,10 @@ export class LuksVolume {
 
   #inside(offset: number, length: number, what: string): void {
     const end = checkRangeEnd(offset, length, what);
-    if (end > this.size) throw new RangeError(`${what}: offset ${offset} + length ${length} passes the end of the data segment (${this.size} bytes)`);
+    if (end > this.size)
+      throw new RangeError(
+        `${what}: offset ${offset} + length ${length} passes the end of the data segment (${this.size} bytes)`,
+      );
   }
 
   #live(what: string): Xts {

@@ -12,6 +12,13 @@ export type { KdfLimits } from './kdf.js';
 export { KMS_TOKEN_TYPE, LUKS_CONTEXT_KEY } from './kms-token.js';
 export type { KmsTokenOptions, KmsUnlockOptions } from './kms-token.js';
 export {
-  LuksError, NotLuksError, UnsupportedLuksError, LuksHeaderDamagedError, LuksMetadataError, KdfLimitError, WrongPassphraseError, LuksClosedError,
+  LuksError,
+  NotLuksError,
+  UnsupportedLuksError,
+  LuksHeaderDamagedError,
+  LuksMetadataError,
+  KdfLimitError,
+  WrongPassphraseError,
+  LuksClosedError,
 } from './errors.js';
 export type { LuksErrorCode } from './errors.js';

@@ -41,13 +41,15 @@ function scan(text: string): void {
         } catch {
           throw new LuksMetadataError('json', `a bad string at offset ${i} of the JSON area`);
         }
-        if (names.has(name)) throw new LuksMetadataError('duplicate-key', `member ${JSON.stringify(name)} appears twice in one object`);
+        if (names.has(name))
+          throw new LuksMetadataError('duplicate-key', `member ${JSON.stringify(name)} appears twice in one object`);
         names.add(name);
         expectKey = false;
       }
       i = j;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (frames.length >= MAX_DEPTH) throw new LuksMetadataError('depth', `the JSON nests deeper than ${MAX_DEPTH} levels`);
+      if (frames.length >= MAX_DEPTH)
+        throw new LuksMetadataError('depth', `the JSON nests deeper than ${MAX_DEPTH} levels`);
       frames.push(c === 0x7b ? new Set() : null);
       expectKey = c === 0x7b;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {

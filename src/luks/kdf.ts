@@ -31,7 +31,10 @@ export interface CheckedKdfLimits {
 }
 
 export const DEFAULT_KDF_LIMITS: CheckedKdfLimits = Object.freeze({
-  maxMemoryKiB: 1 << 20, maxArgonWorkKiB: 4 << 20, maxLanes: 16, maxIterations: 1 << 24,
+  maxMemoryKiB: 1 << 20,
+  maxArgonWorkKiB: 4 << 20,
+  maxLanes: 16,
+  maxIterations: 1 << 24,
 });
 
 export function checkKdfLimits(value: unknown, what: string): CheckedKdfLimits {
@@ -42,7 +45,8 @@ export function checkKdfLimits(value: unknown, what: string): CheckedKdfLimits {
   for (const k of Object.keys(DEFAULT_KDF_LIMITS) as (keyof CheckedKdfLimits)[]) {
     const x = v[k];
     if (x === undefined) continue;
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) throw new RangeError(`${what}: kdfLimits.${k} must be a positive integer`);
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1)
+      throw new RangeError(`${what}: kdfLimits.${k} must be a positive integer`);
     out[k] = x;
   }
   return out;
@@ -52,25 +56,47 @@ export function checkKdfLimits(value: unknown, what: string): CheckedKdfLimits {
 export function checkKdfCost(kdf: Kdf, limits: CheckedKdfLimits, what: string): void {
   if (kdf.type === 'pbkdf2') {
     if (kdf.iterations > limits.maxIterations) {
-      throw new KdfLimitError(`${what}: pbkdf2 with ${kdf.iterations} iterations exceeds the limit of ${limits.maxIterations} (kdfLimits.maxIterations)`);
+      throw new KdfLimitError(
+        `${what}: pbkdf2 with ${kdf.iterations} iterations exceeds the limit of ${limits.maxIterations} (kdfLimits.maxIterations)`,
+      );
     }
     return;
   }
   if (kdf.memory > limits.maxMemoryKiB) {
-    throw new KdfLimitError(`${what}: ${kdf.type} asks for ${kdf.memory} KiB of memory; the limit is ${limits.maxMemoryKiB} KiB (kdfLimits.maxMemoryKiB)`);
+    throw new KdfLimitError(
+      `${what}: ${kdf.type} asks for ${kdf.memory} KiB of memory; the limit is ${limits.maxMemoryKiB} KiB (kdfLimits.maxMemoryKiB)`,
+    );
   }
   if (kdf.memory * kdf.time > limits.maxArgonWorkKiB) {
-    throw new KdfLimitError(`${what}: ${kdf.type} with ${kdf.memory} KiB × ${kdf.time} passes exceeds the limit of ${limits.maxArgonWorkKiB} KiB·passes (kdfLimits.maxArgonWorkKiB)`);
+    throw new KdfLimitError(
+      `${what}: ${kdf.type} with ${kdf.memory} KiB × ${kdf.time} passes exceeds the limit of ${limits.maxArgonWorkKiB} KiB·passes (kdfLimits.maxArgonWorkKiB)`,
+    );
   }
-  if (kdf.cpus > limits.maxLanes) throw new KdfLimitError(`${what}: ${kdf.type} with ${kdf.cpus} lanes exceeds the limit of ${limits.maxLanes} (kdfLimits.maxLanes)`);
-  if (kdf.memory < 8 * kdf.cpus) throw new KdfLimitError(`${what}: ${kdf.type} memory ${kdf.memory} KiB is below 8 KiB per lane (RFC 9106)`);
+  if (kdf.cpus > limits.maxLanes)
+    throw new KdfLimitError(
+      `${what}: ${kdf.type} with ${kdf.cpus} lanes exceeds the limit of ${limits.maxLanes} (kdfLimits.maxLanes)`,
+    );
+  if (kdf.memory < 8 * kdf.cpus)
+    throw new KdfLimitError(`${what}: ${kdf.type} memory ${kdf.memory} KiB is below 8 KiB per lane (RFC 9106)`);
 }
 
-export async function pbkdf2(hash: string, password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Promise<Uint8Array> {
+export async function pbkdf2(
+  hash: string,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  length: number,
+): Promise<Uint8Array> {
   const name = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }[hash];
   if (name === undefined) throw new RangeError(`pbkdf2: unknown hash ${hash}`);
-  const key = await crypto.subtle.importKey('raw', password as Uint8Array<ArrayBuffer>, 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: name, salt: salt as Uint8Array<ArrayBuffer>, iterations }, key, length * 8);
+  const key = await crypto.subtle.importKey('raw', password as Uint8Array<ArrayBuffer>, 'PBKDF2', false, [
+    'deriveBits',
+  ]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: name, salt: salt as Uint8Array<ArrayBuffer>, iterations },
+    key,
+    length * 8,
+  );
   return new Uint8Array(bits);
 }
 
@@ -79,6 +105,12 @@ export async function deriveKeyslotKey(kdf: Kdf, passphrase: Uint8Array, length:
   if (kdf.type === 'pbkdf2') return pbkdf2(kdf.hash, passphrase, kdf.salt, kdf.iterations, length);
   const run = kdf.type === 'argon2id' ? argon2id : argon2i;
   return run({
-    password: passphrase, salt: kdf.salt, iterations: kdf.time, memorySize: kdf.memory, parallelism: kdf.cpus, hashLength: length, outputType: 'binary',
+    password: passphrase,
+    salt: kdf.salt,
+    iterations: kdf.time,
+    memorySize: kdf.memory,
+    parallelism: kdf.cpus,
+    hashLength: length,
+    outputType: 'binary',
   });
 }

@@ -32,15 +32,24 @@ export function digestOf(digests: Map<string, Digest>, slotId: string): Digest {
 
 /** Checks a candidate volume key against a digest (PBKDF2, constant-time compare). */
 export async function digestMatches(digest: Digest, key: Uint8Array, limits: CheckedKdfLimits): Promise<boolean> {
-  checkKdfCost({ type: 'pbkdf2', hash: digest.hash, iterations: digest.iterations, salt: digest.salt }, limits, `digest ${digest.id}`);
+  checkKdfCost(
+    { type: 'pbkdf2', hash: digest.hash, iterations: digest.iterations, salt: digest.salt },
+    limits,
+    `digest ${digest.id}`,
+  );
   const d = await pbkdf2(digest.hash, key, digest.salt, digest.iterations, digest.digest.length);
   return equalBytes(d, digest.digest);
 }
 
 /** The volume key through `slot`, or undefined for a wrong passphrase. `readArea` returns the
  *  keyslot's area bytes. */
-export async function unlockKeyslot(slot: Keyslot, digest: Digest, passphrase: Uint8Array, limits: CheckedKdfLimits,
-  readArea: (offset: number, length: number) => Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+export async function unlockKeyslot(
+  slot: Keyslot,
+  digest: Digest,
+  passphrase: Uint8Array,
+  limits: CheckedKdfLimits,
+  readArea: (offset: number, length: number) => Promise<Uint8Array>,
+): Promise<Uint8Array | undefined> {
   checkKdfCost(slot.kdf, limits, `keyslot ${slot.id}`);
   const length = materialBytes(slot.keySize, slot.af.stripes);
   const material = await readArea(slot.area.offset, length);
@@ -67,8 +76,15 @@ export async function unlockKeyslot(slot: Keyslot, digest: Digest, passphrase: U
 }
 
 /** A new keyslot for `volumeKey`: its JSON object and its encrypted area bytes. */
-export async function makeKeyslot(volumeKey: Uint8Array, passphrase: Uint8Array, kdfSpec: Kdf, areaOffset: number, afHash: string): Promise<{
-  json: Record<string, unknown>; area: Uint8Array;
+export async function makeKeyslot(
+  volumeKey: Uint8Array,
+  passphrase: Uint8Array,
+  kdfSpec: Kdf,
+  areaOffset: number,
+  afHash: string,
+): Promise<{
+  json: Record<string, unknown>;
+  area: Uint8Array;
 }> {
   const keySize = volumeKey.length;
   const split = afSplit(volumeKey, AF_STRIPES, afHash);
@@ -84,14 +100,28 @@ export async function makeKeyslot(volumeKey: Uint8Array, passphrase: Uint8Array,
   } finally {
     xts.dispose();
   }
-  const kdf = kdfSpec.type === 'pbkdf2'
-    ? { type: 'pbkdf2', hash: kdfSpec.hash, iterations: kdfSpec.iterations, salt: toBase64(kdfSpec.salt) }
-    : { type: kdfSpec.type, time: kdfSpec.time, memory: kdfSpec.memory, cpus: kdfSpec.cpus, salt: toBase64(kdfSpec.salt) };
+  const kdf =
+    kdfSpec.type === 'pbkdf2'
+      ? { type: 'pbkdf2', hash: kdfSpec.hash, iterations: kdfSpec.iterations, salt: toBase64(kdfSpec.salt) }
+      : {
+          type: kdfSpec.type,
+          time: kdfSpec.time,
+          memory: kdfSpec.memory,
+          cpus: kdfSpec.cpus,
+          salt: toBase64(kdfSpec.salt),
+        };
   return {
     json: {
-      type: 'luks2', key_size: keySize,
+      type: 'luks2',
+      key_size: keySize,
       af: { type: 'luks1', stripes: AF_STRIPES, hash: afHash },
-      area: { type: 'raw', offset: String(areaOffset), size: String(areaBytes(keySize)), encryption: 'aes-xts-plain64', key_size: keySize },
+      area: {
+        type: 'raw',
+        offset: String(areaOffset),
+        size: String(areaBytes(keySize)),
+        encryption: 'aes-xts-plain64',
+        key_size: keySize,
+      },
       kdf,
     },
     area: material,

@@ -44,21 +44,38 @@ export interface KmsUnlockOptions {
 
 /** A new wrapped secret for a container: the token fields (without keyslots) and the passphrase
  *  bytes for the keyslot (zero them after use). */
-export async function sealTokenSecret(options: KmsTokenOptions, uuid: string, what: string): Promise<{ fields: Record<string, unknown>; passphrase: PlaintextDataKey }> {
+export async function sealTokenSecret(
+  options: KmsTokenOptions,
+  uuid: string,
+  what: string,
+): Promise<{ fields: Record<string, unknown>; passphrase: PlaintextDataKey }> {
   const kms = checkKmsClient(options.kms, what);
   const policy = checkPolicy(options.policy, what);
-  const context = { ...checkContextShape(options.encryptionContext, `${what}: encryptionContext`), [LUKS_CONTEXT_KEY]: uuid };
+  const context = {
+    ...checkContextShape(options.encryptionContext, `${what}: encryptionContext`),
+    [LUKS_CONTEXT_KEY]: uuid,
+  };
   const meta = await resolveAllowedKey(kms, policy, options.keyId ?? DEFAULT_KEY_ALIAS, what);
   const wrapped = await generateWrappedDataKey(kms, meta.Arn, context);
   const secret = await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context);
   return {
-    fields: { type: KMS_TOKEN_TYPE, version: 1, key_id: wrapped.keyArn, encryption_context: context, ciphertext_blob: toBase64(wrapped.ciphertextBlob) },
+    fields: {
+      type: KMS_TOKEN_TYPE,
+      version: 1,
+      key_id: wrapped.keyArn,
+      encryption_context: context,
+      ciphertext_blob: toBase64(wrapped.ciphertextBlob),
+    },
     passphrase: secret,
   };
 }
 
 /** The keyslot passphrase held by an atrest-kms token, through the policies and the key service. */
-export async function unsealTokenSecret(token: Token, options: KmsUnlockOptions, what: string): Promise<PlaintextDataKey> {
+export async function unsealTokenSecret(
+  token: Token,
+  options: KmsUnlockOptions,
+  what: string,
+): Promise<PlaintextDataKey> {
   const kms = checkKmsClient(options.kms, what);
   const policy = checkPolicy(options.policy, what);
   const { keyId, context, blob } = tokenFields(token);
@@ -68,10 +85,23 @@ export async function unsealTokenSecret(token: Token, options: KmsUnlockOptions,
 export function tokenFields(token: Token): { keyId: string; context: EncryptionContext; blob: Uint8Array } {
   const raw = token.raw;
   const keyId = raw.key_id;
-  if (typeof keyId !== 'string' || keyId.length === 0) throw new LuksMetadataError('token', `atrest-kms token ${token.id} has no key_id`);
+  if (typeof keyId !== 'string' || keyId.length === 0)
+    throw new LuksMetadataError('token', `atrest-kms token ${token.id} has no key_id`);
   const context = raw.encryption_context;
-  if (typeof context !== 'object' || context === null || Array.isArray(context) || Object.values(context).some((v) => typeof v !== 'string')) {
-    throw new LuksMetadataError('token', `atrest-kms token ${token.id} encryption_context must be an object of strings`);
+  if (
+    typeof context !== 'object' ||
+    context === null ||
+    Array.isArray(context) ||
+    Object.values(context).some((v) => typeof v !== 'string')
+  ) {
+    throw new LuksMetadataError(
+      'token',
+      `atrest-kms token ${token.id} encryption_context must be an object of strings`,
+    );
   }
-  return { keyId, context: context as EncryptionContext, blob: base64(raw.ciphertext_blob, `atrest-kms token ${token.id} ciphertext_blob`) };
+  return {
+    keyId,
+    context: context as EncryptionContext,
+    blob: base64(raw.ciphertext_blob, `atrest-kms token ${token.id} ciphertext_blob`),
+  };
 }

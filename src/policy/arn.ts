@@ -55,8 +55,9 @@ export function principalCovers(statementPrincipal: string, requestPrincipal: st
   if (rootAccount !== undefined) return accountOfPrincipal(requestPrincipal) === rootAccount;
   const role = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(statementPrincipal);
   const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(requestPrincipal);
-  return role !== null && session !== null &&
-    role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+  return (
+    role !== null && session !== null && role[1] === session[1] && role[2] === session[2] && role[3] === session[3]
+  );
 }
 
 /** The six colon-separated components of an ARN (or ARN pattern); the last keeps any further

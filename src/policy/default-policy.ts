@@ -7,7 +7,9 @@ import { isAccountId } from './arn.js';
 /** AWS's default key policy, laid out exactly as GetKeyPolicy returns it. */
 export function defaultKeyPolicy(accountId: string): string {
   if (typeof accountId !== 'string' || !isAccountId(accountId)) {
-    throw new RangeError(`defaultKeyPolicy: accountId must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}`);
+    throw new RangeError(
+      `defaultKeyPolicy: accountId must be a 12-digit AWS account ID, got ${JSON.stringify(accountId)}`,
+    );
   }
   return `{
   "Version" : "2012-10-17",

@@ -31,7 +31,12 @@ import { isAccountId, isPrincipalArn, normalisePrincipal } from './arn.js';
 import { checkPolicyValue, parseOperatorName } from './operators.js';
 import { findDuplicateKey } from './json-keys.js';
 import type {
-  ConditionValue, PatternList, PolicyCondition, PolicyDocument, PolicyPrincipal, PolicyStatement,
+  ConditionValue,
+  PatternList,
+  PolicyCondition,
+  PolicyDocument,
+  PolicyPrincipal,
+  PolicyStatement,
 } from './model.js';
 
 /** KMS's key policy size limit, in bytes of UTF-8. */
@@ -40,7 +45,15 @@ export const MAX_POLICY_BYTES = 32768;
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const DOCUMENT_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_ELEMENTS = new Set([
-  'Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition',
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
 ]);
 /** tab, LF, CR, U+0020–U+00FF: the PutKeyPolicy `Policy` pattern. */
 const DISALLOWED_CHARACTER = /[^\t\n\r\u0020-\u00ff]/;
@@ -85,8 +98,11 @@ export function parsePolicy(text: string): PolicyDocument {
   const bad = DISALLOWED_CHARACTER.exec(text);
   if (bad !== null) {
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    fail('', `character U+${code} at offset ${bad.index} is not allowed in a key policy ` +
-      '(only tab, LF, CR, printable ASCII and Latin-1 Supplement)');
+    fail(
+      '',
+      `character U+${code} at offset ${bad.index} is not allowed in a key policy ` +
+        '(only tab, LF, CR, printable ASCII and Latin-1 Supplement)',
+    );
   }
   let json: Json;
   try {
@@ -97,7 +113,10 @@ export function parsePolicy(text: string): PolicyDocument {
   if (!isObject(json)) fail('', `the policy must be a JSON object, got ${kindOf(json)}`);
   const duplicate = findDuplicateKey(text);
   if (duplicate !== undefined) {
-    fail(duplicate.path, `the name "${duplicate.key}" appears twice in one object; JSON would keep only the last, so a key policy must not repeat a name`);
+    fail(
+      duplicate.path,
+      `the name "${duplicate.key}" appears twice in one object; JSON would keep only the last, so a key policy must not repeat a name`,
+    );
   }
 
   for (const element of Object.keys(json)) {
@@ -153,8 +172,11 @@ function parseStatement(json: JsonObject, index: number, path: string): PolicySt
   }
 
   if (json['NotPrincipal'] !== undefined) {
-    fail(`${path}.NotPrincipal`, 'NotPrincipal is not supported in key policies; name the principals in Principal ' +
-      'and use a Deny statement with conditions instead');
+    fail(
+      `${path}.NotPrincipal`,
+      'NotPrincipal is not supported in key policies; name the principals in Principal ' +
+        'and use a Deny statement with conditions instead',
+    );
   }
   const principalJson = json['Principal'];
   if (principalJson === undefined) fail(path, 'Principal is required in a key policy');
@@ -199,15 +221,20 @@ function parsePrincipal(json: Json, path: string): PolicyPrincipal {
       aws = list.map((p, i) => {
         const where = list.length === 1 && typeof json[type] === 'string' ? `${path}.AWS` : `${path}.AWS[${i}]`;
         if (p !== '*' && !isAccountId(p) && !isPrincipalArn(p)) {
-          fail(where, `"${p}" is not a valid principal (expected "*", a 12-digit account ID, ` +
-            'or an ARN such as arn:aws:iam::111122223333:root / :user/<name> / :role/<name>)');
+          fail(
+            where,
+            `"${p}" is not a valid principal (expected "*", a 12-digit account ID, ` +
+              'or an ARN such as arn:aws:iam::111122223333:root / :user/<name> / :role/<name>)',
+          );
         }
-        if (p !== '*' && p.includes('*')) fail(where, `"${p}": wildcards are not allowed in principal ARNs (use "*" alone)`);
+        if (p !== '*' && p.includes('*'))
+          fail(where, `"${p}": wildcards are not allowed in principal ARNs (use "*" alone)`);
         return normalisePrincipal(p);
       });
     } else if (type === 'Service') {
       services = list.map((s, i) => {
-        if (!SERVICE_PRINCIPAL.test(s)) fail(`${path}.Service[${i}]`, `"${s}" is not a service principal (e.g. "logs.amazonaws.com")`);
+        if (!SERVICE_PRINCIPAL.test(s))
+          fail(`${path}.Service[${i}]`, `"${s}" is not a service principal (e.g. "logs.amazonaws.com")`);
         return s;
       });
     } else if (type === 'Federated' || type === 'CanonicalUser') {
@@ -220,8 +247,13 @@ function parsePrincipal(json: Json, path: string): PolicyPrincipal {
   return Object.freeze({ anyone: false, aws: Object.freeze(aws), services: Object.freeze(services) });
 }
 
-function parsePatterns(json: JsonObject, name: string, notName: string, path: string,
-  check: (pattern: string, where: string) => void): PatternList | undefined {
+function parsePatterns(
+  json: JsonObject,
+  name: string,
+  notName: string,
+  path: string,
+  check: (pattern: string, where: string) => void,
+): PatternList | undefined {
   const positive = json[name];
   const negative = json[notName];
   if (positive !== undefined && negative !== undefined) {
@@ -255,8 +287,11 @@ function parseConditions(json: Json, path: string): PolicyCondition[] {
         fail(keyPath, `"${key}" is not a condition key (expected "<service>:<name>", e.g. "kms:CallerAccount")`);
       }
       if (parsed.setPrefix === 'ForAllValues' && FOR_ALL_VALUES_REFUSED.test(key)) {
-        fail(keyPath, 'OverlyPermissiveCondition: using the ForAllValues set operator with a single-valued ' +
-          'condition key is overly permissive; use ForAnyValue or no set operator');
+        fail(
+          keyPath,
+          'OverlyPermissiveCondition: using the ForAllValues set operator with a single-valued ' +
+            'condition key is overly permissive; use ForAnyValue or no set operator',
+        );
       }
       const raw = block[key]!;
       const list: Json[] = Array.isArray(raw) ? raw : [raw];
@@ -270,14 +305,16 @@ function parseConditions(json: Json, path: string): PolicyCondition[] {
         if (problem !== undefined) fail(where, `${problem} (operator ${operatorText})`);
         return v;
       });
-      conditions.push(Object.freeze({
-        operatorText,
-        operator: parsed.operator,
-        setPrefix: parsed.setPrefix,
-        ifExists: parsed.ifExists,
-        key,
-        values: Object.freeze(values),
-      }));
+      conditions.push(
+        Object.freeze({
+          operatorText,
+          operator: parsed.operator,
+          setPrefix: parsed.setPrefix,
+          ifExists: parsed.ifExists,
+          key,
+          values: Object.freeze(values),
+        }),
+      );
     }
   }
   return conditions;

@@ -46,18 +46,26 @@ function label(statement: PolicyStatement): string {
   return statement.sid ?? String(statement.index);
 }
 
-function statementMatches(statement: PolicyStatement, principal: string, req: RequestContext,
-  keys: IndexedConditionKeys): boolean {
-  return principalMatches(statement.principal, principal) &&
+function statementMatches(
+  statement: PolicyStatement,
+  principal: string,
+  req: RequestContext,
+  keys: IndexedConditionKeys,
+): boolean {
+  return (
+    principalMatches(statement.principal, principal) &&
     patternsMatch(statement.action, (p) => wildcardMatchIgnoreCase(p, req.action)) &&
     patternsMatch(statement.resource, (p) => p === '*' || wildcardMatch(p, req.resourceArn)) &&
-    conditionsHold(statement.conditions, keys);
+    conditionsHold(statement.conditions, keys)
+  );
 }
 
 function principalMatches(statementPrincipal: PolicyPrincipal, principal: string): boolean {
-  return statementPrincipal.anyone ||
+  return (
+    statementPrincipal.anyone ||
     statementPrincipal.aws.some((p) => principalCovers(p, principal)) ||
-    statementPrincipal.services.includes(principal);
+    statementPrincipal.services.includes(principal)
+  );
 }
 
 /** A missing Action/Resource element matches nothing (the statement is ineffective). */

@@ -36,10 +36,14 @@ function samePairs(a: Pairs, b: Pairs): boolean {
  * only to operations that take an encryption context: AWS ignores constraints for DescribeKey,
  * RetireGrant and other operations without one.
  */
-export function grantConstraintsHold(c: GrantConstraints | undefined, encryptionContext: Record<string, string>): boolean {
+export function grantConstraintsHold(
+  c: GrantConstraints | undefined,
+  encryptionContext: Record<string, string>,
+): boolean {
   if (c === undefined) return true;
   if (c.EncryptionContextEquals !== undefined && !samePairs(encryptionContext, c.EncryptionContextEquals)) return false;
-  if (c.EncryptionContextSubset !== undefined && !includesPairs(encryptionContext, c.EncryptionContextSubset)) return false;
+  if (c.EncryptionContextSubset !== undefined && !includesPairs(encryptionContext, c.EncryptionContextSubset))
+    return false;
   return true;
 }
 
@@ -61,7 +65,10 @@ export function grantConstraintsHold(c: GrantConstraints | undefined, encryption
  * When the parent has both fields, the child must satisfy both rules.
  * Keys compare case-insensitively and values exactly, as when constraints are applied.
  */
-export function isConstraintAtLeastAsStrict(child: GrantConstraints | undefined, parent: GrantConstraints | undefined): boolean {
+export function isConstraintAtLeastAsStrict(
+  child: GrantConstraints | undefined,
+  parent: GrantConstraints | undefined,
+): boolean {
   const parentEquals = parent?.EncryptionContextEquals;
   const parentSubset = parent?.EncryptionContextSubset;
   if (parentEquals === undefined && parentSubset === undefined) return true;

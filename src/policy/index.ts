@@ -22,5 +22,11 @@ export { OPERATOR_NAMES } from './operators.js';
 export type { ConditionOperator, OperatorFamily, RequestScalar } from './operators.js';
 export type { RequestContext, ConditionKeyValue } from './request.js';
 export type {
-  PolicyDocument, PolicyStatement, PolicyPrincipal, PolicyCondition, PolicyEffect, PatternList, ConditionValue,
+  PolicyDocument,
+  PolicyStatement,
+  PolicyPrincipal,
+  PolicyCondition,
+  PolicyEffect,
+  PatternList,
+  ConditionValue,
 } from './model.js';

@@ -35,7 +35,10 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
       i++;
       const seen = new Set<string>();
       skipSpace();
-      if (text[i] === '}') { i++; return undefined; }
+      if (text[i] === '}') {
+        i++;
+        return undefined;
+      }
       for (;;) {
         skipSpace();
         const key = readString();
@@ -52,7 +55,10 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
     if (c === '[') {
       i++;
       skipSpace();
-      if (text[i] === ']') { i++; return undefined; }
+      if (text[i] === ']') {
+        i++;
+        return undefined;
+      }
       for (let index = 0; ; index++) {
         const inner = value(`${path}[${index}]`);
         if (inner !== undefined) return inner;

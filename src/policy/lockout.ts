@@ -19,8 +19,13 @@ import { accountOfPrincipal } from './arn.js';
  * count and an IfExists/negated Deny on them does. Grants cannot give PutKeyPolicy, so they
  * play no part.
  */
-export function wouldLockOut(doc: PolicyDocument, callerArn: string, resourceArn: string, accountId: string,
-  now: Date = new Date()): boolean {
+export function wouldLockOut(
+  doc: PolicyDocument,
+  callerArn: string,
+  resourceArn: string,
+  accountId: string,
+  now: Date = new Date(),
+): boolean {
   const account = accountOfPrincipal(callerArn) ?? accountId;
   const { decision } = evaluatePolicy(doc, {
     principalArn: callerArn,

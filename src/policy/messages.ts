@@ -11,8 +11,12 @@ function qualified(action: string): string {
  * by `because no resource-based policy allows the kms:<Action> action` (nothing allowed it) or
  * `with an explicit deny in a resource-based policy` (a Deny statement matched).
  */
-export function accessDeniedMessage(principalArn: string, action: string, resourceArn: string,
-  explicitDeny: boolean): string {
+export function accessDeniedMessage(
+  principalArn: string,
+  action: string,
+  resourceArn: string,
+  explicitDeny: boolean,
+): string {
   const a = qualified(action);
   const head = `User: ${principalArn} is not authorized to perform: ${a} on resource: ${resourceArn}`;
   return explicitDeny
@@ -21,5 +25,4 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
 }
 
 /** AWS's message when a new key policy fails the lockout safety check. */
-export const POLICY_LOCKOUT_MESSAGE =
-  'The new key policy will not allow you to update the key policy in the future.';
+export const POLICY_LOCKOUT_MESSAGE = 'The new key policy will not allow you to update the key policy in the future.';

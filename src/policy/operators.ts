@@ -107,40 +107,86 @@ const equal = (r: number, p: number) => r === p;
 
 // ------------------------------------------------------------------ the catalogue
 
-function op(name: string, family: OperatorFamily, negated: boolean,
-  matches: ConditionOperator['matches']): ConditionOperator {
+function op(
+  name: string,
+  family: OperatorFamily,
+  negated: boolean,
+  matches: ConditionOperator['matches'],
+): ConditionOperator {
   return Object.freeze({ name, family, negated, matches });
 }
 
-const OPERATORS: ReadonlyMap<string, ConditionOperator> = new Map([
-  op('StringEquals', 'String', false, stringEquals),
-  op('StringNotEquals', 'String', true, stringEquals),
-  op('StringEqualsIgnoreCase', 'String', false, stringEqualsIgnoreCase),
-  op('StringNotEqualsIgnoreCase', 'String', true, stringEqualsIgnoreCase),
-  op('StringLike', 'String', false, stringLike),
-  op('StringNotLike', 'String', true, stringLike),
-  op('NumericEquals', 'Numeric', false, numeric(equal)),
-  op('NumericNotEquals', 'Numeric', true, numeric(equal)),
-  op('NumericLessThan', 'Numeric', false, numeric((r, p) => r < p)),
-  op('NumericLessThanEquals', 'Numeric', false, numeric((r, p) => r <= p)),
-  op('NumericGreaterThan', 'Numeric', false, numeric((r, p) => r > p)),
-  op('NumericGreaterThanEquals', 'Numeric', false, numeric((r, p) => r >= p)),
-  op('DateEquals', 'Date', false, date(equal)),
-  op('DateNotEquals', 'Date', true, date(equal)),
-  op('DateLessThan', 'Date', false, date((r, p) => r < p)),
-  op('DateLessThanEquals', 'Date', false, date((r, p) => r <= p)),
-  op('DateGreaterThan', 'Date', false, date((r, p) => r > p)),
-  op('DateGreaterThanEquals', 'Date', false, date((r, p) => r >= p)),
-  op('Bool', 'Bool', false, (r, p) => {
-    const b = asBoolean(r);
-    return b === undefined ? undefined : b === asBoolean(p);
-  }),
-  op('ArnEquals', 'Arn', false, arnMatches),
-  op('ArnLike', 'Arn', false, arnMatches),
-  op('ArnNotEquals', 'Arn', true, arnMatches),
-  op('ArnNotLike', 'Arn', true, arnMatches),
-  op('Null', 'Null', false, () => undefined),
-].map((o) => [o.name, o] as const));
+const OPERATORS: ReadonlyMap<string, ConditionOperator> = new Map(
+  [
+    op('StringEquals', 'String', false, stringEquals),
+    op('StringNotEquals', 'String', true, stringEquals),
+    op('StringEqualsIgnoreCase', 'String', false, stringEqualsIgnoreCase),
+    op('StringNotEqualsIgnoreCase', 'String', true, stringEqualsIgnoreCase),
+    op('StringLike', 'String', false, stringLike),
+    op('StringNotLike', 'String', true, stringLike),
+    op('NumericEquals', 'Numeric', false, numeric(equal)),
+    op('NumericNotEquals', 'Numeric', true, numeric(equal)),
+    op(
+      'NumericLessThan',
+      'Numeric',
+      false,
+      numeric((r, p) => r < p),
+    ),
+    op(
+      'NumericLessThanEquals',
+      'Numeric',
+      false,
+      numeric((r, p) => r <= p),
+    ),
+    op(
+      'NumericGreaterThan',
+      'Numeric',
+      false,
+      numeric((r, p) => r > p),
+    ),
+    op(
+      'NumericGreaterThanEquals',
+      'Numeric',
+      false,
+      numeric((r, p) => r >= p),
+    ),
+    op('DateEquals', 'Date', false, date(equal)),
+    op('DateNotEquals', 'Date', true, date(equal)),
+    op(
+      'DateLessThan',
+      'Date',
+      false,
+      date((r, p) => r < p),
+    ),
+    op(
+      'DateLessThanEquals',
+      'Date',
+      false,
+      date((r, p) => r <= p),
+    ),
+    op(
+      'DateGreaterThan',
+      'Date',
+      false,
+      date((r, p) => r > p),
+    ),
+    op(
+      'DateGreaterThanEquals',
+      'Date',
+      false,
+      date((r, p) => r >= p),
+    ),
+    op('Bool', 'Bool', false, (r, p) => {
+      const b = asBoolean(r);
+      return b === undefined ? undefined : b === asBoolean(p);
+    }),
+    op('ArnEquals', 'Arn', false, arnMatches),
+    op('ArnLike', 'Arn', false, arnMatches),
+    op('ArnNotEquals', 'Arn', true, arnMatches),
+    op('ArnNotLike', 'Arn', true, arnMatches),
+    op('Null', 'Null', false, () => undefined),
+  ].map((o) => [o.name, o] as const),
+);
 
 /** Valid IAM operators that no KMS condition key needs; refused with a clearer message than "unknown". */
 const UNSUPPORTED = new Set(['BinaryEquals', 'IpAddress', 'NotIpAddress']);

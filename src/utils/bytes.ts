@@ -33,7 +33,8 @@ export function byteCount(value: unknown, what: string, allowBigint = false): nu
   }
   if (!Number.isInteger(value)) throw new RangeError(`${what} must be a whole number, got ${value}`);
   if (value < 0) throw new RangeError(`${what} must not be negative, got ${value}`);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be a safe integer (at most 2^53−1), got ${value}`);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`${what} must be a safe integer (at most 2^53−1), got ${value}`);
   return value;
 }
 
@@ -93,7 +94,8 @@ export function fromHex(hex: string): Uint8Array {
  */
 export function hexDigitsToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >>> 1);
-  for (let i = 0; i < out.length; i++) out[i] = (hexNibble(hex.charCodeAt(2 * i)) << 4) | hexNibble(hex.charCodeAt(2 * i + 1));
+  for (let i = 0; i < out.length; i++)
+    out[i] = (hexNibble(hex.charCodeAt(2 * i)) << 4) | hexNibble(hex.charCodeAt(2 * i + 1));
   return out;
 }
 
@@ -173,7 +175,8 @@ export function fromBase64(text: string): Uint8Array {
     // Up to two '=' end a whole number of groups; unpadded text is accepted too (as atob does).
     let chars = n;
     if (n % 4 === 0) while (chars > n - 2 && chars > 0 && codes[chars - 1] === 61) chars--;
-    if (chars % 4 === 1) throw new RangeError('fromBase64: not base64 (its length leaves a single character in the last group)');
+    if (chars % 4 === 1)
+      throw new RangeError('fromBase64: not base64 (its length leaves a single character in the last group)');
     const out = new Uint8Array(Math.floor((chars * 3) / 4));
     let bad = 0;
     let acc = 0;

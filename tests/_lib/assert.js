@@ -55,7 +55,8 @@ function checkError(error, check, pattern, where) {
       assert.not.instance(error, RangeError, `${where}expected a plain Error, got RangeError: ${error.message}`);
     }
   }
-  if (pattern) assert.match(error.message, pattern, `${where}message ${JSON.stringify(error.message)} does not match ${pattern}`);
+  if (pattern)
+    assert.match(error.message, pattern, `${where}message ${JSON.stringify(error.message)} does not match ${pattern}`);
 }
 
 /** Awaits `promise`, which must reject with `check` (a class, or an error name) and a message
@@ -70,8 +71,9 @@ export async function rejects(promise, check, pattern, label = '') {
     rejected = true;
   }
   const where = label ? `${label}: ` : '';
-  const name = typeof check === 'string' ? check : check?.name ?? 'a rejection';
-  if (!rejected) assert.unreachable(`${where}expected ${name}${pattern ? ` matching ${pattern}` : ''}, but the call succeeded`);
+  const name = typeof check === 'string' ? check : (check?.name ?? 'a rejection');
+  if (!rejected)
+    assert.unreachable(`${where}expected ${name}${pattern ? ` matching ${pattern}` : ''}, but the call succeeded`);
   checkError(error, check, pattern, where);
   return error;
 }

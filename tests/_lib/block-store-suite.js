@@ -19,8 +19,6 @@ export { rejects };
 
 const SEED = String(globalThis.ATREST_SEED ?? randomSeed());
 
-
-
 const filled = (n, value) => new Uint8Array(n).fill(value);
 
 /** A plain-buffer model of a BlockStore: what every store must agree with. */
@@ -83,7 +81,11 @@ export function defineBlockStoreSuite(name, openFresh) {
     const first = await store.read(2, 4);
     assertBytes(first, Uint8Array.of(3, 4, 5, 6), 'read(2, 4)');
     first.fill(0);
-    assertBytes(await store.read(0, 8), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 'read(0, 8) after changing an earlier result');
+    assertBytes(
+      await store.read(0, 8),
+      Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+      'read(0, 8) after changing an earlier result',
+    );
     await store.write(6, Uint8Array.of(70, 80, 90));
     assert.is(await store.size(), 9, 'a write across the end grows the store');
     assertBytes(await store.read(5, 4), Uint8Array.of(6, 70, 80, 90), 'overwrite and extend');
@@ -179,11 +181,18 @@ export function defineBlockStoreSuite(name, openFresh) {
       store.read(0, 11),
     ];
     const results = await Promise.allSettled(calls);
-    assert.equal(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    assert.equal(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'],
+    );
     assertBytes(results[2].value, Uint8Array.of(1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2), 'read after two writes');
     assert.instance(results[3].reason, RangeError);
     assert.is(results[5].value, 6, 'size after truncate');
-    assertBytes(results[7].value, Uint8Array.of(1, 1, 1, 1, 2, 2, 0, 0, 0, 0, 3), 'read after truncate and a sparse write');
+    assertBytes(
+      results[7].value,
+      Uint8Array.of(1, 1, 1, 1, 2, 2, 0, 0, 0, 0, 3),
+      'read after truncate and a sparse write',
+    );
   });
 
   test('large ranges round trip (2.5 MiB in one write, read back in pieces)', async () => {
@@ -193,7 +202,11 @@ export function defineBlockStoreSuite(name, openFresh) {
     await store.write(12345, data);
     assert.is(await store.size(), 12345 + data.length);
     assertBytes(await store.read(12345, data.length), data, `whole range [seed ${SEED}]`);
-    assertBytes(await store.read(12345 + 1000003, 777777), data.subarray(1000003, 1000003 + 777777), `a piece [seed ${SEED}]`);
+    assertBytes(
+      await store.read(12345 + 1000003, 777777),
+      data.subarray(1000003, 1000003 + 777777),
+      `a piece [seed ${SEED}]`,
+    );
     await store.flush();
     assertBytes(await store.read(0, 12345), new Uint8Array(12345), 'zeros before the data');
   });
@@ -217,7 +230,11 @@ export function defineBlockStoreSuite(name, openFresh) {
       } else if (roll < 85) {
         const offset = rng.int(0, size);
         const length = rng.int(0, size - offset);
-        assertBytes(await store.read(offset, length), model.bytes.subarray(offset, offset + length), where(i, `read(${offset}, ${length})`));
+        assertBytes(
+          await store.read(offset, length),
+          model.bytes.subarray(offset, offset + length),
+          where(i, `read(${offset}, ${length})`),
+        );
       } else if (roll < 92) {
         const newSize = rng.bool() ? rng.int(0, size) : rng.int(size, size + 5000);
         await store.truncate(newSize);
@@ -228,7 +245,12 @@ export function defineBlockStoreSuite(name, openFresh) {
         await store.close();
         store = await opened.reopen();
       } else {
-        await rejects(store.read(rng.int(0, size), size + 1), RangeError, new RegExp(`size ${size}\\)`), where(i, 'read past the end'));
+        await rejects(
+          store.read(rng.int(0, size), size + 1),
+          RangeError,
+          new RegExp(`size ${size}\\)`),
+          where(i, 'read past the end'),
+        );
       }
       assert.is(await store.size(), model.bytes.length, where(i, 'size'));
     }

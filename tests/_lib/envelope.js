@@ -17,7 +17,9 @@ export const text = (b) => new TextDecoder().decode(b);
 export function manualClock(start = '2030-01-01T00:00:00Z') {
   let now = new Date(start).getTime();
   const clock = () => new Date(now);
-  clock.advanceDays = (days) => { now += days * DAY; };
+  clock.advanceDays = (days) => {
+    now += days * DAY;
+  };
   return clock;
 }
 
@@ -32,14 +34,15 @@ export function pattern(length, seed = 1) {
   const out = new Uint8Array(length);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = x & 0xff;
   }
   return out;
 }
-
 
 /** A KmsClient wrapper that counts calls per operation (and can be told to fail one). */
 export function counting(client) {
@@ -57,24 +60,43 @@ export function counting(client) {
 
 /** A KmsClient whose every operation throws: proves a code path makes no KMS call. */
 export function forbiddenKms() {
-  return new Proxy({}, {
-    get(_, name) {
-      if (name === 'then') return undefined;
-      return () => { throw new Error(`unexpected KMS call ${String(name)}`); };
+  return new Proxy(
+    {},
+    {
+      get(_, name) {
+        if (name === 'then') return undefined;
+        return () => {
+          throw new Error(`unexpected KMS call ${String(name)}`);
+        };
+      },
     },
-  });
+  );
 }
 
 /** A stub client reporting an RSA key (LocalKms has only symmetric keys). */
 export function rsaKeyStub() {
   const arn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
   const calls = [];
-  const refuse = (name) => () => { calls.push(name); throw Object.assign(new Error(`stub: ${name} not expected`), { name: 'UnsupportedOperationException' }); };
+  const refuse = (name) => () => {
+    calls.push(name);
+    throw Object.assign(new Error(`stub: ${name} not expected`), { name: 'UnsupportedOperationException' });
+  };
   return {
     calls,
     describeKey: async () => {
       calls.push('describeKey');
-      return { KeyMetadata: { KeyId: arn.split('/')[1], Arn: arn, KeySpec: 'RSA_2048', CustomerMasterKeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT', KeyState: 'Enabled', Enabled: true, KeyManager: 'CUSTOMER' } };
+      return {
+        KeyMetadata: {
+          KeyId: arn.split('/')[1],
+          Arn: arn,
+          KeySpec: 'RSA_2048',
+          CustomerMasterKeySpec: 'RSA_2048',
+          KeyUsage: 'ENCRYPT_DECRYPT',
+          KeyState: 'Enabled',
+          Enabled: true,
+          KeyManager: 'CUSTOMER',
+        },
+      };
     },
     decrypt: refuse('decrypt'),
     generateDataKeyWithoutPlaintext: refuse('generateDataKeyWithoutPlaintext'),
@@ -99,10 +121,18 @@ export class CrashingStore {
     this.writes = 0;
     this.crashed = false;
   }
-  read(o, l) { return this.inner.read(o, l); }
-  size() { return this.inner.size(); }
-  flush() { return this.crashed ? Promise.reject(new Error('crashed')) : this.inner.flush(); }
-  close() { return this.inner.close(); }
+  read(o, l) {
+    return this.inner.read(o, l);
+  }
+  size() {
+    return this.inner.size();
+  }
+  flush() {
+    return this.crashed ? Promise.reject(new Error('crashed')) : this.inner.flush();
+  }
+  close() {
+    return this.inner.close();
+  }
   /** With `torn`, the crashing write puts its first half on the store before failing. */
   async write(offset, bytes) {
     this.writes += 1;
@@ -130,15 +160,27 @@ export class RecordingStore {
     this.inner = inner;
     this.mutations = [];
   }
-  read(o, l) { return this.inner.read(o, l); }
-  size() { return this.inner.size(); }
-  flush() { return this.inner.flush(); }
-  close() { return this.inner.close(); }
-  write(offset, bytes) { this.mutations.push(['write', offset, bytes.length]); return this.inner.write(offset, bytes); }
-  truncate(size) { this.mutations.push(['truncate', size]); return this.inner.truncate(size); }
+  read(o, l) {
+    return this.inner.read(o, l);
+  }
+  size() {
+    return this.inner.size();
+  }
+  flush() {
+    return this.inner.flush();
+  }
+  close() {
+    return this.inner.close();
+  }
+  write(offset, bytes) {
+    this.mutations.push(['write', offset, bytes.length]);
+    return this.inner.write(offset, bytes);
+  }
+  truncate(size) {
+    this.mutations.push(['truncate', size]);
+    return this.inner.truncate(size);
+  }
 }
-
-
 
 export async function collect(readable) {
   const parts = [];
@@ -147,7 +189,10 @@ export async function collect(readable) {
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -32,10 +32,18 @@ export class FaultyBlockStore {
     return f;
   }
 
-  size() { return this.inner.size(); }
-  read(offset, length) { return this.inner.read(offset, length); }
-  close() { return this.inner.close(); }
-  truncate(size) { return this.inner.truncate(size); }
+  size() {
+    return this.inner.size();
+  }
+  read(offset, length) {
+    return this.inner.read(offset, length);
+  }
+  close() {
+    return this.inner.close();
+  }
+  truncate(size) {
+    return this.inner.truncate(size);
+  }
 
   async write(offset, bytes) {
     this.writes += 1;
@@ -43,14 +51,20 @@ export class FaultyBlockStore {
     if (f !== undefined) {
       const tear = Math.min(f.tear, bytes.length);
       if (tear > 0) await this.inner.write(offset, bytes.slice(0, tear));
-      throw Object.assign(new Error(`EIO: injected fault at write ${this.writes} (offset ${offset}, ${bytes.length} bytes${tear > 0 ? `, first ${tear} written` : ''})`), { code: 'EIO' });
+      throw Object.assign(
+        new Error(
+          `EIO: injected fault at write ${this.writes} (offset ${offset}, ${bytes.length} bytes${tear > 0 ? `, first ${tear} written` : ''})`,
+        ),
+        { code: 'EIO' },
+      );
     }
     return this.inner.write(offset, bytes);
   }
 
   async flush() {
     this.flushes += 1;
-    if (this.#hit('flush', this.flushes) !== undefined) throw Object.assign(new Error(`EIO: injected fault at flush ${this.flushes}`), { code: 'EIO' });
+    if (this.#hit('flush', this.flushes) !== undefined)
+      throw Object.assign(new Error(`EIO: injected fault at flush ${this.flushes}`), { code: 'EIO' });
     return this.inner.flush();
   }
 }

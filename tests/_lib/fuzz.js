@@ -17,10 +17,14 @@ function env(name) {
 
 export const SEED = Number(env('ATREST_FUZZ_SEED') ?? 0x5eed13);
 /** `--runs=N` on the command line (the last one wins: `npm run fuzz -- --runs=20000`). */
-const runsArgument = (globalThis.process?.argv ?? []).filter((a) => a.startsWith('--runs=')).at(-1)?.slice('--runs='.length);
+const runsArgument = (globalThis.process?.argv ?? [])
+  .filter((a) => a.startsWith('--runs='))
+  .at(-1)
+  ?.slice('--runs='.length);
 /** Cases per property: RUNS (default 60) scaled by each property's weight (slow ones run fewer). */
 export const RUNS = Number(runsArgument ?? env('ATREST_FUZZ_RUNS') ?? 60);
-if (!Number.isSafeInteger(RUNS) || RUNS < 1) throw new Error(`fuzz: the number of runs must be a positive integer, got ${RUNS}`);
+if (!Number.isSafeInteger(RUNS) || RUNS < 1)
+  throw new Error(`fuzz: the number of runs must be a positive integer, got ${RUNS}`);
 if (!Number.isSafeInteger(SEED)) throw new Error(`fuzz: ATREST_FUZZ_SEED must be an integer, got ${SEED}`);
 
 export function settings(weight = 1) {
@@ -58,7 +62,11 @@ export function mutated(valid, focus = valid.length) {
     fc.record({ kind: fc.constant('flip'), at: fc.nat(focus - 1), bit: fc.integer({ min: 0, max: 7 }) }),
   );
   return fc
-    .record({ edits: fc.array(edit, { minLength: 1, maxLength: 8 }), cut: fc.option(fc.nat(valid.length), { freq: 4 }), extra: fc.uint8Array({ maxLength: 16 }) })
+    .record({
+      edits: fc.array(edit, { minLength: 1, maxLength: 8 }),
+      cut: fc.option(fc.nat(valid.length), { freq: 4 }),
+      extra: fc.uint8Array({ maxLength: 16 }),
+    })
     .map(({ edits, cut, extra }) => {
       const out = valid.slice();
       for (const e of edits) out[e.at] = e.kind === 'set' ? e.value : out[e.at] ^ (1 << e.bit);

@@ -8,12 +8,33 @@
 import * as assert from 'uvu/assert';
 
 export const OPERATIONS = [
-  'createKey', 'describeKey', 'listKeys', 'enableKey', 'disableKey', 'scheduleKeyDeletion', 'cancelKeyDeletion',
-  'createAlias', 'updateAlias', 'deleteAlias', 'listAliases',
-  'encrypt', 'decrypt', 'reEncrypt', 'generateDataKey', 'generateDataKeyWithoutPlaintext',
-  'createGrant', 'listGrants', 'retireGrant', 'revokeGrant',
-  'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus', 'rotateKeyOnDemand', 'listKeyRotations',
-  'getKeyPolicy', 'putKeyPolicy',
+  'createKey',
+  'describeKey',
+  'listKeys',
+  'enableKey',
+  'disableKey',
+  'scheduleKeyDeletion',
+  'cancelKeyDeletion',
+  'createAlias',
+  'updateAlias',
+  'deleteAlias',
+  'listAliases',
+  'encrypt',
+  'decrypt',
+  'reEncrypt',
+  'generateDataKey',
+  'generateDataKeyWithoutPlaintext',
+  'createGrant',
+  'listGrants',
+  'retireGrant',
+  'revokeGrant',
+  'enableKeyRotation',
+  'disableKeyRotation',
+  'getKeyRotationStatus',
+  'rotateKeyOnDemand',
+  'listKeyRotations',
+  'getKeyPolicy',
+  'putKeyPolicy',
 ];
 
 const utf8 = (s) => new TextEncoder().encode(s);
@@ -44,7 +65,9 @@ export async function runConformance(c, who, clock) {
   };
 
   // keys
-  const k1 = (await step('create k1', c.root, 'createKey', { Description: 'first', Tags: [{ TagKey: 'team', TagValue: 'a' }] })).KeyMetadata;
+  const k1 = (
+    await step('create k1', c.root, 'createKey', { Description: 'first', Tags: [{ TagKey: 'team', TagValue: 'a' }] })
+  ).KeyMetadata;
   const k2 = (await step('create k2', c.root, 'createKey', { Description: 'second' })).KeyMetadata;
   assert.is(k1.KeyState, 'Enabled');
   assert.instance(k1.CreationDate, Date);
@@ -74,24 +97,50 @@ export async function runConformance(c, who, clock) {
   await step('aliases all', c.root, 'listAliases', {});
 
   // cryptography (non-ASCII encryption context, as boto3 and the SDK encode it differently)
-  const ec = { tenant: 'acme', 'ünï': 'çødé ✓' };
-  const enc = await step('encrypt', c.root, 'encrypt', { KeyId: 'alias/app', Plaintext: utf8('hello'), EncryptionContext: ec });
+  const ec = { tenant: 'acme', ünï: 'çødé ✓' };
+  const enc = await step('encrypt', c.root, 'encrypt', {
+    KeyId: 'alias/app',
+    Plaintext: utf8('hello'),
+    EncryptionContext: ec,
+  });
   const dec = await step('decrypt', c.root, 'decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec });
   assert.ok(same(dec.Plaintext, utf8('hello')), 'decrypt returns the plaintext');
   assert.is(dec.KeyId, k1.Arn);
-  await step('decrypt wrong ec', c.root, 'decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { tenant: 'other' } });
-  await step('decrypt wrong key', c.root, 'decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec, KeyId: k2.Arn });
+  await step('decrypt wrong ec', c.root, 'decrypt', {
+    CiphertextBlob: enc.CiphertextBlob,
+    EncryptionContext: { tenant: 'other' },
+  });
+  await step('decrypt wrong key', c.root, 'decrypt', {
+    CiphertextBlob: enc.CiphertextBlob,
+    EncryptionContext: ec,
+    KeyId: k2.Arn,
+  });
   const broken = enc.CiphertextBlob.slice();
   broken[broken.length - 1] ^= 1;
   await step('decrypt tampered', c.root, 'decrypt', { CiphertextBlob: broken, EncryptionContext: ec });
   await step('encrypt too big', c.root, 'encrypt', { KeyId: k1.KeyId, Plaintext: new Uint8Array(4097) });
-  const gdk = await step('gdk', c.root, 'generateDataKey', { KeyId: k1.Arn, KeySpec: 'AES_256', EncryptionContext: ec });
+  const gdk = await step('gdk', c.root, 'generateDataKey', {
+    KeyId: k1.Arn,
+    KeySpec: 'AES_256',
+    EncryptionContext: ec,
+  });
   assert.is(gdk.Plaintext.length, 32);
   await step('gdk both sizes', c.root, 'generateDataKey', { KeyId: k1.Arn, KeySpec: 'AES_256', NumberOfBytes: 32 });
-  const gdkn = await step('gdk no plaintext', c.root, 'generateDataKeyWithoutPlaintext', { KeyId: k1.Arn, NumberOfBytes: 64 });
+  const gdkn = await step('gdk no plaintext', c.root, 'generateDataKeyWithoutPlaintext', {
+    KeyId: k1.Arn,
+    NumberOfBytes: 64,
+  });
   assert.is(gdkn.Plaintext, undefined);
-  const re = await step('reencrypt', c.root, 'reEncrypt', { CiphertextBlob: gdk.CiphertextBlob, SourceEncryptionContext: ec, DestinationKeyId: k2.KeyId, DestinationEncryptionContext: { v: '2' } });
-  const back = await step('decrypt reencrypted', c.root, 'decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: { v: '2' } });
+  const re = await step('reencrypt', c.root, 'reEncrypt', {
+    CiphertextBlob: gdk.CiphertextBlob,
+    SourceEncryptionContext: ec,
+    DestinationKeyId: k2.KeyId,
+    DestinationEncryptionContext: { v: '2' },
+  });
+  const back = await step('decrypt reencrypted', c.root, 'decrypt', {
+    CiphertextBlob: re.CiphertextBlob,
+    EncryptionContext: { v: '2' },
+  });
   assert.ok(same(back.Plaintext, gdk.Plaintext), 'ReEncrypt keeps the data key');
 
   // key policy and principals
@@ -99,7 +148,13 @@ export async function runConformance(c, who, clock) {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'admin', Effect: 'Allow', Principal: { AWS: who.admin }, Action: 'kms:*', Resource: '*' },
-      { Sid: 'alice', Effect: 'Allow', Principal: { AWS: who.alice }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*' },
+      {
+        Sid: 'alice',
+        Effect: 'Allow',
+        Principal: { AWS: who.alice },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: '*',
+      },
     ],
   });
   await step('get policy', c.root, 'getKeyPolicy', { KeyId: k2.KeyId });
@@ -107,33 +162,67 @@ export async function runConformance(c, who, clock) {
   await step('put policy', c.admin, 'putKeyPolicy', { KeyId: k2.KeyId, Policy: policy });
   await step('put malformed', c.admin, 'putKeyPolicy', { KeyId: k2.KeyId, Policy: '{"Statement": 3}' });
   await step('policy after put', c.admin, 'getKeyPolicy', { KeyId: k2.KeyId, PolicyName: 'default' });
-  const aliceKey = await step('alice gdk', c.alice, 'generateDataKey', { KeyId: k2.KeyId, NumberOfBytes: 16, EncryptionContext: { app: 'x' } });
-  await step('alice decrypt', c.alice, 'decrypt', { CiphertextBlob: aliceKey.CiphertextBlob, EncryptionContext: { app: 'x' } });
+  const aliceKey = await step('alice gdk', c.alice, 'generateDataKey', {
+    KeyId: k2.KeyId,
+    NumberOfBytes: 16,
+    EncryptionContext: { app: 'x' },
+  });
+  await step('alice decrypt', c.alice, 'decrypt', {
+    CiphertextBlob: aliceKey.CiphertextBlob,
+    EncryptionContext: { app: 'x' },
+  });
   await step('root refused by the new policy', c.root, 'describeKey', { KeyId: k2.KeyId });
   await step('alice encrypt refused', c.alice, 'encrypt', { KeyId: k2.KeyId, Plaintext: utf8('x') });
   await step('bob gdk refused', c.bob, 'generateDataKey', { KeyId: k2.KeyId, NumberOfBytes: 16 });
 
   // grants (to bob's assumed-role session), with an encryption-context constraint
   const g = await step('grant bob', c.admin, 'createGrant', {
-    KeyId: k2.KeyId, GranteePrincipal: who.bob, Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'bob-grant',
+    KeyId: k2.KeyId,
+    GranteePrincipal: who.bob,
+    Operations: ['Decrypt', 'GenerateDataKey'],
+    Constraints: { EncryptionContextSubset: { app: 'x' } },
+    Name: 'bob-grant',
   });
   const gAgain = await step('grant bob again (same name)', c.admin, 'createGrant', {
-    KeyId: k2.KeyId, GranteePrincipal: who.bob, Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'bob-grant',
+    KeyId: k2.KeyId,
+    GranteePrincipal: who.bob,
+    Operations: ['Decrypt', 'GenerateDataKey'],
+    Constraints: { EncryptionContextSubset: { app: 'x' } },
+    Name: 'bob-grant',
   });
   assert.is(gAgain.GrantId, g.GrantId, 'CreateGrant with the same Name is idempotent');
-  const viaGrant = await step('bob decrypt in ec', c.bob, 'decrypt', { CiphertextBlob: aliceKey.CiphertextBlob, EncryptionContext: { app: 'x' } });
+  const viaGrant = await step('bob decrypt in ec', c.bob, 'decrypt', {
+    CiphertextBlob: aliceKey.CiphertextBlob,
+    EncryptionContext: { app: 'x' },
+  });
   assert.ok(same(viaGrant.Plaintext, aliceKey.Plaintext), 'the grant lets bob decrypt');
-  await step('bob gdk other ec', c.bob, 'generateDataKey', { KeyId: k2.KeyId, NumberOfBytes: 16, EncryptionContext: { app: 'y' } });
+  await step('bob gdk other ec', c.bob, 'generateDataKey', {
+    KeyId: k2.KeyId,
+    NumberOfBytes: 16,
+    EncryptionContext: { app: 'y' },
+  });
   await step('grants', c.admin, 'listGrants', { KeyId: k2.KeyId });
   await step('grants bad key', c.root, 'listGrants', { KeyId: 'alias/none' });
   await step('retire bad token', c.root, 'retireGrant', { GrantToken: 'not-a-token' });
-  const g2 = await step('grant alice', c.admin, 'createGrant', { KeyId: k2.KeyId, GranteePrincipal: who.alice, Operations: ['Encrypt'], RetiringPrincipal: who.alice });
-  await step('alice encrypt via grant', c.alice, 'encrypt', { KeyId: k2.Arn, Plaintext: utf8('via grant'), GrantTokens: [g2.GrantToken] });
+  const g2 = await step('grant alice', c.admin, 'createGrant', {
+    KeyId: k2.KeyId,
+    GranteePrincipal: who.alice,
+    Operations: ['Encrypt'],
+    RetiringPrincipal: who.alice,
+  });
+  await step('alice encrypt via grant', c.alice, 'encrypt', {
+    KeyId: k2.Arn,
+    Plaintext: utf8('via grant'),
+    GrantTokens: [g2.GrantToken],
+  });
   await step('alice retires', c.alice, 'retireGrant', { GrantToken: g2.GrantToken });
   await step('alice encrypt after retire', c.alice, 'encrypt', { KeyId: k2.Arn, Plaintext: utf8('x') });
   await step('revoke bob', c.admin, 'revokeGrant', { KeyId: k2.KeyId, GrantId: g.GrantId });
   await step('revoke bob again', c.admin, 'revokeGrant', { KeyId: k2.KeyId, GrantId: g.GrantId });
-  await step('bob after revoke', c.bob, 'decrypt', { CiphertextBlob: aliceKey.CiphertextBlob, EncryptionContext: { app: 'x' } });
+  await step('bob after revoke', c.bob, 'decrypt', {
+    CiphertextBlob: aliceKey.CiphertextBlob,
+    EncryptionContext: { app: 'x' },
+  });
 
   // rotation
   await step('rotation status', c.root, 'getKeyRotationStatus', { KeyId: k1.KeyId });
@@ -143,8 +232,15 @@ export async function runConformance(c, who, clock) {
   await step('rotate now', c.root, 'rotateKeyOnDemand', { KeyId: k1.KeyId });
   clock.advanceDays(91);
   await step('rotations', c.root, 'listKeyRotations', { KeyId: k1.KeyId });
-  await step('rotations all material', c.root, 'listKeyRotations', { KeyId: k1.KeyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: 2 });
-  const old = await step('decrypt across rotations', c.root, 'decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec });
+  await step('rotations all material', c.root, 'listKeyRotations', {
+    KeyId: k1.KeyId,
+    IncludeKeyMaterial: 'ALL_KEY_MATERIAL',
+    Limit: 2,
+  });
+  const old = await step('decrypt across rotations', c.root, 'decrypt', {
+    CiphertextBlob: enc.CiphertextBlob,
+    EncryptionContext: ec,
+  });
   assert.ok(same(old.Plaintext, utf8('hello')), 'old material still decrypts');
   await step('disable rotation', c.root, 'disableKeyRotation', { KeyId: k1.KeyId });
 
@@ -160,7 +256,10 @@ export async function runConformance(c, who, clock) {
   await step('schedule again', c.admin, 'scheduleKeyDeletion', { KeyId: k2.KeyId, PendingWindowInDays: 7 });
   clock.advanceDays(8);
   await step('describe deleted', c.admin, 'describeKey', { KeyId: k2.KeyId });
-  await step('decrypt under deleted', c.admin, 'decrypt', { CiphertextBlob: re.CiphertextBlob, EncryptionContext: { v: '2' } });
+  await step('decrypt under deleted', c.admin, 'decrypt', {
+    CiphertextBlob: re.CiphertextBlob,
+    EncryptionContext: { v: '2' },
+  });
   await step('list at end', c.root, 'listKeys', {});
 
   const missing = OPERATIONS.filter((op) => !called.has(op));
@@ -174,13 +273,15 @@ export function normalizeTranscript(log) {
   const names = new Map();
   const name = (kind, v) => {
     const key = `${kind}:${v}`;
-    if (!names.has(key)) names.set(key, `<${kind}${[...names.keys()].filter((k) => k.startsWith(kind + ':')).length + 1}>`);
+    if (!names.has(key))
+      names.set(key, `<${kind}${[...names.keys()].filter((k) => k.startsWith(kind + ':')).length + 1}>`);
     return names.get(key);
   };
   const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
   const hex64 = /\b[0-9a-f]{64}\b/g;
   const walk = (v, field) => {
-    if (v instanceof Uint8Array) return field === 'CiphertextBlob' || field === 'Plaintext' ? `<${v.length} bytes>` : Array.from(v);
+    if (v instanceof Uint8Array)
+      return field === 'CiphertextBlob' || field === 'Plaintext' ? `<${v.length} bytes>` : Array.from(v);
     if (v instanceof Date) return `date:${v.toISOString()}`;
     if (Array.isArray(v)) return v.map((x) => walk(x, field));
     if (v && typeof v === 'object') {

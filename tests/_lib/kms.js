@@ -20,8 +20,12 @@ export const text = (b) => new TextDecoder().decode(b);
 export function manualClock(start = '2030-01-01T00:00:00Z') {
   let now = new Date(start).getTime();
   const clock = () => new Date(now);
-  clock.advanceDays = (days) => { now += days * DAY; };
-  clock.advanceMs = (ms) => { now += ms; };
+  clock.advanceDays = (days) => {
+    now += days * DAY;
+  };
+  clock.advanceMs = (ms) => {
+    now += ms;
+  };
   return clock;
 }
 
@@ -31,8 +35,14 @@ export function setup(options = {}) {
   const store = options.store ?? new MemoryKeystore();
   const kms = new LocalKms({ clock, store, ...(options.kms ?? {}) });
   return {
-    kms, clock, store,
-    root: kms.as(ROOT), admin: kms.as(ADMIN), alice: kms.as(ALICE), bob: kms.as(BOB), eve: kms.as(EVE),
+    kms,
+    clock,
+    store,
+    root: kms.as(ROOT),
+    admin: kms.as(ADMIN),
+    alice: kms.as(ALICE),
+    bob: kms.as(BOB),
+    eve: kms.as(EVE),
   };
 }
 
@@ -40,10 +50,12 @@ export function setup(options = {}) {
 export function onlyPolicy(principal, extraStatements = []) {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Sid: 'only', Effect: 'Allow', Principal: { AWS: principal }, Action: 'kms:*', Resource: '*' }, ...extraStatements],
+    Statement: [
+      { Sid: 'only', Effect: 'Allow', Principal: { AWS: principal }, Action: 'kms:*', Resource: '*' },
+      ...extraStatements,
+    ],
   });
 }
-
 
 export async function newKey(client, request = {}) {
   return (await client.createKey(request)).KeyMetadata;

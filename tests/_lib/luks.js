@@ -19,9 +19,12 @@ export async function fixtureImages() {
 export function fixtureStores(image) {
   const header = new Uint8Array(image.headerBytes);
   for (const [at, page] of image.pages) header.set(fromBase64(page), at);
-  return { header: new MemoryBlockStore(header), data: new MemoryBlockStore(fromBase64(image.data)), headerBytes: header };
+  return {
+    header: new MemoryBlockStore(header),
+    data: new MemoryBlockStore(fromBase64(image.data)),
+    headerBytes: header,
+  };
 }
-
 
 import { sha256 } from '@noble/hashes/sha2.js';
 
@@ -30,7 +33,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 export function rewriteJson(bytes, text, copies = 'both', hdrSize = 16384) {
   const out = bytes.slice();
   const encoded = typeof text === 'string' ? new TextEncoder().encode(text) : text;
-  for (const [name, at] of [['primary', 0], ['secondary', hdrSize]]) {
+  for (const [name, at] of [
+    ['primary', 0],
+    ['secondary', hdrSize],
+  ]) {
     if (copies !== 'both' && copies !== name) continue;
     const copy = out.subarray(at, at + hdrSize);
     copy.fill(0, 4096);

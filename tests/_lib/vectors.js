@@ -11,7 +11,11 @@ import { runtimeName } from './hex.js';
 const cache = new Map();
 
 function checkName(name) {
-  if (typeof name !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name) || name.split('/').includes('..')) {
+  if (
+    typeof name !== 'string' ||
+    !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name) ||
+    name.split('/').includes('..')
+  ) {
     throw new TypeError(`loadVectors: bad vector file name ${JSON.stringify(name)}`);
   }
 }

@@ -53,7 +53,22 @@ export function parseHeaderCopy(bytes) {
   const mac = raw('HMAC-SHA-256', 32);
   if (at !== headerLength) throw new Error(`parsed ${at} bytes but the header length is ${headerLength}`);
   return {
-    magic, version, flags, headerLength, copySize, sequence, cipher, sectorSize, dataOffset, volumeId, wrappedKeys, aadEnd, nonce, sealed, mac, ranges,
+    magic,
+    version,
+    flags,
+    headerLength,
+    copySize,
+    sequence,
+    cipher,
+    sectorSize,
+    dataOffset,
+    volumeId,
+    wrappedKeys,
+    aadEnd,
+    nonce,
+    sealed,
+    mac,
+    ranges,
   };
 }
 

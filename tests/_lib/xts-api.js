@@ -45,9 +45,6 @@ export const where = () => `[seed ${SEED}, ${runtimeName()}]`;
 
 export const { assertBytes, assertAll } = byteAssertions(where);
 
-
-
-
 /**
  * Asserts `call` throws an instance of Ctor (or of one of an array of constructors) whose
  * message matches `re`, and that nothing in `watch` (outs, in-place data) changed, and that an
@@ -56,7 +53,8 @@ export const { assertBytes, assertAll } = byteAssertions(where);
 export function rejects(what, Ctor, re, call, watch = []) {
   throwsLeaving(what, Ctor, re, call, watch, where());
   watch.forEach((o) => {
-    if (Array.isArray(o) && !o.every((x) => x === MARK)) assert.unreachable(`${what}: a rejected call wrote into an Array`);
+    if (Array.isArray(o) && !o.every((x) => x === MARK))
+      assert.unreachable(`${what}: a rejected call wrote into an Array`);
   });
 }
 
@@ -72,7 +70,6 @@ export function le128(n) {
   }
   return t;
 }
-
 
 /** Adjusts a length so that a partial last sector, if any, holds at least 16 bytes. */
 export function legalLength(len, ss) {
@@ -144,7 +141,8 @@ export function refXtsUnit(engine, key, tweak, data, decrypt) {
       gfDouble(T.subarray(16 * j, 16 * j + 16));
     }
     const tw = (j) => T.subarray(16 * j, 16 * j + 16);
-    const op = (blocks, t) => xorBytes(decrypt ? a1.decryptBlocks(xorBytes(blocks, t)) : a1.encryptBlocks(xorBytes(blocks, t)), t);
+    const op = (blocks, t) =>
+      xorBytes(decrypt ? a1.decryptBlocks(xorBytes(blocks, t)) : a1.encryptBlocks(xorBytes(blocks, t)), t);
     const out = new Uint8Array(data.length);
     const plain = r ? m - 1 : m; // blocks without stealing, done in one batch
     if (plain > 0) out.set(op(data.subarray(0, 16 * plain), T.subarray(0, 16 * plain)), 0);
@@ -168,4 +166,3 @@ export function refXtsUnit(engine, key, tweak, data, decrypt) {
 export const ieee = await loadVectors('xts-ieee1619.json');
 export const engines = [await createEngine({ simd: true }), await createEngine({ simd: false })];
 export const rngFor = (tag) => createPrng(BigInt(SEED) ^ BigInt(tag));
-

@@ -15,8 +15,12 @@ import { assertBytes } from '../_lib/assert.js';
 const base = process.env.ATREST_TEST_TMPDIR || tmpdir();
 const files = suite('volume on FileBlockStore');
 let dir;
-files.before(async () => { dir = await mkdtemp(join(base, 'atrest-envelope-')); });
-files.after(async () => { await rm(dir, { recursive: true, force: true }); });
+files.before(async () => {
+  dir = await mkdtemp(join(base, 'atrest-envelope-'));
+});
+files.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 files('create, write, close the file, reopen it, read back', async () => {
   const { app } = setup();
@@ -58,7 +62,10 @@ files('truncate shrinks the file to whole sectors and grows it with zeros; sizes
   assert.is(again.size, 12_000);
   const read = await again.read(0, 12_000);
   assertBytes(read.subarray(0, 9000), pattern(50_000, 6).subarray(0, 9000));
-  assert.ok(read.subarray(9000).every((b) => b === 0), 'the grown part reads as zeros');
+  assert.ok(
+    read.subarray(9000).every((b) => b === 0),
+    'the grown part reads as zeros',
+  );
   await again.close();
   await store.close();
 });
@@ -90,7 +97,12 @@ files('a read-only file with a damaged header copy opens (readOnly: no repair is
   bytes[50] ^= 1;
   await writeFile(path, bytes);
   store = await FileBlockStore.open(path, { readOnly: true });
-  await rejects(Volume.open(store, { kms: app }), Error, /could not be repaired.*open with readOnly: true/, 'repair on a read-only store fails loudly');
+  await rejects(
+    Volume.open(store, { kms: app }),
+    Error,
+    /could not be repaired.*open with readOnly: true/,
+    'repair on a read-only store fails loudly',
+  );
   const ro = await Volume.open(store, { kms: app, readOnly: true });
   assertBytes(await ro.read(0, 5000), pattern(5000, 1));
   await ro.close();

@@ -88,7 +88,11 @@ file('bad arguments to open are a TypeError or RangeError naming the rule', asyn
   await rejects(FileBlockStore.open(freshPath(), null), TypeError, /options must be an object/);
   await rejects(FileBlockStore.open(freshPath(), { create: 1 }), TypeError, /create must be a boolean/);
   await rejects(FileBlockStore.open(freshPath(), { readOnly: 'yes' }), TypeError, /readOnly must be a boolean/);
-  await rejects(FileBlockStore.open(freshPath(), { create: true, readOnly: true }), RangeError, /create and readOnly exclude each other/);
+  await rejects(
+    FileBlockStore.open(freshPath(), { create: true, readOnly: true }),
+    RangeError,
+    /create and readOnly exclude each other/,
+  );
   const err = await rejects(FileBlockStore.open(dir, { create: true }), Error);
   assert.ok(['EISDIR', 'EPERM', 'EACCES'].includes(err.code), `opening a directory: ${err.code}`);
 });

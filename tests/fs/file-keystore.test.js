@@ -10,13 +10,25 @@ import { mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
-import { FileKeystore, FileStore, KeystoreAuthenticationError, KeystoreCorruptError, KeystoreLockedError } from '../../dist/fs/index.js';
+import {
+  FileKeystore,
+  FileStore,
+  KeystoreAuthenticationError,
+  KeystoreCorruptError,
+  KeystoreLockedError,
+} from '../../dist/fs/index.js';
 import * as root from '../../dist/index.js';
 
 const inDeno = typeof Deno !== 'undefined';
 const CHEAP_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
 const STATE_1 = { version: 1, keys: [{ id: 'one', material: 'AAEC' }] };
-const STATE_2 = { version: 1, keys: [{ id: 'one', material: 'AAEC' }, { id: 'two', material: 'AwQF' }] };
+const STATE_2 = {
+  version: 1,
+  keys: [
+    { id: 'one', material: 'AAEC' },
+    { id: 'two', material: 'AwQF' },
+  ],
+};
 const TEMP_NAME = /^keystore\.[0-9a-f]{16}\.tmp$/;
 
 const newKey = () => crypto.getRandomValues(new Uint8Array(32));
@@ -35,7 +47,6 @@ async function exists(path) {
     () => false,
   );
 }
-
 
 const fs = suite('FileKeystore');
 fs.after(async () => {
@@ -82,31 +93,34 @@ fs('passphrase round trip', async () => {
   await b.close();
 });
 
-fs('wrong root key, wrong passphrase, wrong kind: KeystoreAuthenticationError, file bytes unchanged, no lock left', async () => {
-  const dir = await freshDir();
-  const path = join(dir, 'keystore');
-  const key = newKey();
-  const a = await FileKeystore.open(path, { rootKey: key });
-  await a.save(STATE_1);
-  await a.close();
-  const before = await readFile(path);
-  await rejects(FileKeystore.open(path, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
-  await rejects(FileKeystore.open(path, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
-  assert.equal([...(await readFile(path))], [...before], 'keystore bytes unchanged');
-  assert.equal(await readdir(dir), ['keystore'], 'no lock or temp file left behind');
-  const b = await FileKeystore.open(path, { rootKey: key });
-  assert.equal(await b.load(), STATE_1);
-  await b.close();
+fs(
+  'wrong root key, wrong passphrase, wrong kind: KeystoreAuthenticationError, file bytes unchanged, no lock left',
+  async () => {
+    const dir = await freshDir();
+    const path = join(dir, 'keystore');
+    const key = newKey();
+    const a = await FileKeystore.open(path, { rootKey: key });
+    await a.save(STATE_1);
+    await a.close();
+    const before = await readFile(path);
+    await rejects(FileKeystore.open(path, { rootKey: newKey() }), KeystoreAuthenticationError, /wrong root key/);
+    await rejects(FileKeystore.open(path, { passphrase: 'guess' }), KeystoreAuthenticationError, /root key/);
+    assert.equal([...(await readFile(path))], [...before], 'keystore bytes unchanged');
+    assert.equal(await readdir(dir), ['keystore'], 'no lock or temp file left behind');
+    const b = await FileKeystore.open(path, { rootKey: key });
+    assert.equal(await b.load(), STATE_1);
+    await b.close();
 
-  const ppath = join(dir, 'pass');
-  const p = await FileKeystore.open(ppath, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
-  await p.save(STATE_1);
-  await p.close();
-  const pbefore = await readFile(ppath);
-  await rejects(FileKeystore.open(ppath, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
-  assert.equal([...(await readFile(ppath))], [...pbefore]);
-  assert.equal((await readdir(dir)).sort(), ['keystore', 'pass']);
-});
+    const ppath = join(dir, 'pass');
+    const p = await FileKeystore.open(ppath, { passphrase: 'right' }, { scrypt: CHEAP_SCRYPT });
+    await p.save(STATE_1);
+    await p.close();
+    const pbefore = await readFile(ppath);
+    await rejects(FileKeystore.open(ppath, { passphrase: 'wrong' }), KeystoreAuthenticationError, /wrong passphrase/);
+    assert.equal([...(await readFile(ppath))], [...pbefore]);
+    assert.equal((await readdir(dir)).sort(), ['keystore', 'pass']);
+  },
+);
 
 fs('corrupt file: KeystoreCorruptError at open, file untouched, no lock left', async () => {
   const dir = await freshDir();
@@ -125,20 +139,23 @@ fs('corrupt file: KeystoreCorruptError at open, file untouched, no lock left', a
   assert.equal(await readdir(dir), ['keystore']);
 });
 
-fs('lock: a second open in the same process is KeystoreLockedError naming the lock file and how to clear it', async () => {
-  const path = join(await freshDir(), 'keystore');
-  const key = newKey();
-  const a = await FileKeystore.open(path, { rootKey: key });
-  const err = await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
-  assert.ok(err.message.includes(path + '.lock'), err.message);
-  assert.match(err.message, new RegExp(`process ${process.pid}`));
-  assert.match(err.message, /delete/);
-  await a.save(STATE_1); // the refused opener did not take or remove a's lock
-  await a.close();
-  const b = await FileKeystore.open(path, { rootKey: key });
-  assert.equal(await b.load(), STATE_1);
-  await b.close();
-});
+fs(
+  'lock: a second open in the same process is KeystoreLockedError naming the lock file and how to clear it',
+  async () => {
+    const path = join(await freshDir(), 'keystore');
+    const key = newKey();
+    const a = await FileKeystore.open(path, { rootKey: key });
+    const err = await rejects(FileKeystore.open(path, { rootKey: key }), KeystoreLockedError, /keystore is locked/);
+    assert.ok(err.message.includes(path + '.lock'), err.message);
+    assert.match(err.message, new RegExp(`process ${process.pid}`));
+    assert.match(err.message, /delete/);
+    await a.save(STATE_1); // the refused opener did not take or remove a's lock
+    await a.close();
+    const b = await FileKeystore.open(path, { rootKey: key });
+    assert.equal(await b.load(), STATE_1);
+    await b.close();
+  },
+);
 
 fs('lock lost while open (someone deleted the lock file): save refuses and writes nothing', async () => {
   const path = join(await freshDir(), 'keystore');
@@ -162,13 +179,17 @@ fs('crash between temp write and rename (in-process): the old state stays, the t
 
   let tempBytes;
   let tempPath;
-  const crashing = await FileKeystore.open(path, { rootKey: key }, {
-    _beforeRename: async (temp) => {
-      tempPath = temp;
-      tempBytes = await readFile(temp); // written and fsynced before the rename is attempted
-      throw new Error('simulated crash');
+  const crashing = await FileKeystore.open(
+    path,
+    { rootKey: key },
+    {
+      _beforeRename: async (temp) => {
+        tempPath = temp;
+        tempBytes = await readFile(temp); // written and fsynced before the rename is attempted
+        throw new Error('simulated crash');
+      },
     },
-  });
+  );
   await rejects(crashing.save(STATE_2), Error, /simulated crash/);
   assert.ok(TEMP_NAME.test(tempPath.slice(dir.length + 1)), tempPath);
   assert.ok(tempBytes.length > old.length, 'the temp file held the whole new state');
@@ -217,7 +238,11 @@ fs('bad input: TypeError / RangeError before anything touches the disk', async (
   await rejects(FileKeystore.open(path, { passphrase: '' }), RangeError, /passphrase must not be empty/);
   await rejects(FileKeystore.open(path, { rootKey: newKey() }, { _beforeRename: 'no' }), TypeError, /_beforeRename/);
   assert.equal(await readdir(dir), []);
-  await rejects(FileKeystore.open(join(dir, 'missing', 'keystore'), { rootKey: newKey() }), Error, /directory .*missing does not exist/);
+  await rejects(
+    FileKeystore.open(join(dir, 'missing', 'keystore'), { rootKey: newKey() }),
+    Error,
+    /directory .*missing does not exist/,
+  );
   const store = await FileKeystore.open(path, { rootKey: newKey() });
   await rejects(store.save({ n: 1n }), TypeError, /JSON-compatible/);
   await store.close();
@@ -228,24 +253,29 @@ fs('FileStore, the 0.1 name, is FileKeystore itself', () => {
   assert.is(FileStore, FileKeystore);
 });
 
-fs('LocalKms over a FileKeystore: a key and its ciphertext survive a restart; the file holds no key material in the clear', async () => {
-  const path = join(await freshDir(), 'keystore');
-  const key = newKey();
-  const me = 'arn:aws:iam::111122223333:root';
-  const kms1 = new root.LocalKms({ keystore: await FileKeystore.open(path, { rootKey: key }) });
-  const { KeyMetadata } = await kms1.as(me).createKey({ Description: 'persisted' });
-  const { CiphertextBlob } = await kms1.as(me).encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
-  await kms1.close(); // closes the store: the lock goes
-  assert.not.ok(await exists(path + '.lock'));
-  assert.not.match(new TextDecoder().decode(await readFile(path)), /persisted|SYMMETRIC_DEFAULT/);
+fs(
+  'LocalKms over a FileKeystore: a key and its ciphertext survive a restart; the file holds no key material in the clear',
+  async () => {
+    const path = join(await freshDir(), 'keystore');
+    const key = newKey();
+    const me = 'arn:aws:iam::111122223333:root';
+    const kms1 = new root.LocalKms({ keystore: await FileKeystore.open(path, { rootKey: key }) });
+    const { KeyMetadata } = await kms1.as(me).createKey({ Description: 'persisted' });
+    const { CiphertextBlob } = await kms1
+      .as(me)
+      .encrypt({ KeyId: KeyMetadata.KeyId, Plaintext: new Uint8Array([1, 2, 3]) });
+    await kms1.close(); // closes the store: the lock goes
+    assert.not.ok(await exists(path + '.lock'));
+    assert.not.match(new TextDecoder().decode(await readFile(path)), /persisted|SYMMETRIC_DEFAULT/);
 
-  const kms2 = new root.LocalKms({ keystore: await FileKeystore.open(path, { rootKey: key }) });
-  const { Plaintext, KeyId } = await kms2.as(me).decrypt({ CiphertextBlob });
-  assert.equal([...Plaintext], [1, 2, 3]);
-  assert.is(KeyId, KeyMetadata.Arn);
-  assert.is((await kms2.as(me).describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.Description, 'persisted');
-  await kms2.close();
-});
+    const kms2 = new root.LocalKms({ keystore: await FileKeystore.open(path, { rootKey: key }) });
+    const { Plaintext, KeyId } = await kms2.as(me).decrypt({ CiphertextBlob });
+    assert.equal([...Plaintext], [1, 2, 3]);
+    assert.is(KeyId, KeyMetadata.Arn);
+    assert.is((await kms2.as(me).describeKey({ KeyId: KeyMetadata.KeyId })).KeyMetadata.Description, 'persisted');
+    await kms2.close();
+  },
+);
 
 // ---- another process (Node only: Deno's test run has no permission to start processes) -----
 
@@ -284,11 +314,13 @@ child('lock: another process opening the keystore gets "keystore is locked"', as
   await a.close();
 });
 
-child('crash (a real process exit) between temp write and rename: the dead process\'s lock is taken over, old state kept, temp removed', async () => {
-  const dir = await freshDir();
-  const path = join(dir, 'keystore');
-  const key = newKey();
-  const { status, out } = await runNode(`
+child(
+  "crash (a real process exit) between temp write and rename: the dead process's lock is taken over, old state kept, temp removed",
+  async () => {
+    const dir = await freshDir();
+    const path = join(dir, 'keystore');
+    const key = newKey();
+    const { status, out } = await runNode(`
     import { FileKeystore } from ${JSON.stringify(FS_ENTRY)};
     import { Buffer } from 'node:buffer';
     const key = Buffer.from(${JSON.stringify(hex(key))}, 'hex');
@@ -300,27 +332,28 @@ child('crash (a real process exit) between temp write and rename: the dead proce
     await store.save(${JSON.stringify(STATE_2)});
     console.log('NOT REACHED');
   `);
-  assert.is(status, 9, out);
-  const names = await readdir(dir);
-  const temps = names.filter((n) => TEMP_NAME.test(n));
-  assert.is(temps.length, 1, names.join(', '));
-  assert.equal(names.filter((n) => !TEMP_NAME.test(n)).sort(), ['keystore', 'keystore.lock'], names.join(', '));
+    assert.is(status, 9, out);
+    const names = await readdir(dir);
+    const temps = names.filter((n) => TEMP_NAME.test(n));
+    assert.is(temps.length, 1, names.join(', '));
+    assert.equal(names.filter((n) => !TEMP_NAME.test(n)).sort(), ['keystore', 'keystore.lock'], names.join(', '));
 
-  // The lock names this host and a pid that has exited: open() takes it over (issue 12 item 20).
-  // Deno's node:process may not answer kill(pid, 0) with ESRCH; then the lock stays, reported
-  // as before, and deleting it is what the message tells the user to do.
-  let store;
-  try {
-    store = await FileKeystore.open(path, { rootKey: key });
-  } catch (err) {
-    if (typeof globalThis.Deno === 'undefined' || !(err instanceof KeystoreLockedError)) throw err;
-    assert.ok(err.message.includes(`delete ${path}.lock`), err.message);
-    await unlink(path + '.lock');
-    store = await FileKeystore.open(path, { rootKey: key });
-  }
-  assert.equal(await store.load(), STATE_1);
-  assert.equal((await readdir(dir)).sort(), ['keystore', 'keystore.lock']);
-  await store.close();
-});
+    // The lock names this host and a pid that has exited: open() takes it over (issue 12 item 20).
+    // Deno's node:process may not answer kill(pid, 0) with ESRCH; then the lock stays, reported
+    // as before, and deleting it is what the message tells the user to do.
+    let store;
+    try {
+      store = await FileKeystore.open(path, { rootKey: key });
+    } catch (err) {
+      if (typeof globalThis.Deno === 'undefined' || !(err instanceof KeystoreLockedError)) throw err;
+      assert.ok(err.message.includes(`delete ${path}.lock`), err.message);
+      await unlink(path + '.lock');
+      store = await FileKeystore.open(path, { rootKey: key });
+    }
+    assert.equal(await store.load(), STATE_1);
+    assert.equal((await readdir(dir)).sort(), ['keystore', 'keystore.lock']);
+    await store.close();
+  },
+);
 
 fs.run();

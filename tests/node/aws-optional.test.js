@@ -15,7 +15,9 @@ function importGraph(entry) {
     if (seen.has(file)) return;
     seen.add(file);
     const code = readFileSync(file, 'utf8');
-    for (const m of code.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const m of code.matchAll(
+      /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    )) {
       const spec = m[1] ?? m[2];
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
       else external.add(spec);
@@ -28,7 +30,10 @@ function importGraph(entry) {
 test('import "atrest" never reaches @aws-sdk or atrest/server; atrest/aws does', () => {
   const core = importGraph(join(ROOT, 'dist/index.js'));
   assert.ok(core.files.length > 20, 'the walk found the core modules');
-  assert.not.ok(core.external.some((s) => s.startsWith('@aws-sdk') || s.startsWith('@aws-crypto')), core.external.join(', '));
+  assert.not.ok(
+    core.external.some((s) => s.startsWith('@aws-sdk') || s.startsWith('@aws-crypto')),
+    core.external.join(', '),
+  );
   assert.not.ok(core.files.some((f) => f.includes('/kms/server/') || f.includes('/kms/aws/')));
   const aws = importGraph(join(ROOT, 'dist/kms/aws/index.js'));
   assert.ok(aws.external.includes('@aws-sdk/client-kms'));
@@ -36,7 +41,8 @@ test('import "atrest" never reaches @aws-sdk or atrest/server; atrest/aws does',
 
 test('dist/atrest.global.js holds no AWS SDK code', () => {
   const bundle = readFileSync(join(ROOT, 'dist/atrest.global.js'), 'utf8');
-  for (const needle of ['@aws-sdk', 'KMSClient', 'TrentService', 'smithy']) assert.not.ok(bundle.includes(needle), `bundle contains ${needle}`);
+  for (const needle of ['@aws-sdk', 'KMSClient', 'TrentService', 'smithy'])
+    assert.not.ok(bundle.includes(needle), `bundle contains ${needle}`);
 });
 
 test('package.json: the SDK is an optional peer dependency and a pinned devDependency', () => {

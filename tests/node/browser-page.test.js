@@ -39,7 +39,10 @@ page('the page loads the bundle with a plain relative <script> tag, then app.js'
 });
 
 page('dist/atrest.global.js exists (npm run build makes it)', () => {
-  assert.ok(existsSync(join(ROOT, 'dist', 'atrest.global.js')), 'dist/atrest.global.js is missing: run `npm run build`');
+  assert.ok(
+    existsSync(join(ROOT, 'dist', 'atrest.global.js')),
+    'dist/atrest.global.js is missing: run `npm run build`',
+  );
 });
 
 page.run();
@@ -54,7 +57,12 @@ function serveRepository() {
     if (!file.startsWith(ROOT.endsWith(sep) ? ROOT : ROOT + sep)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': CONTENT_TYPES[extname(file)] || 'application/octet-stream',
+          'cache-control': 'no-store',
+        })
+        .end(body);
     } catch {
       res.writeHead(404).end('not found');
     }
@@ -76,12 +84,19 @@ async function openPage(context, origin, problems) {
 
 /** Clicks a download link and returns the downloaded file's name and bytes. */
 async function download(tab, linkSelector) {
-  const [file] = await Promise.all([tab.waitForEvent('download', { timeout: STEP_TIMEOUT_MS }), tab.click(linkSelector)]);
+  const [file] = await Promise.all([
+    tab.waitForEvent('download', { timeout: STEP_TIMEOUT_MS }),
+    tab.click(linkSelector),
+  ]);
   return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
 }
 
 async function decryptThroughPage(tab, encrypted) {
-  await tab.setInputFiles('#encrypted-file', { name: encrypted.name, mimeType: 'application/octet-stream', buffer: encrypted.bytes });
+  await tab.setInputFiles('#encrypted-file', {
+    name: encrypted.name,
+    mimeType: 'application/octet-stream',
+    buffer: encrypted.bytes,
+  });
   await tab.click('#decrypt');
   await tab.waitForSelector('#decrypt-status[data-state="done"], #error:not(:empty)', { timeout: STEP_TIMEOUT_MS });
   assert.is(await tab.textContent('#error'), '', 'the page reported an error');
@@ -99,7 +114,12 @@ browserSuite.before(async () => {
   server = await serveRepository();
   origin = `http://127.0.0.1:${server.address().port}`;
   const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: STEP_TIMEOUT_MS });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: STEP_TIMEOUT_MS,
+  });
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 900, height: 1000 } });
 });
 
@@ -116,7 +136,11 @@ browserSuite('upload, encrypt, download, decrypt: bytes equal, MiB/s shown; scre
   const tab = await openPage(context, origin, problems);
   assert.match(await tab.textContent('#engine'), /atrest loaded/);
 
-  await tab.setInputFiles('#plain-file', { name: original.name, mimeType: 'application/octet-stream', buffer: original.bytes });
+  await tab.setInputFiles('#plain-file', {
+    name: original.name,
+    mimeType: 'application/octet-stream',
+    buffer: original.bytes,
+  });
   await tab.click('#encrypt');
   await tab.waitForSelector('#encrypt-status[data-state="done"], #error:not(:empty)', { timeout: STEP_TIMEOUT_MS });
   assert.is(await tab.textContent('#error'), '', 'the page reported an error');
@@ -125,14 +149,22 @@ browserSuite('upload, encrypt, download, decrypt: bytes equal, MiB/s shown; scre
   encrypted = await download(tab, '#encrypted-link');
   assert.is(encrypted.name, 'sample.bin.atrest');
   assert.ok(encrypted.bytes.length > original.bytes.length, 'the encrypted file is not larger than the original');
-  assert.is(encrypted.bytes.indexOf(original.bytes.subarray(4096, 4096 + 64)), -1, 'plaintext appears in the encrypted file');
+  assert.is(
+    encrypted.bytes.indexOf(original.bytes.subarray(4096, 4096 + 64)),
+    -1,
+    'plaintext appears in the encrypted file',
+  );
 
   const decrypted = await decryptThroughPage(tab, encrypted);
   assert.is(decrypted.name, 'sample.bin');
   assert.is(decrypted.bytes.length, original.bytes.length);
   assert.ok(decrypted.bytes.equals(original.bytes), 'the decrypted bytes differ from the original');
   assert.match(await tab.textContent('#decrypt-status'), /MiB\/s/);
-  assert.is(await tab.getAttribute('#compare', 'data-equal'), 'true', `the page's comparison: ${await tab.textContent('#compare')}`);
+  assert.is(
+    await tab.getAttribute('#compare', 'data-equal'),
+    'true',
+    `the page's comparison: ${await tab.textContent('#compare')}`,
+  );
 
   mkdirSync(join(ROOT, 'tests', 'artifacts'), { recursive: true });
   await tab.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -151,29 +183,37 @@ browserSuite('a new page decrypts the file again: the key service state is kept 
   assert.equal(problems, []);
 });
 
-browserSuite('in the <script> bundle, createPool runs in-thread without workerUrl and uses workers with it', async () => {
-  const tab = await openPage(context, origin, problems);
-  const result = await tab.evaluate(async () => {
-    const key = crypto.getRandomValues(new Uint8Array(64));
-    const data = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 31 + (i >> 12)) & 255); // > inThreadBelow
-    const expected = (await atrest.createEngine()).xts(key, { sectorSize: 4096 }).encrypt(data, 9);
-    const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-    const out = {};
-    for (const [name, options] of [['plain', { workers: 2 }], ['workerUrl', { workers: 2, workerUrl: '/dist/engine/pool-worker.js' }]]) {
-      const pool = await atrest.createPool(options);
-      const xts = await pool.xts(key, { sectorSize: 4096 });
-      out[name] = { workers: pool.workers, equal: equal(await xts.encrypt(data, 9), expected) };
-      await pool.close();
-    }
-    return out;
-  });
-  await tab.close();
-  assert.equal(result, { plain: { workers: 0, equal: true }, workerUrl: { workers: 2, equal: true } });
-  assert.equal(problems, []);
-});
+browserSuite(
+  'in the <script> bundle, createPool runs in-thread without workerUrl and uses workers with it',
+  async () => {
+    const tab = await openPage(context, origin, problems);
+    const result = await tab.evaluate(async () => {
+      const key = crypto.getRandomValues(new Uint8Array(64));
+      const data = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 31 + (i >> 12)) & 255); // > inThreadBelow
+      const expected = (await atrest.createEngine()).xts(key, { sectorSize: 4096 }).encrypt(data, 9);
+      const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+      const out = {};
+      for (const [name, options] of [
+        ['plain', { workers: 2 }],
+        ['workerUrl', { workers: 2, workerUrl: '/dist/engine/pool-worker.js' }],
+      ]) {
+        const pool = await atrest.createPool(options);
+        const xts = await pool.xts(key, { sectorSize: 4096 });
+        out[name] = { workers: pool.workers, equal: equal(await xts.encrypt(data, 9), expected) };
+        await pool.close();
+      }
+      return out;
+    });
+    await tab.close();
+    assert.equal(result, { plain: { workers: 0, equal: true }, workerUrl: { workers: 2, equal: true } });
+    assert.equal(problems, []);
+  },
+);
 
 if (existsSync(CHROMIUM)) {
   browserSuite.run();
 } else {
-  console.log(`[browser-page] ${CHROMIUM} not found: the Chromium suite is not run (install it with apt-get install --no-install-recommends chromium)`);
+  console.log(
+    `[browser-page] ${CHROMIUM} not found: the Chromium suite is not run (install it with apt-get install --no-install-recommends chromium)`,
+  );
 }

@@ -11,10 +11,19 @@ import { assertCleanFailure, BIN, hasTool, makeSandbox, ROOT, runProcess } from 
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 const test = suite('cli: under Deno');
 let sb;
-const deno = (args, options = {}) => runProcess(DENO, ['run', '-A', BIN, ...args], { env: { ...sb.env, ...options.env }, cwd: sb.dir, input: options.input });
+const deno = (args, options = {}) =>
+  runProcess(DENO, ['run', '-A', BIN, ...args], {
+    env: { ...sb.env, ...options.env },
+    cwd: sb.dir,
+    input: options.input,
+  });
 
-test.before(async () => { sb = await makeSandbox('atrest-cli-deno-'); });
-test.after(async () => { await sb.remove(); });
+test.before(async () => {
+  sb = await makeSandbox('atrest-cli-deno-');
+});
+test.after(async () => {
+  await sb.remove();
+});
 
 test('keys, encrypt in Deno / decrypt in Node and the reverse, exit codes', async () => {
   if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
@@ -48,7 +57,20 @@ test('luks: an image formatted in Deno (token + passphrase) is written by Node a
   if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
   assert.is((await deno(['keys', 'create', '--alias', 'alias/luks'])).code, 0);
   await writeFile(sb.path('pw'), 'deno passphrase');
-  const f = await deno(['luks', 'format', 'd.img', '--size', '65536', '--key', 'alias/luks', '--passphrase-file', 'pw', '--pbkdf', 'pbkdf2', '--json']);
+  const f = await deno([
+    'luks',
+    'format',
+    'd.img',
+    '--size',
+    '65536',
+    '--key',
+    'alias/luks',
+    '--passphrase-file',
+    'pw',
+    '--pbkdf',
+    'pbkdf2',
+    '--json',
+  ]);
   assert.is(f.code, 0, f.stderr);
   assert.equal(JSON.parse(f.stdout).tokens, [{ id: '0', type: 'atrest-kms', keyslots: ['1'] }]);
   const plain = randomBytes(40_000);
@@ -60,7 +82,12 @@ test('luks: an image formatted in Deno (token + passphrase) is written by Node a
   assert.is(JSON.parse(r.stdout).keyslot, '1');
   assert.ok(Buffer.compare((await readFile(sb.path('d.out'))).subarray(100, 40_100), plain) === 0);
   await writeFile(sb.path('bad'), 'nope');
-  assertCleanFailure(assert, await deno(['luks', 'read', 'd.img', 'e.out', '--passphrase-file', 'bad']), 2, /no keyslot opens/);
+  assertCleanFailure(
+    assert,
+    await deno(['luks', 'read', 'd.img', 'e.out', '--passphrase-file', 'bad']),
+    2,
+    /no keyslot opens/,
+  );
 });
 
 test('progress on a pseudo-terminal under Deno too', async () => {
@@ -68,7 +95,11 @@ test('progress on a pseudo-terminal under Deno too', async () => {
   if (!(await hasTool('script', 'the passphrase prompt under Deno'))) return;
   await writeFile(sb.path('big.bin'), randomBytes(12 * 1024 * 1024));
   const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const r = await runProcess('script', ['-qfec', [DENO, 'run', '-A', BIN, 'encrypt', 'big.bin', 'big.atrest'].map(quote).join(' '), '/dev/null'], { env: sb.env, cwd: sb.dir });
+  const r = await runProcess(
+    'script',
+    ['-qfec', [DENO, 'run', '-A', BIN, 'encrypt', 'big.bin', 'big.atrest'].map(quote).join(' '), '/dev/null'],
+    { env: sb.env, cwd: sb.dir },
+  );
   assert.is(r.code, 0, r.stdout);
   assert.match(r.stdout, /encrypting .* MiB\/s\s+ETA/);
 });

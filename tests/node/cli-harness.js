@@ -18,10 +18,17 @@ export async function makeSandbox(prefix = 'atrest-cli-') {
   const home = join(dir, 'home');
   const env = { ATREST_HOME: home, ATREST_ROOT_KEY: ROOT_KEY };
   return {
-    dir, home, env,
+    dir,
+    home,
+    env,
     path: (name) => join(dir, name),
     /** Runs `atrest ...args`; options.env replaces variables (undefined deletes one). */
-    run: (args, options = {}) => runProcess(process.execPath, [BIN, ...args], { ...options, env: { ...env, ...options.env }, cwd: options.cwd ?? dir }),
+    run: (args, options = {}) =>
+      runProcess(process.execPath, [BIN, ...args], {
+        ...options,
+        env: { ...env, ...options.env },
+        cwd: options.cwd ?? dir,
+      }),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -72,7 +79,8 @@ export async function hasTool(tool, what) {
     ? (await runProcess('test', ['-x', tool])).code === 0
     : (await runProcess('sh', ['-c', `command -v ${tool}`])).code === 0;
   if (found) return true;
-  if (process.env.CI === 'true') throw new Error(`${tool} is not installed, and CI must check ${what} (.ci/run installs it)`);
+  if (process.env.CI === 'true')
+    throw new Error(`${tool} is not installed, and CI must check ${what} (.ci/run installs it)`);
   console.log(`  (not checked here: ${what} — ${tool} is not installed; CI checks it)`);
   return false;
 }

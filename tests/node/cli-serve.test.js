@@ -17,8 +17,21 @@ const ACCOUNT_ROOT = 'arn:aws:iam::111122223333:root';
 const TLS_CERT = `${ROOT}/tests/node/wire/tls/cert.pem`;
 const TLS_KEY = `${ROOT}/tests/node/wire/tls/key.pem`;
 
-const clientFor = (url, k) => kmsClientFromAws(new KMSClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey } }));
-const endpointEnv = (url, k) => ({ ATREST_KMS_ENDPOINT: url, AWS_ACCESS_KEY_ID: k.AccessKeyId, AWS_SECRET_ACCESS_KEY: k.SecretAccessKey, AWS_SESSION_TOKEN: undefined });
+const clientFor = (url, k) =>
+  kmsClientFromAws(
+    new KMSClient({
+      endpoint: url,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey },
+    }),
+  );
+const endpointEnv = (url, k) => ({
+  ATREST_KMS_ENDPOINT: url,
+  AWS_ACCESS_KEY_ID: k.AccessKeyId,
+  AWS_SECRET_ACCESS_KEY: k.SecretAccessKey,
+  AWS_SESSION_TOKEN: undefined,
+});
 
 async function eventually(check, ms = 1000) {
   const deadline = Date.now() + ms;
@@ -34,13 +47,26 @@ test('serve: URL on the first line; access keys added and deleted while running 
   const serve = startServe(sandbox);
   try {
     const url = await serve.ready;
-    assert.match(serve.stdout.split('\n')[0], /^atrest serve: key store .*keystore, 0 access key\(s\), listening on http:\/\/127\.0\.0\.1:\d+$/);
-    const created = await runJson(sandbox, ['access-keys', 'create', '--principal', ACCOUNT_ROOT, '--description', 'ci']);
+    assert.match(
+      serve.stdout.split('\n')[0],
+      /^atrest serve: key store .*keystore, 0 access key\(s\), listening on http:\/\/127\.0\.0\.1:\d+$/,
+    );
+    const created = await runJson(sandbox, [
+      'access-keys',
+      'create',
+      '--principal',
+      ACCOUNT_ROOT,
+      '--description',
+      'ci',
+    ]);
     assert.match(created.AccessKeyId, /^AKIA[A-Z2-7]{16}$/);
     assert.match(created.SecretAccessKey, /^[A-Za-z0-9+/]{40}$/);
     assert.is(created.Principal, ACCOUNT_ROOT);
     const listed = await runJson(sandbox, ['access-keys', 'list']);
-    assert.equal(listed.AccessKeys.map((k) => k.AccessKeyId), [created.AccessKeyId]);
+    assert.equal(
+      listed.AccessKeys.map((k) => k.AccessKeyId),
+      [created.AccessKeyId],
+    );
     assert.not.ok(JSON.stringify(listed).includes(created.SecretAccessKey), 'list never shows a secret');
     const raw = await readFile(sandbox.path('home/access-keys'));
     assert.not.ok(raw.toString('latin1').includes(created.SecretAccessKey), 'the secret is sealed on disk');
@@ -52,7 +78,9 @@ test('serve: URL on the first line; access keys added and deleted while running 
     assert.ok(Date.now() - t0 < 1000);
 
     await runJson(sandbox, ['access-keys', 'delete', created.AccessKeyId]);
-    const refused = await eventually(async () => (await kms.listKeys({}).catch((e) => e)).name === 'UnrecognizedClientException');
+    const refused = await eventually(
+      async () => (await kms.listKeys({}).catch((e) => e)).name === 'UnrecognizedClientException',
+    );
     assert.ok(refused, 'a deleted access key is refused within a second');
     const missing = await sandbox.run(['access-keys', 'delete', created.AccessKeyId]);
     assert.is(missing.code, 1);
@@ -77,8 +105,17 @@ test('serve: answered CreateKey, CreateGrant and PutKeyPolicy survive SIGKILL; a
   try {
     let kms = clientFor(await serve.ready, key);
     const k = (await kms.createKey({ Description: 'survives' })).KeyMetadata;
-    const g = await kms.createGrant({ KeyId: k.KeyId, GranteePrincipal: 'arn:aws:iam::111122223333:user/g', Operations: ['Decrypt'] });
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'only-root', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:*', Resource: '*' }] });
+    const g = await kms.createGrant({
+      KeyId: k.KeyId,
+      GranteePrincipal: 'arn:aws:iam::111122223333:user/g',
+      Operations: ['Decrypt'],
+    });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'only-root', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:*', Resource: '*' },
+      ],
+    });
     await kms.putKeyPolicy({ KeyId: k.KeyId, Policy: policy });
     assert.is((await serve.stop('SIGKILL')).signal, 'SIGKILL');
 
@@ -94,11 +131,17 @@ test('serve: answered CreateKey, CreateGrant and PutKeyPolicy survive SIGKILL; a
     serve = startServe(sandbox);
     kms = clientFor(await serve.ready, key);
     assert.is((await kms.describeKey({ KeyId: k.KeyId })).KeyMetadata.Description, 'survives');
-    assert.equal((await kms.listGrants({ KeyId: k.KeyId })).Grants.map((x) => x.GrantId), [g.GrantId]);
+    assert.equal(
+      (await kms.listGrants({ KeyId: k.KeyId })).Grants.map((x) => x.GrantId),
+      [g.GrantId],
+    );
     assert.equal(JSON.parse((await kms.getKeyPolicy({ KeyId: k.KeyId })).Policy), JSON.parse(policy));
     const trail = await runJson(sandbox, ['audit']);
     for (const name of ['CreateKey', 'CreateGrant', 'PutKeyPolicy']) {
-      assert.ok(trail.Records.some((r) => r.eventName === name && r.outcome === 'Success' && r.accessKeyId === key.AccessKeyId), `${name} is in the audit trail`);
+      assert.ok(
+        trail.Records.some((r) => r.eventName === name && r.outcome === 'Success' && r.accessKeyId === key.AccessKeyId),
+        `${name} is in the audit trail`,
+      );
     }
   } finally {
     await serve.stop('SIGKILL');
@@ -116,11 +159,20 @@ test('CLI over --endpoint: keys create, then four encrypt/decrypt commands at on
     const created = await runJson(sandbox, ['keys', 'create', '--alias', 'alias/remote'], { env });
     assert.match(JSON.stringify(created), /alias\/remote/);
     for (let i = 0; i < 4; i++) await writeFile(sandbox.path(`in-${i}.txt`), `secret number ${i}\n`.repeat(1000));
-    const enc = await Promise.all([0, 1, 2, 3].map((i) => sandbox.run(['encrypt', `in-${i}.txt`, `out-${i}.atrest`, '--key', 'alias/remote'], { env })));
+    const enc = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        sandbox.run(['encrypt', `in-${i}.txt`, `out-${i}.atrest`, '--key', 'alias/remote'], { env }),
+      ),
+    );
     enc.forEach((r, i) => assert.is(r.code, 0, `encrypt ${i}: ${r.stderr}`));
-    const dec = await Promise.all([0, 1, 2, 3].map((i) => sandbox.run(['decrypt', `out-${i}.atrest`, `back-${i}.txt`], { env: { ...sandbox.env, ...env } })));
+    const dec = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        sandbox.run(['decrypt', `out-${i}.atrest`, `back-${i}.txt`], { env: { ...sandbox.env, ...env } }),
+      ),
+    );
     dec.forEach((r, i) => assert.is(r.code, 0, `decrypt ${i}: ${r.stderr}`));
-    for (let i = 0; i < 4; i++) assert.is(await readFile(sandbox.path(`back-${i}.txt`), 'utf8'), `secret number ${i}\n`.repeat(1000));
+    for (let i = 0; i < 4; i++)
+      assert.is(await readFile(sandbox.path(`back-${i}.txt`), 'utf8'), `secret number ${i}\n`.repeat(1000));
     const asFlag = await sandbox.run(['keys', 'list', '--as', ACCOUNT_ROOT], { env });
     assert.is(asFlag.code, 1);
     assert.match(asFlag.stderr, /--as works only on the embedded key store/);
@@ -148,16 +200,31 @@ test('serve: TLS with --tls-cert/--tls-key; plain HTTP on a non-loopback address
     const ca = await readFile(TLS_CERT);
     const reply = await new Promise((resolve, reject) => {
       const u = new URL(url);
-      const req = httpsRequest({ host: u.hostname, port: u.port, method: 'POST', path: '/', ca, headers: { 'X-Amz-Target': 'TrentService.ListKeys' } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode, body }));
-      });
+      const req = httpsRequest(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: 'POST',
+          path: '/',
+          ca,
+          headers: { 'X-Amz-Target': 'TrentService.ListKeys' },
+        },
+        (res) => {
+          let body = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (d) => (body += d))
+            .on('end', () => resolve({ status: res.statusCode, body }));
+        },
+      );
       req.on('error', reject);
       req.end('{}');
     });
     assert.is(reply.status, 400);
     assert.is(JSON.parse(reply.body).__type, 'MissingAuthenticationTokenException');
-    const listed = await sandbox.run(['keys', 'list', '--json'], { env: { ...endpointEnv(url, key), NODE_EXTRA_CA_CERTS: TLS_CERT } });
+    const listed = await sandbox.run(['keys', 'list', '--json'], {
+      env: { ...endpointEnv(url, key), NODE_EXTRA_CA_CERTS: TLS_CERT },
+    });
     assert.is(listed.code, 0, listed.stderr);
   } finally {
     await serve.stop('SIGINT');
@@ -170,15 +237,29 @@ test('serve: CORS preflight for an allowed origin; other origins get no CORS hea
   const serve = startServe(sandbox, ['--allow-origin', 'http://127.0.0.1:8080']);
   try {
     const url = await serve.ready;
-    const pre = await fetch(url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:8080', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,x-amz-target' } });
+    const pre = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://127.0.0.1:8080',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,x-amz-target',
+      },
+    });
     assert.is(pre.status, 204);
     assert.is(pre.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8080');
     assert.match(pre.headers.get('access-control-allow-headers'), /authorization/);
     assert.match(pre.headers.get('access-control-allow-headers'), /x-amz-target/);
-    const other = await fetch(url, { method: 'OPTIONS', headers: { Origin: 'http://127.0.0.1:9999', 'Access-Control-Request-Method': 'POST' } });
+    const other = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { Origin: 'http://127.0.0.1:9999', 'Access-Control-Request-Method': 'POST' },
+    });
     assert.is(other.status, 403);
     assert.is(other.headers.get('access-control-allow-origin'), null);
-    const post = await fetch(url, { method: 'POST', headers: { Origin: 'http://127.0.0.1:8080', 'X-Amz-Target': 'TrentService.ListKeys' }, body: '{}' });
+    const post = await fetch(url, {
+      method: 'POST',
+      headers: { Origin: 'http://127.0.0.1:8080', 'X-Amz-Target': 'TrentService.ListKeys' },
+      body: '{}',
+    });
     assert.is(post.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8080');
     assert.match(post.headers.get('access-control-expose-headers'), /x-amzn-RequestId/);
   } finally {

@@ -108,35 +108,60 @@ function tempDir(prefix) {
 const pack = suite('npm package contents');
 
 pack('the package holds what Deno and browsers load: dist/index.js, the global bundle, the pool worker', () => {
-  const [info] = JSON.parse(run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: cleanEnv() }));
+  const [info] = JSON.parse(
+    run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: cleanEnv() }),
+  );
   const files = new Set(info.files.map((f) => f.path));
-  for (const path of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/atrest.global.js', 'dist/engine/pool-worker.js']) {
+  for (const path of [
+    'package.json',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/atrest.global.js',
+    'dist/engine/pool-worker.js',
+  ]) {
     assert.ok(files.has(path), `${path} is not in the npm package`);
   }
-  assert.not.ok([...files].some((f) => f.startsWith('src/') || f.startsWith('tests/')), 'sources or tests leak into the package');
+  assert.not.ok(
+    [...files].some((f) => f.startsWith('src/') || f.startsWith('tests/')),
+    'sources or tests leak into the package',
+  );
 });
 
-pack('packaging (issue 12 item 24): LICENSE and docs/FORMAT.md are in it, no install-time scripts, a small .d.ts, a lockfile npm install leaves alone', () => {
-  const [info] = JSON.parse(run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: cleanEnv() }));
-  const files = new Map(info.files.map((f) => [f.path, f]));
-  for (const path of ['LICENSE', 'docs/FORMAT.md', 'README.md']) assert.ok(files.has(path), `${path} is not in the npm package`);
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  assert.is(manifest.license, 'MIT');
-  assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
-  // npm lists a package with any of these as one with install scripts and warns whoever installs it.
-  for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
-    assert.is(manifest.scripts[script], undefined, `package.json has a "${script}" script`);
-  }
-  // tsc writes the literal type of a const into the .d.ts: the wasm's base64 must not end up there.
-  const declarations = [...files.values()].filter((f) => f.path.endsWith('.d.ts'));
-  assert.ok(declarations.length > 0, 'no .d.ts in the package');
-  for (const f of declarations) assert.ok(f.size < 32 * 1024, `${f.path} is ${f.size} bytes`);
-  // `npm install` must not rewrite package-lock.json (a copy is used: the checkout stays untouched).
-  const copy = tempDir('atrest-lockfile-');
-  for (const name of ['package.json', 'package-lock.json']) writeFileSync(join(copy, name), readFileSync(join(ROOT, name)));
-  run(NPM, ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: copy, env: cleanEnv() });
-  assert.is(readFileSync(join(copy, 'package-lock.json'), 'utf8'), readFileSync(join(ROOT, 'package-lock.json'), 'utf8'), 'npm install changed package-lock.json');
-});
+pack(
+  'packaging (issue 12 item 24): LICENSE and docs/FORMAT.md are in it, no install-time scripts, a small .d.ts, a lockfile npm install leaves alone',
+  () => {
+    const [info] = JSON.parse(
+      run(NPM, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: cleanEnv() }),
+    );
+    const files = new Map(info.files.map((f) => [f.path, f]));
+    for (const path of ['LICENSE', 'docs/FORMAT.md', 'README.md'])
+      assert.ok(files.has(path), `${path} is not in the npm package`);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.is(manifest.license, 'MIT');
+    assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License/);
+    // npm lists a package with any of these as one with install scripts and warns whoever installs it.
+    for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) {
+      assert.is(manifest.scripts[script], undefined, `package.json has a "${script}" script`);
+    }
+    // tsc writes the literal type of a const into the .d.ts: the wasm's base64 must not end up there.
+    const declarations = [...files.values()].filter((f) => f.path.endsWith('.d.ts'));
+    assert.ok(declarations.length > 0, 'no .d.ts in the package');
+    for (const f of declarations) assert.ok(f.size < 32 * 1024, `${f.path} is ${f.size} bytes`);
+    // `npm install` must not rewrite package-lock.json (a copy is used: the checkout stays untouched).
+    const copy = tempDir('atrest-lockfile-');
+    for (const name of ['package.json', 'package-lock.json'])
+      writeFileSync(join(copy, name), readFileSync(join(ROOT, name)));
+    run(NPM, ['install', '--package-lock-only', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: copy,
+      env: cleanEnv(),
+    });
+    assert.is(
+      readFileSync(join(copy, 'package-lock.json'), 'utf8'),
+      readFileSync(join(ROOT, 'package-lock.json'), 'utf8'),
+      'npm install changed package-lock.json',
+    );
+  },
+);
 
 pack.run();
 
@@ -156,7 +181,10 @@ deno.after(() => {
 deno('import from a local checkout by path (deno.json maps @noble/hashes/ to the checkout)', () => {
   const app = tempDir('atrest-deno-checkout-');
   const checkout = pathToFileURL(ROOT).href.replace(/\/?$/, '/');
-  writeFileSync(join(app, 'deno.json'), JSON.stringify({ imports: { '@noble/hashes/': `${checkout}node_modules/@noble/hashes/` } }, null, 2));
+  writeFileSync(
+    join(app, 'deno.json'),
+    JSON.stringify({ imports: { '@noble/hashes/': `${checkout}node_modules/@noble/hashes/` } }, null, 2),
+  );
   writeFileSync(join(app, 'main.js'), PROGRAM.replace('SPECIFIER', `${checkout}dist/index.js`));
   checkResult(runDeno(app, 'main.js'), expected);
 });
@@ -179,17 +207,39 @@ deno('import { createEngine } from "npm:atrest", installed offline from packed t
   const app = join(work, 'app');
   mkdirSync(packed);
   mkdirSync(app);
-  for (const source of [ROOT, join(ROOT, 'node_modules', '@noble', 'hashes'), join(ROOT, 'node_modules', 'hash-wasm')]) {
+  for (const source of [
+    ROOT,
+    join(ROOT, 'node_modules', '@noble', 'hashes'),
+    join(ROOT, 'node_modules', 'hash-wasm'),
+  ]) {
     // --ignore-scripts: dist/ is already built; packing must not rebuild it under other tests.
     run(NPM, ['pack', source, '--ignore-scripts', '--pack-destination', packed], { cwd: work, env: cleanEnv() });
   }
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'deno-uses-atrest', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'deno-uses-atrest', private: true, type: 'module' }, null, 2),
+  );
   const tarballs = readdirSync(packed).map((f) => join(packed, f));
   assert.is(tarballs.length, 3, `npm pack made ${tarballs.join(', ')}`);
-  run(NPM, ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--cache', join(work, 'empty-npm-cache'), '--registry', CLOSED_REGISTRY, ...tarballs], {
-    cwd: app,
-    env: cleanEnv(),
-  });
+  run(
+    NPM,
+    [
+      'install',
+      '--offline',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--cache',
+      join(work, 'empty-npm-cache'),
+      '--registry',
+      CLOSED_REGISTRY,
+      ...tarballs,
+    ],
+    {
+      cwd: app,
+      env: cleanEnv(),
+    },
+  );
   assert.ok(existsSync(join(app, 'node_modules', 'atrest', 'dist', 'index.js')), 'npm install did not install atrest');
 
   writeFileSync(join(app, 'main.js'), PROGRAM.replace('SPECIFIER', 'npm:atrest'));

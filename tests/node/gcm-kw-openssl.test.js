@@ -76,7 +76,10 @@ for (const engine of engines) {
         } catch (e) {
           err = e;
         }
-        assert.ok(err instanceof AuthenticationError && err.name === 'AuthenticationError', `tampered: AuthenticationError ${what}`);
+        assert.ok(
+          err instanceof AuthenticationError && err.name === 'AuthenticationError',
+          `tampered: AuthenticationError ${what}`,
+        );
         g.dispose();
       }
     });

@@ -48,7 +48,10 @@ function topLevelNames() {
 
 test('dist/atrest.global.js exists (npm run build makes it) and carries the @noble/hashes notice', () => {
   assert.ok(existsSync(BUNDLE), 'dist/atrest.global.js is missing: run `npm run build`');
-  assert.match(readFileSync(BUNDLE, 'utf8').slice(0, 300), /^\/\*! atrest, MIT License\. Includes @noble\/hashes, MIT License, Copyright/);
+  assert.match(
+    readFileSync(BUNDLE, 'utf8').slice(0, 300),
+    /^\/\*! atrest, MIT License\. Includes @noble\/hashes, MIT License, Copyright/,
+  );
 });
 
 test('loads with no host globals but TextEncoder/TextDecoder, and declares only `atrest`', () => {
@@ -60,7 +63,17 @@ test('exposes the same export names as the ESM root (dist/index.js)', async () =
   const iife = loadBundle();
   assert.type(iife, 'object');
   assert.equal(Object.keys(iife).sort(), Object.keys(esm).sort());
-  for (const name of ['createEngine', 'LocalKms', 'IndexedDbKeystore', 'MemoryBlockStore', 'OpfsBlockStore', 'createPool', 'Volume', 'encryptStream', 'decryptStream']) {
+  for (const name of [
+    'createEngine',
+    'LocalKms',
+    'IndexedDbKeystore',
+    'MemoryBlockStore',
+    'OpfsBlockStore',
+    'createPool',
+    'Volume',
+    'encryptStream',
+    'decryptStream',
+  ]) {
     assert.ok(name in iife, `atrest.${name} is missing`);
   }
   for (const [name, value] of Object.entries(esm)) {
@@ -83,8 +96,14 @@ test('XTS-AES-256 equals OpenSSL and round-trips', async () => {
     const iv = Buffer.alloc(16);
     iv.writeBigUInt64LE(BigInt(firstSector + s));
     const cipher = crypto.createCipheriv('aes-256-xts', key, iv);
-    const expected = Buffer.concat([cipher.update(plaintext.subarray(s * sectorSize, (s + 1) * sectorSize)), cipher.final()]);
-    assert.ok(expected.equals(ciphertext.subarray(s * sectorSize, (s + 1) * sectorSize)), `sector ${firstSector + s} differs from OpenSSL`);
+    const expected = Buffer.concat([
+      cipher.update(plaintext.subarray(s * sectorSize, (s + 1) * sectorSize)),
+      cipher.final(),
+    ]);
+    assert.ok(
+      expected.equals(ciphertext.subarray(s * sectorSize, (s + 1) * sectorSize)),
+      `sector ${firstSector + s} differs from OpenSSL`,
+    );
   }
   assert.equal(xts.decrypt(ciphertext, firstSector), plaintext);
   xts.dispose();
@@ -96,7 +115,9 @@ test('encryptStream / decryptStream round-trip through a LocalKms; error names s
   const plaintext = new Uint8Array(crypto.randomBytes(100_000));
   const collect = (stream) => new Response(stream).arrayBuffer().then((b) => new Uint8Array(b));
 
-  const encrypted = await collect(new Blob([plaintext]).stream().pipeThrough(encryptStream({ kms, encryptionContext: { test: 'iife' } })));
+  const encrypted = await collect(
+    new Blob([plaintext]).stream().pipeThrough(encryptStream({ kms, encryptionContext: { test: 'iife' } })),
+  );
   assert.ok(encrypted.length > plaintext.length);
   const decrypted = await collect(new Blob([encrypted]).stream().pipeThrough(decryptStream({ kms })));
   assert.equal(decrypted, plaintext);

@@ -39,16 +39,19 @@ function forms(bytes) {
 /** Searches `text` for every form of every secret; names the place and the form on failure. */
 function assertNoKeyBytes(text, secrets, where) {
   assert.ok(text.length > 0, `${where}: there is something to search`);
-  for (const s of secrets) for (const f of forms(s)) assert.not.ok(text.includes(f), `${where} contains key bytes (${JSON.stringify(f.slice(0, 8))}…)`);
+  for (const s of secrets)
+    for (const f of forms(s))
+      assert.not.ok(text.includes(f), `${where} contains key bytes (${JSON.stringify(f.slice(0, 8))}…)`);
 }
 
 async function materialsOf(path, rootKey) {
   const state = await openSealedState(await readFile(path), { rootKey });
   const out = [];
-  for (const key of Object.values(state.keys)) for (const m of key.materials) {
-    assert.type(m.material, 'string', 'the stored form keeps material as base64 (format unchanged)');
-    out.push(Buffer.from(m.material, 'base64'));
-  }
+  for (const key of Object.values(state.keys))
+    for (const m of key.materials) {
+      assert.type(m.material, 'string', 'the stored form keeps material as base64 (format unchanged)');
+      out.push(Buffer.from(m.material, 'base64'));
+    }
   return out;
 }
 
@@ -63,7 +66,10 @@ test('a key store written by main (base64 material) loads, decrypts its blob, ro
     const rootKey = () => Uint8Array.from(Buffer.from(fixture.rootKeyHex, 'hex'));
     let kms = new LocalKms({ keystore: await FileKeystore.open(path, { rootKey: rootKey() }) });
     let c = kms.as(PRINCIPAL);
-    const out = await c.decrypt({ CiphertextBlob: Buffer.from(fixture.blob, 'base64'), EncryptionContext: { purpose: 'compat' } });
+    const out = await c.decrypt({
+      CiphertextBlob: Buffer.from(fixture.blob, 'base64'),
+      EncryptionContext: { purpose: 'compat' },
+    });
     assert.is(new TextDecoder().decode(out.Plaintext), 'made by main');
     const before = await c.listKeyRotations({ KeyId: fixture.keyId });
     assert.is(before.Rotations.length, 1, 'main rotated it once on demand');
@@ -71,12 +77,22 @@ test('a key store written by main (base64 material) loads, decrypts its blob, ro
     const blob2 = (await c.encrypt({ KeyId: fixture.keyId, Plaintext: new Uint8Array([7]) })).CiphertextBlob;
     await kms.close();
     const materials = await materialsOf(path, rootKey());
-    assert.is(materials.length, 3, 'the original, main\'s rotation and ours');
+    assert.is(materials.length, 3, "the original, main's rotation and ours");
     for (const m of materials) assert.is(m.length, 32);
     kms = new LocalKms({ keystore: await FileKeystore.open(path, { rootKey: rootKey() }) });
     c = kms.as(PRINCIPAL);
     assert.equal([...(await c.decrypt({ CiphertextBlob: blob2 })).Plaintext], [7]);
-    assert.is(new TextDecoder().decode((await c.decrypt({ CiphertextBlob: Buffer.from(fixture.blob, 'base64'), EncryptionContext: { purpose: 'compat' } })).Plaintext), 'made by main');
+    assert.is(
+      new TextDecoder().decode(
+        (
+          await c.decrypt({
+            CiphertextBlob: Buffer.from(fixture.blob, 'base64'),
+            EncryptionContext: { purpose: 'compat' },
+          })
+        ).Plaintext,
+      ),
+      'made by main',
+    );
     await kms.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -95,7 +111,10 @@ test('a stored key material that is not 32 bytes of base64 fails the load with a
     const path = join(dir, 'store.atks');
     await writeFile(path, await sealState(state, { rootKey }));
     const kms = new LocalKms({ keystore: await FileKeystore.open(path, { rootKey }) });
-    const e = await kms.as(PRINCIPAL).listKeys({}).catch((x) => x);
+    const e = await kms
+      .as(PRINCIPAL)
+      .listKeys({})
+      .catch((x) => x);
     assert.instance(e, Error);
     assert.match(e.message, new RegExp(`key ${key.keyId} holds key material that is not 32 bytes of base64`));
     assert.not.ok(e.message.includes(real.slice(0, 12)), 'the bad value is not quoted');
@@ -110,12 +129,23 @@ test('atrest serve and the atrest/aws adapter: no key byte in any response, erro
   const rootKeyBytes = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
   const storePath = join(dir, 'store.atks');
   const auditPath = join(dir, 'audit.jsonl');
-  const credential = { accessKeyId: 'AKIAEXPOSUREEXAMPLE1', secretAccessKey: 'exposure/test/secret', principal: PRINCIPAL };
-  const server = await startKmsServer({ port: 0, credentials: [credential], auditPath, keystore: await FileKeystore.open(storePath, { rootKey: rootKeyBytes.slice() }) });
+  const credential = {
+    accessKeyId: 'AKIAEXPOSUREEXAMPLE1',
+    secretAccessKey: 'exposure/test/secret',
+    principal: PRINCIPAL,
+  };
+  const server = await startKmsServer({
+    port: 0,
+    credentials: [credential],
+    auditPath,
+    keystore: await FileKeystore.open(storePath, { rootKey: rootKeyBytes.slice() }),
+  });
   const seen = [];
   const errors = [];
   try {
-    const kms = kmsClientFromAws(new KMSClient({ endpoint: server.url, region: 'us-east-1', maxAttempts: 1, credentials: credential }));
+    const kms = kmsClientFromAws(
+      new KMSClient({ endpoint: server.url, region: 'us-east-1', maxAttempts: 1, credentials: credential }),
+    );
     const call = async (op, req) => {
       try {
         seen.push(textOf(await kms[op](req)));
@@ -126,7 +156,8 @@ test('atrest serve and the atrest/aws adapter: no key byte in any response, erro
     const { KeyMetadata } = await kms.createKey({ Description: 'exposure' });
     const KeyId = KeyMetadata.KeyId;
     await call('rotateKeyOnDemand', { KeyId });
-    const blob = (await kms.encrypt({ KeyId, Plaintext: new Uint8Array(32).fill(9), EncryptionContext: { a: 'b' } })).CiphertextBlob;
+    const blob = (await kms.encrypt({ KeyId, Plaintext: new Uint8Array(32).fill(9), EncryptionContext: { a: 'b' } }))
+      .CiphertextBlob;
     const tampered = blob.slice();
     tampered[tampered.length - 1] ^= 1;
     await call('decrypt', { CiphertextBlob: blob, EncryptionContext: { a: 'b' } });
@@ -199,7 +230,11 @@ test('the CLI: no key byte or root key digit string in --json output, stderr or 
     outputs.push(wrongKey.stdout, wrongKey.stderr);
     await run(['audit', '--json']);
     const rootKey = Buffer.from(ROOT_KEY, 'hex');
-    const secrets = [...(await materialsOf(join(sb.home, 'keystore'), rootKey)), rootKey, Buffer.from('b2'.repeat(32), 'hex')];
+    const secrets = [
+      ...(await materialsOf(join(sb.home, 'keystore'), rootKey)),
+      rootKey,
+      Buffer.from('b2'.repeat(32), 'hex'),
+    ];
     assert.is(secrets.length, 4, 'the created and the rotated material, two root keys');
     assertNoKeyBytes(outputs.join('\n'), secrets, 'the CLI output');
     assertNoKeyBytes(await readFile(join(sb.home, 'audit.jsonl'), 'utf8'), secrets, 'the CLI audit trail');

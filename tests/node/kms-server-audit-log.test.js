@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../dist/kms/server/audit-log.js';
 
-const record = (i) => ({ eventTime: new Date(0), principal: 'p', eventName: `E${i}`, requestParameters: {}, outcome: 'Success' });
+const record = (i) => ({
+  eventTime: new Date(0),
+  principal: 'p',
+  eventName: `E${i}`,
+  requestParameters: {},
+  outcome: 'Success',
+});
 
 test('audit log: concurrent and interleaved flushes write every record once, in order, appending', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'atrest-audit-log-'));
@@ -29,7 +35,10 @@ test('audit log: concurrent and interleaved flushes write every record once, in 
     await log.close();
     const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
     assert.equal(JSON.parse(lines[0]), { earlier: true });
-    assert.equal(lines.slice(1).map((l) => JSON.parse(l).eventName), Array.from({ length: 51 }, (_, i) => `E${i}`));
+    assert.equal(
+      lines.slice(1).map((l) => JSON.parse(l).eventName),
+      Array.from({ length: 51 }, (_, i) => `E${i}`),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

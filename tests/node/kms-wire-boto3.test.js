@@ -20,9 +20,18 @@ test('boto3: envelope flow, grants with EncryptionContextSubset, errors by Code'
     const r = await runProcess(PYTHON, [join(ROOT, 'tests/node/wire/boto3_flow.py')], {
       cwd: dir,
       env: {
-        ATREST_URL: w.url, HOME: dir, AWS_CONFIG_FILE: join(dir, 'c'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'k'), AWS_PROFILE: undefined,
-        ADMIN_ID: KEYS.admin.accessKeyId, ADMIN_SECRET: KEYS.admin.secretAccessKey, ADMIN_ARN: ADMIN,
-        BOB_ID: KEYS.bob.accessKeyId, BOB_SECRET: KEYS.bob.secretAccessKey, BOB_TOKEN: KEYS.bob.sessionToken, BOB_ARN: BOB,
+        ATREST_URL: w.url,
+        HOME: dir,
+        AWS_CONFIG_FILE: join(dir, 'c'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'k'),
+        AWS_PROFILE: undefined,
+        ADMIN_ID: KEYS.admin.accessKeyId,
+        ADMIN_SECRET: KEYS.admin.secretAccessKey,
+        ADMIN_ARN: ADMIN,
+        BOB_ID: KEYS.bob.accessKeyId,
+        BOB_SECRET: KEYS.bob.secretAccessKey,
+        BOB_TOKEN: KEYS.bob.sessionToken,
+        BOB_ARN: BOB,
       },
     });
     assert.is(r.code, 0, `boto3_flow.py failed (is python3-boto3 installed?):\n${r.stderr}`);
@@ -39,10 +48,17 @@ test('boto3: envelope flow, grants with EncryptionContextSubset, errors by Code'
     assert.equal(out.listKeysTruncated, [true, false]);
     assert.is(out.policyRoundTrip, true);
     assert.is(out.bobBeforeGrant.Code, 'AccessDeniedException');
-    assert.match(out.bobBeforeGrant.Message, new RegExp(`^User: ${BOB.replace(/[/]/g, '\\/')} is not authorized to perform: kms:Decrypt`));
+    assert.match(
+      out.bobBeforeGrant.Message,
+      new RegExp(`^User: ${BOB.replace(/[/]/g, '\\/')} is not authorized to perform: kms:Decrypt`),
+    );
     assert.is(out.bobBeforeGrant.Status, 400);
     assert.is(out.bobWithGrant, 'for bob');
-    assert.is(out.bobOtherContext.Code, 'AccessDeniedException', 'the grant\'s EncryptionContextSubset refuses another context');
+    assert.is(
+      out.bobOtherContext.Code,
+      'AccessDeniedException',
+      "the grant's EncryptionContextSubset refuses another context",
+    );
     assert.equal(out.grants, [true]);
     assert.is(out.bobAfterRevoke.Code, 'AccessDeniedException');
     assert.is(out.rotation, true);
@@ -55,7 +71,10 @@ test('boto3: envelope flow, grants with EncryptionContextSubset, errors by Code'
     assert.is(out.alreadyExists.Code, 'AlreadyExistsException');
     assert.is(out.hasAccessDeniedClass, false, 'AccessDeniedException is not modelled in botocore (match on Code)');
     const bobRecords = w.server.auditRecords().filter((x) => x.principal === BOB);
-    assert.ok(bobRecords.some((x) => x.outcome === 'Success' && x.grantId), 'bob\'s allowed decrypt is audited with the grant');
+    assert.ok(
+      bobRecords.some((x) => x.outcome === 'Success' && x.grantId),
+      "bob's allowed decrypt is audited with the grant",
+    );
     assert.ok(bobRecords.every((x) => x.accessKeyId === KEYS.bob.accessKeyId));
   } finally {
     await w.close();

@@ -15,35 +15,59 @@ const ADMIN = `arn:aws:iam::${ACCOUNT}:user/admin`;
 const APP = `arn:aws:iam::${ACCOUNT}:role/app`;
 const READER = `arn:aws:iam::${ACCOUNT}:user/reader`;
 const WORKER = `${ROOT}/tests/node/wire/volume-worker.mjs`;
-const VOLUME_ACTIONS = ['kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ReEncrypt*'];
+const VOLUME_ACTIONS = [
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:CreateGrant',
+  'kms:ReEncrypt*',
+];
 
-const policyFor = (user) => JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-    { Sid: 'user', Effect: 'Allow', Principal: { AWS: user }, Action: VOLUME_ACTIONS, Resource: '*' },
-  ],
-});
+const policyFor = (user) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'user', Effect: 'Allow', Principal: { AWS: user }, Action: VOLUME_ACTIONS, Resource: '*' },
+    ],
+  });
 
 test('two processes, two principals, volumes through the server at once; a revoked grant stops the reader at its next open', async () => {
   const sandbox = await makeSandbox('atrest-wire-envelope-');
   const keys = {};
-  for (const [name, principal] of [['admin', ADMIN], ['app', APP], ['reader', READER]]) {
+  for (const [name, principal] of [
+    ['admin', ADMIN],
+    ['app', APP],
+    ['reader', READER],
+  ]) {
     keys[name] = await runJson(sandbox, ['access-keys', 'create', '--principal', principal, '--description', name]);
   }
   const serve = startServe(sandbox);
   try {
     const url = await serve.ready;
-    const env = (k) => ({ ...sandbox.env, ATREST_KMS_ENDPOINT: url, AWS_ACCESS_KEY_ID: k.AccessKeyId, AWS_SECRET_ACCESS_KEY: k.SecretAccessKey, AWS_SESSION_TOKEN: undefined });
-    const admin = kmsClientFromAws(new KMSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: keys.admin.AccessKeyId, secretAccessKey: keys.admin.SecretAccessKey } }));
+    const env = (k) => ({
+      ...sandbox.env,
+      ATREST_KMS_ENDPOINT: url,
+      AWS_ACCESS_KEY_ID: k.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: k.SecretAccessKey,
+      AWS_SESSION_TOKEN: undefined,
+    });
+    const admin = kmsClientFromAws(
+      new KMSClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: keys.admin.AccessKeyId, secretAccessKey: keys.admin.SecretAccessKey },
+      }),
+    );
     const key = async (user) => (await admin.createKey({ Policy: policyFor(user) })).KeyMetadata.Arn;
     const [a1, a2, r1, r2] = [await key(APP), await key(APP), await key(READER), await key(READER)];
 
-    const worker = (k, args) => runProcess(process.execPath, [WORKER, ...args], { env: env(k), cwd: sandbox.dir }).then((r) => {
-      const line = r.stdout.trim().split('\n').at(-1);
-      if (!line) throw new Error(`worker printed nothing (exit ${r.code}): ${r.stderr}`);
-      return JSON.parse(line);
-    });
+    const worker = (k, args) =>
+      runProcess(process.execPath, [WORKER, ...args], { env: env(k), cwd: sandbox.dir }).then((r) => {
+        const line = r.stdout.trim().split('\n').at(-1);
+        if (!line) throw new Error(`worker printed nothing (exit ${r.code}): ${r.stderr}`);
+        return JSON.parse(line);
+      });
     const [appRun, readerRun] = await Promise.all([
       worker(keys.app, ['own', sandbox.dir, 'app', a1, a2, '4']),
       worker(keys.reader, ['own', sandbox.dir, 'reader', r1, r2, '4']),

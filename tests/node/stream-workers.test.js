@@ -17,18 +17,32 @@ import { assertBytes, sameBytes } from '../_lib/assert.js';
 const MiB = 1024 * 1024;
 const test = suite('streams: worker pool vs calling thread');
 
-const enc = (kms, plain, chunk, opts = {}) => collect(chunked(plain, chunk).pipeThrough(encryptStream({ kms, ...opts })));
-const dec = (kms, bytes, chunk, opts = {}) => collect(chunked(bytes, chunk).pipeThrough(decryptStream({ kms, ...opts })));
+const enc = (kms, plain, chunk, opts = {}) =>
+  collect(chunked(plain, chunk).pipeThrough(encryptStream({ kms, ...opts })));
+const dec = (kms, bytes, chunk, opts = {}) =>
+  collect(chunked(bytes, chunk).pipeThrough(decryptStream({ kms, ...opts })));
 
 test('pool encrypt → single-thread decrypt and single-thread encrypt → pool decrypt give the plaintext', async () => {
   const { app } = setup();
   const plain = pattern(POOL_AFTER_BYTES * 3 + 12_345, 7);
-  for (const [chunk, sectorSize] of [[1 << 20, 4096], [333_333, 512], [(1 << 20) + 17, 65536]]) {
+  for (const [chunk, sectorSize] of [
+    [1 << 20, 4096],
+    [333_333, 512],
+    [(1 << 20) + 17, 65536],
+  ]) {
     const pooled = await enc(app, plain, chunk, { sectorSize });
-    assertBytes(await dec(app, pooled, 1 << 20, { workers: 0 }), plain, `pool encrypt, chunk ${chunk}, sector ${sectorSize}`);
+    assertBytes(
+      await dec(app, pooled, 1 << 20, { workers: 0 }),
+      plain,
+      `pool encrypt, chunk ${chunk}, sector ${sectorSize}`,
+    );
     const single = await enc(app, plain, chunk, { sectorSize, workers: 0 });
     assertBytes(await dec(app, single, chunk), plain, `pool decrypt, chunk ${chunk}, sector ${sectorSize}`);
-    assertBytes(await dec(app, single, 777_777), await dec(app, single, 777_777, { workers: 0 }), 'one ciphertext, both decrypts');
+    assertBytes(
+      await dec(app, single, 777_777),
+      await dec(app, single, 777_777, { workers: 0 }),
+      'one ciphertext, both decrypts',
+    );
   }
 });
 
@@ -40,14 +54,24 @@ test('a cut or spliced ciphertext gives the same error, after the same bytes, ei
   const spliced = new Uint8Array(good.length + 4096);
   spliced.set(good.subarray(0, 8 * MiB));
   spliced.set(good.subarray(8 * MiB - 4096), 8 * MiB);
-  for (const [name, bytes] of [['cut', cut], ['spliced', spliced]]) {
+  for (const [name, bytes] of [
+    ['cut', cut],
+    ['spliced', spliced],
+  ]) {
     const outcomes = [];
     for (const workers of [undefined, 0]) {
       const got = [];
       let error;
       try {
-        await chunked(bytes, 1 << 20).pipeThrough(decryptStream({ kms: app, ...(workers === 0 ? { workers } : {}) }))
-          .pipeTo(new WritableStream({ write(c) { got.push(c.slice()); } }));
+        await chunked(bytes, 1 << 20)
+          .pipeThrough(decryptStream({ kms: app, ...(workers === 0 ? { workers } : {}) }))
+          .pipeTo(
+            new WritableStream({
+              write(c) {
+                got.push(c.slice());
+              },
+            }),
+          );
       } catch (e) {
         error = e;
       }
@@ -79,7 +103,15 @@ test('BulkXts sends batches past the threshold to the pool, in order, and same b
     workers: pool.workers,
     async xts(k, o) {
       const x = await pool.xts(k, o);
-      return { sectorSize: x.sectorSize, dispose: () => x.dispose(), decrypt: (...a) => x.decrypt(...a), encrypt: (...a) => { poolCalls++; return x.encrypt(...a); } };
+      return {
+        sectorSize: x.sectorSize,
+        dispose: () => x.dispose(),
+        decrypt: (...a) => x.decrypt(...a),
+        encrypt: (...a) => {
+          poolCalls++;
+          return x.encrypt(...a);
+        },
+      };
     },
   };
   const handed = key.slice();
@@ -93,10 +125,16 @@ test('BulkXts sends batches past the threshold to the pool, in order, and same b
   await bulk.drain((c) => out.push(c));
   bulk.close();
   assert.ok(poolCalls > 0, 'the pool ran some batches');
-  assert.ok(handed.every((b) => b === 0), 'the key copy is zeroed');
+  assert.ok(
+    handed.every((b) => b === 0),
+    'the key copy is zeroed',
+  );
   const joined = new Uint8Array(plain.length);
   let at = 0;
-  for (const c of out) { joined.set(c, at); at += c.length; }
+  for (const c of out) {
+    joined.set(c, at);
+    at += c.length;
+  }
   assert.ok(sameBytes(joined, local.encrypt(plain, 0)), 'same bytes as one engine call');
   local.dispose();
   await pool.close();

@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name) => `tests/harness/fixtures/${name}.test.js`;
 const MIXED = ['passing', 'failing', 'empty', 'import-crash', 'before-throws', 'unhandled-rejection'].map(fixture);
-const required = new Set((process.env.ATREST_REQUIRE_RUNTIMES ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const required = new Set(
+  (process.env.ATREST_REQUIRE_RUNTIMES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const mustHave = (runtime) => required.has(runtime) || process.env.CI === 'true' || runtime === 'node';
 
 function runRunner(runtime, files, timeoutMs = 60_000) {
@@ -55,7 +60,12 @@ for (const runtime of ['node', 'node24', 'deno', 'chromium']) {
     assert.match(r.out, 'tests/harness/fixtures/import-crash.test.js: crashed while importing');
     assert.match(r.out, 'tests/harness/fixtures/empty.test.js: registered no tests');
     assert.match(r.out, 'tests/harness/fixtures/before-throws.test.js: 2 test(s) did not run');
-    assert.match(r.out, runtime === 'chromium' ? 'pageerror: Error: fixture: nobody handles this' : 'unhandled rejection: Error: fixture: nobody handles this');
+    assert.match(
+      r.out,
+      runtime === 'chromium'
+        ? 'pageerror: Error: fixture: nobody handles this'
+        : 'unhandled rejection: Error: fixture: nobody handles this',
+    );
   });
 
   test('a hanging test ends the run at the timeout, as a failure', async () => {

@@ -80,51 +80,70 @@ model(`${OPERATIONS} random writes and reads agree with a plain buffer, across c
   for (let offset = 0; offset < size; offset += 16 * MiB) {
     const length = Math.min(16 * MiB, size - offset);
     const got = await vol.read(offset, length);
-    assert.ok(Buffer.compare(Buffer.from(got), Buffer.from(expected.buffer, offset, length)) === 0, `seed ${seed}: final read at ${offset}`);
+    assert.ok(
+      Buffer.compare(Buffer.from(got), Buffer.from(expected.buffer, offset, length)) === 0,
+      `seed ${seed}: final read at ${offset}`,
+    );
   }
   await vol.close();
 });
 
-model('the format is what docs/FORMAT.md says: HKDF labels, HMAC, GCM, and sector n = OpenSSL aes-256-xts with tweak n', async () => {
-  const localKms = new LocalKms();
-  const kms = localKms.as('arn:aws:iam::111122223333:role/app');
-  const store = new MemoryBlockStore();
-  const sectorSize = 4096;
-  const vol = await Volume.create(store, { kms, size: 5 * sectorSize + 100, metadata: { hello: 'world' }, encryptionContext: { app: 'model' } });
-  const plain = new Uint8Array(5 * sectorSize + 100).map((_, i) => (i * 31) & 255);
-  await vol.write(0, plain);
-  await vol.close();
-  const header = parseHeaderCopy(await store.read(0, 16384));
-  assert.is(header.cipher, 'xts-aes-256');
-  assert.is(header.dataOffset, 32768);
-  const [entry] = header.wrappedKeys;
-  assert.equal(entry.encryptionContext, { app: 'model', 'atrest:volume': Buffer.from(header.volumeId).toString('hex') });
-  // The data key, as the key service gives it to anyone allowed to Decrypt the wrapped key.
-  const dataKey = (await kms.decrypt({ CiphertextBlob: entry.ciphertextBlob, EncryptionContext: entry.encryptionContext })).Plaintext;
-  const derive = (label, n) => hkdf(sha256, dataKey, undefined, new TextEncoder().encode(label), n);
-  const raw = await store.read(0, 16384);
-  const macKey = derive(LABELS.headerMac, 32);
-  const mac = hmac(sha256, macKey, raw.subarray(0, header.headerLength - 32));
-  assert.ok(Buffer.from(mac).equals(Buffer.from(header.mac)), 'HMAC-SHA-256 over the header with the derived MAC key');
-  const gcm = nodeCrypto.createDecipheriv('aes-256-gcm', derive(LABELS.metadata, 32), header.nonce);
-  gcm.setAAD(raw.subarray(0, header.aadEnd));
-  gcm.setAuthTag(header.sealed.subarray(-16));
-  const sealedPlain = Buffer.concat([gcm.update(header.sealed.subarray(0, -16)), gcm.final()]);
-  assert.is(sealedPlain[0], 1, 'has size');
-  assert.is(Number(sealedPlain.readBigUInt64BE(1)), plain.length);
-  assert.equal(JSON.parse(sealedPlain.subarray(9).toString()), { hello: 'world' });
-  const xtsKey = derive(LABELS.xts, 64);
-  for (let n = 0; n < 6; n++) {
-    const iv = Buffer.alloc(16);
-    iv.writeBigUInt64LE(BigInt(n));
-    const decipher = nodeCrypto.createDecipheriv('aes-256-xts', xtsKey, iv);
-    const sector = await store.read(header.dataOffset + n * sectorSize, sectorSize);
-    const out = Buffer.concat([decipher.update(sector), decipher.final()]);
-    const expected = Buffer.alloc(sectorSize);
-    Buffer.from(plain.subarray(n * sectorSize, (n + 1) * sectorSize)).copy(expected);
-    assert.ok(out.equals(expected), `sector ${n} (the last one zero-padded)`);
-  }
-  dataKey.fill(0);
-});
+model(
+  'the format is what docs/FORMAT.md says: HKDF labels, HMAC, GCM, and sector n = OpenSSL aes-256-xts with tweak n',
+  async () => {
+    const localKms = new LocalKms();
+    const kms = localKms.as('arn:aws:iam::111122223333:role/app');
+    const store = new MemoryBlockStore();
+    const sectorSize = 4096;
+    const vol = await Volume.create(store, {
+      kms,
+      size: 5 * sectorSize + 100,
+      metadata: { hello: 'world' },
+      encryptionContext: { app: 'model' },
+    });
+    const plain = new Uint8Array(5 * sectorSize + 100).map((_, i) => (i * 31) & 255);
+    await vol.write(0, plain);
+    await vol.close();
+    const header = parseHeaderCopy(await store.read(0, 16384));
+    assert.is(header.cipher, 'xts-aes-256');
+    assert.is(header.dataOffset, 32768);
+    const [entry] = header.wrappedKeys;
+    assert.equal(entry.encryptionContext, {
+      app: 'model',
+      'atrest:volume': Buffer.from(header.volumeId).toString('hex'),
+    });
+    // The data key, as the key service gives it to anyone allowed to Decrypt the wrapped key.
+    const dataKey = (
+      await kms.decrypt({ CiphertextBlob: entry.ciphertextBlob, EncryptionContext: entry.encryptionContext })
+    ).Plaintext;
+    const derive = (label, n) => hkdf(sha256, dataKey, undefined, new TextEncoder().encode(label), n);
+    const raw = await store.read(0, 16384);
+    const macKey = derive(LABELS.headerMac, 32);
+    const mac = hmac(sha256, macKey, raw.subarray(0, header.headerLength - 32));
+    assert.ok(
+      Buffer.from(mac).equals(Buffer.from(header.mac)),
+      'HMAC-SHA-256 over the header with the derived MAC key',
+    );
+    const gcm = nodeCrypto.createDecipheriv('aes-256-gcm', derive(LABELS.metadata, 32), header.nonce);
+    gcm.setAAD(raw.subarray(0, header.aadEnd));
+    gcm.setAuthTag(header.sealed.subarray(-16));
+    const sealedPlain = Buffer.concat([gcm.update(header.sealed.subarray(0, -16)), gcm.final()]);
+    assert.is(sealedPlain[0], 1, 'has size');
+    assert.is(Number(sealedPlain.readBigUInt64BE(1)), plain.length);
+    assert.equal(JSON.parse(sealedPlain.subarray(9).toString()), { hello: 'world' });
+    const xtsKey = derive(LABELS.xts, 64);
+    for (let n = 0; n < 6; n++) {
+      const iv = Buffer.alloc(16);
+      iv.writeBigUInt64LE(BigInt(n));
+      const decipher = nodeCrypto.createDecipheriv('aes-256-xts', xtsKey, iv);
+      const sector = await store.read(header.dataOffset + n * sectorSize, sectorSize);
+      const out = Buffer.concat([decipher.update(sector), decipher.final()]);
+      const expected = Buffer.alloc(sectorSize);
+      Buffer.from(plain.subarray(n * sectorSize, (n + 1) * sectorSize)).copy(expected);
+      assert.ok(out.equals(expected), `sector ${n} (the last one zero-padded)`);
+    }
+    dataKey.fill(0);
+  },
+);
 
 model.run();

@@ -74,12 +74,18 @@ function xtsKey(rng, len) {
 /** A sector size: the common ones, and random multiples of 16 (odd numbers of blocks too). */
 function pickSectorSize(rng) {
   switch (rng.int(0, 5)) {
-    case 0: return 512;
-    case 1: return 4096;
-    case 2: return 65536;
-    case 3: return 16 * (2 * rng.int(0, 40) + 1); // odd block count, 16..1296
-    case 4: return 16 * rng.int(1, 4);
-    default: return 16 * rng.int(1, 600);
+    case 0:
+      return 512;
+    case 1:
+      return 4096;
+    case 2:
+      return 65536;
+    case 3:
+      return 16 * (2 * rng.int(0, 40) + 1); // odd block count, 16..1296
+    case 4:
+      return 16 * rng.int(1, 4);
+    default:
+      return 16 * rng.int(1, 600);
   }
 }
 
@@ -88,13 +94,26 @@ function pickFirst(rng, count) {
   const top = TWO64 - BigInt(count); // highest legal first sector
   let v;
   switch (rng.int(0, 6)) {
-    case 0: v = BigInt(rng.int(0, 1000)); break;
-    case 1: v = BigInt(rng.u32()); break;
-    case 2: v = (1n << 32n) - BigInt(rng.int(0, 8)); break;
-    case 3: v = (1n << 53n) - BigInt(rng.int(0, 8)); break; // crosses 2^53 inside the call
-    case 4: v = rng.big(1n << 53n, top); break;
-    case 5: v = top - BigInt(rng.int(0, 3)); break; // last sector at or near 2^64-1
-    default: v = BigInt(rng.int(0, Number.MAX_SAFE_INTEGER));
+    case 0:
+      v = BigInt(rng.int(0, 1000));
+      break;
+    case 1:
+      v = BigInt(rng.u32());
+      break;
+    case 2:
+      v = (1n << 32n) - BigInt(rng.int(0, 8));
+      break;
+    case 3:
+      v = (1n << 53n) - BigInt(rng.int(0, 8));
+      break; // crosses 2^53 inside the call
+    case 4:
+      v = rng.big(1n << 53n, top);
+      break;
+    case 5:
+      v = top - BigInt(rng.int(0, 3));
+      break; // last sector at or near 2^64-1
+    default:
+      v = BigInt(rng.int(0, Number.MAX_SAFE_INTEGER));
   }
   if (v > top) v = top;
   // pass a number when it is safe (half the time), else a bigint

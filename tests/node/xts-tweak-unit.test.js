@@ -44,7 +44,11 @@ t('every build, key size and sector size: 512-unit tweaks equal OpenSSL with IV 
           assert.equal(Buffer.from(xts.decrypt(expected, first)).equals(data), true, `decrypt ${what}`);
           if (step > 1) {
             const plain = engine.xts(key, { sectorSize });
-            assert.equal(Buffer.from(plain.encrypt(data, first)).equals(expected), false, `the default numbering differs ${what}`);
+            assert.equal(
+              Buffer.from(plain.encrypt(data, first)).equals(expected),
+              false,
+              `the default numbering differs ${what}`,
+            );
             plain.dispose();
           }
           xts.dispose();
@@ -66,7 +70,10 @@ t('the pool gives the same bytes as the engine with tweakUnit 512', async () => 
     const a = x.encrypt(data, 1000n);
     const b = await p.encrypt(data, 1000n);
     assert.equal(Buffer.from(a).equals(Buffer.from(b)), true);
-    assert.equal(Buffer.from(a.subarray(0, 4096)).equals(opensslSectors(key, data.subarray(0, 4096), 1000n, 4096, 8, false)), true);
+    assert.equal(
+      Buffer.from(a.subarray(0, 4096)).equals(opensslSectors(key, data.subarray(0, 4096), 1000n, 4096, 8, false)),
+      true,
+    );
     await p.dispose();
     x.dispose();
   } finally {
@@ -80,9 +87,18 @@ t('argument rules: the sector size or 512 only; the last tweak value stays withi
   assert.is(engine.xts(key, { sectorSize: 4096 }).tweakUnit, 4096);
   assert.is(engine.xts(key, { sectorSize: 4096, tweakUnit: 4096 }).tweakUnit, 4096);
   assert.is(engine.xts(key, { sectorSize: 512, tweakUnit: 512 }).tweakUnit, 512);
-  assert.throws(() => engine.xts(key, { sectorSize: 4096, tweakUnit: 1024 }), /tweakUnit must be the sector size \(4096\) or 512/);
-  assert.throws(() => engine.xts(key, { sectorSize: 4000, tweakUnit: 512 }), /tweakUnit must be the sector size \(4000\) or 512/);
-  assert.throws(() => engine.xts(key, { sectorSize: 4096, tweakUnit: '512' }), (e) => e instanceof TypeError && /tweakUnit must be a number/.test(e.message));
+  assert.throws(
+    () => engine.xts(key, { sectorSize: 4096, tweakUnit: 1024 }),
+    /tweakUnit must be the sector size \(4096\) or 512/,
+  );
+  assert.throws(
+    () => engine.xts(key, { sectorSize: 4000, tweakUnit: 512 }),
+    /tweakUnit must be the sector size \(4000\) or 512/,
+  );
+  assert.throws(
+    () => engine.xts(key, { sectorSize: 4096, tweakUnit: '512' }),
+    (e) => e instanceof TypeError && /tweakUnit must be a number/.test(e.message),
+  );
   const x = engine.xts(key, { sectorSize: 4096, tweakUnit: 512 });
   const last = (TWO64 - 1n) / 8n;
   x.encrypt(new Uint8Array(4096), last); // tweak 8·last ≤ 2^64−1

@@ -39,7 +39,10 @@ const create: Command = {
   positionals: { min: 0, max: 0, names: '' },
   async run(ctx) {
     const principal = ctx.args.values.get('principal');
-    if (principal === undefined) throw new UsageError('access-keys create: --principal ARN is required (the IAM or STS principal the key acts as)');
+    if (principal === undefined)
+      throw new UsageError(
+        'access-keys create: --principal ARN is required (the IAM or STS principal the key acts as)',
+      );
     let key;
     try {
       key = newAccessKey(principal, ctx.args.values.get('description'), new Date());
@@ -53,7 +56,11 @@ const create: Command = {
       wipe(secret);
     }
     ctx.out.result(
-      [`AccessKeyId:     ${key.AccessKeyId}`, `SecretAccessKey: ${key.SecretAccessKey}`, `Principal:       ${key.Principal}`],
+      [
+        `AccessKeyId:     ${key.AccessKeyId}`,
+        `SecretAccessKey: ${key.SecretAccessKey}`,
+        `Principal:       ${key.Principal}`,
+      ],
       { AccessKeyId: key.AccessKeyId, SecretAccessKey: key.SecretAccessKey, Principal: key.Principal },
     );
     ctx.out.note('the secret is not shown again; a running atrest serve accepts the key within a second');
@@ -74,9 +81,18 @@ const list: Command = {
     } finally {
       wipe(secret);
     }
-    const rows = keys.map((k) => ({ AccessKeyId: k.AccessKeyId, Principal: k.Principal, CreateDate: k.CreateDate, ...(k.Description ? { Description: k.Description } : {}) }));
+    const rows = keys.map((k) => ({
+      AccessKeyId: k.AccessKeyId,
+      Principal: k.Principal,
+      CreateDate: k.CreateDate,
+      ...(k.Description ? { Description: k.Description } : {}),
+    }));
     ctx.out.result(
-      rows.length === 0 ? ['no access keys'] : rows.map((r) => `${r.AccessKeyId}  ${r.Principal}  ${r.CreateDate}${r.Description ? '  ' + r.Description : ''}`),
+      rows.length === 0
+        ? ['no access keys']
+        : rows.map(
+            (r) => `${r.AccessKeyId}  ${r.Principal}  ${r.CreateDate}${r.Description ? '  ' + r.Description : ''}`,
+          ),
       { AccessKeys: rows },
     );
   },
@@ -100,7 +116,8 @@ const remove: Command = {
     } finally {
       wipe(secret);
     }
-    if (found === undefined) throw new UsageError(`access-keys delete: no access key ${id} (see atrest access-keys list)`);
+    if (found === undefined)
+      throw new UsageError(`access-keys delete: no access key ${id} (see atrest access-keys list)`);
     ctx.out.result([`deleted access key ${id} (${found.Principal})`], { AccessKeyId: id, Principal: found.Principal });
   },
 };

@@ -15,7 +15,9 @@ export function parseSince(raw: string, now: Date): Date {
   if (span) return new Date(now.getTime() - Number(span[1]) * UNIT_MS[span[2]!]!);
   const date = new Date(raw);
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(date.getTime())) {
-    throw new UsageError(`audit: --since takes an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or a span (30s, 15m, 2h, 7d), got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `audit: --since takes an ISO date or time (2025-01-31, 2025-01-31T12:00:00Z) or a span (30s, 15m, 2h, 7d), got ${JSON.stringify(raw)}`,
+    );
   }
   return date;
 }
@@ -38,9 +40,13 @@ const audit: Command = {
     const since = sinceRaw === undefined ? undefined : parseSince(sinceRaw, new Date());
     // The trail is read without opening the key store: it holds no secrets, and reading it
     // should not need the root key.
-    const records = (await readAuditRecords(keystoreLocation(ctx.env, ctx.cwd).auditPath))
-      .filter((r) => since === undefined || r.eventTime.getTime() >= since.getTime());
-    ctx.out.result(records.length === 0 ? ['no audit records' + (since ? ` since ${since.toISOString()}` : '')] : records.map(line), { Records: records });
+    const records = (await readAuditRecords(keystoreLocation(ctx.env, ctx.cwd).auditPath)).filter(
+      (r) => since === undefined || r.eventTime.getTime() >= since.getTime(),
+    );
+    ctx.out.result(
+      records.length === 0 ? ['no audit records' + (since ? ` since ${since.toISOString()}` : '')] : records.map(line),
+      { Records: records },
+    );
   },
 };
 

@@ -26,7 +26,12 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]> 
 
 function fromChunks(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   let i = 0;
-  return new ReadableStream({ pull(c) { if (i < chunks.length) c.enqueue(chunks[i++]!); else c.close(); } });
+  return new ReadableStream({
+    pull(c) {
+      if (i < chunks.length) c.enqueue(chunks[i++]!);
+      else c.close();
+    },
+  });
 }
 
 export const benchCommand: Command = {
@@ -68,7 +73,12 @@ export const benchCommand: Command = {
         `  XTS-AES-256 (engine)      encrypt ${xtsEncrypt.toFixed(1)} MiB/s   decrypt ${xtsDecrypt.toFixed(1)} MiB/s`,
         `  file format (streams)     encrypt ${streamEncrypt.toFixed(1)} MiB/s   decrypt ${streamDecrypt.toFixed(1)} MiB/s`,
       ],
-      { sizeMiB, simd: engine.simd, xts: { encryptMiBps: xtsEncrypt, decryptMiBps: xtsDecrypt }, stream: { encryptMiBps: streamEncrypt, decryptMiBps: streamDecrypt } },
+      {
+        sizeMiB,
+        simd: engine.simd,
+        xts: { encryptMiBps: xtsEncrypt, decryptMiBps: xtsDecrypt },
+        stream: { encryptMiBps: streamEncrypt, decryptMiBps: streamDecrypt },
+      },
     );
   },
 };

@@ -12,7 +12,17 @@ import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
 import { keyValuePairs } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
-import { checkDistinctPaths, checkReplaceableOutput, createPendingFile, fileReadable, isSequentialInput, regularFileSize, removeAbandonedPartials, sequentialReadable, stdoutWritable } from '../files.js';
+import {
+  checkDistinctPaths,
+  checkReplaceableOutput,
+  createPendingFile,
+  fileReadable,
+  isSequentialInput,
+  regularFileSize,
+  removeAbandonedPartials,
+  sequentialReadable,
+  stdoutWritable,
+} from '../files.js';
 import { inspectFile, inspectLines } from '../inspect.js';
 import { formatMiB, MiB } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -21,7 +31,11 @@ import { dirname, resolve } from 'node:path';
 
 /** Runs `input` → transform → `output` through a temporary file, with progress. */
 async function transformFile(
-  ctx: Parameters<Command['run']>[0], what: string, input: string, output: string, transform: TransformStream<Uint8Array, Uint8Array>,
+  ctx: Parameters<Command['run']>[0],
+  what: string,
+  input: string,
+  output: string,
+  transform: TransformStream<Uint8Array, Uint8Array>,
 ): Promise<{ inputBytes: number; outputBytes: number; seconds: number }> {
   if (input === '-' && output === '-') {
     // Both allowed at once; the checks below are about paths.
@@ -29,15 +43,30 @@ async function transformFile(
   const sequential = await isSequentialInput(input);
   let counted = 0;
   let progress: ReturnType<typeof createProgress>;
-  const openInput = () => (sequential ? sequentialReadable(input, (n) => { counted += n; progress.advance(n); }) : fileReadable(input, (n) => progress.advance(n)));
+  const openInput = () =>
+    sequential
+      ? sequentialReadable(input, (n) => {
+          counted += n;
+          progress.advance(n);
+        })
+      : fileReadable(input, (n) => progress.advance(n));
   if (output === '-') {
     // Stream format to stdout; the result line goes to stderr, never into the piped data.
     ctx.out.resultsToStderr();
-    progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: undefined, quiet: ctx.out.quiet });
+    progress = createProgress(ctx.stderr, {
+      label: what === 'encrypt' ? 'encrypting' : 'decrypting',
+      totalBytes: undefined,
+      quiet: ctx.out.quiet,
+    });
     const started = performance.now();
     let outputBytes = 0;
     const sink = stdoutWritable();
-    const counting = new TransformStream<Uint8Array, Uint8Array>({ transform(chunk, c) { outputBytes += chunk.length; c.enqueue(chunk); } });
+    const counting = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, c) {
+        outputBytes += chunk.length;
+        c.enqueue(chunk);
+      },
+    });
     await (await openInput()).pipeThrough(transform).pipeThrough(counting).pipeTo(sink);
     const inputBytes = sequential ? counted : await regularFileSize(input, what);
     return { inputBytes, outputBytes, seconds: (performance.now() - started) / 1000 };
@@ -45,8 +74,15 @@ async function transformFile(
   await checkReplaceableOutput(output, what);
   const inputBytes = sequential ? undefined : await regularFileSize(input, what);
   const abandoned = await removeAbandonedPartials(dirname(resolve(output)));
-  if (abandoned.length > 0) ctx.out.note(`removed ${abandoned.length} temporary output${abandoned.length === 1 ? '' : 's'} of killed atrest commands in ${dirname(resolve(output))}: ${abandoned.join(', ')}`);
-  progress = createProgress(ctx.stderr, { label: what === 'encrypt' ? 'encrypting' : 'decrypting', totalBytes: inputBytes, quiet: ctx.out.quiet });
+  if (abandoned.length > 0)
+    ctx.out.note(
+      `removed ${abandoned.length} temporary output${abandoned.length === 1 ? '' : 's'} of killed atrest commands in ${dirname(resolve(output))}: ${abandoned.join(', ')}`,
+    );
+  progress = createProgress(ctx.stderr, {
+    label: what === 'encrypt' ? 'encrypting' : 'decrypting',
+    totalBytes: inputBytes,
+    quiet: ctx.out.quiet,
+  });
   const pending = await createPendingFile(output);
   const started = performance.now();
   try {
@@ -59,7 +95,11 @@ async function transformFile(
     throw e;
   }
   progress.finish();
-  return { inputBytes: inputBytes ?? counted, outputBytes: pending.bytesWritten(), seconds: (performance.now() - started) / 1000 };
+  return {
+    inputBytes: inputBytes ?? counted,
+    outputBytes: pending.bytesWritten(),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function rate(bytes: number, seconds: number): number {
@@ -83,7 +123,9 @@ function sectorSizeOption(args: Parameters<Command['run']>[0]['args'], where: st
   if (raw === undefined) return undefined;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= SECTOR_SIZE_MIN && n <= SECTOR_SIZE_MAX && (n & (n - 1)) === 0)) {
-    throw new UsageError(`${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX} (512, 1024, … 65536), got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      `${where}: --sector-size must be a power of two from ${SECTOR_SIZE_MIN} to ${SECTOR_SIZE_MAX} (512, 1024, … 65536), got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }
@@ -102,20 +144,48 @@ const encrypt: Command = {
     const sectorSize = sectorSizeOption(ctx.args, where);
     const keyId = ctx.args.values.get('key') ?? DEFAULT_KEY_ALIAS;
     const kms = await ctx.kms();
-    const transform = encryptStream({ kms, keyId, ...(context ? { encryptionContext: context } : {}), ...(sectorSize ? { sectorSize } : {}) });
+    const transform = encryptStream({
+      kms,
+      keyId,
+      ...(context ? { encryptionContext: context } : {}),
+      ...(sectorSize ? { sectorSize } : {}),
+    });
     const r = await transformFile(ctx, where, input, output, transform);
     if (output === '-') {
-      ctx.out.result([`encrypted ${input === '-' ? 'stdin' : input} (${formatMiB(r.inputBytes)}) → stdout (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`],
-        { input, output, bytes: r.inputBytes, outputBytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.inputBytes, r.seconds) });
+      ctx.out.result(
+        [
+          `encrypted ${input === '-' ? 'stdin' : input} (${formatMiB(r.inputBytes)}) → stdout (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`,
+        ],
+        {
+          input,
+          output,
+          bytes: r.inputBytes,
+          outputBytes: r.outputBytes,
+          seconds: r.seconds,
+          mibPerSecond: rate(r.inputBytes, r.seconds),
+        },
+      );
       return;
     }
     const header = await inspectFile(output);
     const wrapped = header.wrappedKeys[0]!;
     ctx.out.result(
-      [`encrypted ${input} (${formatMiB(r.inputBytes)}) → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`,
-        `data key wrapped under ${wrapped.keyArn}; volume ${header.volumeId}; ${header.sectorSize}-byte sectors, XTS-AES-256`],
-      { input, output, bytes: r.inputBytes, outputBytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.inputBytes, r.seconds), keyArn: wrapped.keyArn,
-        volumeId: header.volumeId, sectorSize: header.sectorSize, encryptionContext: wrapped.encryptionContext },
+      [
+        `encrypted ${input} (${formatMiB(r.inputBytes)}) → ${output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`,
+        `data key wrapped under ${wrapped.keyArn}; volume ${header.volumeId}; ${header.sectorSize}-byte sectors, XTS-AES-256`,
+      ],
+      {
+        input,
+        output,
+        bytes: r.inputBytes,
+        outputBytes: r.outputBytes,
+        seconds: r.seconds,
+        mibPerSecond: rate(r.inputBytes, r.seconds),
+        keyArn: wrapped.keyArn,
+        volumeId: header.volumeId,
+        sectorSize: header.sectorSize,
+        encryptionContext: wrapped.encryptionContext,
+      },
     );
   },
 };
@@ -135,7 +205,9 @@ const decrypt: Command = {
     const kms = await ctx.kms();
     const r = await transformFile(ctx, where, input, output, decryptStream({ kms, policy }));
     ctx.out.result(
-      [`decrypted ${input} → ${output === '-' ? 'stdout' : output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`],
+      [
+        `decrypted ${input} → ${output === '-' ? 'stdout' : output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`,
+      ],
       { input, output, bytes: r.outputBytes, seconds: r.seconds, mibPerSecond: rate(r.outputBytes, r.seconds) },
     );
   },
@@ -157,14 +229,15 @@ const rewrap: Command = {
   words: 'rewrap',
   locksPerKeyCall: true,
   synopsis: '<file> --key alias/y [--context k=v …]',
-  summary: 'move a file\'s data key to another KMS key (the data is not touched)',
+  summary: "move a file's data key to another KMS key (the data is not touched)",
   options: { key: 'value', context: 'list' },
   positionals: { min: 1, max: 1, names: '<file>' },
   async run(ctx) {
     const where = 'rewrap';
     const file = positional(ctx, 0);
     const keyId = ctx.args.values.get('key');
-    if (keyId === undefined) throw new UsageError(`${where}: --key <the KMS key to wrap the data key under> is required`);
+    if (keyId === undefined)
+      throw new UsageError(`${where}: --key <the KMS key to wrap the data key under> is required`);
     const context = keyValuePairs(ctx.args, 'context', where);
     await regularFileSize(file, where);
     const before = await inspectFile(file);
@@ -183,7 +256,9 @@ const rewrap: Command = {
     }
     const after = await inspectFile(file);
     ctx.out.result(
-      [`rewrapped ${file}: data key now wrapped under ${after.wrappedKeys.map((w) => w.keyArn).join(', ')} (was ${before.wrappedKeys.map((w) => w.keyArn).join(', ')})`],
+      [
+        `rewrapped ${file}: data key now wrapped under ${after.wrappedKeys.map((w) => w.keyArn).join(', ')} (was ${before.wrappedKeys.map((w) => w.keyArn).join(', ')})`,
+      ],
       { file, before: before.wrappedKeys.map((w) => w.keyArn), after: after.wrappedKeys.map((w) => w.keyArn) },
     );
   },

@@ -9,14 +9,29 @@ import { table } from '../output.js';
 import { allPages } from '../pages.js';
 
 const OPERATIONS: readonly GrantOperation[] = [
-  'Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'CreateGrant', 'RetireGrant', 'DescribeKey',
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
 ];
 
 function operations(raw: string | undefined, where: string): GrantOperation[] {
-  if (raw === undefined) throw new UsageError(`${where}: --operations is required (comma-separated: ${OPERATIONS.join(',')})`);
-  const ops = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (raw === undefined)
+    throw new UsageError(`${where}: --operations is required (comma-separated: ${OPERATIONS.join(',')})`);
+  const ops = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const op of ops) {
-    if (!OPERATIONS.includes(op as GrantOperation)) throw new UsageError(`${where}: --operations: unknown operation ${JSON.stringify(op)} (known: ${OPERATIONS.join(', ')})`);
+    if (!OPERATIONS.includes(op as GrantOperation))
+      throw new UsageError(
+        `${where}: --operations: unknown operation ${JSON.stringify(op)} (known: ${OPERATIONS.join(', ')})`,
+      );
   }
   if (ops.length === 0) throw new UsageError(`${where}: --operations names no operation`);
   return ops as GrantOperation[];
@@ -24,9 +39,17 @@ function operations(raw: string | undefined, where: string): GrantOperation[] {
 
 const create: Command = {
   words: 'grants create',
-  synopsis: '<key> --grantee <arn> --operations Decrypt,… [--retiring-principal <arn>] [--name n] [--context-equals k=v …] [--context-subset k=v …]',
+  synopsis:
+    '<key> --grantee <arn> --operations Decrypt,… [--retiring-principal <arn>] [--name n] [--context-equals k=v …] [--context-subset k=v …]',
   summary: 'give a principal operations on one key',
-  options: { grantee: 'value', operations: 'value', 'retiring-principal': 'value', name: 'value', 'context-equals': 'list', 'context-subset': 'list' },
+  options: {
+    grantee: 'value',
+    operations: 'value',
+    'retiring-principal': 'value',
+    name: 'value',
+    'context-equals': 'list',
+    'context-subset': 'list',
+  },
   positionals: { min: 1, max: 1, names: '<key>' },
   async run(ctx) {
     const where = 'grants create';
@@ -35,16 +58,31 @@ const create: Command = {
     const ops = operations(ctx.args.values.get('operations'), where);
     const equals = keyValuePairs(ctx.args, 'context-equals', where);
     const subset = keyValuePairs(ctx.args, 'context-subset', where);
-    if (equals !== undefined && subset !== undefined) throw new UsageError(`${where}: give --context-equals or --context-subset, not both`);
-    const constraints: GrantConstraints | undefined = equals ? { EncryptionContextEquals: equals } : subset ? { EncryptionContextSubset: subset } : undefined;
+    if (equals !== undefined && subset !== undefined)
+      throw new UsageError(`${where}: give --context-equals or --context-subset, not both`);
+    const constraints: GrantConstraints | undefined = equals
+      ? { EncryptionContextEquals: equals }
+      : subset
+        ? { EncryptionContextSubset: subset }
+        : undefined;
     const retiring = ctx.args.values.get('retiring-principal');
     const name = ctx.args.values.get('name');
     const kms = await ctx.kms();
     const r = await kms.createGrant({
-      KeyId: positional(ctx, 0), GranteePrincipal: grantee, Operations: ops,
-      ...(constraints ? { Constraints: constraints } : {}), ...(retiring ? { RetiringPrincipal: retiring } : {}), ...(name ? { Name: name } : {}),
+      KeyId: positional(ctx, 0),
+      GranteePrincipal: grantee,
+      Operations: ops,
+      ...(constraints ? { Constraints: constraints } : {}),
+      ...(retiring ? { RetiringPrincipal: retiring } : {}),
+      ...(name ? { Name: name } : {}),
     });
-    ctx.out.result([`grant ${r.GrantId}: ${grantee} may ${ops.join(', ')} with ${positional(ctx, 0)}`, `grant token: ${r.GrantToken}`], r);
+    ctx.out.result(
+      [
+        `grant ${r.GrantId}: ${grantee} may ${ops.join(', ')} with ${positional(ctx, 0)}`,
+        `grant token: ${r.GrantToken}`,
+      ],
+      r,
+    );
   },
 };
 
@@ -58,17 +96,28 @@ const list: Command = {
     const kms = await ctx.kms();
     const grantee = ctx.args.values.get('grantee');
     const grants = await allPages(
-      (Marker) => kms.listGrants({ KeyId: positional(ctx, 0), ...(grantee ? { GranteePrincipal: grantee } : {}), ...(Marker ? { Marker } : {}) }),
+      (Marker) =>
+        kms.listGrants({
+          KeyId: positional(ctx, 0),
+          ...(grantee ? { GranteePrincipal: grantee } : {}),
+          ...(Marker ? { Marker } : {}),
+        }),
       (r) => r.Grants,
     );
     const constraint = (c: GrantConstraints | undefined) => {
       const pairs = c?.EncryptionContextEquals ?? c?.EncryptionContextSubset;
       if (pairs === undefined) return '';
-      return `${c?.EncryptionContextEquals ? 'context =' : 'context ⊇'} ${Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join(',')}`;
+      return `${c?.EncryptionContextEquals ? 'context =' : 'context ⊇'} ${Object.entries(pairs)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`;
     };
-    const lines = grants.length === 0
-      ? [`no grants on ${positional(ctx, 0)}`]
-      : table(['GRANT ID', 'GRANTEE', 'OPERATIONS', 'CONSTRAINTS'], grants.map((g) => [g.GrantId, g.GranteePrincipal, g.Operations.join(','), constraint(g.Constraints)]));
+    const lines =
+      grants.length === 0
+        ? [`no grants on ${positional(ctx, 0)}`]
+        : table(
+            ['GRANT ID', 'GRANTEE', 'OPERATIONS', 'CONSTRAINTS'],
+            grants.map((g) => [g.GrantId, g.GranteePrincipal, g.Operations.join(','), constraint(g.Constraints)]),
+          );
     ctx.out.result(lines, { Grants: grants });
   },
 };
@@ -86,7 +135,11 @@ const retire: Command = {
       throw new UsageError('grants retire: name the grant with <key> <grant-id>, or give --token <grant token>');
     }
     const kms = await ctx.kms();
-    await kms.retireGrant(token !== undefined ? { GrantToken: token, ...(keyId ? { KeyId: keyId } : {}), ...(grantId ? { GrantId: grantId } : {}) } : { KeyId: keyId!, GrantId: grantId! });
+    await kms.retireGrant(
+      token !== undefined
+        ? { GrantToken: token, ...(keyId ? { KeyId: keyId } : {}), ...(grantId ? { GrantId: grantId } : {}) }
+        : { KeyId: keyId!, GrantId: grantId! },
+    );
     ctx.out.result([`grant ${grantId ?? '(by token)'} retired`], { Retired: true, GrantId: grantId ?? null });
   },
 };

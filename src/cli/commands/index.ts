@@ -10,4 +10,13 @@ import { luksCommands } from './luks.js';
 import { policyCommands } from './policy.js';
 import { serveCommands } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [...dataCommands, ...keyCommands, ...grantCommands, ...policyCommands, ...auditCommands, ...luksCommands, ...serveCommands, ...accessKeyCommands];
+export const COMMANDS: readonly Command[] = [
+  ...dataCommands,
+  ...keyCommands,
+  ...grantCommands,
+  ...policyCommands,
+  ...auditCommands,
+  ...luksCommands,
+  ...serveCommands,
+  ...accessKeyCommands,
+];

@@ -16,7 +16,10 @@ import { accessKeyPath } from './access-keys.js';
 export function parseListen(raw: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`serve: --listen takes HOST:PORT (127.0.0.1:4599, [::1]:0, :0 for a free port), got ${JSON.stringify(raw)}`);
+  if (!m || port > 65535)
+    throw new UsageError(
+      `serve: --listen takes HOST:PORT (127.0.0.1:4599, [::1]:0, :0 for a free port), got ${JSON.stringify(raw)}`,
+    );
   return { host: m[1] ?? (m[2] === '' ? '127.0.0.1' : m[2]!), port };
 }
 
@@ -24,14 +27,21 @@ const serve: Command = {
   words: 'serve',
   synopsis: '[--listen 127.0.0.1:4599] [--tls-cert FILE --tls-key FILE] [--allow-origin ORIGIN …] [--insecure-http]',
   summary: 'serve the key store over the network in the AWS KMS protocol (SigV4, access keys)',
-  options: { listen: 'value', 'tls-cert': 'value', 'tls-key': 'value', 'allow-origin': 'list', 'insecure-http': 'flag' },
+  options: {
+    listen: 'value',
+    'tls-cert': 'value',
+    'tls-key': 'value',
+    'allow-origin': 'list',
+    'insecure-http': 'flag',
+  },
   positionals: { min: 0, max: 0, names: '' },
   handlesSignals: true,
   async run(ctx) {
     const { host, port } = parseListen(ctx.args.values.get('listen') ?? '127.0.0.1:4599');
     const certPath = ctx.args.values.get('tls-cert');
     const keyPath = ctx.args.values.get('tls-key');
-    if ((certPath === undefined) !== (keyPath === undefined)) throw new UsageError('serve: --tls-cert and --tls-key go together');
+    if ((certPath === undefined) !== (keyPath === undefined))
+      throw new UsageError('serve: --tls-cert and --tls-key go together');
     const tls = certPath === undefined ? undefined : { cert: await readFile(certPath), key: await readFile(keyPath!) };
     const { store, location, secret } = await ctx.keystoreFile();
     const watcher = new AccessKeyWatcher(accessKeyPath(location), secret);
@@ -40,8 +50,14 @@ const serve: Command = {
     try {
       await watcher.start();
       server = await startKmsServer({
-        keystore: store, credentials: (id) => watcher.lookup(id), auditPath: location.auditPath,
-        host, port, tls, allowOrigins: ctx.args.lists.get('allow-origin') ?? [], insecureHttp: ctx.args.flags.has('insecure-http'),
+        keystore: store,
+        credentials: (id) => watcher.lookup(id),
+        auditPath: location.auditPath,
+        host,
+        port,
+        tls,
+        allowOrigins: ctx.args.lists.get('allow-origin') ?? [],
+        insecureHttp: ctx.args.flags.has('insecure-http'),
       });
     } catch (e) {
       watcher.stop();
@@ -53,7 +69,9 @@ const serve: Command = {
       cliProcess.on('SIGTERM', () => resolve('SIGTERM'));
     });
     // The first line on stdout ends with the URL (scripts wait for it).
-    cliProcess.stdout.write(`atrest serve: key store ${location.keystorePath}, ${watcher.size} access key(s), listening on ${server.url}\n`);
+    cliProcess.stdout.write(
+      `atrest serve: key store ${location.keystorePath}, ${watcher.size} access key(s), listening on ${server.url}\n`,
+    );
     const signal = await stop;
     ctx.out.note(`${signal}: finishing calls in flight`);
     await server.close();

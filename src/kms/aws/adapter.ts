@@ -14,12 +14,33 @@ import type { KmsClient } from '../types.js';
 
 /** The methods of KmsClient, in the SDK's command naming (`createKey` → `CreateKeyCommand`). */
 const METHODS: readonly (keyof KmsClient)[] = [
-  'createKey', 'describeKey', 'listKeys', 'enableKey', 'disableKey', 'scheduleKeyDeletion', 'cancelKeyDeletion',
-  'createAlias', 'updateAlias', 'deleteAlias', 'listAliases',
-  'encrypt', 'decrypt', 'reEncrypt', 'generateDataKey', 'generateDataKeyWithoutPlaintext',
-  'createGrant', 'listGrants', 'retireGrant', 'revokeGrant',
-  'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus', 'rotateKeyOnDemand', 'listKeyRotations',
-  'getKeyPolicy', 'putKeyPolicy',
+  'createKey',
+  'describeKey',
+  'listKeys',
+  'enableKey',
+  'disableKey',
+  'scheduleKeyDeletion',
+  'cancelKeyDeletion',
+  'createAlias',
+  'updateAlias',
+  'deleteAlias',
+  'listAliases',
+  'encrypt',
+  'decrypt',
+  'reEncrypt',
+  'generateDataKey',
+  'generateDataKeyWithoutPlaintext',
+  'createGrant',
+  'listGrants',
+  'retireGrant',
+  'revokeGrant',
+  'enableKeyRotation',
+  'disableKeyRotation',
+  'getKeyRotationStatus',
+  'rotateKeyOnDemand',
+  'listKeyRotations',
+  'getKeyPolicy',
+  'putKeyPolicy',
 ];
 
 /** What the adapter needs of an SDK client: `send` (KMSClient) or the operation methods (KMS). */
@@ -47,20 +68,23 @@ export function kmsClientFromAws(client: AwsKmsClientLike): KmsClient {
   }
   const aggregated = typeof (client as Record<string, unknown>).decrypt === 'function';
   if (!aggregated && typeof (client as { send?: unknown }).send !== 'function') {
-    throw new TypeError('kmsClientFromAws: the object has neither send() (KMSClient) nor the KMS operation methods (KMS)');
+    throw new TypeError(
+      'kmsClientFromAws: the object has neither send() (KMSClient) nor the KMS operation methods (KMS)',
+    );
   }
   const commands = sdk as unknown as Record<string, new (input: unknown) => unknown>;
   const out = {} as Record<keyof KmsClient, (request?: unknown) => Promise<unknown>>;
   for (const method of METHODS) {
     const commandName = method[0]!.toUpperCase() + method.slice(1) + 'Command';
     const Command = commands[commandName];
-    if (typeof Command !== 'function') throw new TypeError(`kmsClientFromAws: this @aws-sdk/client-kms has no ${commandName}`);
+    if (typeof Command !== 'function')
+      throw new TypeError(`kmsClientFromAws: this @aws-sdk/client-kms has no ${commandName}`);
     out[method] = async (request?: unknown) => {
       const input = request ?? {};
       let response: unknown;
       try {
         response = aggregated
-          ? await ((client as Record<string, (input: unknown) => Promise<unknown>>)[method]!)(input)
+          ? await (client as Record<string, (input: unknown) => Promise<unknown>>)[method]!(input)
           : await (client as { send(command: unknown): Promise<unknown> }).send(new Command(input));
       } catch (e) {
         throw translateError(e);

@@ -7,6 +7,8 @@ import type { CallContext } from '../call-context.js';
 
 export function requireOwnAccount(ctx: CallContext, action: string): void {
   if (ctx.callerAccount !== ctx.where.accountId) {
-    throw new AccessDeniedException(`User: ${ctx.principal} is not authorized to perform: kms:${action} on resource: * because no identity-based policy allows the kms:${action} action`);
+    throw new AccessDeniedException(
+      `User: ${ctx.principal} is not authorized to perform: kms:${action} on resource: * because no identity-based policy allows the kms:${action} action`,
+    );
   }
 }

@@ -15,7 +15,9 @@ const MAX_ALIASES_PER_KEY = 50;
 function checkUserAliasName(value: unknown): string {
   const name = checkAliasName(value, 'AliasName');
   if (isReservedAliasName(name)) {
-    throw new ValidationException(`AliasName ${name}: names that begin with alias/aws/ are reserved for AWS managed keys`);
+    throw new ValidationException(
+      `AliasName ${name}: names that begin with alias/aws/ are reserved for AWS managed keys`,
+    );
   }
   return name;
 }
@@ -23,7 +25,9 @@ function checkUserAliasName(value: unknown): string {
 function requireAliasRoom(ctx: CallContext, target: ResolvedKey): void {
   const count = Object.values(ctx.state.aliases).filter((a) => a.targetKeyId === target.key.keyId).length;
   if (count >= MAX_ALIASES_PER_KEY) {
-    throw new LimitExceededException(`${target.arn} already has ${MAX_ALIASES_PER_KEY} aliases, the most a key may have`);
+    throw new LimitExceededException(
+      `${target.arn} already has ${MAX_ALIASES_PER_KEY} aliases, the most a key may have`,
+    );
   }
 }
 

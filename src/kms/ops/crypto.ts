@@ -10,13 +10,23 @@ import { concatBytes, randomBytes } from '../../utils/bytes.js';
 import type { CallContext, ResolvedKey } from '../call-context.js';
 import { encodeBlobHeader, NONCE_BYTES, parseBlob, type ParsedBlob } from '../ciphertext-blob.js';
 import { checkEncryptionContext, encodeEncryptionContext } from '../encryption-context.js';
-import { IncorrectKeyException, InvalidCiphertextException, NotFoundException, ValidationException } from '../errors.js';
+import {
+  IncorrectKeyException,
+  InvalidCiphertextException,
+  NotFoundException,
+  ValidationException,
+} from '../errors.js';
 import { checkGrantTokens } from '../grants.js';
 import { currentMaterial, findMaterial, materialBytes } from '../key-material.js';
 import { requireEnabled } from '../key-states.js';
 import type { KeyRecord } from '../state.js';
 import type {
-  DecryptResponse, EncryptionContext, EncryptResponse, GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextResponse, ReEncryptResponse,
+  DecryptResponse,
+  EncryptionContext,
+  EncryptResponse,
+  GenerateDataKeyResponse,
+  GenerateDataKeyWithoutPlaintextResponse,
+  ReEncryptResponse,
 } from '../types.js';
 import { checkBytes, checkEncryptionAlgorithm, checkInteger } from '../validate.js';
 
@@ -42,10 +52,17 @@ async function seal(ctx: CallContext, key: KeyRecord, plaintext: Uint8Array, con
 }
 
 /** Opens a blob already parsed and authorized; any mismatch is InvalidCiphertextException. */
-async function open(ctx: CallContext, key: KeyRecord, blob: ParsedBlob, context: EncryptionContext): Promise<Uint8Array> {
+async function open(
+  ctx: CallContext,
+  key: KeyRecord,
+  blob: ParsedBlob,
+  context: EncryptionContext,
+): Promise<Uint8Array> {
   const material = findMaterial(key, blob.keyMaterialId);
   if (material === undefined) {
-    throw new InvalidCiphertextException('The ciphertext names key material this key does not have: it was altered, or not made by this key service');
+    throw new InvalidCiphertextException(
+      'The ciphertext names key material this key does not have: it was altered, or not made by this key service',
+    );
   }
   const aad = concatBytes(blob.header, encodeEncryptionContext(context));
   const engine = await ctx.engine();
@@ -55,7 +72,9 @@ async function open(ctx: CallContext, key: KeyRecord, blob: ParsedBlob, context:
     return gcm.open(blob.nonce, blob.sealed, aad);
   } catch (e) {
     if ((e as Error)?.name === 'AuthenticationError') {
-      throw new InvalidCiphertextException('The ciphertext or its encryption context is not what was encrypted: the blob was altered, or the EncryptionContext differs from the one used to encrypt');
+      throw new InvalidCiphertextException(
+        'The ciphertext or its encryption context is not what was encrypted: the blob was altered, or the EncryptionContext differs from the one used to encrypt',
+      );
     }
     throw e;
   } finally {
@@ -82,12 +101,16 @@ function blobKey(ctx: CallContext, blob: ParsedBlob, requested: unknown, field: 
     actual = ctx.keyById(blob.keyId);
   } catch (e) {
     if (e instanceof NotFoundException && !ctx.state.deletedKeyIds.includes(blob.keyId)) {
-      throw new InvalidCiphertextException('The ciphertext refers to a KMS key this key service does not hold: it was altered, or not made by this key service');
+      throw new InvalidCiphertextException(
+        'The ciphertext refers to a KMS key this key service does not hold: it was altered, or not made by this key service',
+      );
     }
     throw e;
   }
   if (named !== undefined && named.key.keyId !== actual.key.keyId) {
-    throw new IncorrectKeyException(`The key ID in the request (${named.arn}) does not identify the KMS key used to encrypt the ciphertext`);
+    throw new IncorrectKeyException(
+      `The key ID in the request (${named.arn}) does not identify the KMS key used to encrypt the ciphertext`,
+    );
   }
   return named?.requestAlias === undefined ? actual : { ...actual, requestAlias: named.requestAlias };
 }
@@ -117,7 +140,12 @@ export async function decrypt(ctx: CallContext, r: Record<string, unknown>): Pro
   ctx.authorize(source, 'Decrypt', { grantOperation: 'Decrypt', encryptionContext: context, cryptographic: true });
   requireEnabled(source.key, source.arn);
   const plaintext = await open(ctx, source.key, blob, context);
-  return { KeyId: source.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: blob.keyMaterialId };
+  return {
+    KeyId: source.arn,
+    Plaintext: plaintext,
+    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    KeyMaterialId: blob.keyMaterialId,
+  };
 }
 
 export async function reEncrypt(ctx: CallContext, r: Record<string, unknown>): Promise<ReEncryptResponse> {
@@ -133,8 +161,18 @@ export async function reEncrypt(ctx: CallContext, r: Record<string, unknown>): P
   const destination = ctx.resolveKey(r.DestinationKeyId, 'DestinationKeyId');
   ctx.audit.keyArn = destination.arn;
   const sameKey = { 'kms:ReEncryptOnSameKey': source.key.keyId === destination.key.keyId };
-  ctx.authorize(source, 'ReEncryptFrom', { grantOperation: 'ReEncryptFrom', encryptionContext: sourceContext, cryptographic: true, conditionKeys: sameKey });
-  ctx.authorize(destination, 'ReEncryptTo', { grantOperation: 'ReEncryptTo', encryptionContext: destinationContext, cryptographic: true, conditionKeys: sameKey });
+  ctx.authorize(source, 'ReEncryptFrom', {
+    grantOperation: 'ReEncryptFrom',
+    encryptionContext: sourceContext,
+    cryptographic: true,
+    conditionKeys: sameKey,
+  });
+  ctx.authorize(destination, 'ReEncryptTo', {
+    grantOperation: 'ReEncryptTo',
+    encryptionContext: destinationContext,
+    cryptographic: true,
+    conditionKeys: sameKey,
+  });
   requireEnabled(source.key, source.arn);
   requireEnabled(destination.key, destination.arn);
   const plaintext = await open(ctx, source.key, blob, sourceContext);
@@ -166,7 +204,11 @@ function dataKeyLength(r: Record<string, unknown>): number {
   return checkInteger(r.NumberOfBytes, 'NumberOfBytes', 1, MAX_DATA_KEY_BYTES);
 }
 
-async function generate(ctx: CallContext, r: Record<string, unknown>, action: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
+async function generate(
+  ctx: CallContext,
+  r: Record<string, unknown>,
+  action: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
+) {
   const length = dataKeyLength(r);
   const context = checkEncryptionContext(r.EncryptionContext, 'EncryptionContext');
   checkGrantTokens(ctx.state, r.GrantTokens);
@@ -185,7 +227,10 @@ export async function generateDataKey(ctx: CallContext, r: Record<string, unknow
   return { CiphertextBlob: g.blob, Plaintext: g.dataKey, KeyId: g.arn, KeyMaterialId: g.keyMaterialId };
 }
 
-export async function generateDataKeyWithoutPlaintext(ctx: CallContext, r: Record<string, unknown>): Promise<GenerateDataKeyWithoutPlaintextResponse> {
+export async function generateDataKeyWithoutPlaintext(
+  ctx: CallContext,
+  r: Record<string, unknown>,
+): Promise<GenerateDataKeyWithoutPlaintextResponse> {
   const g = await generate(ctx, r, 'GenerateDataKeyWithoutPlaintext');
   g.dataKey.fill(0);
   return { CiphertextBlob: g.blob, KeyId: g.arn, KeyMaterialId: g.keyMaterialId };

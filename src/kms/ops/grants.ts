@@ -3,8 +3,16 @@
 import type { CallContext, ResolvedKey } from '../call-context.js';
 import { LimitExceededException, NotFoundException, ValidationException } from '../errors.js';
 import {
-  checkGrantConstraints, checkGrantId, checkGrantOperations, checkGrantTokens, grantOfToken, grantsOfKey, MAX_GRANTS_PER_KEY,
-  newGrantId, newGrantToken, sameGrantParameters,
+  checkGrantConstraints,
+  checkGrantId,
+  checkGrantOperations,
+  checkGrantTokens,
+  grantOfToken,
+  grantsOfKey,
+  MAX_GRANTS_PER_KEY,
+  newGrantId,
+  newGrantToken,
+  sameGrantParameters,
 } from '../grants.js';
 import { isPrincipalArn } from '../../policy/index.js';
 import { requireEnabled } from '../key-states.js';
@@ -16,14 +24,17 @@ const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 
 function checkPrincipal(value: unknown, field: string): string {
   if (typeof value !== 'string' || !isPrincipalArn(value) || value.length > 256) {
-    throw new ValidationException(`${field} must be an IAM principal ARN (arn:aws:iam::<account>:… or arn:aws:sts::<account>:…), got ${JSON.stringify(value)}`);
+    throw new ValidationException(
+      `${field} must be an IAM principal ARN (arn:aws:iam::<account>:… or arn:aws:sts::<account>:…), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 export function createGrant(ctx: CallContext, r: Record<string, unknown>): CreateGrantResponse {
   const grantee = checkPrincipal(r.GranteePrincipal, 'GranteePrincipal');
-  const retiring = r.RetiringPrincipal === undefined ? undefined : checkPrincipal(r.RetiringPrincipal, 'RetiringPrincipal');
+  const retiring =
+    r.RetiringPrincipal === undefined ? undefined : checkPrincipal(r.RetiringPrincipal, 'RetiringPrincipal');
   const operations = checkGrantOperations(r.Operations);
   const constraints = checkGrantConstraints(r.Constraints, operations);
   if (r.Name !== undefined && (typeof r.Name !== 'string' || !GRANT_NAME.test(r.Name))) {
@@ -96,7 +107,10 @@ export function listGrants(ctx: CallContext, r: Record<string, unknown>): ListGr
   const grantee = r.GranteePrincipal === undefined ? undefined : checkPrincipal(r.GranteePrincipal, 'GranteePrincipal');
   ctx.authorize(target, 'ListGrants', { conditionKeys: { 'kms:GrantIsForAWSResource': ctx.viaService !== undefined } });
   const grants = grantsOfKey(ctx.state, target.key.keyId)
-    .filter((g) => (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee))
+    .filter(
+      (g) =>
+        (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee),
+    )
     .map((g) => listEntry(ctx, g));
   const { page, ...rest } = paginate(grants, r);
   return { Grants: page, ...rest };
@@ -153,9 +167,10 @@ export function revokeGrant(ctx: CallContext, r: Record<string, unknown>): Recor
   ctx.audit.keyArn = target.arn;
   const grantId = checkGrantId(r.GrantId);
   ctx.audit.grantId = grantId;
-  ctx.authorize(target, 'RevokeGrant', { conditionKeys: { 'kms:GrantIsForAWSResource': ctx.viaService !== undefined } });
+  ctx.authorize(target, 'RevokeGrant', {
+    conditionKeys: { 'kms:GrantIsForAWSResource': ctx.viaService !== undefined },
+  });
   grantOnKey(ctx, target, grantId);
   delete ctx.state.grants[grantId];
   return {};
 }
-

@@ -1,6 +1,11 @@
 // Key policy operations: GetKeyPolicy, PutKeyPolicy. A key has one policy, named `default`.
 
-import { MalformedPolicyDocumentException, parsePolicy, POLICY_LOCKOUT_MESSAGE, wouldLockOut } from '../../policy/index.js';
+import {
+  MalformedPolicyDocumentException,
+  parsePolicy,
+  POLICY_LOCKOUT_MESSAGE,
+  wouldLockOut,
+} from '../../policy/index.js';
 import type { CallContext } from '../call-context.js';
 import { ValidationException } from '../errors.js';
 import type { GetKeyPolicyResponse } from '../types.js';
@@ -8,7 +13,9 @@ import { checkOptionalBoolean } from '../validate.js';
 
 function checkPolicyName(value: unknown): void {
   if (value !== undefined && value !== 'default') {
-    throw new ValidationException(`PolicyName must be "default" (a key has only that policy), got ${JSON.stringify(value)}`);
+    throw new ValidationException(
+      `PolicyName must be "default" (a key has only that policy), got ${JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -24,7 +31,8 @@ export function putKeyPolicy(ctx: CallContext, r: Record<string, unknown>): Reco
   checkPolicyName(r.PolicyName);
   const bypass = checkOptionalBoolean(r.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
   const target = ctx.manageableKey(r.KeyId, 'PutKeyPolicy');
-  if (typeof r.Policy !== 'string') throw new MalformedPolicyDocumentException('Policy must be a string holding a JSON key policy document');
+  if (typeof r.Policy !== 'string')
+    throw new MalformedPolicyDocumentException('Policy must be a string holding a JSON key policy document');
   const doc = parsePolicy(r.Policy);
   if (!bypass && wouldLockOut(doc, ctx.principal, target.arn, ctx.where.accountId, ctx.now)) {
     throw new MalformedPolicyDocumentException(POLICY_LOCKOUT_MESSAGE);

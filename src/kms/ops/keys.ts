@@ -1,7 +1,13 @@
 // Key operations: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion,
 // CancelKeyDeletion.
 
-import { defaultKeyPolicy, MalformedPolicyDocumentException, parsePolicy, POLICY_LOCKOUT_MESSAGE, wouldLockOut } from '../../policy/index.js';
+import {
+  defaultKeyPolicy,
+  MalformedPolicyDocumentException,
+  parsePolicy,
+  POLICY_LOCKOUT_MESSAGE,
+  wouldLockOut,
+} from '../../policy/index.js';
 import { UnsupportedOperationException, ValidationException } from '../errors.js';
 import type { CallContext } from '../call-context.js';
 import { cancelDeletion, checkPendingWindow, scheduleDeletion } from '../deletion.js';
@@ -12,13 +18,19 @@ import { requireNotPendingDeletion, requirePendingDeletion } from '../key-states
 import { paginate } from '../pagination.js';
 import type { KeyRecord } from '../state.js';
 import type {
-  CancelKeyDeletionResponse, CreateKeyResponse, DescribeKeyResponse, ListKeysResponse, ScheduleKeyDeletionResponse, Tag,
+  CancelKeyDeletionResponse,
+  CreateKeyResponse,
+  DescribeKeyResponse,
+  ListKeysResponse,
+  ScheduleKeyDeletionResponse,
+  Tag,
 } from '../types.js';
 import { checkOptionalBoolean, checkOptionalString } from '../validate.js';
 import { requireOwnAccount } from './account-scope.js';
 import { checkGrantTokens } from '../grants.js';
 
-const ONLY_SYMMETRIC = 'LocalKms supports only symmetric encryption keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT)';
+const ONLY_SYMMETRIC =
+  'LocalKms supports only symmetric encryption keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT)';
 const MAX_TAGS = 50;
 
 export function createKey(ctx: CallContext, r: Record<string, unknown>): CreateKeyResponse {
@@ -32,9 +44,12 @@ export function createKey(ctx: CallContext, r: Record<string, unknown>): CreateK
     throw new UnsupportedOperationException(`${ONLY_SYMMETRIC}; got KeyUsage ${String(r.KeyUsage)}`);
   }
   if (r.Origin !== undefined && r.Origin !== 'AWS_KMS') {
-    throw new UnsupportedOperationException(`LocalKms generates all key material itself (Origin AWS_KMS); got Origin ${String(r.Origin)}`);
+    throw new UnsupportedOperationException(
+      `LocalKms generates all key material itself (Origin AWS_KMS); got Origin ${String(r.Origin)}`,
+    );
   }
-  if (r.MultiRegion === true) throw new UnsupportedOperationException('LocalKms has no multi-Region keys (MultiRegion must be false)');
+  if (r.MultiRegion === true)
+    throw new UnsupportedOperationException('LocalKms has no multi-Region keys (MultiRegion must be false)');
   const description = checkOptionalString(r.Description, 'Description', 8192) ?? '';
   const bypass = checkOptionalBoolean(r.BypassPolicyLockoutSafetyCheck, 'BypassPolicyLockoutSafetyCheck');
   const tags = checkTags(r.Tags);
@@ -45,7 +60,8 @@ export function createKey(ctx: CallContext, r: Record<string, unknown>): CreateK
   if (r.Policy === undefined) {
     policy = defaultKeyPolicy(ctx.where.accountId);
   } else {
-    if (typeof r.Policy !== 'string') throw new MalformedPolicyDocumentException('Policy must be a string holding a JSON key policy document');
+    if (typeof r.Policy !== 'string')
+      throw new MalformedPolicyDocumentException('Policy must be a string holding a JSON key policy document');
     const doc = parsePolicy(r.Policy);
     if (!bypass && wouldLockOut(doc, ctx.principal, arn, ctx.where.accountId, ctx.now)) {
       throw new MalformedPolicyDocumentException(POLICY_LOCKOUT_MESSAGE);
@@ -71,12 +87,20 @@ export function createKey(ctx: CallContext, r: Record<string, unknown>): CreateK
 function checkTags(value: unknown): Tag[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new ValidationException('Tags must be an array of { TagKey, TagValue }');
-  if (value.length > MAX_TAGS) throw new ValidationException(`Tags holds ${value.length} tags; at most ${MAX_TAGS} are allowed`);
+  if (value.length > MAX_TAGS)
+    throw new ValidationException(`Tags holds ${value.length} tags; at most ${MAX_TAGS} are allowed`);
   const seen = new Set<string>();
   return value.map((t, i) => {
     const tag = t as Partial<Tag> | null;
-    if (tag === null || typeof tag !== 'object' || typeof tag.TagKey !== 'string' || tag.TagKey.length < 1 || tag.TagKey.length > 128 ||
-      typeof tag.TagValue !== 'string' || tag.TagValue.length > 256) {
+    if (
+      tag === null ||
+      typeof tag !== 'object' ||
+      typeof tag.TagKey !== 'string' ||
+      tag.TagKey.length < 1 ||
+      tag.TagKey.length > 128 ||
+      typeof tag.TagValue !== 'string' ||
+      tag.TagValue.length > 256
+    ) {
       throw new ValidationException(`Tags[${i}] must be { TagKey: 1..128 characters, TagValue: 0..256 characters }`);
     }
     if (seen.has(tag.TagKey)) throw new ValidationException(`Tags: TagKey ${JSON.stringify(tag.TagKey)} appears twice`);
@@ -116,7 +140,10 @@ export function disableKey(ctx: CallContext, r: Record<string, unknown>): Record
 
 export function scheduleKeyDeletion(ctx: CallContext, r: Record<string, unknown>): ScheduleKeyDeletionResponse {
   const target = ctx.manageableKey(r.KeyId, 'ScheduleKeyDeletion', {
-    conditionKeys: { 'kms:ScheduleKeyDeletionPendingWindowInDays': typeof r.PendingWindowInDays === 'number' ? r.PendingWindowInDays : 30 },
+    conditionKeys: {
+      'kms:ScheduleKeyDeletionPendingWindowInDays':
+        typeof r.PendingWindowInDays === 'number' ? r.PendingWindowInDays : 30,
+    },
   });
   const days = checkPendingWindow(r.PendingWindowInDays);
   requireNotPendingDeletion(target.key, target.arn);

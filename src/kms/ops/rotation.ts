@@ -7,12 +7,17 @@ import { requireEnabled } from '../key-states.js';
 import { paginate } from '../pagination.js';
 import { checkRotationPeriod, disableAutomaticRotation, enableAutomaticRotation, rotateOnDemand } from '../rotation.js';
 import type {
-  GetKeyRotationStatusResponse, ListKeyRotationsResponse, RotateKeyOnDemandResponse, RotationsListEntry,
+  GetKeyRotationStatusResponse,
+  ListKeyRotationsResponse,
+  RotateKeyOnDemandResponse,
+  RotationsListEntry,
 } from '../types.js';
 
 export function enableKeyRotation(ctx: CallContext, r: Record<string, unknown>): Record<string, never> {
   const target = ctx.manageableKey(r.KeyId, 'EnableKeyRotation', {
-    conditionKeys: { 'kms:RotationPeriodInDays': typeof r.RotationPeriodInDays === 'number' ? r.RotationPeriodInDays : 365 },
+    conditionKeys: {
+      'kms:RotationPeriodInDays': typeof r.RotationPeriodInDays === 'number' ? r.RotationPeriodInDays : 365,
+    },
   });
   const period = checkRotationPeriod(r.RotationPeriodInDays);
   requireEnabled(target.key, target.arn);
@@ -53,7 +58,9 @@ export function listKeyRotations(ctx: CallContext, r: Record<string, unknown>): 
   ctx.audit.keyArn = target.arn;
   const include = r.IncludeKeyMaterial ?? 'ROTATIONS_ONLY';
   if (include !== 'ROTATIONS_ONLY' && include !== 'ALL_KEY_MATERIAL') {
-    throw new ValidationException(`IncludeKeyMaterial must be ROTATIONS_ONLY or ALL_KEY_MATERIAL, got ${String(include)}`);
+    throw new ValidationException(
+      `IncludeKeyMaterial must be ROTATIONS_ONLY or ALL_KEY_MATERIAL, got ${String(include)}`,
+    );
   }
   ctx.authorize(target, 'ListKeyRotations');
   const materials = target.key.materials;

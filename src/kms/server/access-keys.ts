@@ -42,9 +42,12 @@ function randomString(alphabet: string, length: number): string {
 /** A new key in AWS's shapes: `AKIA` + 16 base-32 characters, a 40-character secret. */
 export function newAccessKey(principal: string, description: string | undefined, now: Date): AccessKey {
   if (typeof principal !== 'string' || !isPrincipalArn(principal)) {
-    throw new RangeError(`access key principal must be an IAM or STS principal ARN (arn:aws:iam::<account>:user/…), got ${JSON.stringify(principal)}`);
+    throw new RangeError(
+      `access key principal must be an IAM or STS principal ARN (arn:aws:iam::<account>:user/…), got ${JSON.stringify(principal)}`,
+    );
   }
-  if (description !== undefined && description.length > 256) throw new RangeError('access key description must be at most 256 characters');
+  if (description !== undefined && description.length > 256)
+    throw new RangeError('access key description must be at most 256 characters');
   const key: AccessKey = {
     AccessKeyId: 'AKIA' + randomString(BASE32, 16),
     SecretAccessKey: randomString(SECRET_ALPHABET, 40),
@@ -88,7 +91,11 @@ export async function checkKeystoreSecret(keystorePath: string, secret: Keystore
 
 /** Reads and changes the table under its lock (waiting up to 5 s for another writer), saves it
  *  atomically, and returns what `change` returns. */
-export async function updateAccessKeys<T>(path: string, secret: KeystoreSecret, change: (keys: AccessKey[]) => T): Promise<T> {
+export async function updateAccessKeys<T>(
+  path: string,
+  secret: KeystoreSecret,
+  change: (keys: AccessKey[]) => T,
+): Promise<T> {
   const deadline = Date.now() + 5000;
   let store: FileKeystore;
   for (;;) {
@@ -138,7 +145,10 @@ export class AccessKeyWatcher {
   /** The last failure to re-read the file (the previous table stays in force). */
   lastError: Error | undefined;
 
-  constructor(readonly path: string, secret: KeystoreSecret) {
+  constructor(
+    readonly path: string,
+    secret: KeystoreSecret,
+  ) {
     this.#secret = copySecret(secret);
   }
 
@@ -178,7 +188,11 @@ export class AccessKeyWatcher {
           this.#sealer = await StateSealer.forSealed(sealed, copySecret(this.#secret));
         }
         for (const k of checkTable(this.#sealer.open(sealed), this.path).keys) {
-          next.set(k.AccessKeyId, { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, principal: k.Principal });
+          next.set(k.AccessKeyId, {
+            accessKeyId: k.AccessKeyId,
+            secretAccessKey: k.SecretAccessKey,
+            principal: k.Principal,
+          });
         }
       }
       this.#byId = next;

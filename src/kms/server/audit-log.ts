@@ -16,7 +16,8 @@ import type { AuditRecord } from '../audit.js';
 type Handle = Awaited<ReturnType<typeof open>>;
 
 const nextTurn: (callback: () => void) => unknown =
-  (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate ?? ((callback) => setTimeout(callback, 0));
+  (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate ??
+  ((callback) => setTimeout(callback, 0));
 
 export class AuditLog {
   #pending: string[] = [];
@@ -24,7 +25,10 @@ export class AuditLog {
   #scheduled: Promise<void> | undefined;
   #handle: Handle;
 
-  private constructor(readonly path: string, handle: Handle) {
+  private constructor(
+    readonly path: string,
+    handle: Handle,
+  ) {
     this.#handle = handle;
   }
 

@@ -37,7 +37,8 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-const CORS_ALLOWED_HEADERS = 'authorization, content-type, x-amz-date, x-amz-target, x-amz-content-sha256, x-amz-security-token, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request';
+const CORS_ALLOWED_HEADERS =
+  'authorization, content-type, x-amz-date, x-amz-target, x-amz-content-sha256, x-amz-security-token, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request';
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopback(host: string): boolean {
@@ -50,7 +51,8 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
   const port = options.port ?? 4599;
   const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const allowed = new Set(options.allowOrigins ?? []);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`listen: port must be 0..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`listen: port must be 0..65535, got ${port}`);
   if (options.tls === undefined && !isLoopback(host) && options.insecureHttp !== true) {
     throw new RangeError(
       `refusing to serve plain HTTP on ${host}, which is not a loopback address: requests and replies (data keys in plaintext) would cross the network unencrypted. ` +
@@ -77,13 +79,26 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
         res.writeHead(403, { 'Content-Type': 'text/plain' }).end('origin not allowed\n');
         return;
       }
-      res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' }).end();
+      res
+        .writeHead(204, {
+          ...cors,
+          'Access-Control-Allow-Methods': 'POST',
+          'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
+          'Access-Control-Max-Age': '600',
+        })
+        .end();
       return;
     }
     const refuseTooLarge = () => {
       tooLarge(res, cors, maxBody);
       req.socket.destroy();
-      void service.refused({ rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? '' }, 'RequestEntityTooLargeException', `body over ${maxBody} bytes`).catch(() => undefined);
+      void service
+        .refused(
+          { rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? '' },
+          'RequestEntityTooLargeException',
+          `body over ${maxBody} bytes`,
+        )
+        .catch(() => undefined);
     };
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBody) {
@@ -115,10 +130,22 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
       if (refused) return;
       const body = concat(chunks, size);
       service
-        .handle({ method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body, remoteAddress: req.socket.remoteAddress ?? '' })
+        .handle({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          rawHeaders: req.rawHeaders,
+          body,
+          remoteAddress: req.socket.remoteAddress ?? '',
+        })
         .then(
-          (reply) => res.writeHead(reply.status, { ...cors, ...reply.headers, 'Content-Length': utf8Length(reply.body) }).end(reply.body),
-          () => res.writeHead(500, { ...cors, 'Content-Type': 'application/x-amz-json-1.1' }).end('{"__type":"KMSInternalException","message":"internal error"}'),
+          (reply) =>
+            res
+              .writeHead(reply.status, { ...cors, ...reply.headers, 'Content-Length': utf8Length(reply.body) })
+              .end(reply.body),
+          () =>
+            res
+              .writeHead(500, { ...cors, 'Content-Type': 'application/x-amz-json-1.1' })
+              .end('{"__type":"KMSInternalException","message":"internal error"}'),
         )
         .finally(done);
     });
@@ -135,7 +162,12 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
   server.maxConnections = 256;
   server.on('clientError', (error, socket) => {
     // Too slow (headersTimeout/requestTimeout), headers too large, or not HTTP: answer and close.
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
@@ -175,8 +207,19 @@ export async function listen(service: KmsService, options: ListenOptions = {}): 
 }
 
 function tooLarge(res: ServerResponse, cors: Record<string, string>, max: number): void {
-  const body = JSON.stringify({ __type: 'RequestEntityTooLargeException', message: `The request body exceeds ${max} bytes` });
-  if (!res.headersSent) res.writeHead(413, { ...cors, 'Content-Type': 'application/x-amz-json-1.1', Connection: 'close', 'Content-Length': utf8Length(body) }).end(body);
+  const body = JSON.stringify({
+    __type: 'RequestEntityTooLargeException',
+    message: `The request body exceeds ${max} bytes`,
+  });
+  if (!res.headersSent)
+    res
+      .writeHead(413, {
+        ...cors,
+        'Content-Type': 'application/x-amz-json-1.1',
+        Connection: 'close',
+        'Content-Length': utf8Length(body),
+      })
+      .end(body);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

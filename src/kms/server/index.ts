@@ -11,7 +11,13 @@ import { listen, type ListenOptions } from './http.js';
 import { KmsService } from './service.js';
 import type { Credential } from './sigv4.js';
 
-export { AccessKeyWatcher, checkKeystoreSecret, newAccessKey, readAccessKeys, updateAccessKeys } from './access-keys.js';
+export {
+  AccessKeyWatcher,
+  checkKeystoreSecret,
+  newAccessKey,
+  readAccessKeys,
+  updateAccessKeys,
+} from './access-keys.js';
 export type { AccessKey } from './access-keys.js';
 export { isLoopback } from './http.js';
 export type { ListenOptions, RunningServer } from './http.js';
@@ -45,7 +51,14 @@ export async function startKmsServer(options: KmsServerOptions): Promise<KmsServ
   const memory: AuditRecord[] = [];
   const log = options.auditPath === undefined ? undefined : await AuditLog.open(options.auditPath);
   const audit = (record: AuditRecord) => (log === undefined ? memory.push(record) : log.add(record));
-  const kms = new LocalKms({ keystore: options.keystore, store: options.store, accountId: options.accountId, region: options.region, clock: options.clock, onAudit: audit });
+  const kms = new LocalKms({
+    keystore: options.keystore,
+    store: options.store,
+    accountId: options.accountId,
+    region: options.region,
+    clock: options.clock,
+    onAudit: audit,
+  });
   const credentials = typeof options.credentials === 'function' ? options.credentials : tableOf(options.credentials);
   const service = new KmsService({ kms, credentials, audit, flushAudit: () => log?.flush() ?? Promise.resolve() });
   let running;

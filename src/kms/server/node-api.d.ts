@@ -50,16 +50,28 @@ declare module 'node:http' {
     closeAllConnections(): void;
     address(): { address: string; port: number; family: string } | string | null;
     on(event: 'error', listener: (error: Error & { code?: string }) => void): this;
-    on(event: 'clientError', listener: (error: Error & { code?: string }, socket: Socket & { writable?: boolean; end(data?: string): void }) => void): this;
+    on(
+      event: 'clientError',
+      listener: (
+        error: Error & { code?: string },
+        socket: Socket & { writable?: boolean; end(data?: string): void },
+      ) => void,
+    ): this;
     once(event: 'error', listener: (error: Error & { code?: string }) => void): this;
     off(event: 'error', listener: (error: Error & { code?: string }) => void): this;
   }
-  export function createServer(options: Record<string, unknown>, handler: (req: IncomingMessage, res: ServerResponse) => void): Server;
+  export function createServer(
+    options: Record<string, unknown>,
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Server;
 }
 
 declare module 'node:https' {
   import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-  export function createServer(options: Record<string, unknown>, handler: (req: IncomingMessage, res: ServerResponse) => void): Server;
+  export function createServer(
+    options: Record<string, unknown>,
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Server;
 }
 
 declare module 'node:fs/promises' {

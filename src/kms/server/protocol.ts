@@ -17,21 +17,52 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Operation name → KmsClient method, for every operation LocalKms serves. */
 export const OPERATION_METHODS: Readonly<Record<KmsOperation, keyof KmsClient>> = {
-  CreateKey: 'createKey', DescribeKey: 'describeKey', ListKeys: 'listKeys', EnableKey: 'enableKey', DisableKey: 'disableKey',
-  ScheduleKeyDeletion: 'scheduleKeyDeletion', CancelKeyDeletion: 'cancelKeyDeletion',
-  CreateAlias: 'createAlias', UpdateAlias: 'updateAlias', DeleteAlias: 'deleteAlias', ListAliases: 'listAliases',
-  Encrypt: 'encrypt', Decrypt: 'decrypt', ReEncrypt: 'reEncrypt', GenerateDataKey: 'generateDataKey',
+  CreateKey: 'createKey',
+  DescribeKey: 'describeKey',
+  ListKeys: 'listKeys',
+  EnableKey: 'enableKey',
+  DisableKey: 'disableKey',
+  ScheduleKeyDeletion: 'scheduleKeyDeletion',
+  CancelKeyDeletion: 'cancelKeyDeletion',
+  CreateAlias: 'createAlias',
+  UpdateAlias: 'updateAlias',
+  DeleteAlias: 'deleteAlias',
+  ListAliases: 'listAliases',
+  Encrypt: 'encrypt',
+  Decrypt: 'decrypt',
+  ReEncrypt: 'reEncrypt',
+  GenerateDataKey: 'generateDataKey',
   GenerateDataKeyWithoutPlaintext: 'generateDataKeyWithoutPlaintext',
-  CreateGrant: 'createGrant', ListGrants: 'listGrants', RetireGrant: 'retireGrant', RevokeGrant: 'revokeGrant',
-  EnableKeyRotation: 'enableKeyRotation', DisableKeyRotation: 'disableKeyRotation', GetKeyRotationStatus: 'getKeyRotationStatus',
-  RotateKeyOnDemand: 'rotateKeyOnDemand', ListKeyRotations: 'listKeyRotations',
-  GetKeyPolicy: 'getKeyPolicy', PutKeyPolicy: 'putKeyPolicy',
+  CreateGrant: 'createGrant',
+  ListGrants: 'listGrants',
+  RetireGrant: 'retireGrant',
+  RevokeGrant: 'revokeGrant',
+  EnableKeyRotation: 'enableKeyRotation',
+  DisableKeyRotation: 'disableKeyRotation',
+  GetKeyRotationStatus: 'getKeyRotationStatus',
+  RotateKeyOnDemand: 'rotateKeyOnDemand',
+  ListKeyRotations: 'listKeyRotations',
+  GetKeyPolicy: 'getKeyPolicy',
+  PutKeyPolicy: 'putKeyPolicy',
 };
 
 /** The operations that change state: a reply to one of them means the change is saved. */
 export const MUTATING_OPERATIONS: ReadonlySet<KmsOperation> = new Set<KmsOperation>([
-  'CreateKey', 'EnableKey', 'DisableKey', 'ScheduleKeyDeletion', 'CancelKeyDeletion', 'CreateAlias', 'UpdateAlias', 'DeleteAlias',
-  'CreateGrant', 'RetireGrant', 'RevokeGrant', 'EnableKeyRotation', 'DisableKeyRotation', 'RotateKeyOnDemand', 'PutKeyPolicy',
+  'CreateKey',
+  'EnableKey',
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'CreateAlias',
+  'UpdateAlias',
+  'DeleteAlias',
+  'CreateGrant',
+  'RetireGrant',
+  'RevokeGrant',
+  'EnableKeyRotation',
+  'DisableKeyRotation',
+  'RotateKeyOnDemand',
+  'PutKeyPolicy',
 ]);
 
 /** Request members that carry bytes (base64 on the wire). */
@@ -48,11 +79,17 @@ export class ProtocolError extends Error {
 /** The operation an `X-Amz-Target` header names, or an UnknownOperationException. */
 export function operationOf(target: string | undefined): KmsOperation {
   if (target === undefined || target === '') {
-    throw new ProtocolError('UnknownOperationException', 'The request has no X-Amz-Target header (expected TrentService.<Operation>)');
+    throw new ProtocolError(
+      'UnknownOperationException',
+      'The request has no X-Amz-Target header (expected TrentService.<Operation>)',
+    );
   }
   const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   if (!Object.prototype.hasOwnProperty.call(OPERATION_METHODS, name)) {
-    throw new ProtocolError('UnknownOperationException', `Unknown operation ${JSON.stringify(target)} (X-Amz-Target must be TrentService.<Operation> for a KMS operation this server implements)`);
+    throw new ProtocolError(
+      'UnknownOperationException',
+      `Unknown operation ${JSON.stringify(target)} (X-Amz-Target must be TrentService.<Operation> for a KMS operation this server implements)`,
+    );
   }
   return name as KmsOperation;
 }
@@ -68,14 +105,20 @@ export function decodeRequest(body: Uint8Array): Record<string, unknown> {
     throw new ProtocolError('SerializationException', 'The request body is not valid UTF-8 JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ProtocolError('SerializationException', 'The request body must be a JSON object of the operation\'s input members');
+    throw new ProtocolError(
+      'SerializationException',
+      "The request body must be a JSON object of the operation's input members",
+    );
   }
   const request = parsed as Record<string, unknown>;
   for (const member of BLOB_MEMBERS) {
     const value = request[member];
     if (value === undefined) continue;
     if (typeof value !== 'string' || !isBase64(value)) {
-      throw new ProtocolError('SerializationException', `${member} must be a base64 string (standard alphabet, padded)`);
+      throw new ProtocolError(
+        'SerializationException',
+        `${member} must be a base64 string (standard alphabet, padded)`,
+      );
     }
     request[member] = fromBase64(value);
   }
@@ -110,9 +153,13 @@ function toWire(value: unknown): unknown {
  *  client error (400). Only failures of the server itself are 5xx. */
 const STATUS: Readonly<Record<string, number>> = {
   NotFoundException: 404,
-  AlreadyExistsException: 409, ConflictException: 409, DisabledException: 409, KMSInvalidStateException: 409,
+  AlreadyExistsException: 409,
+  ConflictException: 409,
+  DisabledException: 409,
+  KMSInvalidStateException: 409,
   DryRunOperationException: 412,
-  KMSInternalException: 500, KeyUnavailableException: 500,
+  KMSInternalException: 500,
+  KeyUnavailableException: 500,
   DependencyTimeoutException: 503,
   RequestEntityTooLargeException: 413,
 };
@@ -120,11 +167,26 @@ const STATUS: Readonly<Record<string, number>> = {
 /** The names a reply may carry as `__type`: the AWS exception names LocalKms and this server throw. */
 const KNOWN_ERRORS = new Set([
   ...Object.keys(STATUS),
-  'AccessDeniedException', 'InvalidCiphertextException', 'IncorrectKeyException', 'ValidationException', 'UnsupportedOperationException',
-  'InvalidGrantTokenException', 'InvalidGrantIdException', 'LimitExceededException', 'MalformedPolicyDocumentException',
-  'InvalidMarkerException', 'InvalidArnException', 'InvalidKeyUsageException', 'InvalidAliasNameException', 'TagException',
-  'UnknownOperationException', 'SerializationException', 'MissingAuthenticationTokenException', 'UnrecognizedClientException',
-  'InvalidSignatureException', 'IncompleteSignatureException',
+  'AccessDeniedException',
+  'InvalidCiphertextException',
+  'IncorrectKeyException',
+  'ValidationException',
+  'UnsupportedOperationException',
+  'InvalidGrantTokenException',
+  'InvalidGrantIdException',
+  'LimitExceededException',
+  'MalformedPolicyDocumentException',
+  'InvalidMarkerException',
+  'InvalidArnException',
+  'InvalidKeyUsageException',
+  'InvalidAliasNameException',
+  'TagException',
+  'UnknownOperationException',
+  'SerializationException',
+  'MissingAuthenticationTokenException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
 ]);
 
 export interface ErrorReply {
@@ -144,5 +206,9 @@ export function encodeError(error: unknown): ErrorReply {
     return { status: STATUS[name] ?? 400, type: name, body: JSON.stringify({ __type: name, message }) };
   }
   const type = 'KMSInternalException';
-  return { status: 500, type, body: JSON.stringify({ __type: type, message: 'The request failed inside the key service; it was not applied' }) };
+  return {
+    status: 500,
+    type,
+    body: JSON.stringify({ __type: type, message: 'The request failed inside the key service; it was not applied' }),
+  };
 }

@@ -15,7 +15,14 @@ import type { AuditRecord } from '../audit.js';
 import type { LocalKms } from '../local-kms.js';
 import type { KmsOperation } from '../types.js';
 import {
-  CONTENT_TYPE, decodeRequest, encodeError, encodeResponse, MUTATING_OPERATIONS, OPERATION_METHODS, operationOf, ProtocolError,
+  CONTENT_TYPE,
+  decodeRequest,
+  encodeError,
+  encodeResponse,
+  MUTATING_OPERATIONS,
+  OPERATION_METHODS,
+  operationOf,
+  ProtocolError,
 } from './protocol.js';
 import { claimedAccessKeyId, headerValues, verifySignature, type Credential } from './sigv4.js';
 
@@ -74,11 +81,18 @@ export class KmsService {
         operation = undefined; // reported after authentication
       }
       accessKeyId = claimedAccessKeyId(headers);
-      const { credential } = verifySignature({ ...req, headers }, this.#options.credentials, this.#options.kms.region, this.#now());
+      const { credential } = verifySignature(
+        { ...req, headers },
+        this.#options.credentials,
+        this.#options.kms.region,
+        this.#now(),
+      );
       principal = credential.principal;
       if (operation === undefined) operation = operationOf(headers.get('x-amz-target')?.[0]); // throws the right error
       const invocation = headers.get('amz-sdk-invocation-id')?.[0];
-      const signedInvocation = invocation !== undefined && /SignedHeaders=[^,]*\bamz-sdk-invocation-id\b/.test(headers.get('authorization')?.join(',') ?? '');
+      const signedInvocation =
+        invocation !== undefined &&
+        /SignedHeaders=[^,]*\bamz-sdk-invocation-id\b/.test(headers.get('authorization')?.join(',') ?? '');
       if (MUTATING_OPERATIONS.has(operation) && signedInvocation) {
         const key = `${credential.accessKeyId}/${invocation}`;
         const first = this.#replies.get(key);
@@ -86,8 +100,14 @@ export class KmsService {
         if (first !== undefined && reply.status === 200) {
           // A retry answered from memory: audited as such, under its own request id.
           this.#options.audit({
-            eventTime: this.#now(), principal, accessKeyId: credential.accessKeyId, sourceIPAddress: req.remoteAddress, requestId,
-            eventName: operation, requestParameters: { replayOf: reply.headers['x-amzn-RequestId'] }, outcome: 'Success',
+            eventTime: this.#now(),
+            principal,
+            accessKeyId: credential.accessKeyId,
+            sourceIPAddress: req.remoteAddress,
+            requestId,
+            eventName: operation,
+            requestParameters: { replayOf: reply.headers['x-amzn-RequestId'] },
+            outcome: 'Success',
           });
           await this.#options.flushAudit();
         }
@@ -96,9 +116,16 @@ export class KmsService {
       return await this.#call(req, operation, credential, requestId);
     } catch (error) {
       this.#options.audit({
-        eventTime: this.#now(), principal, accessKeyId, sourceIPAddress: req.remoteAddress, requestId,
-        eventName: operation ?? 'Unknown', requestParameters: {}, outcome: 'Failure',
-        errorCode: (error as Error)?.name ?? 'Error', errorMessage: (error as Error)?.message ?? String(error),
+        eventTime: this.#now(),
+        principal,
+        accessKeyId,
+        sourceIPAddress: req.remoteAddress,
+        requestId,
+        eventName: operation ?? 'Unknown',
+        requestParameters: {},
+        outcome: 'Failure',
+        errorCode: (error as Error)?.name ?? 'Error',
+        errorMessage: (error as Error)?.message ?? String(error),
       });
       await this.#options.flushAudit();
       return reply(encodeError(error).status, encodeError(error).body, requestId);
@@ -106,15 +133,32 @@ export class KmsService {
   }
 
   /** Records a request the listener refused before it was read (a body over the limit). */
-  async refused(req: { rawHeaders: readonly string[]; remoteAddress: string }, name: string, message: string): Promise<void> {
+  async refused(
+    req: { rawHeaders: readonly string[]; remoteAddress: string },
+    name: string,
+    message: string,
+  ): Promise<void> {
     this.#options.audit({
-      eventTime: this.#now(), principal: 'unauthenticated', accessKeyId: claimedAccessKeyId(headerValues(req.rawHeaders)), sourceIPAddress: req.remoteAddress,
-      requestId: randomUUID(), eventName: 'Unknown', requestParameters: {}, outcome: 'Failure', errorCode: name, errorMessage: message,
+      eventTime: this.#now(),
+      principal: 'unauthenticated',
+      accessKeyId: claimedAccessKeyId(headerValues(req.rawHeaders)),
+      sourceIPAddress: req.remoteAddress,
+      requestId: randomUUID(),
+      eventName: 'Unknown',
+      requestParameters: {},
+      outcome: 'Failure',
+      errorCode: name,
+      errorMessage: message,
     });
     await this.#options.flushAudit();
   }
 
-  async #call(req: WireRequest, operation: KmsOperation, credential: Credential, requestId: string): Promise<WireReply> {
+  async #call(
+    req: WireRequest,
+    operation: KmsOperation,
+    credential: Credential,
+    requestId: string,
+  ): Promise<WireReply> {
     let status = 200;
     let body: string;
     try {
@@ -129,8 +173,16 @@ export class KmsService {
       if (error instanceof ProtocolError) {
         // Refused before LocalKms saw it (a body that is not JSON): LocalKms made no record.
         this.#options.audit({
-          eventTime: this.#now(), principal: credential.principal, accessKeyId: credential.accessKeyId, sourceIPAddress: req.remoteAddress,
-          requestId, eventName: operation, requestParameters: {}, outcome: 'Failure', errorCode: error.name, errorMessage: error.message,
+          eventTime: this.#now(),
+          principal: credential.principal,
+          accessKeyId: credential.accessKeyId,
+          sourceIPAddress: req.remoteAddress,
+          requestId,
+          eventName: operation,
+          requestParameters: {},
+          outcome: 'Failure',
+          errorCode: error.name,
+          errorMessage: error.message,
         });
       }
       const e = encodeError(error);
@@ -147,7 +199,8 @@ export class KmsService {
     const seen = this.#replies.get(key);
     if (seen !== undefined && now - seen.at < REPLAY_MS) return seen.reply;
     if (this.#replies.size >= REPLAY_MAX) {
-      for (const [k, v] of this.#replies) if (now - v.at >= REPLAY_MS || this.#replies.size >= REPLAY_MAX) this.#replies.delete(k);
+      for (const [k, v] of this.#replies)
+        if (now - v.at >= REPLAY_MS || this.#replies.size >= REPLAY_MAX) this.#replies.delete(k);
     }
     const result = call().then((r) => {
       if (r.status !== 200) this.#replies.delete(key);
@@ -161,4 +214,3 @@ export class KmsService {
 function reply(status: number, body: string, requestId: string): WireReply {
   return { status, body, headers: { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': requestId } };
 }
-

@@ -65,17 +65,20 @@ export function verifySignature(
 ): VerifiedCaller {
   const headers = request.headers ?? headerValues(request.rawHeaders);
   const authorization = headers.get('authorization');
-  if (authorization === undefined) throw new ProtocolError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  if (authorization === undefined)
+    throw new ProtocolError('MissingAuthenticationTokenException', 'Missing Authentication Token');
   const auth = parseAuthorization(authorization.join(','));
   const credential = lookup(auth.accessKeyId);
-  if (credential === undefined) throw new ProtocolError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (credential === undefined)
+    throw new ProtocolError('UnrecognizedClientException', 'The security token included in the request is invalid.');
 
   const signed = auth.signedHeaders;
   for (const required of ['host', 'x-amz-date']) {
     if (!signed.includes(required)) throw incomplete(`SignedHeaders must include ${required}`);
   }
   for (const name of headers.keys()) {
-    if (name.startsWith('x-amz-') && !signed.includes(name)) throw incomplete(`the header ${name} is not signed (every x-amz-* header must be)`);
+    if (name.startsWith('x-amz-') && !signed.includes(name))
+      throw incomplete(`the header ${name} is not signed (every x-amz-* header must be)`);
   }
   for (const name of signed) {
     if (!headers.has(name)) throw incomplete(`the signed header ${name} is not in the request`);
@@ -90,26 +93,44 @@ export function verifySignature(
   const when = parseAmzDate(amzDate);
   if (when === undefined) throw incomplete(`X-Amz-Date must be yyyymmddThhmmssZ, got ${JSON.stringify(amzDate)}`);
   if (auth.date !== amzDate.slice(0, 8)) {
-    throw new ProtocolError('InvalidSignatureException', `Credential should be scoped to a valid date: ${auth.date} is not the date of X-Amz-Date ${amzDate}`);
+    throw new ProtocolError(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid date: ${auth.date} is not the date of X-Amz-Date ${amzDate}`,
+    );
   }
   if (auth.region !== region) {
-    throw new ProtocolError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth.region}'. This server is in '${region}'.`);
+    throw new ProtocolError(
+      'InvalidSignatureException',
+      `Credential should be scoped to a valid region, not '${auth.region}'. This server is in '${region}'.`,
+    );
   }
   if (auth.service !== SERVICE) {
-    throw new ProtocolError('InvalidSignatureException', `Credential should be scoped to correct service: '${SERVICE}'.`);
+    throw new ProtocolError(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: '${SERVICE}'.`,
+    );
   }
   const nowMs = now.getTime();
   if (when.getTime() < nowMs - SKEW_MS) {
-    throw new ProtocolError('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(nowMs - SKEW_MS))} (${formatAmzDate(now)} - 5 min.)`);
+    throw new ProtocolError(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(nowMs - SKEW_MS))} (${formatAmzDate(now)} - 5 min.)`,
+    );
   }
   if (when.getTime() > nowMs + SKEW_MS) {
-    throw new ProtocolError('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(nowMs + SKEW_MS))} (${formatAmzDate(now)} + 5 min.)`);
+    throw new ProtocolError(
+      'InvalidSignatureException',
+      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(nowMs + SKEW_MS))} (${formatAmzDate(now)} + 5 min.)`,
+    );
   }
 
   const payloadHash = createHash('sha256').update(request.body).digest('hex');
   const claimedHash = headers.get('x-amz-content-sha256')?.join(',').trim();
   if (claimedHash !== undefined && claimedHash !== 'UNSIGNED-PAYLOAD' && claimedHash !== payloadHash) {
-    throw new ProtocolError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
+    throw new ProtocolError(
+      'InvalidSignatureException',
+      'The provided x-amz-content-sha256 header does not match what was computed.',
+    );
   }
 
   const canonical = [
@@ -123,7 +144,9 @@ export function verifySignature(
   ].join('\n');
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-  const expected = createHmac('sha256', signingKey(credential, auth.date, auth.region)).update(stringToSign).digest();
+  const expected = createHmac('sha256', signingKey(credential, auth.date, auth.region))
+    .update(stringToSign)
+    .digest();
   const provided = hexToBytes32(auth.signature);
   // timingSafeEqual needs equal lengths; both are 32 bytes by construction.
   if (!timingSafeEqual(expected, provided)) {
@@ -163,11 +186,20 @@ function parseAuthorization(value: string): Authorization {
     throw incomplete('Credential must be <access key id>/<yyyymmdd>/<region>/<service>/aws4_request');
   }
   if (signedHeaders === undefined || signedHeaders === '') throw incomplete('SignedHeaders is missing');
-  if (signature === undefined || !/^[0-9a-f]{64}$/.test(signature)) throw incomplete('Signature must be 64 lower-case hex digits');
+  if (signature === undefined || !/^[0-9a-f]{64}$/.test(signature))
+    throw incomplete('Signature must be 64 lower-case hex digits');
   const names = signedHeaders.split(';');
   const sorted = [...names].sort();
-  if (names.some((n, i) => n !== sorted[i] || n !== n.toLowerCase() || n === '')) throw incomplete('SignedHeaders must be lower-case names, sorted, separated by ;');
-  return { accessKeyId: cred[0]!, date: cred[1]!, region: cred[2]!, service: cred[3]!, signedHeaders: names, signature };
+  if (names.some((n, i) => n !== sorted[i] || n !== n.toLowerCase() || n === ''))
+    throw incomplete('SignedHeaders must be lower-case names, sorted, separated by ;');
+  return {
+    accessKeyId: cred[0]!,
+    date: cred[1]!,
+    region: cred[2]!,
+    service: cred[3]!,
+    signedHeaders: names,
+    signature,
+  };
 }
 
 /** Lower-cased header name → every value received for it, in order. */
@@ -202,12 +234,16 @@ function canonicalPath(url: string): string {
 function canonicalQuery(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return '';
-  const pairs = url.slice(q + 1).split('&').filter((p) => p !== '').map((p) => {
-    const eq = p.indexOf('=');
-    const k = decodeURIComponent(eq < 0 ? p : p.slice(0, eq));
-    const v = eq < 0 ? '' : decodeURIComponent(p.slice(eq + 1));
-    return [encodeRfc3986(k), encodeRfc3986(v)] as const;
-  });
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const eq = p.indexOf('=');
+      const k = decodeURIComponent(eq < 0 ? p : p.slice(0, eq));
+      const v = eq < 0 ? '' : decodeURIComponent(p.slice(eq + 1));
+      return [encodeRfc3986(k), encodeRfc3986(v)] as const;
+    });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
@@ -224,7 +260,10 @@ function parseAmzDate(s: string): Date | undefined {
 }
 
 export function formatAmzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Signing keys per credential, for its last (day, region): four HMACs saved per request. Held
@@ -235,7 +274,9 @@ function signingKey(credential: Credential, date: string, region: string): Uint8
   const scope = `${date}/${region}`;
   const cached = signingKeys.get(credential);
   if (cached !== undefined && cached.scope === scope) return cached.key;
-  const kDate = createHmac('sha256', 'AWS4' + credential.secretAccessKey).update(date).digest();
+  const kDate = createHmac('sha256', 'AWS4' + credential.secretAccessKey)
+    .update(date)
+    .digest();
   const kRegion = createHmac('sha256', kDate).update(region).digest();
   const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
   const key = createHmac('sha256', kService).update('aws4_request').digest();

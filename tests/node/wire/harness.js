@@ -16,22 +16,59 @@ export const BOB = `arn:aws:sts::${ACCOUNT}:assumed-role/bob/bob-session`;
 export const EVE = `arn:aws:iam::444455556666:user/eve`;
 
 export const KEYS = {
-  root: { accessKeyId: 'AKIAROOTEXAMPLE00001', secretAccessKey: 'root/secret/EXAMPLEKEY0000000000000000', principal: ROOT },
-  admin: { accessKeyId: 'AKIAADMINEXAMPLE0001', secretAccessKey: 'admin/secret/EXAMPLEKEY000000000000000', principal: ADMIN },
-  alice: { accessKeyId: 'AKIAALICEEXAMPLE0001', secretAccessKey: 'alice/secret/EXAMPLEKEY000000000000000', principal: ALICE },
-  bob: { accessKeyId: 'ASIABOBEXAMPLE000002', secretAccessKey: 'bob/secret/EXAMPLEKEY00000000000000000', principal: BOB, sessionToken: 'bob-session-token-EXAMPLE' },
-  eve: { accessKeyId: 'AKIAEVEEXAMPLE000003', secretAccessKey: 'eve/secret/EXAMPLEKEY00000000000000000', principal: EVE },
+  root: {
+    accessKeyId: 'AKIAROOTEXAMPLE00001',
+    secretAccessKey: 'root/secret/EXAMPLEKEY0000000000000000',
+    principal: ROOT,
+  },
+  admin: {
+    accessKeyId: 'AKIAADMINEXAMPLE0001',
+    secretAccessKey: 'admin/secret/EXAMPLEKEY000000000000000',
+    principal: ADMIN,
+  },
+  alice: {
+    accessKeyId: 'AKIAALICEEXAMPLE0001',
+    secretAccessKey: 'alice/secret/EXAMPLEKEY000000000000000',
+    principal: ALICE,
+  },
+  bob: {
+    accessKeyId: 'ASIABOBEXAMPLE000002',
+    secretAccessKey: 'bob/secret/EXAMPLEKEY00000000000000000',
+    principal: BOB,
+    sessionToken: 'bob-session-token-EXAMPLE',
+  },
+  eve: {
+    accessKeyId: 'AKIAEVEEXAMPLE000003',
+    secretAccessKey: 'eve/secret/EXAMPLEKEY00000000000000000',
+    principal: EVE,
+  },
 };
 
 /** The SDK's credential object for one of KEYS. */
 export function sdkCredentials(key) {
-  return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}) };
+  return {
+    accessKeyId: key.accessKeyId,
+    secretAccessKey: key.secretAccessKey,
+    ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}),
+  };
 }
 
 /** Starts a server (in memory unless options.store); returns it with helpers. */
 export async function startServer(options = {}) {
-  const server = await startKmsServer({ port: 0, keystore: options.store ?? new MemoryKeystore(), credentials: Object.values(KEYS), ...options });
-  const sdk = (key, extra = {}) => new KMSClient({ endpoint: server.url, region: 'us-east-1', credentials: sdkCredentials(key), maxAttempts: 1, ...extra });
+  const server = await startKmsServer({
+    port: 0,
+    keystore: options.store ?? new MemoryKeystore(),
+    credentials: Object.values(KEYS),
+    ...options,
+  });
+  const sdk = (key, extra = {}) =>
+    new KMSClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: sdkCredentials(key),
+      maxAttempts: 1,
+      ...extra,
+    });
   return {
     server,
     url: server.url,

@@ -7,7 +7,11 @@ import { BIN } from '../cli-harness.js';
 export function startServe(sandbox, extraArgs = [], extraEnv = {}) {
   const env = { ...process.env, ...sandbox.env, ...extraEnv };
   const listen = extraArgs.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [BIN, 'serve', ...listen, ...extraArgs], { cwd: sandbox.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', ...listen, ...extraArgs], {
+    cwd: sandbox.dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
@@ -22,12 +26,20 @@ export function startServe(sandbox, extraArgs = [], extraEnv = {}) {
         else reject(new Error(`unexpected first line: ${line}`));
       }
     });
-    exited.then(({ code, signal }) => reject(new Error(`atrest serve exited (${code ?? signal}) before listening: ${stderr}`)));
+    exited.then(({ code, signal }) =>
+      reject(new Error(`atrest serve exited (${code ?? signal}) before listening: ${stderr}`)),
+    );
   });
   return {
-    child, ready, exited,
-    get stdout() { return stdout; },
-    get stderr() { return stderr; },
+    child,
+    ready,
+    exited,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
     /** Sends a signal and resolves with the exit code/signal. */
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -19,7 +19,9 @@ const data = (seed, n) => {
   const out = new Uint8Array(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out[i] = x & 0xff;
   }
   return out;
@@ -51,7 +53,13 @@ try {
   } else if (mode === 'share') {
     const [path, key, grantee] = args;
     const store = await FileBlockStore.open(path, { create: true });
-    const vol = await Volume.create(store, { kms, keyId: key, encryptionContext: context, size: 16 * 1024, grantTo: grantee });
+    const vol = await Volume.create(store, {
+      kms,
+      keyId: key,
+      encryptionContext: context,
+      size: 16 * 1024,
+      grantTo: grantee,
+    });
     await vol.write(0, data(7, 4096));
     await vol.close();
     console.log(JSON.stringify({ ok: createHash('sha256').update(data(7, 4096)).digest('hex') }));
