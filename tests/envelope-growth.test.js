@@ -11,8 +11,8 @@ import { RecordingStore, pattern, rejects, setup, snapshot } from './_lib/envelo
 import { assertBytes } from './_lib/assert.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
 
-const SLOT = 16384;
-const DATA_OFFSET = 2 * SLOT;
+const COPY_SIZE = 16384;
+const DATA_OFFSET = 2 * COPY_SIZE;
 
 const truncate = suite('volume.truncate');
 

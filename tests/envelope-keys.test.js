@@ -15,7 +15,7 @@ import {
 import { ADMIN, APP, READER, counting, forbiddenKms, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
 
-const SLOT = 16384;
+const COPY_SIZE = 16384;
 
 async function withData(env, options = {}) {
   const store = new MemoryBlockStore();
@@ -24,7 +24,7 @@ async function withData(env, options = {}) {
   return { store, vol };
 }
 
-const dataOf = (bytes) => bytes.subarray(2 * SLOT);
+const dataOf = (bytes) => bytes.subarray(2 * COPY_SIZE);
 
 const keys = suite('volume: rewrap, addKey, removeKey');
 
@@ -39,7 +39,7 @@ keys('rewrap moves the data key to another KMS key without touching the data', a
   assert.equal(vol.keyIds, [k2.Arn]);
   const after = await snapshot(store);
   assertBytes(dataOf(after), dataOf(before), 'no data sector changed');
-  assert.not.ok(sameBytes(after.subarray(0, SLOT), before.subarray(0, SLOT)), 'the header changed');
+  assert.not.ok(sameBytes(after.subarray(0, COPY_SIZE), before.subarray(0, COPY_SIZE)), 'the header changed');
   await vol.close();
   const again = await Volume.open(store, { kms: env.app });
   assert.equal(again.keyIds, [k2.Arn]);
@@ -221,7 +221,7 @@ scratch('read-only volumes cannot be destroyed or rekeyed', async () => {
 // ---- a hand-built hostile header --------------------------------------------------------
 
 /** A header copy (format 1) with `count` tiny wrapped keys, a bogus sealed part and MAC, in
- *  both slots. Only the clear structure is valid: it must be refused before any KMS call. */
+ *  both copies. Only the clear structure is valid: it must be refused before any KMS call. */
 function hostileHeader(count) {
   const parts = [];
   const u8 = (v) => parts.push(Uint8Array.of(v));
@@ -267,9 +267,9 @@ function hostileHeader(count) {
   parts.push(new Uint8Array(32));
   let length = 0;
   for (const p of parts) length += p.length;
-  let slot = 4096;
-  while (slot < length) slot *= 2;
-  const out = new Uint8Array(2 * slot + 4096);
+  let copySize = 4096;
+  while (copySize < length) copySize *= 2;
+  const out = new Uint8Array(2 * copySize + 4096);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -277,9 +277,9 @@ function hostileHeader(count) {
   }
   const view = new DataView(out.buffer);
   view.setUint32(12, length);
-  view.setUint32(16, slot);
-  view.setBigUint64(8 + 2 + 2 + 4 + 4 + 8 + 1 + cipher.length + 4, BigInt(2 * slot));
-  out.copyWithin(slot, 0, length);
+  view.setUint32(16, copySize);
+  view.setBigUint64(8 + 2 + 2 + 4 + 4 + 8 + 1 + cipher.length + 4, BigInt(2 * copySize));
+  out.copyWithin(copySize, 0, length);
   return out;
 }
 

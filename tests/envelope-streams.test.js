@@ -208,7 +208,7 @@ streams('decryptStream obeys the policy before any KMS call, and KMS errors come
   const at = text.indexOf('a.txt');
   const altered = withContext.slice();
   altered[at] = 'b'.charCodeAt(0);
-  altered[at + 4096] = 'b'.charCodeAt(0); // copy 2 (slot 4096)
+  altered[at + 4096] = 'b'.charCodeAt(0); // copy 2 (copy size 4096)
   await rejects(collect(chunked(altered, 4096).pipeThrough(decryptStream({ kms: app }))), WrongEncryptionContextError);
 });
 

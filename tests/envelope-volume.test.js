@@ -19,7 +19,7 @@ import {
 import { forbiddenKms, pattern, rejects, rsaKeyStub, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
 
-const SLOT = 16384;
+const COPY_SIZE = 16384;
 
 async function fresh(options = {}) {
   const env = setup();
@@ -81,7 +81,7 @@ basics('the store holds no plaintext: sectors are XTS ciphertext, equal plaintex
   const data = new Uint8Array(8192).fill(0x41);
   await vol.write(0, data);
   const raw = await snapshot(store);
-  const dataOffset = 2 * SLOT;
+  const dataOffset = 2 * COPY_SIZE;
   const s0 = raw.subarray(dataOffset, dataOffset + 4096);
   const s1 = raw.subarray(dataOffset + 4096, dataOffset + 8192);
   assert.not.ok(sameBytes(s0, s1), 'the tweak differs per sector');
@@ -226,7 +226,7 @@ header('not an atrest volume, empty store, truncated header, unknown version: di
   }
   const future = bytes.slice();
   future[9] = 2; // version 2 in copy 1
-  future[SLOT + 9] = 2; // and in copy 2
+  future[COPY_SIZE + 9] = 2; // and in copy 2
   const v = await rejects(Volume.open(new MemoryBlockStore(future), { kms: app }), UnknownVersionError, /version 2/);
   assert.is(v.version, 2);
   assert.is(v.code, 'UNKNOWN_VERSION');
@@ -234,7 +234,7 @@ header('not an atrest volume, empty store, truncated header, unknown version: di
 
 header('a damaged copy is ignored and repaired on open; the data is intact', async () => {
   const { bytes, app } = await closedVolume();
-  for (const damagedAt of [0, 3, 40, 300, SLOT, SLOT + 100]) {
+  for (const damagedAt of [0, 3, 40, 300, COPY_SIZE, COPY_SIZE + 100]) {
     const broken = bytes.slice();
     broken[damagedAt] ^= 0x20;
     const store = new MemoryBlockStore(broken);
@@ -243,8 +243,8 @@ header('a damaged copy is ignored and repaired on open; the data is intact', asy
     await vol.close();
     const repaired = await snapshot(store);
     assertBytes(
-      repaired.subarray(0, 2 * SLOT),
-      bytes.subarray(0, 2 * SLOT),
+      repaired.subarray(0, 2 * COPY_SIZE),
+      bytes.subarray(0, 2 * COPY_SIZE),
       `copy repaired after damage at ${damagedAt}`,
     );
   }
@@ -265,7 +265,7 @@ header('any altered header byte in both copies gives a clear error, never garbag
   for (let at = 0; at < length; at += 7) {
     const broken = bytes.slice();
     broken[at] ^= 0x01;
-    broken[SLOT + at] ^= 0x01;
+    broken[COPY_SIZE + at] ^= 0x01;
     let error;
     try {
       const v = await Volume.open(new MemoryBlockStore(broken), { kms: app });
@@ -286,7 +286,7 @@ header('both copies damaged after the wrapped key: HeaderDamagedError', async ()
   const length = new DataView(bytes.buffer).getUint32(12);
   const broken = bytes.slice();
   broken[length - 40] ^= 1; // inside the sealed part
-  broken[SLOT + length - 1] ^= 1; // the MAC of copy 2
+  broken[COPY_SIZE + length - 1] ^= 1; // the MAC of copy 2
   const e = await rejects(
     Volume.open(new MemoryBlockStore(broken), { kms: app }),
     HeaderDamagedError,
@@ -308,7 +308,7 @@ header("a header from another volume does not open this volume's data", async ()
   const a = await closedVolume();
   const b = await closedVolume();
   const mixed = b.bytes.slice();
-  mixed.set(a.bytes.subarray(0, 2 * SLOT), 0); // a's header over b's data
+  mixed.set(a.bytes.subarray(0, 2 * COPY_SIZE), 0); // a's header over b's data
   const vol = await Volume.open(new MemoryBlockStore(mixed), { kms: a.app });
   // It opens as volume a (its header is intact), and b's sectors decrypt to noise, not b's data.
   assert.not.ok(sameBytes(await vol.read(0, 5000), pattern(5000, 9)));

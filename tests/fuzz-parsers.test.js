@@ -50,9 +50,9 @@ test('volume header: damage to either copy or both gives Volume.open an Envelope
   await vol.write(0, new Uint8Array([1, 2, 3]));
   await vol.close();
   const image = await store.read(0, await store.size());
-  const { slotSize, headerLength } = decodePrefix(image);
+  const { copySize, headerLength } = decodePrefix(image);
   const onCopy = (start) => mutated(image.slice(start, start + headerLength)).map((copy) => ({ start, copy }));
-  const damage = fc.oneof(onCopy(0), onCopy(slotSize), fc.tuple(onCopy(0), onCopy(slotSize)));
+  const damage = fc.oneof(onCopy(0), onCopy(copySize), fc.tuple(onCopy(0), onCopy(copySize)));
   await fc.assert(
     fc.asyncProperty(damage, async (d) => {
       const damaged = new MemoryBlockStore();
