@@ -142,6 +142,29 @@ test('default threshold: large inputs through the workers, small ones in-thread,
   await px.dispose();
 });
 
+test('a call queued behind disposes still runs when their acknowledgements free the workers', async () => {
+  // Disposes fill the workers' queues; a call that finds them full waits, and only the disposes'
+  // acknowledgements free the room. (It used to wait for ever: acks did not hand out work, and
+  // in Node the idle, unref'd workers then let the process exit in the middle of a stream.)
+  const rng = createPrng(SEED + '7');
+  const key = xtsKey(rng);
+  const ref = ctx.engine.xts(key, { sectorSize: 4096 });
+  const handles = await Promise.all(Array.from({ length: 6 }, () => ctx.pool.xts(xtsKey(rng), { sectorSize: 4096 })));
+  const px = await ctx.pool.xts(key, { sectorSize: 4096 });
+  const disposed = handles.map((h) => h.dispose());
+  for (let i = 0; i < 5; i++) await null; // each dispose posts its message after a few microtask turns
+  const data = rng.bytes(MiB);
+  let timer;
+  const stuck = new Promise((resolve) => (timer = setTimeout(() => resolve('stuck'), 20_000)));
+  const result = await Promise.race([px.encrypt(data, 5), stuck]);
+  clearTimeout(timer);
+  assert.ok(result !== 'stuck', 'the call queued behind the disposes never completed');
+  assertBytes(result, ref.encrypt(data, 5), 'the queued call');
+  await Promise.all(disposed);
+  ref.dispose();
+  await px.dispose();
+});
+
 test('out: in place, a separate array, a larger array (the rest untouched), subarray views', async () => {
   const rng = createPrng(SEED + '2');
   const key = xtsKey(rng);

@@ -268,6 +268,9 @@ class PoolImpl implements Pool {
         this.acks.delete(id);
         ack.resolve();
       }
+      // The ack freed room in this worker's queue: calls may be waiting for it (disposes fill
+      // queues too), and no other reply may come to hand them out.
+      this.pump();
       return;
     }
     const job = this.jobs.get(id);
