@@ -21,46 +21,21 @@
 import type { BlockStore } from '../storage/block-store.js';
 import type { KmsClient } from '../kms/types.js';
 import * as check from '../utils/bytes.js';
-import { resolveAllowedKey } from './allowed-keys.js';
-import {
-  checkChangeKeyOptions,
-  checkCreateOptions,
-  checkDestroyOptions,
-  checkKmsClient,
-  checkOptions,
-  checkStore,
-  volumeContext,
-} from './arguments.js';
+import { checkChangeKeyOptions, checkDestroyOptions, checkKmsClient, checkOptions, checkStore } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, ReadOnlyVolumeError, VolumeClosedError } from './errors.js';
-import { CIPHER_XTS_AES_256, dataOffsetFor, FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER, VOLUME_ID_BYTES } from './format.js';
+import { FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER } from './format.js';
 import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
 import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
 import { HeaderState } from './header-state.js';
 import { unlockHeader } from './header-unlock.js';
 import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js';
-import {
-  createScratchKey,
-  createVolumeGrant,
-  destroyScratchKey,
-  generateWrappedDataKey,
-  retireVolumeGrant,
-  unwrapDataKey,
-} from './kms-calls.js';
-import {
-  checkCipher,
-  checkKeyAllowed,
-  checkPolicy,
-  checkRequiredContext,
-  checkSectorSize,
-  type CheckedPolicy,
-} from './policy.js';
-import { readChunks, writeChunks } from './sector-ranges.js';
+import { destroyScratchKey, retireVolumeGrant } from './kms-calls.js';
+import { checkPolicy, type CheckedPolicy } from './policy.js';
+import { SectorIo } from './sector-io.js';
 import { storedDataSize } from './trailer.js';
+import { prepareVolume } from './volume-create.js';
 import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, OpenVolumeOptions } from './volume-options.js';
-
-/** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
-const CHUNK_BYTES = 1 << 20;
 
 export class Volume {
   readonly #store: BlockStore;
@@ -73,6 +48,7 @@ export class Volume {
    *  destroy — still work on a stream: they rewrite the two header copies and nothing else. */
   readonly #dataReadOnly: boolean;
   #session: DataKeySession;
+  readonly #sectors: SectorIo;
   readonly #header: HeaderState;
   #fields: HeaderFields;
   #sealed: SealedFields;
@@ -97,6 +73,7 @@ export class Volume {
     this.#kms = kms;
     this.#policy = policy;
     this.#session = session;
+    this.#sectors = new SectorIo(store, session.xts, fields.dataOffset, fields.sectorSize);
     this.#fields = fields;
     this.#sealed = sealed;
     this.#size = size;
@@ -108,97 +85,24 @@ export class Volume {
 
   static async create(store: BlockStore, options: CreateVolumeOptions): Promise<Volume> {
     const what = 'Volume.create';
-    checkStore(store, what);
-    const {
-      kms,
-      scratch,
-      keyId,
-      callerContext,
-      sectorSize,
-      size,
-      copySize,
-      grantTo,
-      retiringPrincipal,
-      metadata,
-      policy,
-    } = checkCreateOptions(options, what);
-    checkCipher(policy, CIPHER_XTS_AES_256, what);
-    checkSectorSize(policy, sectorSize, what);
-    checkRequiredContext(policy, callerContext, what);
-    const volumeId = check.randomBytes(VOLUME_ID_BYTES);
-    const context = volumeContext(callerContext, volumeId, what);
-    const storeSize = await store.size();
-    if (storeSize !== 0) {
-      throw new RangeError(
-        `${what}: the store is not empty (${storeSize} bytes); a volume is only created on an empty store, so nothing is overwritten`,
-      );
-    }
-
-    // Key-service calls: all before the first write.
-    let scratchKeyArn: string | undefined;
-    let session: DataKeySession | undefined;
-    let granted: WrappedKey | undefined;
+    // Every check and every key-service call, before the first write (volume-create.ts).
+    const made = await prepareVolume(store, options, what);
+    const { kms, policy, session, fields, sealed, header } = made;
+    const size = sealed.size ?? 0;
+    const volume = new Volume(store, kms, policy, session, fields, sealed, header, size, false, false);
     try {
-      let keyArn: string;
-      if (scratch) {
-        keyArn = scratchKeyArn = await createScratchKey(kms, volumeId);
-        checkKeyAllowed(policy, [keyArn], what);
-      } else {
-        keyArn = (await resolveAllowedKey(kms, policy, keyId, what)).Arn;
-      }
-      const wrapped = await generateWrappedDataKey(kms, keyArn, context);
-      const entry: WrappedKey = {
-        keyArn: wrapped.keyArn,
-        ciphertextBlob: wrapped.ciphertextBlob,
-        encryptionContext: context,
-      };
-      session = await DataKeySession.create(
-        await unwrapDataKey(kms, wrapped.keyArn, wrapped.ciphertextBlob, context),
-        sectorSize,
-      );
-      const fields: HeaderFields = {
-        flags: scratch ? FLAG_SCRATCH : 0,
-        copySize,
-        sequence: 1,
-        cipher: CIPHER_XTS_AES_256,
-        sectorSize,
-        dataOffset: dataOffsetFor(copySize, sectorSize),
-        volumeId,
-        wrappedKeys: [entry],
-      };
-      const sealed: SealedFields = { size, metadata };
-      // Encode once before the grant, so a header too large for its copy size fails before any
-      // change in the key service.
-      encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
-      if (grantTo !== undefined) {
-        entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
-        entry.grantee = grantTo;
-        granted = entry;
-      }
-      const header = encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
-      const volume = new Volume(store, kms, policy, session, fields, sealed, header, size, false, false);
-      try {
-        // Sectors first (zeros, encrypted), then the header that makes them a volume.
-        await volume.#writeRange(0, size, size, new Uint8Array(0), 0);
-        await store.flush();
-        await writeHeaderCopies(store, header, copySize);
-      } catch (e) {
-        // A store that failed mid-way: leave it empty again rather than half a volume.
-        await store.truncate(0).catch(() => undefined);
-        throw e;
-      }
-      return volume;
+      // Sectors first (zeros, encrypted), then the header that makes them a volume.
+      await volume.#sectors.writeRange(0, size, size, new Uint8Array(0), 0);
+      await store.flush();
+      await writeHeaderCopies(store, header, fields.copySize);
     } catch (e) {
-      session?.close();
-      // The grant was made for this volume only; a failed create must not leave it behind.
-      if (granted?.grantId !== undefined)
-        await retireVolumeGrant(kms, granted.keyArn, granted.grantId).catch(() => undefined);
-      if (scratchKeyArn !== undefined) {
-        // The scratch key was made for this volume only; it must not outlive a failed create.
-        await destroyScratchKey(kms, scratchKeyArn).catch(() => undefined);
-      }
+      // A store that failed mid-way: leave it empty again rather than half a volume, and undo
+      // what the key service did for it.
+      await store.truncate(0).catch(() => undefined);
+      await made.rollback();
       throw e;
     }
+    return volume;
   }
 
   // ---- open --------------------------------------------------------------------------------
@@ -306,13 +210,7 @@ export class Volume {
           `${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`,
         );
       }
-      const out = new Uint8Array(count);
-      for (const c of readChunks(start, count, this.#fields.sectorSize, CHUNK_BYTES)) {
-        const plain = await this.#readSectors(c.firstSector, c.sectorCount);
-        out.set(plain.subarray(c.from, c.to), c.outAt);
-        plain.fill(0);
-      }
-      return out;
+      return this.#sectors.readRange(start, count);
     });
   }
 
@@ -333,7 +231,7 @@ export class Volume {
       // Writing past the end also (re)writes the gap from the old end as zeros: bytes of the old
       // last sector beyond the old size may hold data of a write that crashed before its header.
       const from = Math.min(start, oldSize);
-      await this.#writeRange(from, end, start, data, oldSize);
+      await this.#sectors.writeRange(from, end, start, data, oldSize);
       // The header learns the new size at the next flush() or close() (amortised growth).
       if (end > oldSize) this.#size = end;
     });
@@ -352,7 +250,7 @@ export class Volume {
       const oldSize = this.#size;
       if (target === oldSize) return;
       if (target > oldSize) {
-        await this.#writeRange(oldSize, target, target, new Uint8Array(0), oldSize);
+        await this.#sectors.writeRange(oldSize, target, target, new Uint8Array(0), oldSize);
         this.#size = target;
         return;
       }
@@ -458,33 +356,6 @@ export class Volume {
     await this.#store.flush();
     if (!this.#dataReadOnly && this.#size !== this.#sealed.size) await this.#updateHeader(what, { size: this.#size });
     await this.#header.repairStaleCopy();
-  }
-
-  async #readSectors(first: number, count: number): Promise<Uint8Array> {
-    const ss = this.#fields.sectorSize;
-    const cipher = await this.#store.read(this.#fields.dataOffset + first * ss, count * ss);
-    return this.#session.xts.decrypt(cipher, first, cipher);
-  }
-
-  /** Writes the plaintext range [from, end) — `data` at `dataStart`, zeros before it — as whole
-   *  sectors; sectors below `existingBytes` keep their bytes outside the range. */
-  async #writeRange(
-    from: number,
-    end: number,
-    dataStart: number,
-    data: Uint8Array,
-    existingBytes: number,
-  ): Promise<void> {
-    const ss = this.#fields.sectorSize;
-    for (const c of writeChunks(from, end, dataStart, existingBytes, ss, CHUNK_BYTES)) {
-      const plain = new Uint8Array(c.sectorCount * ss);
-      // Edge sectors that are only partly overwritten keep their other bytes.
-      for (const edge of c.edges) plain.set(await this.#readSectors(edge, 1), (edge - c.firstSector) * ss);
-      plain.fill(0, c.zeroFrom, c.zeroTo);
-      if (c.dataTo > c.dataFrom) plain.set(data.subarray(c.dataFrom, c.dataTo), c.dataAt);
-      this.#session.xts.encrypt(plain, c.firstSector, plain);
-      await this.#store.write(this.#fields.dataOffset + c.chunkStart, plain);
-    }
   }
 
   /** Commits a new header with the changes; memory follows only once the store has it. */
