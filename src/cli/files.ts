@@ -65,30 +65,7 @@ export async function sequentialReadable(
       { highWaterMark: 1 },
     );
   }
-  const file = await open(path, 'r');
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await file.close();
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const buffer = new Uint8Array(CHUNK_BYTES);
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) {
-          await close();
-          controller.close();
-          return;
-        }
-        onChunk(bytesRead);
-        controller.enqueue(buffer.subarray(0, bytesRead));
-      },
-      cancel: close,
-    },
-    { highWaterMark: 1 },
-  );
+  return handleReadable(await open(path, 'r'), null, onChunk);
 }
 
 /** stdout as a byte sink, with back-pressure (`-` output). Whatever was written before a
@@ -107,8 +84,16 @@ export async function fileReadable(
   path: string,
   onChunk: (bytes: number) => void,
 ): Promise<ReadableStream<Uint8Array>> {
-  const file = await open(path, 'r');
-  let position = 0;
+  return handleReadable(await open(path, 'r'), 0, onChunk);
+}
+
+/** A file handle as a stream of 1 MiB chunks, read at `position` onwards (null: from wherever a
+ *  pipe or device is); closed at the end or on cancel. */
+function handleReadable(
+  file: Awaited<ReturnType<typeof open>>,
+  position: number | null,
+  onChunk: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -125,7 +110,7 @@ export async function fileReadable(
           controller.close();
           return;
         }
-        position += bytesRead;
+        if (position !== null) position += bytesRead;
         onChunk(bytesRead);
         controller.enqueue(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
       },

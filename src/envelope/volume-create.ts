@@ -39,19 +39,8 @@ export async function prepareVolume(
   what: string,
 ): Promise<PreparedVolume> {
   checkStore(store, what);
-  const {
-    kms,
-    scratch,
-    keyId,
-    callerContext,
-    sectorSize,
-    size,
-    copySize,
-    grantTo,
-    retiringPrincipal,
-    metadata,
-    policy,
-  } = checkCreateOptions(options, what);
+  const request = checkCreateOptions(options, what);
+  const { kms, scratch, keyId, callerContext, sectorSize, size, copySize, grantTo, metadata, policy } = request;
   checkCipher(policy, CIPHER_XTS_AES_256, what);
   checkSectorSize(policy, sectorSize, what);
   checkRequiredContext(policy, callerContext, what);
@@ -108,7 +97,7 @@ export async function prepareVolume(
     // change in the key service.
     encodeHeader(fields, sealed, session.metadataGcm, session.headerMacKey);
     if (grantTo !== undefined) {
-      entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, retiringPrincipal);
+      entry.grantId = await createVolumeGrant(kms, entry.keyArn, grantTo, context, request.retiringPrincipal);
       entry.grantee = grantTo;
       granted = entry;
     }

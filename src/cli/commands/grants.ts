@@ -2,35 +2,24 @@
 // principal, optionally bound to an encryption context, without editing the key policy.
 
 import type { GrantConstraints, GrantOperation } from '../../kms/types.js';
+import { GRANT_OPERATIONS } from '../../kms/grants.js';
 import { keyValuePairs } from '../args.js';
 import { positional, type Command } from '../command.js';
 import { UsageError } from '../exit-codes.js';
 import { table } from '../output.js';
 import { allPages } from '../pages.js';
 
-const OPERATIONS: readonly GrantOperation[] = [
-  'Decrypt',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'ReEncryptFrom',
-  'ReEncryptTo',
-  'CreateGrant',
-  'RetireGrant',
-  'DescribeKey',
-];
-
 function operations(raw: string | undefined, where: string): GrantOperation[] {
   if (raw === undefined)
-    throw new UsageError(`${where}: --operations is required (comma-separated: ${OPERATIONS.join(',')})`);
+    throw new UsageError(`${where}: --operations is required (comma-separated: ${GRANT_OPERATIONS.join(',')})`);
   const ops = raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const op of ops) {
-    if (!OPERATIONS.includes(op as GrantOperation))
+    if (!GRANT_OPERATIONS.includes(op as GrantOperation))
       throw new UsageError(
-        `${where}: --operations: unknown operation ${JSON.stringify(op)} (known: ${OPERATIONS.join(', ')})`,
+        `${where}: --operations: unknown operation ${JSON.stringify(op)} (known: ${GRANT_OPERATIONS.join(', ')})`,
       );
   }
   if (ops.length === 0) throw new UsageError(`${where}: --operations names no operation`);
