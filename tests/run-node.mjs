@@ -60,8 +60,11 @@ async function main() {
   });
   const watchdog = setTimeout(() => {
     finished = true;
-    console.log(`\n[run-node] timed out after ${timeoutMs} ms`);
-    process.on('exit', () => console.log(line(1))); // after uvu's "Exiting early" message
+    // uvu's own 'exit' listener would print "Exiting early…" after our line on some Node
+    // versions (24): drop every exit listener, so the summary is the last line everywhere.
+    process.removeAllListeners('exit');
+    console.log(`\n[run-node] timed out after ${timeoutMs} ms (uvu: exiting before the tests finished)`);
+    console.log(line(1));
     process.exit(1);
   }, timeoutMs);
   watchdog.unref();

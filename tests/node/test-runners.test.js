@@ -20,11 +20,16 @@ const required = new Set(
 );
 const mustHave = (runtime) => required.has(runtime) || process.env.CI === 'true' || runtime === 'node';
 
+// This file itself runs under tests/run-node24.mjs too, which labels its runner through the
+// environment: the runners started here must name themselves.
+const childEnv = { ...process.env };
+delete childEnv.ATREST_NODE_LABEL;
+
 function runRunner(runtime, files, timeoutMs = 60_000) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`tests/run-${runtime}.mjs`, ...files], {
       cwd: ROOT,
-      env: { ...process.env, ATREST_TEST_TIMEOUT_MS: String(timeoutMs), NO_COLOR: '1' },
+      env: { ...childEnv, ATREST_TEST_TIMEOUT_MS: String(timeoutMs), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
