@@ -1,37 +1,11 @@
 // engine.xts / engine.aes argument checks: keys and options, data, tweaks, sector numbers, out
 // buffers and overlap; every rejected call names the rule and leaves its outputs untouched, and the
 // key object keeps working. Portable (Node, Deno, Chromium). Helpers: tests/_lib/xts-api.js.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
-import { sameBytes } from './_lib/assert.js';
-import {
-  SEED,
-  MiB,
-  TWO64,
-  MARK,
-  RE,
-  assertBytes,
-  assertAll,
-  rejects,
-  marked,
-  le128,
-  legalLength,
-  xtsKey,
-  perSector,
-  snapshot,
-  memDiff,
-  refXtsUnit,
-  ieee,
-  engines,
-  rngFor,
-} from './_lib/xts-api.js';
+import { concat } from './_lib/hex.js';
+import { MiB, TWO64, MARK, RE, assertBytes, rejects, marked, xtsKey, buildSuites } from './_lib/xts-api.js';
 
-for (const engine of engines) {
-  const simd = engine === engines[0];
-  const build = simd ? 'simd' : 'scalar';
-  const test = suite(`xts-arguments [${build}] (seed ${SEED})`);
-  const rng = rngFor(0 + (simd ? 1 : 2));
+for (const { engine, simd, test, rng } of buildSuites('xts-arguments', 0)) {
   // -------------------------------------------------------------- key and options
   test('engine.xts: key of the wrong type → TypeError', () => {
     for (const [name, key] of [

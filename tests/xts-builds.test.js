@@ -2,29 +2,7 @@
 // multi-sector, units, aes). Portable. Helpers: tests/_lib/xts-api.js.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
-import { sameBytes } from './_lib/assert.js';
-import {
-  SEED,
-  MiB,
-  TWO64,
-  MARK,
-  RE,
-  assertBytes,
-  assertAll,
-  rejects,
-  marked,
-  le128,
-  legalLength,
-  xtsKey,
-  perSector,
-  snapshot,
-  memDiff,
-  refXtsUnit,
-  ieee,
-  engines,
-  rngFor,
-} from './_lib/xts-api.js';
+import { SEED, TWO64, assertBytes, legalLength, xtsKey, engines, rngFor } from './_lib/xts-api.js';
 
 // ------------------------------------------------------------------ SIMD vs scalar
 {

@@ -1,36 +1,23 @@
 // engine.xts / engine.aes objects over their life: dispose, many create/dispose cycles, wasm
 // memory left as it was, bounded memory for large calls. Portable. Helpers: tests/_lib/xts-api.js.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
+import { concat } from './_lib/hex.js';
 import { sameBytes } from './_lib/assert.js';
 import {
-  SEED,
   MiB,
-  TWO64,
-  MARK,
   RE,
   assertBytes,
-  assertAll,
   rejects,
   marked,
   le128,
-  legalLength,
   xtsKey,
-  perSector,
   snapshot,
   memDiff,
   refXtsUnit,
-  ieee,
-  engines,
-  rngFor,
+  buildSuites,
 } from './_lib/xts-api.js';
 
-for (const engine of engines) {
-  const simd = engine === engines[0];
-  const build = simd ? 'simd' : 'scalar';
-  const test = suite(`xts-lifecycle [${build}] (seed ${SEED})`);
-  const rng = rngFor(10 + (simd ? 1 : 2));
+for (const { engine, simd, test, rng } of buildSuites('xts-lifecycle', 10)) {
   // -------------------------------------------------------------- dispose
   test('dispose: later calls throw an Error and write nothing; other objects unaffected', () => {
     const k1 = xtsKey(rng);

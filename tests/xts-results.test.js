@@ -1,13 +1,10 @@
 // engine.xts results: the build and the JS reference checked against IEEE 1619, return values and
 // in-place work, multi-sector calls against per-sector units, stealing, I/O-window edges, sector
 // numbers up to 2^64-1, seeded round trips. Portable. Helpers: tests/_lib/xts-api.js.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hexToBytes, bytesToHex, concat } from './_lib/hex.js';
 import { sameBytes } from './_lib/assert.js';
 import {
-  SEED,
-  MiB,
   TWO64,
   MARK,
   RE,
@@ -19,19 +16,12 @@ import {
   legalLength,
   xtsKey,
   perSector,
-  snapshot,
-  memDiff,
   refXtsUnit,
   ieee,
-  engines,
-  rngFor,
+  buildSuites,
 } from './_lib/xts-api.js';
 
-for (const engine of engines) {
-  const simd = engine === engines[0];
-  const build = simd ? 'simd' : 'scalar';
-  const test = suite(`xts-results [${build}] (seed ${SEED})`);
-  const rng = rngFor(20 + (simd ? 1 : 2));
+for (const { engine, simd, test, rng } of buildSuites('xts-results', 20)) {
   test('engine reports the requested build and exposes its memory', () => {
     assert.is(engine.simd, simd);
     assert.instance(engine.memory, WebAssembly.Memory);

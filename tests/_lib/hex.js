@@ -61,3 +61,14 @@ export function concat(parts) {
   }
   return out;
 }
+
+/** 16-byte little-endian encoding of a sector number (dm-crypt plain64, OpenSSL's XTS IV). */
+export function le128(n) {
+  let v = BigInt(n);
+  const t = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    t[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return t;
+}

@@ -4,10 +4,13 @@
 //
 // Random inputs come from a seeded PRNG; the seed is printed in every failure message. To
 // replay a failure set globalThis.ATREST_SEED to that seed before these modules load.
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../../dist/index.js';
 import { loadVectors } from './vectors.js';
-import { runtimeName, concat } from './hex.js';
+import { runtimeName, concat, le128 } from './hex.js';
+
+export { le128 };
 import { createPrng, randomSeed } from './prng.js';
 import { byteAssertions, sameBytes, throwsLeaving } from './assert.js';
 
@@ -59,17 +62,6 @@ export function rejects(what, Ctor, re, call, watch = []) {
 }
 
 export const marked = (n) => new Uint8Array(n).fill(MARK);
-
-/** 16-byte little-endian encoding of a sector number (dm-crypt plain64 / OpenSSL IV). */
-export function le128(n) {
-  let v = BigInt(n);
-  const t = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) {
-    t[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return t;
-}
 
 /** Adjusts a length so that a partial last sector, if any, holds at least 16 bytes. */
 export function legalLength(len, ss) {
@@ -166,3 +158,17 @@ export function refXtsUnit(engine, key, tweak, data, decrypt) {
 export const ieee = await loadVectors('xts-ieee1619.json');
 export const engines = [await createEngine({ simd: true }), await createEngine({ simd: false })];
 export const rngFor = (tag) => createPrng(BigInt(SEED) ^ BigInt(tag));
+
+/** One uvu suite per engine build, named `<topic> [simd|scalar] (seed …)`, each with its own
+ *  seeded PRNG (`tag` keeps the files' random streams apart). */
+export function buildSuites(topic, tag) {
+  return engines.map((engine, i) => {
+    const simd = i === 0;
+    return {
+      engine,
+      simd,
+      test: suite(`${topic} [${simd ? 'simd' : 'scalar'}] (seed ${SEED})`),
+      rng: rngFor(tag + (simd ? 1 : 2)),
+    };
+  });
+}

@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../../dist/index.js';
 import { createPrng } from '../_lib/prng.js';
-import { bytesToHex } from '../_lib/hex.js';
+import { bytesToHex, le128 } from '../_lib/hex.js';
 import { byteAssertions } from '../_lib/assert.js';
 
 const SEED = process.env.ATREST_SEED ?? '1619';
@@ -28,16 +28,6 @@ const ECB_CASES = 200;
 
 /** Byte equality with OpenSSL's output (the expected side), with a hex diff and the seed. */
 const { assertBytes } = byteAssertions(() => `[ATREST_SEED=${SEED}]`);
-
-function le128(n) {
-  let v = BigInt(n);
-  const t = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) {
-    t[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return t;
-}
 
 /** One XTS data unit through OpenSSL (key = key1 || key2, IV = tweak). */
 function opensslUnit(key, tweak, data, decrypt) {

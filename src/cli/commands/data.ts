@@ -151,19 +151,20 @@ const encrypt: Command = {
       ...(sectorSize ? { sectorSize } : {}),
     });
     const r = await transformFile(ctx, where, input, output, transform);
+    const summary = {
+      input,
+      output,
+      bytes: r.inputBytes,
+      outputBytes: r.outputBytes,
+      seconds: r.seconds,
+      mibPerSecond: rate(r.inputBytes, r.seconds),
+    };
     if (output === '-') {
       ctx.out.result(
         [
           `encrypted ${input === '-' ? 'stdin' : input} (${formatMiB(r.inputBytes)}) → stdout (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.inputBytes, r.seconds)}`,
         ],
-        {
-          input,
-          output,
-          bytes: r.inputBytes,
-          outputBytes: r.outputBytes,
-          seconds: r.seconds,
-          mibPerSecond: rate(r.inputBytes, r.seconds),
-        },
+        summary,
       );
       return;
     }
@@ -175,12 +176,7 @@ const encrypt: Command = {
         `data key wrapped under ${wrapped.keyArn}; volume ${header.volumeId}; ${header.sectorSize}-byte sectors, XTS-AES-256`,
       ],
       {
-        input,
-        output,
-        bytes: r.inputBytes,
-        outputBytes: r.outputBytes,
-        seconds: r.seconds,
-        mibPerSecond: rate(r.inputBytes, r.seconds),
+        ...summary,
         keyArn: wrapped.keyArn,
         volumeId: header.volumeId,
         sectorSize: header.sectorSize,
