@@ -63,8 +63,7 @@ export class GrantTable {
   }
 
   get(grantId: string): GrantRecord | undefined {
-    if (this.#removed.has(grantId)) return undefined;
-    return this.#added.get(grantId) ?? this.#index.byId.get(grantId);
+    return this.#added.get(grantId) ?? (this.#removed.has(grantId) ? undefined : this.#index.byId.get(grantId));
   }
 
   /** The key's grants, oldest first. */
@@ -94,12 +93,12 @@ export class GrantTable {
 
   add(grant: GrantRecord): void {
     if (this.get(grant.grantId) !== undefined) throw new Error(`GrantTable.add: grant ${grant.grantId} exists`);
-    this.#removed.delete(grant.grantId);
     this.#added.set(grant.grantId, grant);
   }
 
   delete(grantId: string): void {
-    if (!this.#added.delete(grantId) && this.#index.byId.has(grantId)) this.#removed.add(grantId);
+    this.#added.delete(grantId);
+    if (this.#index.byId.has(grantId)) this.#removed.add(grantId);
   }
 
   /** Removes every grant of the key (its deletion). */
