@@ -5,10 +5,31 @@
 // protects confidentiality only: it does not detect modified, moved or replayed ciphertext.
 // A 64-byte key is XTS-AES-256 (two AES-256 keys, data key ‖ tweak key), a 32-byte key is
 // XTS-AES-128. Equal halves are refused (NIST SP 800-38E; OpenSSL does the same).
+//
+// Two backends run the same checked calls: the bitsliced wasm kernel (every runtime) and
+// node:crypto's OpenSSL XTS (xts-native.ts; Node). Every argument check happens here, before
+// either runs, so both give the same errors; which one runs is `backend` (see XtsBackend).
 
 import { output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
 import { bytes, equalBytes } from '../utils/bytes.js';
 import type { Core, IoWindow } from './core.js';
+import type { NativeXtsKey } from './xts-native.js';
+
+/** What runs an Xts's calls: 'wasm', 'native' (node:crypto), or 'auto': native from
+ *  NATIVE_FROM_BYTES per sector (or per data unit), wasm below. */
+export type XtsBackend = 'wasm' | 'native' | 'auto';
+
+/** Where `auto` turns to node:crypto: sectors (or encryptUnit data units) of at least this many
+ *  bytes. node:crypto costs one createCipheriv per sector (about 7 µs), so it wins only once a
+ *  sector holds enough work. Measured (Node 20, 2 shared cores, one run of a throwaway script
+ *  that the bench's "XTS backends" rows now repeat; MiB/s, node:crypto ÷ atrest SIMD wasm):
+ *    sector bytes     one sector per call     1 MiB per call
+ *          512           73 / 162 = 0.45        57 / 326 = 0.18
+ *         1024          110 / 235 = 0.47       127 / 370 = 0.34
+ *         4096          490 / 337 = 1.45       541 / 380 = 1.42
+ *        65536         1660 / 391 = 4.25      1339 / 373 = 3.58
+ *  The call size barely moves the ratio, so the threshold is on the sector size alone. */
+export const NATIVE_FROM_BYTES = 4096;
 
 /** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */
 export const XTS_SECTOR_SIZE_MIN = 16;
@@ -29,17 +50,26 @@ export class Xts {
   readonly sectorSize: number;
   /** See XtsOptions.tweakUnit: the sector size, or 512. */
   readonly tweakUnit: number;
+  /** What runs encrypt/decrypt for this key: 'native' (node:crypto) or 'wasm'. With the
+   *  engine's backend 'auto' it is 'native' when sectorSize ≥ NATIVE_FROM_BYTES; encryptUnit and
+   *  decryptUnit choose the same way by the data unit's length. */
+  readonly backend: 'wasm' | 'native';
   /** Tweak values per sector: sectorSize / tweakUnit. */
   private readonly tweakStep: number;
-  private readonly dataSlot: number;
-  private readonly tweakSlot: number;
+  /** Key slots in the wasm instance; -1 where the wasm never runs (backend 'native'). */
+  private readonly dataSlot: number = -1;
+  private readonly tweakSlot: number = -1;
+  private readonly native: NativeXtsKey | undefined;
   private disposed = false;
 
-  /** @internal — use engine.xts(key, options). */
+  /** @internal — use engine.xts(key, options). `makeNative` (absent: wasm only) hands the
+   *  checked key to node:crypto; `engineBackend` is 'native' or 'auto' when it is given. */
   constructor(
     private readonly core: Core,
     key: unknown,
     options: XtsOptions = {},
+    engineBackend: XtsBackend = 'wasm',
+    makeNative?: (key: Uint8Array) => NativeXtsKey,
   ) {
     const k = bytes(key, 'xts: key');
     if (k.length !== 64 && k.length !== 32) {
@@ -52,8 +82,14 @@ export class Xts {
     this.sectorSize = sectorSize(options?.sectorSize);
     this.tweakUnit = tweakUnit(options?.tweakUnit, this.sectorSize);
     this.tweakStep = this.sectorSize / this.tweakUnit;
-    this.dataSlot = core.aesKey(k.subarray(0, half));
-    this.tweakSlot = core.aesKey(k.subarray(half));
+    const mode = makeNative ? engineBackend : 'wasm';
+    this.native = mode === 'wasm' ? undefined : makeNative!(k);
+    this.backend =
+      mode === 'native' || (mode === 'auto' && this.sectorSize >= NATIVE_FROM_BYTES) ? 'native' : 'wasm';
+    if (mode !== 'native') {
+      this.dataSlot = core.aesKey(k.subarray(0, half));
+      this.tweakSlot = core.aesKey(k.subarray(half));
+    }
   }
 
   /** Encrypts consecutive sectors starting at sector `firstSector`; the last may be partial
@@ -75,12 +111,16 @@ export class Xts {
     return this.unit(data, tweak, out, false);
   }
 
-  /** Zeroes both key schedules; the object cannot be used afterwards. */
+  /** Zeroes both key schedules in the wasm and our copy of the key for node:crypto (what
+   *  node:crypto itself holds: xts-native.ts); the object cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.core.releaseKey(this.dataSlot);
-    this.core.releaseKey(this.tweakSlot);
+    this.native?.wipe();
+    if (this.dataSlot >= 0) {
+      this.core.releaseKey(this.dataSlot);
+      this.core.releaseKey(this.tweakSlot);
+    }
   }
 
   private sectors(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Uint8Array {
@@ -89,6 +129,10 @@ export class Xts {
     const size = this.sectorSize;
     const step = this.tweakStep;
     const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what, step);
+    if (this.backend === 'native') {
+      this.native!.sectors(d, o, first, size, step, encrypt);
+      return o;
+    }
     const core = this.core;
     const flag = encrypt ? 1 : 0;
     core.throughWindow((window) => {
@@ -128,6 +172,10 @@ export class Xts {
       throw new RangeError(`${what}: a data unit holds at most 2^20 blocks (${MAX_UNIT_BYTES} bytes), got ${d.length}`);
     }
     const o = output(out, d, what);
+    if (this.native && (this.dataSlot < 0 || d.length >= NATIVE_FROM_BYTES)) {
+      this.native.unit(d, t, o, encrypt);
+      return o;
+    }
     this.core.throughWindow((window) => {
       this.core.setTweakBytes(t);
       this.stream(window, d, o, 0, d.length, encrypt);
