@@ -84,8 +84,7 @@ export class Xts {
     this.tweakStep = this.sectorSize / this.tweakUnit;
     const mode = makeNative ? engineBackend : 'wasm';
     this.native = mode === 'wasm' ? undefined : makeNative!(k);
-    this.backend =
-      mode === 'native' || (mode === 'auto' && this.sectorSize >= NATIVE_FROM_BYTES) ? 'native' : 'wasm';
+    this.backend = mode === 'native' || (mode === 'auto' && this.sectorSize >= NATIVE_FROM_BYTES) ? 'native' : 'wasm';
     if (mode !== 'native') {
       this.dataSlot = core.aesKey(k.subarray(0, half));
       this.tweakSlot = core.aesKey(k.subarray(half));
