@@ -8,7 +8,7 @@
 // and that 'auto' runs the wasm. Helpers: tests/_lib/xts-api.js.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine } from '../dist/index.js';
+import { createEngine, createPool } from '../dist/index.js';
 import { concat, runtimeName } from './_lib/hex.js';
 import { SEED, MARK, TWO64, assertBytes, legalLength, marked, rejects, rngFor, xtsKey } from './_lib/xts-api.js';
 
@@ -72,6 +72,9 @@ if (native === undefined) {
     assertBytes(a.encrypt(data, 9), w.encrypt(data, 9), 'auto = wasm');
     a.dispose();
     w.dispose();
+    let err;
+    await createPool({ workers: 0, backend: 'native' }).catch((e) => (err = e));
+    assert.is(err?.message, nativeError.message, "createPool({ backend: 'native' }) refuses the same way");
   });
 } else {
   // ---------------------------------------------------------------- native available
@@ -229,6 +232,25 @@ if (native === undefined) {
         assertBytes(inPlace, w, `native unit in place ${len}`);
       }
       xs.forEach((x) => x.dispose());
+    }
+  });
+
+  test("createPool({ backend }): workers run the backend asked for, with the engine's bytes", async () => {
+    const key = xtsKey(rng);
+    const data = rng.bytes(3 * 4096 * 64 + 100);
+    const expected = wasm.xts(key).encrypt(data, 1234n);
+    for (const backend of ['native', 'wasm', undefined]) {
+      const pool = await createPool({ workers: 2, inThreadBelow: 0, backend });
+      try {
+        assert.is(pool.backend, backend ?? 'auto');
+        assert.is(pool.workers, 2, 'both workers started (a worker on another backend would fail its start)');
+        const p = await pool.xts(key, { sectorSize: 4096 });
+        assertBytes(await p.encrypt(data, 1234n), expected, `pool backend ${backend}`);
+        assertBytes(await p.decrypt(expected, 1234n), data, `pool backend ${backend} decrypt`);
+        await p.dispose();
+      } finally {
+        await pool.close();
+      }
     }
   });
 
