@@ -9,6 +9,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, createPool } from '../dist/index.js';
+import { cpuinfoHasAes } from '../dist/engine/xts-native.js';
 import { concat, runtimeName } from './_lib/hex.js';
 import { SEED, MARK, TWO64, assertBytes, legalLength, marked, rejects, rngFor, xtsKey } from './_lib/xts-api.js';
 
@@ -53,6 +54,18 @@ test("backend 'wasm' is wasm everywhere, for every sector size", () => {
   }
 });
 
+test("'auto' needs the CPU's AES instructions: how /proc/cpuinfo is read", () => {
+  const x86 = 'processor\t: 0\nflags\t\t: fpu vme sse2 ssse3 pclmulqdq aes avx\nbugs\t\t: none\n';
+  const arm = 'processor\t: 0\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32\n';
+  assert.ok(cpuinfoHasAes(x86), 'x86 flags with aes');
+  assert.ok(cpuinfoHasAes(arm), 'ARM Features with aes');
+  assert.not.ok(cpuinfoHasAes(x86.replace(' aes', '')), 'x86 flags without aes');
+  assert.not.ok(cpuinfoHasAes('Features\t: fp asimd evtstrm crc32 cpuid\n'), 'ARM without crypto extensions');
+  assert.not.ok(cpuinfoHasAes('flags\t\t: fpu vaes\n'), 'a flag that only contains "aes" is not aes');
+  assert.not.ok(cpuinfoHasAes('bugs\t\t: aes\n'), 'another line naming aes');
+  assert.not.ok(cpuinfoHasAes(''), 'no cpuinfo');
+});
+
 if (native === undefined) {
   // ---------------------------------------------------------------- no native XTS here
   test(`${runtimeName()} has no node:crypto XTS: 'native' is refused, the default and 'auto' are wasm`, async () => {
@@ -81,6 +94,12 @@ if (native === undefined) {
   test("the default is 'auto'; 'auto' takes node:crypto from 4 KiB sectors, 'native' always", async () => {
     assert.is(nativeError, undefined);
     assert.is(native.backend, 'native');
+    if (globalThis.process?.platform === 'linux') {
+      const fsModule = 'node:fs'; // not a literal: the Chromium runner's bundler must not resolve it
+      const { readFileSync } = await import(fsModule);
+      // this file's other checks need a machine with AES instructions; say so if it has none
+      assert.ok(cpuinfoHasAes(readFileSync('/proc/cpuinfo', 'latin1')), 'this CPU lists no aes in /proc/cpuinfo');
+    }
     assert.is(auto.backend, 'auto');
     assert.is((await createEngine({ backend: 'auto' })).backend, 'auto');
     const key = xtsKey(rng);

@@ -5,7 +5,7 @@ import { Aes } from './aes.js';
 import { Core } from './core.js';
 import { instantiate, simdAvailable } from './wasm.js';
 import { Xts, type XtsBackend, type XtsOptions } from './xts.js';
-import { loadNodeCrypto, NativeXtsKey } from './xts-native.js';
+import { loadNativeXts, NativeXtsKey } from './xts-native.js';
 import { Gcm } from './gcm.js';
 import { KeyWrap } from './keywrap.js';
 import { describe } from '../utils/bytes.js';
@@ -18,8 +18,9 @@ export interface EngineOptions {
    *  'wasm': the bitsliced wasm kernel, in every runtime.
    *  'native': node:crypto's aes-256-xts / aes-128-xts (OpenSSL, AES-NI where the CPU has it),
    *  or an error where the runtime has none (browsers; Deno, whose node:crypto lacks XTS).
-   *  'auto' (the default): native for sectors of 4 KiB and more where native is available
-   *  (NATIVE_FROM_BYTES in xts.ts has the measurements), wasm otherwise. */
+   *  'auto' (the default): native for sectors of 4 KiB and more where native is available and
+   *  the CPU is known to have AES instructions (Linux /proc/cpuinfo, macOS), wasm otherwise
+   *  (NATIVE_FROM_BYTES in xts.ts has the measurements). */
   backend?: XtsBackend;
 }
 
@@ -57,14 +58,16 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (wanted === true && !available) {
     throw new Error('createEngine: this runtime does not support WebAssembly SIMD; omit simd or pass simd: false');
   }
-  const crypto = asked === 'wasm' ? undefined : await loadNodeCrypto();
-  if (asked === 'native' && crypto === undefined) {
+  const native = asked === 'wasm' ? undefined : await loadNativeXts();
+  if (asked === 'native' && native === undefined) {
     throw new Error(
       "createEngine: backend 'native' needs node:crypto with aes-256-xts and aes-128-xts (Node); this runtime has none — use 'auto' or 'wasm'",
     );
   }
-  const backend: XtsBackend = crypto === undefined ? 'wasm' : (asked ?? 'auto');
-  const makeNative = crypto === undefined ? undefined : (key: Uint8Array) => new NativeXtsKey(crypto, key);
+  // 'auto' takes node:crypto only where the CPU's AES instructions make it constant time.
+  const backend: XtsBackend =
+    native === undefined || (asked !== 'native' && !native.hardwareAes) ? 'wasm' : (asked ?? 'auto');
+  const makeNative = backend === 'wasm' ? undefined : (key: Uint8Array) => new NativeXtsKey(native!.crypto, key);
   const simd = wanted ?? available;
   const core = new Core(await instantiate(simd));
   return {

@@ -1,8 +1,12 @@
 // XTS through node:crypto's `aes-256-xts` / `aes-128-xts` (OpenSSL), the engine's `native`
-// backend: where the CPU has AES-NI, OpenSSL runs XTS with it, which is constant time in
-// hardware (no tables, no key- or data-dependent branches or addresses) and several times the
-// speed of the bitsliced wasm at large sectors. Xts (xts.ts) does every argument check before it
-// calls here, so both backends give the same errors and write nothing on bad input.
+// backend: where the CPU has AES instructions (x86 AES-NI, ARMv8 crypto extensions), OpenSSL
+// runs XTS with them, which is constant time in hardware (no tables, no key- or data-dependent
+// branches or addresses) and several times the speed of the bitsliced wasm at large sectors.
+// Without them OpenSSL falls back to software AES that is not constant time everywhere (its
+// bitsliced XTS does the first tweak and the stealing block with table AES), so `auto` only
+// takes node:crypto where hardwareAes() confirms the instructions. Xts (xts.ts) does every
+// argument check before it calls here, so both backends give the same errors and write nothing
+// on bad input.
 //
 // Loading: node:crypto is imported through runtime.ts's nodeImport, only in Node or Deno, so
 // browser bundles never contain or resolve it. Deno's node:crypto (2.x) has no XTS cipher; the
@@ -34,25 +38,55 @@ interface NodeCrypto {
   getCiphers(): string[];
 }
 
-let loading: Promise<NodeCrypto | undefined> | undefined;
+/** node:crypto, and whether this CPU has AES instructions (what `auto` requires). */
+export interface NativeXts {
+  crypto: NodeCrypto;
+  hardwareAes: boolean;
+}
+
+let loading: Promise<NativeXts | undefined> | undefined;
 
 /** node:crypto where it exists and has both XTS ciphers, else undefined (browsers; Deno 2.x;
  *  a Node built without them; a context where dynamic import is refused, e.g. the IIFE bundle
  *  evaluated by vm). Loaded once per process. */
-export function loadNodeCrypto(): Promise<NodeCrypto | undefined> {
+export function loadNativeXts(): Promise<NativeXts | undefined> {
   if (loading === undefined) {
     loading = (async () => {
       if (!isNode() && !isDeno()) return undefined;
       try {
         const crypto = (await nodeImport('crypto')) as NodeCrypto;
         const ciphers = crypto.getCiphers();
-        return ciphers.includes('aes-256-xts') && ciphers.includes('aes-128-xts') ? crypto : undefined;
+        if (!ciphers.includes('aes-256-xts') || !ciphers.includes('aes-128-xts')) return undefined;
+        return { crypto, hardwareAes: await hardwareAes() };
       } catch {
         return undefined;
       }
     })();
   }
   return loading;
+}
+
+/** Whether the CPU has AES instructions, where that can be known: Linux says so in
+ *  /proc/cpuinfo; every Mac that runs a current Node has them (Apple silicon; Intel since 2010).
+ *  Elsewhere (Windows, BSDs, unreadable cpuinfo) unknown, taken as no: `auto` then stays on the
+ *  wasm, and `native` must be asked for. */
+async function hardwareAes(): Promise<boolean> {
+  const platform = (globalThis as any).process?.platform;
+  if (platform === 'darwin') return true;
+  if (platform !== 'linux') return false;
+  try {
+    const fs = await nodeImport('fs');
+    return cpuinfoHasAes(fs.readFileSync('/proc/cpuinfo', 'latin1'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether /proc/cpuinfo text lists the AES feature on its first CPU: `flags : … aes …` (x86)
+ *  or `Features : … aes …` (ARM). Exported for its test. */
+export function cpuinfoHasAes(text: string): boolean {
+  const line = /^(?:flags|Features)\s*:(.*)$/m.exec(text);
+  return line !== null && line[1]!.split(/\s+/).includes('aes');
 }
 
 /** One XTS key in node:crypto's hands: checked by Xts before it gets here (32 or 64 bytes,
