@@ -77,12 +77,12 @@ export async function runEngineRows(opts) {
   // The wasm builds and native in separate measure() calls: native allocates per sector, and
   // the GC working off its garbage would take time from the wasm's samples (see bench/xts.mjs).
   const m = new Map();
-  const opts = { Bench, time, rounds, iterations: 3, warmupTime: 300, warmupIterations: 10 };
+  const timing = { Bench, time, rounds, iterations: 3, warmupTime: 300, warmupIterations: 10 };
   for (const group of [
     tasks.filter((t) => !t.id.startsWith('native:')),
     tasks.filter((t) => t.id.startsWith('native:')),
   ]) {
-    if (group.length) for (const [id, r] of await measure(group, opts)) m.set(id, r);
+    if (group.length) for (const [id, r] of await measure(group, timing)) m.set(id, r);
   }
   const rows = [];
   for (const t of tasks) {

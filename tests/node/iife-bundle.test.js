@@ -81,6 +81,30 @@ test('exposes the same export names as the ESM root (dist/index.js)', async () =
   }
 });
 
+test('imports no node: module: no static import, require or literal import() of node:* (sanity: one nodeImport)', () => {
+  const source = readFileSync(BUNDLE, 'utf8');
+  for (const [what, re] of [
+    ['static import', /\b(?:import|export)\b[^;()]*?\bfrom\s*["'`]node:/],
+    ['require', /\brequire\s*\(\s*["'`]node:/],
+    // runtime.ts's nodeImport builds its specifier at run time ('node:' + name): not this
+    ['literal import()', /\bimport\s*\(\s*(["'`])node:[^"'`]*\1\s*\)/],
+  ]) {
+    assert.not.ok(re.test(source), `the bundle has a ${what} of a node: module`);
+  }
+  // the one computed import the runtime module makes, so the checks above look at the right text
+  assert.match(source, /import\("node:"\+\w+\)/);
+});
+
+test("the bundle's engine runs the wasm here: no node:crypto without dynamic import (vm script)", async () => {
+  const { createEngine } = loadBundle();
+  assert.is((await createEngine()).backend, 'wasm');
+  const err = await createEngine({ backend: 'native' }).then(
+    () => null,
+    (e) => e,
+  );
+  assert.match(err?.message ?? '', /^createEngine: backend 'native' needs node:crypto/);
+});
+
 test('XTS-AES-256 equals OpenSSL and round-trips', async () => {
   const { createEngine } = loadBundle();
   const engine = await createEngine();
