@@ -5,10 +5,11 @@ import { Aes } from './aes.js';
 import { Core } from './core.js';
 import { instantiate, simdAvailable } from './wasm.js';
 import { Xts, type XtsBackend, type XtsOptions } from './xts.js';
-import { loadNativeXts, NativeXtsKey } from './xts-native.js';
+import { loadNativeXts, nativeXtsNow, nativeXtsNowPossible, NativeXtsKey } from './xts-native.js';
 import { Gcm } from './gcm.js';
 import { KeyWrap } from './keywrap.js';
 import { describe } from '../utils/bytes.js';
+import { isNode } from '../runtime.js';
 
 export interface EngineOptions {
   /** Omitted: the SIMD build where the runtime supports wasm SIMD, else the no-SIMD build.
@@ -58,23 +59,40 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (wanted === true && !available) {
     throw new Error('createEngine: this runtime does not support WebAssembly SIMD; omit simd or pass simd: false');
   }
-  const native = asked === 'wasm' ? undefined : await loadNativeXts();
-  if (asked === 'native' && native === undefined) {
-    throw new Error(
-      "createEngine: backend 'native' needs node:crypto with aes-256-xts and aes-128-xts (Node); this runtime has none — use 'auto' or 'wasm'",
-    );
-  }
-  // 'auto' takes node:crypto only where the CPU's AES instructions make it constant time.
-  const backend: XtsBackend =
-    native === undefined || (asked !== 'native' && !native.hardwareAes) ? 'wasm' : (asked ?? 'auto');
-  const makeNative = backend === 'wasm' ? undefined : (key: Uint8Array) => new NativeXtsKey(native!.crypto, key);
   const simd = wanted ?? available;
   const core = new Core(await instantiate(simd));
+  // 'native' is looked up now. 'auto' in Node waits, where it can look up synchronously, until
+  // the first engine.xts() (or engine.backend), so engines that never run XTS never load
+  // node:crypto; on Node before 20.16 it looks up now. Deno (no XTS in its node:crypto) and
+  // browsers: 'auto' is the wasm without a look-up.
+  if (asked === 'native' || (asked !== 'wasm' && isNode() && !nativeXtsNowPossible())) {
+    const native = await loadNativeXts();
+    if (asked === 'native' && native === undefined) {
+      throw new Error(
+        "createEngine: backend 'native' needs node:crypto with aes-256-xts and aes-128-xts (Node); this runtime has none — use 'auto' or 'wasm'",
+      );
+    }
+  }
+  let backend: XtsBackend | undefined = asked === 'wasm' ? 'wasm' : undefined;
+  /** 'auto' takes node:crypto only where the CPU's AES instructions make it constant time. */
+  const backendNow = (): XtsBackend => {
+    if (backend === undefined) {
+      const native = nativeXtsNow();
+      backend = native === undefined || (asked !== 'native' && !native.hardwareAes) ? 'wasm' : (asked ?? 'auto');
+    }
+    return backend;
+  };
+  const makeNative = (key: Uint8Array) => new NativeXtsKey(nativeXtsNow()!.crypto, key);
   return {
     simd,
-    backend,
+    get backend() {
+      return backendNow();
+    },
     memory: core.wasm.memory,
-    xts: (key, xtsOptions) => new Xts(core, key, xtsOptions, backend, makeNative),
+    xts: (key, xtsOptions) => {
+      const b = backendNow();
+      return new Xts(core, key, xtsOptions, b, b === 'wasm' ? undefined : makeNative);
+    },
     aes: (key) => new Aes(core, key),
     gcm: (key) => new Gcm(core, key),
     keyWrap: (kek) => new KeyWrap(core, kek),

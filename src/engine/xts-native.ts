@@ -8,7 +8,8 @@
 // argument check before it calls here, so both backends give the same errors and write nothing
 // on bad input.
 //
-// Loading: node:crypto is imported through runtime.ts's nodeImport, only in Node or Deno, so
+// Loading: node:crypto is looked up only in Node or Deno — with process.getBuiltinModule, when
+// an XTS object first needs it, or else through runtime.ts's nodeImport in createEngine — so
 // browser bundles never contain or resolve it. Deno's node:crypto (2.x) has no XTS cipher; the
 // check of getCiphers() makes `native` unavailable there and `auto` runs wasm.
 //
@@ -35,7 +36,6 @@ interface NodeCipher {
 interface NodeCrypto {
   createCipheriv(algorithm: string, key: Uint8Array, iv: Uint8Array): NodeCipher;
   createDecipheriv(algorithm: string, key: Uint8Array, iv: Uint8Array): NodeCipher;
-  getCiphers(): string[];
 }
 
 /** node:crypto, and whether this CPU has AES instructions (what `auto` requires). */
@@ -44,39 +44,98 @@ export interface NativeXts {
   hardwareAes: boolean;
 }
 
-let loading: Promise<NativeXts | undefined> | undefined;
+/** The lookup's answer once made (undefined: no native XTS here), per process. */
+let found: { value: NativeXts | undefined } | undefined;
+
+type GetBuiltin = (name: string) => any;
+
+/** process.getBuiltinModule (Node ≥ 20.16): node:* modules synchronously, so the lookup can
+ *  wait until an XTS object first needs it instead of costing every createEngine() the ~5 ms
+ *  of loading node:crypto. Undefined outside Node and on older Node 20. */
+function builtinGetter(): GetBuiltin | undefined {
+  const get = (globalThis as any).process?.getBuiltinModule;
+  return isNode() && typeof get === 'function'
+    ? (name: string) => get.call((globalThis as any).process, name)
+    : undefined;
+}
+
+/** Whether nativeXtsNow() can answer (synchronously) in this runtime. */
+export function nativeXtsNowPossible(): boolean {
+  return found !== undefined || builtinGetter() !== undefined;
+}
+
+/** The lookup, synchronously: made once per process where nativeXtsNowPossible(); elsewhere
+ *  the answer loadNativeXts() gave, or undefined when it has not run (nothing is cached then). */
+export function nativeXtsNow(): NativeXts | undefined {
+  if (found === undefined) {
+    const get = builtinGetter();
+    if (get === undefined) return undefined;
+    found = {
+      value: probe(
+        () => get('node:crypto'),
+        () => get('node:fs'),
+      ),
+    };
+  }
+  return found.value;
+}
 
 /** node:crypto where it exists and has both XTS ciphers, else undefined (browsers; Deno 2.x;
  *  a Node built without them; a context where dynamic import is refused, e.g. the IIFE bundle
- *  evaluated by vm). Loaded once per process. */
-export function loadNativeXts(): Promise<NativeXts | undefined> {
-  if (loading === undefined) {
-    loading = (async () => {
-      if (!isNode() && !isDeno()) return undefined;
-      try {
-        const crypto = (await nodeImport('crypto')) as NodeCrypto;
-        const ciphers = crypto.getCiphers();
-        if (!ciphers.includes('aes-256-xts') || !ciphers.includes('aes-128-xts')) return undefined;
-        return { crypto, hardwareAes: await hardwareAes() };
-      } catch {
-        return undefined;
-      }
-    })();
+ *  evaluated by vm). Made once per process. */
+export async function loadNativeXts(): Promise<NativeXts | undefined> {
+  if (found !== undefined || builtinGetter() !== undefined) return nativeXtsNow();
+  let value: NativeXts | undefined;
+  if (isNode() || isDeno()) {
+    try {
+      const [crypto, fs] = await Promise.all([nodeImport('crypto'), nodeImport('fs')]);
+      value = probe(
+        () => crypto,
+        () => fs,
+      );
+    } catch {
+      value = undefined;
+    }
   }
-  return loading;
+  found ??= { value };
+  return found.value;
+}
+
+function probe(crypto: () => NodeCrypto, fs: () => any): NativeXts | undefined {
+  try {
+    const c = crypto();
+    return hasXts(c) ? { crypto: c, hardwareAes: hardwareAes(fs) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether both XTS ciphers run: one 16-byte unit each under a fixed test key (halves differ).
+ *  Cheaper than listing getCiphers(); Deno's node:crypto throws "Unknown cipher" here. */
+function hasXts(crypto: NodeCrypto): boolean {
+  try {
+    for (const bytes of [32, 64]) {
+      const key = new Uint8Array(bytes).map((_, i) => i);
+      const c = crypto.createCipheriv(bytes === 64 ? 'aes-256-xts' : 'aes-128-xts', key, new Uint8Array(16));
+      if (c.update(new Uint8Array(16)).length + c.final().length !== 16) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the CPU has AES instructions, where that can be known: Linux says so in
  *  /proc/cpuinfo; every Mac that runs a current Node has them (Apple silicon; Intel since 2010).
  *  Elsewhere (Windows, BSDs, unreadable cpuinfo) unknown, taken as no: `auto` then stays on the
  *  wasm, and `native` must be asked for. */
-async function hardwareAes(): Promise<boolean> {
+function hardwareAes(fs: () => any): boolean {
   const platform = (globalThis as any).process?.platform;
   if (platform === 'darwin') return true;
   if (platform !== 'linux') return false;
   try {
-    const fs = await nodeImport('fs');
-    return cpuinfoHasAes(fs.readFileSync('/proc/cpuinfo', 'latin1'));
+    // Synchronous: about 1.5 ms, where a first asynchronous read would start libuv's thread pool.
+    return cpuinfoHasAes(fs().readFileSync('/proc/cpuinfo', 'latin1'));
   } catch {
     return false;
   }

@@ -20,15 +20,20 @@ import type { NativeXtsKey } from './xts-native.js';
 export type XtsBackend = 'wasm' | 'native' | 'auto';
 
 /** Where `auto` turns to node:crypto: sectors (or encryptUnit data units) of at least this many
- *  bytes. node:crypto costs one createCipheriv per sector (about 7 µs), so it wins only once a
- *  sector holds enough work. Measured (Node 20, 2 shared cores, one run of a throwaway script
- *  that the bench's "XTS backends" rows now repeat; MiB/s, node:crypto ÷ atrest SIMD wasm):
- *    sector bytes     one sector per call     1 MiB per call
- *          512           73 / 162 = 0.45        57 / 326 = 0.18
- *         1024          110 / 235 = 0.47       127 / 370 = 0.34
- *         4096          490 / 337 = 1.45       541 / 380 = 1.42
- *        65536         1660 / 391 = 4.25      1339 / 373 = 3.58
- *  The call size barely moves the ratio, so the threshold is on the sector size alone. */
+ *  bytes. node:crypto costs one createCipheriv per sector (about 6–7 µs here), so it wins only
+ *  once a sector holds enough work. Measured on the 2-core AMD EPYC development machine, Node
+ *  20, 2026-12-03 (shared and loaded: read the ratios, not the MiB/s), node:crypto ÷ atrest SIMD
+ *  wasm, encrypt / decrypt:
+ *    sector bytes   1 sector per call   1 MiB per call (bench)    1 MiB (bench backends rows)
+ *          512         0.45 / —            0.21 / 0.49               0.30 / 0.55
+ *         1024         0.47 / —            —                         0.48 / 0.48
+ *         2048         —                   —                         1.04 / 0.64
+ *         4096         1.45 / —            1.43 / 2.25               1.04 / 1.16
+ *         8192         —                   —                         8.07 / 9.10
+ *        65536         4.25 / —            4.10 / 6.25               14.8 / 12.5
+ *  (the first column from a throwaway script before the bench had these rows). The call size
+ *  barely moves the ratio, so the threshold is on the sector size alone; 2048 is a toss-up, so
+ *  the wasm keeps it. */
 export const NATIVE_FROM_BYTES = 4096;
 
 /** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */
