@@ -620,7 +620,7 @@ async function main() {
   const nodeSimd = X('simd', 'encrypt', 4096);
   runtimes.node = {
     runtime: { name: 'Node', version: mach.node, v8: mach.v8 },
-    rows: ['simd', 'nosimd'].flatMap((b) =>
+    rows: ['simd', 'nosimd', 'native'].flatMap((b) =>
       ['encrypt', 'decrypt']
         .map((op) => X(b, op, 4096))
         .filter(Boolean)
@@ -1090,7 +1090,7 @@ function renderReport({
     `atrest in each runtime, ${CFG.bytes / MiB} MiB per call as 4096-byte sectors (MiB/s, median; ratio to Node's figure)`,
   );
   L.push(
-    `  ${pad('runtime', 26)}${lpad('SIMD enc', 16)}${lpad('SIMD dec', 16)}${lpad('no-SIMD enc', 16)}${lpad('no-SIMD dec', 16)}`,
+    `  ${pad('runtime', 26)}${lpad('SIMD enc', 16)}${lpad('SIMD dec', 16)}${lpad('no-SIMD enc', 16)}${lpad('no-SIMD dec', 16)}${lpad('native enc', 16)}${lpad('native dec', 16)}`,
   );
   const nodeRow = (b, op) => runtimes.node.rows.find((x) => x.build === b && x.op === op);
   for (const [key, rt] of Object.entries(runtimes)) {
@@ -1104,11 +1104,11 @@ function renderReport({
       return lpad(x ? `${fmt(x.mibps)} ${fmt(n ? x.mibps / n.mibps : NaN, 2)}×` : '—', 16);
     };
     L.push(
-      `  ${pad(`${rt.runtime.name} ${rt.runtime.version}`, 26)}${cell('simd', 'encrypt')}${cell('simd', 'decrypt')}${cell('nosimd', 'encrypt')}${cell('nosimd', 'decrypt')}`,
+      `  ${pad(`${rt.runtime.name} ${rt.runtime.version}`, 26)}${cell('simd', 'encrypt')}${cell('simd', 'decrypt')}${cell('nosimd', 'encrypt')}${cell('nosimd', 'decrypt')}${cell('native', 'encrypt')}${cell('native', 'decrypt')}`,
     );
   }
   L.push(
-    '  (Deno and Chromium run after the Node rows, in their own processes: the ratios to Node cross two moments of a noisy machine.)',
+    "  (Deno and Chromium run after the Node rows, in their own processes: the ratios to Node cross two moments of a noisy machine. native = backend 'native', node:crypto: Node only; — where the runtime has none.)",
   );
 
   if (gcm.rows) {
