@@ -10,8 +10,9 @@
 //
 // Loading: node:crypto is looked up only in Node or Deno — with process.getBuiltinModule, when
 // an XTS object first needs it, or else through runtime.ts's nodeImport in createEngine — so
-// browser bundles never contain or resolve it. Deno's node:crypto (2.x) has no XTS cipher; the
-// check of getCiphers() makes `native` unavailable there and `auto` runs wasm.
+// browser bundles never contain or resolve it. Deno's node:crypto (2.x) has no XTS cipher: the
+// probe (hasXts) makes an explicit `native` an error there, and `auto` runs the wasm without a
+// look-up (engine.ts).
 //
 // Key hygiene — what node:crypto keeps, and where:
 // - We keep one copy of the key in a Uint8Array of our own, zeroed by dispose().
