@@ -11,6 +11,9 @@
 //      aes-256-xts with one createCipheriv per sector, and XTS built here (bench/lib/peer-xts.mjs)
 //      on @noble/ciphers, asmcrypto.js and aes-js AES-ECB. Every contender's output is checked
 //      equal to OpenSSL's (node:crypto) before it is timed; one that differs is not timed.
+//      Also atrest's backend 'native' (node:crypto under the engine's checks), and
+//   2b. the XTS backends side by side (bench/lib/backend-rows.mjs): wasm vs native at 1 MiB per
+//      call from 512-byte to 64 KiB sectors, and which one the default 'auto' runs.
 //   3. Latency: one 4096-byte sector per call. 4. Key setup + dispose per second.
 //   5. AES-GCM rows (engine.gcm) and the worker-pool row (createPool).
 //   6. `openssl speed -evp aes-256-xts -bytes 4096` with AES-NI masked (OpenSSL's bitsliced SSSE3
@@ -47,6 +50,7 @@ import { runChromiumRows } from './run-chromium.mjs';
 import { runNode24Rows } from './run-node24.mjs';
 import { cliRows, opensslAlternating, streamRows, versionRows } from './lib/user-rows.mjs';
 import { volumeRows } from './lib/volume-rows.mjs';
+import { backendLines, backendRows } from './lib/backend-rows.mjs';
 import { barChart } from './lib/svg.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -260,7 +264,8 @@ async function poolRows(mod, key, engine) {
   const bytes = QUICK ? 8 * MiB : 64 * MiB;
   const data = prngBytes(bytes, 11);
   const out = new Uint8Array(bytes);
-  const pool = await mod.createPool({ workers: 2 });
+  // backend 'wasm' in the workers too: the row measures the pool against the same kernel in one thread.
+  const pool = await mod.createPool({ workers: 2, backend: 'wasm' });
   try {
     const px = await pool.xts(key, { sectorSize: 4096 });
     const sx = engine.xts(key, { sectorSize: 4096 });
@@ -341,11 +346,13 @@ async function main() {
   const seed = (Date.now() ^ 0x5bd1e995) >>> 0 || 1;
   const data = prngBytes(CFG.bytes, seed);
   const out = new Uint8Array(CFG.bytes);
+  // backend 'wasm': the default 'auto' would run node:crypto from 4 KiB sectors.
   const engines = {
-    simd: await atrest.createEngine({ simd: true }),
-    nosimd: await atrest.createEngine({ simd: false }),
+    simd: await atrest.createEngine({ simd: true, backend: 'wasm' }),
+    nosimd: await atrest.createEngine({ simd: false, backend: 'wasm' }),
   };
   for (const e of Object.values(engines)) warmEngine(e, key, CFG.warmCalls);
+  const nativeEngine = await atrest.createEngine({ backend: 'native' }); // Node has node:crypto XTS
   const factories = {};
   for (const p of PEERS) factories[p.id] = await p.load();
   const CONTENDERS = [
@@ -355,6 +362,12 @@ async function main() {
       label: 'atrest no-SIMD',
       kind: 'nosimd',
       make: (size) => engines.nosimd.xts(key, { sectorSize: size }),
+    },
+    {
+      id: 'native',
+      label: "atrest backend 'native'",
+      kind: 'native',
+      make: (size) => nativeEngine.xts(key, { sectorSize: size }),
     },
     { id: 'node', label: 'node:crypto per sector', kind: 'node', make: (size) => new NodeXts(key, size) },
     ...PEERS.map((p) => ({
@@ -439,6 +452,21 @@ async function main() {
     r.ratioToSimd = base ? r.mibps / base.mibps : null;
     r.cpuRatioToSimd = base ? r.cpuMibps / base.cpuMibps : null;
   }
+
+  // 2b. the XTS backends side by side, 1 MiB per call
+  section(`XTS backends: wasm vs native (node:crypto), 1 MiB per call [${elapsed()}]`);
+  const backends = await backendRows({
+    atrest,
+    Bench,
+    key,
+    data,
+    first: FIRST,
+    time: Math.min(CFG.time, 1000),
+    rounds: CFG.rounds,
+    cpuClock,
+  });
+  for (const line of backendLines(backends)) log(line);
+  if (backends.problems) problems.push(...backends.problems);
 
   // 3. latency
   section(`latency: one 4096-byte sector per call (encrypt) [${elapsed()}]`);
@@ -592,7 +620,7 @@ async function main() {
   const nodeSimd = X('simd', 'encrypt', 4096);
   runtimes.node = {
     runtime: { name: 'Node', version: mach.node, v8: mach.v8 },
-    rows: ['simd', 'nosimd'].flatMap((b) =>
+    rows: ['simd', 'nosimd', 'native'].flatMap((b) =>
       ['encrypt', 'decrypt']
         .map((op) => X(b, op, 4096))
         .filter(Boolean)
@@ -825,6 +853,16 @@ async function main() {
     why(version),
   );
   target(
+    'auto-picks-faster',
+    "createEngine()'s default backend 'auto' runs the faster XTS backend at every sector size from 512 B to 64 KiB (≥ 0.9× the faster, 1 MiB per call)",
+    backends.rows ? Math.min(...backends.rows.map((x) => x.autoRatio)) : null,
+    0.9,
+    'higher',
+    '×',
+    undefined,
+    why(backends),
+  );
+  target(
     'pool-vs-single',
     `createPool, 2 workers, ${pool.bytes ? pool.bytes / MiB : 64} MiB as 4096-byte sectors ≥ 1.7× single-thread engine`,
     pool.ratio ?? null,
@@ -847,6 +885,7 @@ async function main() {
     stream,
     version,
     volume,
+    backends,
     runtimes,
     targets: T,
     X,
@@ -889,6 +928,7 @@ async function main() {
     stream,
     version,
     volume,
+    backends,
     runtimes,
     targets: T,
     notes,
@@ -936,6 +976,7 @@ function renderReport({
   stream,
   version,
   volume,
+  backends,
   runtimes,
   targets,
   X,
@@ -1049,7 +1090,7 @@ function renderReport({
     `atrest in each runtime, ${CFG.bytes / MiB} MiB per call as 4096-byte sectors (MiB/s, median; ratio to Node's figure)`,
   );
   L.push(
-    `  ${pad('runtime', 26)}${lpad('SIMD enc', 16)}${lpad('SIMD dec', 16)}${lpad('no-SIMD enc', 16)}${lpad('no-SIMD dec', 16)}`,
+    `  ${pad('runtime', 26)}${lpad('SIMD enc', 16)}${lpad('SIMD dec', 16)}${lpad('no-SIMD enc', 16)}${lpad('no-SIMD dec', 16)}${lpad('native enc', 16)}${lpad('native dec', 16)}`,
   );
   const nodeRow = (b, op) => runtimes.node.rows.find((x) => x.build === b && x.op === op);
   for (const [key, rt] of Object.entries(runtimes)) {
@@ -1063,11 +1104,11 @@ function renderReport({
       return lpad(x ? `${fmt(x.mibps)} ${fmt(n ? x.mibps / n.mibps : NaN, 2)}×` : '—', 16);
     };
     L.push(
-      `  ${pad(`${rt.runtime.name} ${rt.runtime.version}`, 26)}${cell('simd', 'encrypt')}${cell('simd', 'decrypt')}${cell('nosimd', 'encrypt')}${cell('nosimd', 'decrypt')}`,
+      `  ${pad(`${rt.runtime.name} ${rt.runtime.version}`, 26)}${cell('simd', 'encrypt')}${cell('simd', 'decrypt')}${cell('nosimd', 'encrypt')}${cell('nosimd', 'decrypt')}${cell('native', 'encrypt')}${cell('native', 'decrypt')}`,
     );
   }
   L.push(
-    '  (Deno and Chromium run after the Node rows, in their own processes: the ratios to Node cross two moments of a noisy machine.)',
+    "  (Deno and Chromium run after the Node rows, in their own processes: the ratios to Node cross two moments of a noisy machine. native = backend 'native', node:crypto: Node only; — where the runtime has none.)",
   );
 
   if (gcm.rows) {
@@ -1106,6 +1147,7 @@ function renderReport({
       : `atrest --version: ${fmt(version.medianMs, 1)} ms (median of ${version.runs} fresh processes; a bare \`node -e ''\` timed alternately: ${fmt(version.bareNodeMedianMs, 1)} ms)`,
   );
   L.push(...volumeLines(volume));
+  L.push(...backendLines(backends));
   L.push(
     pool.skipped
       ? `Pool: ${pool.skipped}`
@@ -1140,9 +1182,9 @@ function renderReport({
 }
 
 function chart(res, X) {
-  const peersOrder = ['simd', 'nosimd', 'node', 'noble', 'asmcrypto', 'aesjs'];
+  const peersOrder = ['simd', 'nosimd', 'native', 'node', 'noble', 'asmcrypto', 'aesjs'];
   const labels = Object.fromEntries(res.xts.map((r) => [r.contender, r.label]));
-  const kind = (id) => (id === 'simd' ? 'simd' : id === 'nosimd' ? 'nosimd' : id === 'node' ? 'node' : 'peer');
+  const kind = (id) => (['simd', 'nosimd', 'native', 'node'].includes(id) ? id : 'peer');
   const panels = SECTOR_SIZES.map((s) => {
     const rows = peersOrder
       .filter((id) => X(id, 'encrypt', s))

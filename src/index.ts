@@ -1,7 +1,7 @@
 // atrest — encryption at rest for JavaScript runtimes.
 export { createEngine } from './engine/engine.js';
 export type { Engine, EngineOptions } from './engine/engine.js';
-export type { Xts, XtsOptions } from './engine/xts.js';
+export type { Xts, XtsBackend, XtsOptions } from './engine/xts.js';
 export type { Aes } from './engine/aes.js';
 export { AuthenticationError } from './engine/errors.js';
 export type { Gcm } from './engine/gcm.js';

@@ -1,5 +1,7 @@
 // XTS-AES known answers: IEEE 1619 Annex B and NIST CAVP XTSGenAES128 (both tweak formats),
-// on the SIMD and the scalar build. See tests/vectors/README.md for sources and exclusions.
+// on the SIMD and the scalar build of the wasm, and on node:crypto (backend 'native') where the
+// runtime has it (Node; Deno's node:crypto has no XTS, browsers no node:crypto). See
+// tests/vectors/README.md for sources and exclusions.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../dist/index.js';
@@ -14,7 +16,12 @@ const EXPECTED_BYTE_ALIGNED = 800;
 const ieee = await loadVectors('xts-ieee1619.json');
 const cavpHex = await loadVectors('xts-cavp-aes128.json');
 const cavpDusn = await loadVectors('xts-cavp-aes128-dusn.json');
-const engines = [await createEngine({ simd: true }), await createEngine({ simd: false })];
+const engines = [
+  { build: 'simd', engine: await createEngine({ simd: true, backend: 'wasm' }) },
+  { build: 'scalar', engine: await createEngine({ simd: false, backend: 'wasm' }) },
+];
+const auto = await createEngine();
+if (auto.backend === 'auto') engines.push({ build: 'native', engine: await createEngine({ backend: 'native' }) });
 
 const roundUp16 = (n) => Math.ceil(n / 16) * 16;
 
@@ -69,13 +76,15 @@ function partition(file) {
 const hexPart = partition(cavpHex);
 const dusnPart = partition(cavpDusn);
 
-for (const engine of engines) {
-  const simd = engine === engines[0];
-  const build = simd ? 'simd' : 'scalar';
+for (const { build, engine } of engines) {
   const test = suite(`xts-vectors [${build}]`);
 
-  test('engine reports the requested build', () => {
-    assert.is(engine.simd, simd);
+  test('engine reports the requested build and backend', () => {
+    if (build === 'native') assert.is(engine.backend, 'native');
+    else {
+      assert.is(engine.simd, build === 'simd');
+      assert.is(engine.backend, 'wasm');
+    }
   });
 
   // ---------------------------------------------------------------- IEEE 1619

@@ -1,5 +1,5 @@
 // The engine rows that run in every runtime (Node, Deno, headless Chromium): atrest SIMD and
-// no-SIMD, XTS-AES-256 encrypt and decrypt of one buffer (default 8 MiB as 4096-byte sectors) per
+// no-SIMD (backend 'wasm'), and backend 'native' where the runtime has it (Node), XTS-AES-256 encrypt and decrypt of one buffer (default 8 MiB as 4096-byte sectors) per
 // call. Portable: the caller passes createEngine and tinybench's Bench.
 //
 // Before anything is timed, each engine's ciphertext is checked against the SHA-256 that the Node
@@ -41,15 +41,18 @@ export async function runEngineRows(opts) {
   const problems = [];
   const tasks = [];
   const builds = [];
-  for (const [id, simd] of [
-    ['simd', true],
-    ['nosimd', false],
+  for (const [id, options] of [
+    ['simd', { simd: true, backend: 'wasm' }],
+    ['nosimd', { simd: false, backend: 'wasm' }],
+    ['native', { backend: 'native' }],
   ]) {
     let engine;
     try {
-      engine = await createEngine({ simd });
+      engine = await createEngine(options);
     } catch (err) {
-      problems.push(`atrest ${id}: createEngine failed: ${(err && err.message) || err}`);
+      // 'native' exists only where node:crypto has XTS (Node); elsewhere its absence is the answer
+      if (id === 'native') builds.push({ id, unavailable: (err && err.message) || String(err) });
+      else problems.push(`atrest ${id}: createEngine failed: ${(err && err.message) || err}`);
       continue;
     }
     const xts = engine.xts(key, { sectorSize });
@@ -71,9 +74,16 @@ export async function runEngineRows(opts) {
   log(
     `engine rows: ${tasks.length} tasks, ${bytes / MiB} MiB as ${sectorSize}-byte sectors, ~${((tasks.length * time) / 1000).toFixed(0)} s`,
   );
-  const m = tasks.length
-    ? await measure(tasks, { Bench, time, rounds, iterations: 3, warmupTime: 300, warmupIterations: 10 })
-    : new Map();
+  // The wasm builds and native in separate measure() calls: native allocates per sector, and
+  // the GC working off its garbage would take time from the wasm's samples (see bench/xts.mjs).
+  const m = new Map();
+  const timing = { Bench, time, rounds, iterations: 3, warmupTime: 300, warmupIterations: 10 };
+  for (const group of [
+    tasks.filter((t) => !t.id.startsWith('native:')),
+    tasks.filter((t) => t.id.startsWith('native:')),
+  ]) {
+    if (group.length) for (const [id, r] of await measure(group, timing)) m.set(id, r);
+  }
   const rows = [];
   for (const t of tasks) {
     const r = m.get(t.id);
@@ -93,14 +103,16 @@ export function formatEngineRows(result, runtime) {
   lines.push(
     `  ${pad('build', 14)}${lpad('encrypt', 10)}${lpad('decrypt', 10)}${lpad('dec/enc', 9)}${lpad('÷ SIMD enc', 12)}`,
   );
-  for (const b of ['simd', 'nosimd']) {
+  const names = { simd: 'atrest SIMD', nosimd: 'atrest no-SIMD', native: 'atrest native' };
+  for (const b of ['simd', 'nosimd', 'native']) {
     const e = get(b, 'encrypt');
     const d = get(b, 'decrypt');
     if (!e) continue;
     lines.push(
-      `  ${pad(b === 'simd' ? 'atrest SIMD' : 'atrest no-SIMD', 14)}${lpad(fmt(e.mibps), 10)}${lpad(fmt(d && d.mibps), 10)}${lpad(fmt(d && d.mibps / e.mibps, 2) + '×', 9)}${lpad(fmt(base && e.mibps / base.mibps, 2) + '×', 12)}`,
+      `  ${pad(names[b], 14)}${lpad(fmt(e.mibps), 10)}${lpad(fmt(d && d.mibps), 10)}${lpad(fmt(d && d.mibps / e.mibps, 2) + '×', 9)}${lpad(fmt(base && e.mibps / base.mibps, 2) + '×', 12)}`,
     );
   }
+  for (const b of result.builds ?? []) if (b.unavailable) lines.push(`  atrest native: not in this runtime`);
   for (const p of result.problems) lines.push(`  PROBLEM: ${p}`);
   return lines.join('\n');
 }

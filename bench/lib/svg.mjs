@@ -7,6 +7,7 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const COLORS = {
   simd: ['#1d4ed8', '#93c5fd'],
   nosimd: ['#0f766e', '#99f6e4'],
+  native: ['#b45309', '#fde68a'],
   node: ['#c2410c', '#fdba74'],
   peer: ['#4b5563', '#d1d5db'],
   ref: ['#7c3aed', '#ddd6fe'],
@@ -43,7 +44,8 @@ export function barChart(chart) {
   const legend = [
     ['simd', 'atrest SIMD'],
     ['nosimd', 'atrest no-SIMD'],
-    ['node', 'node:crypto (OpenSSL, AES-NI)'],
+    ['native', 'atrest native'],
+    ['node', 'node:crypto (AES-NI)'],
     ['peer', 'pure-JS / asm.js AES'],
     ['ref', 'reference figure'],
   ];

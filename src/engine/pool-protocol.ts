@@ -1,9 +1,11 @@
 // The messages between createPool (pool.ts, pool-spawn.ts) and its workers (pool-worker.ts),
 // typed once for both sides. Messages are plain objects (structured clone); byte arrays are
 // transferred where the sender says so.
+
+import type { XtsBackend } from './xts.js';
 //
 //   worker → main  {op: 'hello'}                         the message handler is installed
-//   main → worker  {op: 'init', simd}                    → {op: 'ready', simd} or {op: 'fail', error}
+//   main → worker  {op: 'init', simd, backend}           → {op: 'ready', simd, backend} or {op: 'fail', error}
 //   main → worker  {op: 'key', h, key, sectorSize, tweakUnit}  key: a transferred copy; zeroed there
 //   main → worker  {op: 'run', id, h, encrypt, first, input, output?}
 //                                                        → {id, data?, spare?} or {id, error}
@@ -21,13 +23,14 @@ export interface ErrorInfo {
 }
 
 export type ToWorker =
-  | { op: 'init'; simd: boolean }
+  | { op: 'init'; simd: boolean; backend: XtsBackend }
   | { op: 'key'; h: number; key: Uint8Array; sectorSize: number; tweakUnit: number }
   | { op: 'run'; id: number; h: number; encrypt: boolean; first: bigint; input: Uint8Array; output?: Uint8Array }
   | { op: 'dispose'; id: number; h: number };
 
 /** The start-up replies carry an `op`; the replies to `run` and `dispose` carry the request's id. */
-export type FromWorker = { op: 'hello' } | { op: 'ready'; simd: boolean } | { op: 'fail'; error: ErrorInfo } | JobReply;
+export type FromWorker =
+  { op: 'hello' } | { op: 'ready'; simd: boolean; backend: XtsBackend } | { op: 'fail'; error: ErrorInfo } | JobReply;
 
 export interface JobReply {
   op?: undefined;

@@ -6,6 +6,7 @@
 
 import { toError, type FromWorker, type JobReply, type ToWorker } from './pool-protocol.js';
 import { isNode, nodeImport } from '../runtime.js';
+import type { XtsBackend } from './xts.js';
 
 const g = globalThis as any;
 
@@ -67,12 +68,13 @@ export interface WorkerEvents {
   failure(err: Error): void;
 }
 
-/** Starts `count` workers running the `simd` build; resolves with all of them, or with none
- *  (after stopping those that started) when any fails to start. */
+/** Starts `count` workers running the `simd` build with XTS on `backend`; resolves with all of
+ *  them, or with none (after stopping those that started) when any fails to start. */
 export async function startWorkers(
   count: number,
   url: string | URL | undefined,
   simd: boolean,
+  backend: XtsBackend,
   events: WorkerEvents,
 ): Promise<PoolWorker[]> {
   if (count === 0) return [];
@@ -91,9 +93,10 @@ export async function startWorkers(
       // delivers them that early), so the start-up replies go through the promise.
       const spawning: Promise<Thread> = spawn(url, {
         message: (m) => {
-          if (m.op === 'hello') void spawning.then((t) => t.post({ op: 'init', simd }));
+          if (m.op === 'hello') void spawning.then((t) => t.post({ op: 'init', simd, backend }));
           else if (m.op === 'ready') {
-            if (m.simd !== simd) failStart(new Error('pool: a worker chose another engine build'));
+            if (m.simd !== simd || m.backend !== backend)
+              failStart(new Error('pool: a worker chose another engine build'));
             started = true;
             void spawning.then((t) => {
               t.busy(false);

@@ -25,8 +25,8 @@ async function handle(port: Port, msg: ToWorker): Promise<void> {
   switch (msg?.op) {
     case 'init': {
       try {
-        engine = await createEngine({ simd: msg.simd });
-        port.post({ op: 'ready', simd: engine.simd });
+        engine = await createEngine({ simd: msg.simd, backend: msg.backend });
+        port.post({ op: 'ready', simd: engine.simd, backend: engine.backend });
       } catch (err) {
         port.post({ op: 'fail', error: errorInfo(err) });
       }

@@ -29,7 +29,7 @@ import { sectorCall, usable } from './checks.js';
 import { createEngine, type Engine } from './engine.js';
 import { toError, type JobReply } from './pool-protocol.js';
 import { cpuCount, startWorkers, type PoolWorker } from './pool-spawn.js';
-import type { Xts, XtsOptions } from './xts.js';
+import type { Xts, XtsBackend, XtsOptions } from './xts.js';
 import { isSharedBuffer } from '../runtime.js';
 
 export interface PoolOptions {
@@ -37,8 +37,9 @@ export interface PoolOptions {
    *  (navigator.hardwareConcurrency, os.availableParallelism() in Node), at most 8.
    *  0 runs everything in the calling thread. */
   workers?: number;
-  /** As createEngine's option, for the calling thread's engine and every worker's. */
+  /** As createEngine's options, for the calling thread's engine and every worker's. */
   simd?: boolean;
+  backend?: XtsBackend;
   /** Where the worker module is, if not next to this module (`./pool-worker.js` beside
    *  `import.meta.url`): for bundles that do not emit it there. Any URL the platform's Worker
    *  accepts (Node: a file: URL or path). */
@@ -54,6 +55,8 @@ export interface Pool {
   readonly workers: number;
   /** Whether the SIMD build runs. */
   readonly simd: boolean;
+  /** What runs XTS in the calling thread and every worker (as engine.backend). */
+  readonly backend: XtsBackend;
   /** Like engine.xts: the same key and sectorSize rules and errors (rejections here). Every
    *  worker receives its own copy of the key once, and zeroes it after expanding it. */
   xts(key: Uint8Array, options?: XtsOptions): Promise<PoolXts>;
@@ -109,6 +112,7 @@ interface Call {
 class PoolImpl implements Pool {
   workers = 0;
   simd: boolean;
+  backend: XtsBackend;
   private readonly poolWorkers: PoolWorker[] = [];
   private readonly calls: Call[] = [];
   private readonly jobs = new Map<number, Job>();
@@ -126,11 +130,12 @@ class PoolImpl implements Pool {
     readonly inThreadBelow: number,
   ) {
     this.simd = engine.simd;
+    this.backend = engine.backend;
   }
 
   /** Starts `count` workers; on any failure stops them all and stays in-thread. */
   async start(count: number, url: string | URL | undefined): Promise<void> {
-    const workers = await startWorkers(count, url, this.simd, {
+    const workers = await startWorkers(count, url, this.simd, this.backend, {
       reply: (w, m) => this.reply(w, m),
       failure: (err) => this.fail(err),
     });
@@ -420,7 +425,7 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   if (url !== undefined && typeof url !== 'string' && !(url instanceof URL)) {
     throw new TypeError('createPool: workerUrl must be a string or a URL');
   }
-  const engine = await createEngine({ simd: o.simd });
+  const engine = await createEngine({ simd: o.simd, backend: o.backend });
   if (count === undefined) count = Math.min(DEFAULT_MAX_WORKERS, await cpuCount());
   const pool = new PoolImpl(engine, below);
   await pool.start(count, url);

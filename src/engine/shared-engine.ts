@@ -2,7 +2,8 @@
 // handed one: the key service's sealers and GCM calls, and every volume, stream and envelope.
 // Instantiating is the slow part; each user holds only key slots in the instance and releases
 // them with dispose(). Every call on an engine runs to completion synchronously, so sharing
-// one never lets two calls use its I/O window at once.
+// one never lets two calls use its I/O window at once. It takes createEngine's default backend,
+// 'auto': in Node, volumes and streams of 4 KiB sectors run XTS on node:crypto (AES-NI).
 
 import { createEngine, type Engine } from './engine.js';
 

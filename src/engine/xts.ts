@@ -5,10 +5,36 @@
 // protects confidentiality only: it does not detect modified, moved or replayed ciphertext.
 // A 64-byte key is XTS-AES-256 (two AES-256 keys, data key ‖ tweak key), a 32-byte key is
 // XTS-AES-128. Equal halves are refused (NIST SP 800-38E; OpenSSL does the same).
+//
+// Two backends run the same checked calls: the bitsliced wasm kernel (every runtime) and
+// node:crypto's OpenSSL XTS (xts-native.ts; Node). Every argument check happens here, before
+// either runs, so both give the same errors; which one runs is `backend` (see XtsBackend).
 
 import { output, sectorCall, usable, MAX_UNIT_BYTES } from './checks.js';
 import { bytes, equalBytes } from '../utils/bytes.js';
 import type { Core, IoWindow } from './core.js';
+import type { NativeXtsKey } from './xts-native.js';
+
+/** What runs an Xts's calls: 'wasm', 'native' (node:crypto), or 'auto': native from
+ *  NATIVE_FROM_BYTES per sector (or per data unit), wasm below. */
+export type XtsBackend = 'wasm' | 'native' | 'auto';
+
+/** Where `auto` turns to node:crypto: sectors (or encryptUnit data units) of at least this many
+ *  bytes. node:crypto costs one createCipheriv per sector (about 6–7 µs here), so it wins only
+ *  once a sector holds enough work. Measured on the 2-core AMD EPYC development machine, Node
+ *  20, 2026-12-03 (shared and loaded: read the ratios, not the MiB/s), node:crypto ÷ atrest SIMD
+ *  wasm, encrypt / decrypt:
+ *    sector bytes   1 sector per call   1 MiB per call (bench)    1 MiB (bench backends rows)
+ *          512         0.45 / —            0.21 / 0.49               0.30 / 0.55
+ *         1024         0.47 / —            —                         0.48 / 0.48
+ *         2048         —                   —                         1.04 / 0.64
+ *         4096         1.45 / —            1.43 / 2.25               1.04 / 1.16
+ *         8192         —                   —                         8.07 / 9.10
+ *        65536         4.25 / —            4.10 / 6.25               14.8 / 12.5
+ *  (the first column from a throwaway script before the bench had these rows). The call size
+ *  barely moves the ratio, so the threshold is on the sector size alone; 2048 is a toss-up, so
+ *  the wasm keeps it. */
+export const NATIVE_FROM_BYTES = 4096;
 
 /** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */
 export const XTS_SECTOR_SIZE_MIN = 16;
@@ -29,17 +55,26 @@ export class Xts {
   readonly sectorSize: number;
   /** See XtsOptions.tweakUnit: the sector size, or 512. */
   readonly tweakUnit: number;
+  /** What runs encrypt/decrypt for this key: 'native' (node:crypto) or 'wasm'. With the
+   *  engine's backend 'auto' it is 'native' when sectorSize ≥ NATIVE_FROM_BYTES; encryptUnit and
+   *  decryptUnit choose the same way by the data unit's length. */
+  readonly backend: 'wasm' | 'native';
   /** Tweak values per sector: sectorSize / tweakUnit. */
   private readonly tweakStep: number;
-  private readonly dataSlot: number;
-  private readonly tweakSlot: number;
+  /** Key slots in the wasm instance; -1 where the wasm never runs (backend 'native'). */
+  private readonly dataSlot: number = -1;
+  private readonly tweakSlot: number = -1;
+  private readonly native: NativeXtsKey | undefined;
   private disposed = false;
 
-  /** @internal — use engine.xts(key, options). */
+  /** @internal — use engine.xts(key, options). `makeNative` (absent: wasm only) hands the
+   *  checked key to node:crypto; `engineBackend` is 'native' or 'auto' when it is given. */
   constructor(
     private readonly core: Core,
     key: unknown,
     options: XtsOptions = {},
+    engineBackend: XtsBackend = 'wasm',
+    makeNative?: (key: Uint8Array) => NativeXtsKey,
   ) {
     const k = bytes(key, 'xts: key');
     if (k.length !== 64 && k.length !== 32) {
@@ -52,8 +87,13 @@ export class Xts {
     this.sectorSize = sectorSize(options?.sectorSize);
     this.tweakUnit = tweakUnit(options?.tweakUnit, this.sectorSize);
     this.tweakStep = this.sectorSize / this.tweakUnit;
-    this.dataSlot = core.aesKey(k.subarray(0, half));
-    this.tweakSlot = core.aesKey(k.subarray(half));
+    const mode = makeNative ? engineBackend : 'wasm';
+    this.native = mode === 'wasm' ? undefined : makeNative!(k);
+    this.backend = mode === 'native' || (mode === 'auto' && this.sectorSize >= NATIVE_FROM_BYTES) ? 'native' : 'wasm';
+    if (mode !== 'native') {
+      this.dataSlot = core.aesKey(k.subarray(0, half));
+      this.tweakSlot = core.aesKey(k.subarray(half));
+    }
   }
 
   /** Encrypts consecutive sectors starting at sector `firstSector`; the last may be partial
@@ -75,12 +115,16 @@ export class Xts {
     return this.unit(data, tweak, out, false);
   }
 
-  /** Zeroes both key schedules; the object cannot be used afterwards. */
+  /** Zeroes both key schedules in the wasm and our copy of the key for node:crypto (what
+   *  node:crypto itself holds: xts-native.ts); the object cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.core.releaseKey(this.dataSlot);
-    this.core.releaseKey(this.tweakSlot);
+    this.native?.wipe();
+    if (this.dataSlot >= 0) {
+      this.core.releaseKey(this.dataSlot);
+      this.core.releaseKey(this.tweakSlot);
+    }
   }
 
   private sectors(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Uint8Array {
@@ -89,6 +133,10 @@ export class Xts {
     const size = this.sectorSize;
     const step = this.tweakStep;
     const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what, step);
+    if (this.backend === 'native') {
+      this.native!.sectors(d, o, first, size, step, encrypt);
+      return o;
+    }
     const core = this.core;
     const flag = encrypt ? 1 : 0;
     core.throughWindow((window) => {
@@ -128,6 +176,10 @@ export class Xts {
       throw new RangeError(`${what}: a data unit holds at most 2^20 blocks (${MAX_UNIT_BYTES} bytes), got ${d.length}`);
     }
     const o = output(out, d, what);
+    if (this.native && (this.dataSlot < 0 || d.length >= NATIVE_FROM_BYTES)) {
+      this.native.unit(d, t, o, encrypt);
+      return o;
+    }
     this.core.throughWindow((window) => {
       this.core.setTweakBytes(t);
       this.stream(window, d, o, 0, d.length, encrypt);

@@ -81,6 +81,38 @@ test('exposes the same export names as the ESM root (dist/index.js)', async () =
   }
 });
 
+test('imports no node: module: no static import, require or literal import() of node:* (sanity: one nodeImport)', () => {
+  const source = readFileSync(BUNDLE, 'utf8');
+  for (const [what, re] of [
+    ['static import', /\b(?:import|export)\b[^;()]*?\bfrom\s*["'`]node:/],
+    ['require', /\brequire\s*\(\s*["'`]node:/],
+    // runtime.ts's nodeImport builds its specifier at run time ('node:' + name): not this
+    ['literal import()', /\bimport\s*\(\s*(["'`])node:[^"'`]*\1\s*\)/],
+  ]) {
+    assert.not.ok(re.test(source), `the bundle has a ${what} of a node: module`);
+  }
+  // the one computed import the runtime module makes, so the checks above look at the right text
+  assert.match(source, /import\("node:"\+\w+\)/);
+});
+
+test("the bundle's backend 'native' works from a classic script (process.getBuiltinModule, no import) and equals OpenSSL", async () => {
+  const { createEngine } = loadBundle();
+  const engine = await createEngine({ backend: 'native' });
+  assert.is(engine.backend, 'native');
+  const key = crypto.randomBytes(64);
+  const data = crypto.randomBytes(2 * 4096);
+  const x = engine.xts(new Uint8Array(key), { sectorSize: 4096 });
+  assert.is(x.backend, 'native');
+  const iv = Buffer.alloc(16);
+  iv.writeBigUInt64LE(77n);
+  const c = crypto.createCipheriv('aes-256-xts', key, iv);
+  const expected = Buffer.concat([c.update(data.subarray(0, 4096)), c.final()]);
+  const got = x.encrypt(data, 77);
+  assert.ok(expected.equals(got.subarray(0, 4096)), 'sector 77 differs from OpenSSL');
+  assert.equal(x.decrypt(got, 77), new Uint8Array(data));
+  x.dispose();
+});
+
 test('XTS-AES-256 equals OpenSSL and round-trips', async () => {
   const { createEngine } = loadBundle();
   const engine = await createEngine();

@@ -112,7 +112,10 @@ function pickFirst(rng, count) {
 
 // ------------------------------------------------------------------ tests
 
-const engines = [await createEngine({ simd: true }), await createEngine({ simd: false })];
+const engines = [
+  await createEngine({ simd: true, backend: 'wasm' }),
+  await createEngine({ simd: false, backend: 'wasm' }),
+];
 let totalSectors = 0;
 
 for (const engine of engines) {

@@ -67,15 +67,17 @@ export const benchCommand: Command = {
     await local.close();
 
     const build = engine.simd ? 'SIMD' : 'no-SIMD';
+    const on = xts.backend === 'native' ? 'XTS on node:crypto' : `${build} wasm`;
     ctx.out.result(
       [
-        `${sizeMiB} MiB in memory, ${build} engine, one thread:`,
+        `${sizeMiB} MiB in memory, ${on}, one thread:`,
         `  XTS-AES-256 (engine)      encrypt ${xtsEncrypt.toFixed(1)} MiB/s   decrypt ${xtsDecrypt.toFixed(1)} MiB/s`,
         `  file format (streams)     encrypt ${streamEncrypt.toFixed(1)} MiB/s   decrypt ${streamDecrypt.toFixed(1)} MiB/s`,
       ],
       {
         sizeMiB,
         simd: engine.simd,
+        backend: xts.backend,
         xts: { encryptMiBps: xtsEncrypt, decryptMiBps: xtsDecrypt },
         stream: { encryptMiBps: streamEncrypt, decryptMiBps: streamDecrypt },
       },

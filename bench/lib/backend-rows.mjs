@@ -1,0 +1,92 @@
+// The XTS backends side by side: createEngine({ backend: 'wasm' }) (the SIMD kernel),
+// { backend: 'native' } (node:crypto's aes-256-xts, one createCipheriv per sector) and the
+// default 'auto', 1 MiB per call across sector sizes, so the threshold at which 'auto' turns to
+// node:crypto (NATIVE_FROM_BYTES in src/engine/xts.ts) is measured, not assumed. Node only
+// (where 'native' exists). Each backend's output is checked equal to the wasm's before timing.
+
+import { MiB, equalBytes, fmt, measure } from './measure.mjs';
+
+export const BACKEND_SECTOR_SIZES = [512, 1024, 2048, 4096, 8192, 65536];
+
+/** Rows { sectorSize, op, wasmMibps, nativeMibps, ratio (native ÷ wasm), auto (which one
+ *  'auto' runs), autoRatio (the chosen one ÷ the faster one) }, or { skipped }. */
+export async function backendRows({ atrest, Bench, key, data, first, time, rounds, cpuClock }) {
+  let native;
+  try {
+    native = await atrest.createEngine({ backend: 'native' });
+  } catch (err) {
+    return { skipped: `backend 'native' unavailable: ${err.message}` };
+  }
+  const wasm = await atrest.createEngine({ simd: true, backend: 'wasm' });
+  const auto = await atrest.createEngine();
+  const bytes = Math.min(data.length, MiB);
+  const input = data.subarray(0, bytes);
+  const out = new Uint8Array(bytes);
+  const rows = [];
+  const problems = [];
+  for (const sectorSize of BACKEND_SECTOR_SIZES) {
+    const w = wasm.xts(key, { sectorSize });
+    const n = native.xts(key, { sectorSize });
+    const chosen = auto.xts(key, { sectorSize }).backend;
+    const ct = w.encrypt(input, first);
+    if (!equalBytes(n.encrypt(input, first), ct) || !equalBytes(n.decrypt(ct, first), input)) {
+      problems.push(`backend 'native' at ${sectorSize}-byte sectors differs from the wasm; not timed`);
+      continue;
+    }
+    const tasks = [
+      { id: 'wasm:encrypt', fn: () => w.encrypt(input, first, out) },
+      { id: 'wasm:decrypt', fn: () => w.decrypt(ct, first, out) },
+      { id: 'native:encrypt', fn: () => n.encrypt(input, first, out) },
+      { id: 'native:decrypt', fn: () => n.decrypt(ct, first, out) },
+    ];
+    // The wasm and native in separate measure() calls, the wasm first on a collected heap:
+    // interleaved, the GC working off native's per-sector garbage took the second core during
+    // the wasm's samples and cut its rows by up to 3× (first run of this section).
+    const m = new Map();
+    for (const group of [tasks.slice(0, 2), tasks.slice(2)]) {
+      globalThis.gc?.();
+      const r = await measure(group, {
+        Bench,
+        time,
+        rounds,
+        iterations: 2,
+        warmupTime: 100,
+        warmupIterations: 2,
+        cpuClock,
+      });
+      for (const [id, v] of r) m.set(id, v);
+    }
+    for (const op of ['encrypt', 'decrypt']) {
+      const wasmMibps = bytes / MiB / (m.get(`wasm:${op}`).medianMs / 1000);
+      const nativeMibps = bytes / MiB / (m.get(`native:${op}`).medianMs / 1000);
+      const picked = chosen === 'native' ? nativeMibps : wasmMibps;
+      rows.push({
+        sectorSize,
+        op,
+        bytes,
+        wasmMibps,
+        nativeMibps,
+        ratio: nativeMibps / wasmMibps,
+        auto: chosen,
+        autoRatio: picked / Math.max(wasmMibps, nativeMibps),
+      });
+    }
+    w.dispose();
+    n.dispose();
+  }
+  return { rows, problems, bytes };
+}
+
+export function backendLines(result) {
+  if (result.skipped) return [`XTS backends: ${result.skipped}`];
+  const L = [
+    `XTS backends, ${result.bytes / MiB} MiB per call (MiB/s, median): wasm = atrest SIMD, native = node:crypto per sector; auto runs the one marked`,
+  ];
+  for (const r of result.rows) {
+    L.push(
+      `  ${String(r.sectorSize).padStart(6)} B ${r.op.padEnd(8)} wasm ${fmt(r.wasmMibps).padStart(7)}  native ${fmt(r.nativeMibps).padStart(7)}  native/wasm ${fmt(r.ratio, 2).padStart(5)}×  auto → ${r.auto} (${fmt(r.autoRatio, 2)}× the faster)`,
+    );
+  }
+  for (const p of result.problems) L.push(`  PROBLEM: ${p}`);
+  return L;
+}
