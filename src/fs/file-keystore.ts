@@ -8,8 +8,10 @@
 // fsync of the directory makes the rename itself durable). A temp file a crash left behind is
 // removed at the next open.
 //
-// Lock: open() creates `<keystore>.lock` with O_CREAT|O_EXCL ('wx'), which exactly one opener
-// can win, on local file systems and on NFSv3+. It holds the pid and a random token; close()
+// Lock: open() creates `<keystore>.lock` with link() from a temp file holding the record (link,
+// like O_CREAT|O_EXCL, fails when the name exists, so exactly one opener can win, on local file
+// systems and on NFSv3+; the lock is never seen without its record). It holds the pid and a
+// random token; close()
 // removes it. A second opener — another process, or another FileKeystore in this one — gets a
 // KeystoreLockedError, after waiting up to `lockWaitMs` (default 0) for the lock to be freed.
 // A process that dies without close() leaves the lock behind. Such a stale lock is taken over
@@ -19,7 +21,7 @@
 // which file to delete. The takeover itself runs under `<lock>.takeover`, created exclusively,
 // so two processes that both saw the same dead pid cannot both remove a lock and both win.
 
-import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { KeystoreLockedError } from '../kms/keystore-errors.js';
@@ -174,34 +176,48 @@ export class FileKeystore extends SealedKeystore {
     }
   }
 
+  /** Creates the lock with its record already in it: the record is written and fsynced to a
+   *  temp file, which link() then puts at the lock path — link fails with EEXIST when a lock
+   *  exists, so exactly one opener wins, as with O_EXCL. A lock file is therefore never empty or
+   *  half-written: a process killed between creating it and writing its pid used to leave a lock
+   *  no stale check could read, and so could never take over. */
   private async tryLock(): Promise<boolean> {
+    const temp = join(dirname(this.lockPath), `${basename(this.lockPath)}.${randomHex(8)}.new`);
     let file;
     try {
-      file = await open(this.lockPath, 'wx', 0o600);
+      file = await open(temp, 'wx', 0o600);
     } catch (err) {
       if (errorCode(err) === 'ENOENT') {
         throw new Error(
           `FileKeystore.open: the directory ${dirname(this.path)} does not exist; create it first (the keystore file is created by the first save)`,
         );
       }
-      if (errorCode(err) !== 'EEXIST') throw err;
-      return false;
-    }
-    try {
-      const record: LockRecord = {
-        pid: process.pid,
-        token: this.token,
-        created: new Date().toISOString(),
-        host: thisHost(),
-      };
-      await file.writeFile(JSON.stringify(record) + '\n');
-      await file.sync();
-    } catch (err) {
-      await file.close().catch(() => {});
-      await unlink(this.lockPath).catch(() => {});
       throw err;
     }
-    await file.close();
+    try {
+      try {
+        const record: LockRecord = {
+          pid: process.pid,
+          token: this.token,
+          created: new Date().toISOString(),
+          host: thisHost(),
+        };
+        await file.writeFile(JSON.stringify(record) + '\n');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      try {
+        await link(temp, this.lockPath);
+      } catch (err) {
+        // EEXIST: held by another. ENOENT: the holder removed our temp file as a crash's leftover
+        // (removeLeftoverTempFiles) — also held; try again.
+        if (errorCode(err) === 'EEXIST' || errorCode(err) === 'ENOENT') return false;
+        throw err;
+      }
+    } finally {
+      await unlink(temp).catch(() => {});
+    }
     this.locked = true;
     return true;
   }
@@ -246,7 +262,10 @@ export class FileKeystore extends SealedKeystore {
    *  remove while we hold the lock (nobody else writes them). */
   private async removeLeftoverTempFiles(): Promise<void> {
     const dir = dirname(this.path);
-    const pattern = new RegExp(`^${escapeRegExp(basename(this.path))}\\.[0-9a-f]{16}\\.tmp$`);
+    // Save temp files (`<keystore>.<hex>.tmp`) and lock temp files (`<keystore>.lock.<hex>.new`)
+    // of processes that died before renaming or linking them; we hold the lock, so no save is
+    // under way, and an opener whose lock temp goes missing just tries again.
+    const pattern = new RegExp(`^${escapeRegExp(basename(this.path))}(\\.lock)?\\.[0-9a-f]{16}\\.(tmp|new)$`);
     let names: string[];
     try {
       names = await readdir(dir);

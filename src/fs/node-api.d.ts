@@ -13,6 +13,7 @@ declare module 'node:fs/promises' {
   export function readFile(path: string): Promise<Uint8Array>;
   export function readFile(path: string, encoding: 'utf8'): Promise<string>;
   export function rename(from: string, to: string): Promise<void>;
+  export function link(existingPath: string, newPath: string): Promise<void>;
   export function unlink(path: string): Promise<void>;
   export function readdir(path: string): Promise<string[]>;
 }

@@ -356,4 +356,53 @@ child(
   },
 );
 
+child(
+  'the lock file never exists without its record: a reader polling it while another process locks and unlocks always parses a pid',
+  async () => {
+    // Before the record was written to a temp file and linked into place, the lock existed empty
+    // for a moment: a SIGKILL there left a lock no stale check could read (found by a kill test).
+    const path = join(await freshDir(), 'keystore');
+    const key = newKey();
+    const locker = runNode(`
+    import { FileKeystore } from ${JSON.stringify(FS_ENTRY)};
+    const key = Uint8Array.from(${JSON.stringify([...key])});
+    for (let i = 0; i < 200; i++) { const s = await FileKeystore.open(${JSON.stringify(path)}, { rootKey: key }); await s.close(); }
+    console.log('DONE');
+  `);
+    let done = false;
+    let seen = 0;
+    const finished = locker.then((r) => ((done = true), r));
+    while (!done) {
+      let text;
+      try {
+        text = await readFile(path + '.lock', 'utf8');
+      } catch {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      seen++;
+      const record = JSON.parse(text);
+      assert.ok(Number.isInteger(record.pid) && typeof record.token === 'string', text);
+    }
+    const { status, out } = await finished;
+    assert.is(status, 0, out);
+    assert.match(out, /DONE/);
+    assert.ok(seen > 0, 'the poller saw the lock at least once');
+  },
+);
+
+child('a lock temp file left by a process killed before it linked it is removed by the next open', async () => {
+  const dir = await freshDir();
+  const path = join(dir, 'keystore');
+  const key = newKey();
+  const leftover = join(dir, 'keystore.lock.0123456789abcdef.new');
+  await writeFile(
+    leftover,
+    JSON.stringify({ pid: 999999, token: 'x'.repeat(32), created: new Date().toISOString() }) + '\n',
+  );
+  const store = await FileKeystore.open(path, { rootKey: key });
+  assert.equal((await readdir(dir)).sort(), ['keystore.lock']);
+  await store.close();
+});
+
 fs.run();
