@@ -1,0 +1,212 @@
+// atrest/sqlite (issue 15): an encrypted SQLite database in one atrest container — 10 000 rows
+// in transactions survive close and reopen (in memory and in a file), every journal mode works
+// (DELETE, TRUNCATE, PERSIST, WAL with exclusive locking), the container's bytes hold no table
+// name, no row value and no SQLite header, the key service decides who opens it (a principal
+// without Decrypt, a disabled key) and an open costs one key-service call. Node and Deno (the
+// SQLite build is an optional peer dependency, installed as a devDependency); files only under
+// ATREST_TEST_TMPDIR.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { AccessDeniedError, KeyUnavailableError, MemoryBlockStore, Volume } from '../../dist/index.js';
+import { openDatabase } from '../../dist/sqlite/index.js';
+import { ADMIN, APP, counting, rejects, setup, snapshot } from '../_lib/envelope.js';
+
+const base = process.env.ATREST_TEST_TMPDIR || tmpdir();
+let dir;
+
+/** Inserts `count` rows (id, 'row-value-<id>-secret') in transactions of `per` rows. */
+function insertRows(db, count, per, from = 0) {
+  for (let start = from; start < from + count; start += per) {
+    db.transaction(() => {
+      const stmt = db.prepare('INSERT INTO ledger(id, note) VALUES (?, ?)');
+      try {
+        for (let id = start; id < Math.min(start + per, from + count); id++)
+          stmt.bind([id, `row-value-${id}-secret`]).stepReset();
+      } finally {
+        stmt.finalize();
+      }
+    });
+  }
+}
+
+function checkRows(db, count) {
+  assert.is(db.selectValue('SELECT count(*) FROM ledger'), count, 'row count');
+  assert.is(db.selectValue('SELECT sum(id) FROM ledger'), (count * (count - 1)) / 2, 'sum of ids');
+  assert.is(db.selectValue('SELECT note FROM ledger WHERE id = ?', [count - 1]), `row-value-${count - 1}-secret`);
+  assert.is(db.selectValue('PRAGMA integrity_check'), 'ok');
+}
+
+const latin1 = (bytes) => new TextDecoder('latin1').decode(bytes);
+
+/** The container must not show what SQLite wrote. */
+function assertOpaque(bytes, label) {
+  const text = latin1(bytes);
+  for (const needle of ['SQLite format 3', 'ledger', 'row-value-', 'secret', 'CREATE TABLE'])
+    assert.not.ok(text.includes(needle), `${label}: the container holds ${JSON.stringify(needle)} in clear`);
+}
+
+const rows = suite('atrest/sqlite: rows survive close and reopen');
+rows.before(async () => {
+  dir = await mkdtemp(join(base, 'atrest-sqlite-'));
+});
+rows.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+rows('10 000 rows in transactions on a BlockStore: close, reopen, query; nothing readable in the store', async () => {
+  const env = setup();
+  const store = new MemoryBlockStore();
+  const edb = await openDatabase(store, { kms: env.app, encryptionContext: { app: 'books' } });
+  edb.db.exec('CREATE TABLE ledger(id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
+  insertRows(edb.db, 10_000, 500);
+  checkRows(edb.db, 10_000);
+  await edb.close();
+  await rejects(
+    Promise.resolve().then(() => edb.exportPlain(new MemoryBlockStore())),
+    Error,
+    /closed/,
+  );
+  assertOpaque(await snapshot(store), 'after close');
+  const again = await openDatabase(store, { kms: env.app, create: false, encryptionContext: { app: 'books' } });
+  checkRows(again.db, 10_000);
+  insertRows(again.db, 10, 5, 10_000);
+  assert.is(again.db.selectValue('SELECT count(*) FROM ledger'), 10_010);
+  await again.close();
+  const third = await openDatabase(store, { kms: env.app });
+  assert.is(third.db.selectValue('SELECT count(*) FROM ledger'), 10_010);
+  await third.close();
+});
+
+rows('on a file path: the file is one opaque container; reopen in a new store reads the rows', async () => {
+  const env = setup();
+  const path = join(dir, 'ledger.atrest');
+  const edb = await openDatabase(path, { kms: env.app });
+  edb.db.exec('CREATE TABLE ledger(id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
+  insertRows(edb.db, 2000, 250);
+  await edb.close();
+  assertOpaque(new Uint8Array(await readFile(path)), 'the file');
+  const again = await openDatabase(path, { kms: env.app, create: false });
+  checkRows(again.db, 2000);
+  await again.close();
+  await rejects(
+    openDatabase(join(dir, 'missing.atrest'), { kms: env.app, create: false }),
+    Error,
+    /ENOENT|no such file/,
+  );
+});
+
+const modes = suite('atrest/sqlite: journal modes');
+
+for (const mode of ['DELETE', 'TRUNCATE', 'PERSIST', 'WAL']) {
+  modes(`${mode}: transactions commit and roll back, survive reopen, journal bytes are opaque`, async () => {
+    const env = setup();
+    const store = new MemoryBlockStore();
+    const edb = await openDatabase(store, { kms: env.app });
+    assert.is(edb.db.selectValue(`PRAGMA journal_mode=${mode}`), mode.toLowerCase());
+    edb.db.exec('CREATE TABLE ledger(id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
+    insertRows(edb.db, 3000, 300);
+    // A rolled-back transaction leaves nothing.
+    assert.throws(() =>
+      edb.db.transaction(() => {
+        edb.db.exec("INSERT INTO ledger VALUES (999999, 'rolled back')");
+        throw new Error('abort');
+      }),
+    );
+    assert.is(edb.db.selectValue('SELECT count(*) FROM ledger WHERE id = 999999'), 0);
+    const journal = mode === 'WAL' ? 'db-wal' : 'db-journal';
+    if (mode !== 'DELETE') assert.ok(edb.files.includes(journal), `${mode}: the container holds ${journal}`);
+    assertOpaque(await snapshot(store), `${mode} while open`);
+    await edb.close();
+    const again = await openDatabase(store, { kms: env.app });
+    assert.is(again.db.selectValue('PRAGMA journal_mode'), mode === 'WAL' ? 'wal' : 'delete');
+    checkRows(again.db, 3000);
+    await again.close();
+    assertOpaque(await snapshot(store), `${mode} after close`);
+  });
+}
+
+const keys = suite('atrest/sqlite: the key service decides');
+
+function appOnlyPolicy() {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
+      {
+        Sid: 'app',
+        Effect: 'Allow',
+        Principal: { AWS: APP },
+        Action: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:DescribeKey'],
+        Resource: '*',
+      },
+    ],
+  });
+}
+
+keys(
+  'a principal without kms:Decrypt cannot open; a disabled key stops the next open; one KMS call per open',
+  async () => {
+    const env = setup();
+    const key = (await env.admin.createKey({ Policy: appOnlyPolicy() })).KeyMetadata;
+    const store = new MemoryBlockStore();
+    const edb = await openDatabase(store, { kms: env.app, keyId: key.Arn });
+    edb.db.exec('CREATE TABLE ledger(id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
+    insertRows(edb.db, 100, 100);
+    await edb.close();
+
+    const e = await rejects(openDatabase(store, { kms: env.reader }), AccessDeniedError);
+    assert.is(e.cause?.name, 'AccessDeniedException', 'the Volume error, caused by the key service');
+
+    const app = counting(env.app);
+    const opened = await openDatabase(store, { kms: app });
+    // SQLite opens the main file and a journal per transaction; the key service is asked once.
+    opened.db.exec(
+      "PRAGMA journal_mode=DELETE; INSERT INTO ledger VALUES (100, 'x'); INSERT INTO ledger VALUES (101, 'y')",
+    );
+    opened.db.exec('PRAGMA journal_mode=WAL');
+    opened.db.exec("INSERT INTO ledger VALUES (102, 'z')");
+    await opened.close();
+    assert.equal(app.calls, ['decrypt'], 'one Decrypt for the open, nothing for the files SQLite opened');
+
+    await env.admin.disableKey({ KeyId: key.KeyId });
+    const d = await rejects(openDatabase(store, { kms: env.app }), KeyUnavailableError, /disabled/);
+    assert.is(d.cause.name, 'DisabledException');
+    await env.admin.enableKey({ KeyId: key.KeyId });
+    const back = await openDatabase(store, { kms: env.app });
+    assert.is(back.db.selectValue('SELECT count(*) FROM ledger'), 103);
+    await back.close();
+  },
+);
+
+keys('the wrong context, a plain volume, a store without a sync path, an empty store with create: false', async () => {
+  const env = setup();
+  const store = new MemoryBlockStore();
+  await (await openDatabase(store, { kms: env.app, encryptionContext: { app: 'books' } })).close();
+  await rejects(openDatabase(store, { kms: env.app, encryptionContext: { app: 'other' } }), Error, /context/);
+  const plain = new MemoryBlockStore();
+  await (await Volume.create(plain, { kms: env.app })).close();
+  await rejects(openDatabase(plain, { kms: env.app }), Error, /not an atrest\/sqlite database/);
+  const asyncOnly = {
+    read: (o, l) => store.read(o, l),
+    write: (o, b) => store.write(o, b),
+    size: () => store.size(),
+    truncate: (s) => store.truncate(s),
+    flush: () => store.flush(),
+    close: () => store.close(),
+  };
+  await rejects(openDatabase(asyncOnly, { kms: env.app }), TypeError, /no synchronous path/);
+  await rejects(openDatabase(new MemoryBlockStore(), { kms: env.app, create: false }), Error, /create is false/);
+  await rejects(
+    openDatabase(new MemoryBlockStore(), { kms: env.app, create: 'yes' }),
+    TypeError,
+    /create must be a boolean/,
+  );
+});
+
+rows.run();
+modes.run();
+keys.run();
