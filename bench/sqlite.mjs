@@ -116,6 +116,11 @@ async function main() {
   const samples = Object.fromEntries(
     configs.map((c) => [c.id, { insert: [], select: [], scan: [], update: [], open: [] }]),
   );
+  const cpuSamples = Object.fromEntries(configs.map((c) => [c.id, { insert: [], select: [], scan: [], update: [] }]));
+  const cpuClock = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const kmsDuring = [];
   const storeIo = {};
   for (let r = 0; r < W.rounds; r++) {
@@ -124,10 +129,19 @@ async function main() {
       globalThis.gc?.();
       let s = await cfg.create();
       s.written?.();
-      const ms = runWorkload(s.d, W, r + 1, (k) => {
-        if (s.written) (storeIo[cfg.id] ??= { insert: [], select: [], scan: [], update: [] })[k].push(s.written());
-      });
-      for (const [k] of CLASSES) samples[cfg.id][k].push(ms[k]);
+      const ms = runWorkload(
+        s.d,
+        W,
+        r + 1,
+        (k) => {
+          if (s.written) (storeIo[cfg.id] ??= { insert: [], select: [], scan: [], update: [] })[k].push(s.written());
+        },
+        cpuClock,
+      );
+      for (const [k] of CLASSES) {
+        samples[cfg.id][k].push(ms[k]);
+        cpuSamples[cfg.id][k].push(ms.cpu[k]);
+      }
       if (s.kmsSinceOpen) kmsDuring.push(s.kmsSinceOpen());
       assertBytes(cfg, s.bytes(), `after round ${r + 1}`);
       const o0 = performance.now();
@@ -147,9 +161,14 @@ async function main() {
     perSec[c.id].openMs = median(samples[c.id].open);
   }
   const ratios = {};
+  const cpuRatios = {};
   for (const [a, b] of PAIRS) {
     ratios[a] = {};
-    for (const [k] of CLASSES) ratios[a][k] = perSec[a][k] / perSec[b][k];
+    cpuRatios[a] = {};
+    for (const [k] of CLASSES) {
+      ratios[a][k] = perSec[a][k] / perSec[b][k];
+      cpuRatios[a][k] = median(cpuSamples[b][k]) / median(cpuSamples[a][k]);
+    }
   }
 
   log(`\n| operation | ${configs.map((c) => c.id).join(' | ')} |`);
@@ -160,11 +179,14 @@ async function main() {
   log('\n| operation | atrest / unencrypted | sqlcipher / sqlite3mc no key | chacha20 / sqlite3mc no key |');
   log('| --- | ---: | ---: | ---: |');
   for (const [k, label] of CLASSES)
-    log(`| ${label.replace(/ \(.*\)$/, '')} | ${PAIRS.map(([a]) => `${fmt(ratios[a][k], 2)}×`).join(' | ')} |`);
+    log(
+      `| ${label.replace(/ \(.*\)$/, '')} | ${PAIRS.map(([a]) => `${fmt(ratios[a][k], 2)}× (CPU ${fmt(cpuRatios[a][k], 2)}×)`).join(' | ')} |`,
+    );
+  log('(wall-clock ratio of rates; in brackets the same ratio from CPU time, which leaves out waiting for a core)');
 
   // Bytes reaching the store per operation (the same in every round: the workload is fixed).
   const ioPerOp = {};
-  log('\nstore writes per operation (bytes reaching the MemoryBlockStore, median over rounds):');
+  log('\nstore I/O per operation (bytes and calls on the MemoryBlockStore, median over rounds):');
   for (const id of Object.keys(storeIo)) {
     ioPerOp[id] = {};
     for (const [k, label, n] of CLASSES) {
@@ -172,10 +194,12 @@ async function main() {
       ioPerOp[id][k] = {
         bytes: median(list.map((x) => x.bytes)) / n(W),
         writes: median(list.map((x) => x.writes)) / n(W),
+        readBytes: median(list.map((x) => x.readBytes)) / n(W),
+        reads: median(list.map((x) => x.reads)) / n(W),
       };
     }
     log(
-      `  ${pad(id, 13)} ${CLASSES.map(([k, label]) => `${label.replace(/ \(.*\)$/, '')} ${fmt(ioPerOp[id][k].bytes, 0)} B in ${fmt(ioPerOp[id][k].writes, 1)} writes`).join('; ')}`,
+      `  ${pad(id, 13)} ${CLASSES.map(([k, label]) => `${label.replace(/ \(.*\)$/, '')}: read ${fmt(ioPerOp[id][k].readBytes, 0)} B in ${fmt(ioPerOp[id][k].reads, 1)}, wrote ${fmt(ioPerOp[id][k].bytes, 0)} B in ${fmt(ioPerOp[id][k].writes, 1)}`).join('; ')}`,
     );
   }
 
@@ -207,7 +231,7 @@ async function main() {
       met: r > ratios['mc-sqlcipher'][k],
     });
   }
-  log('\ntargets:');
+  log(`\ntargets${QUICK ? ' (--quick: too few rows to mean anything; a smoke run)' : ''}:`);
   for (const t of targets) log(`  ${t.met ? 'met ' : 'MISS'}  ${t.target} (${fmt(t.value, 2)})`);
   const la = loadavg();
   const seconds = (performance.now() - t0) / 1000;
@@ -229,10 +253,12 @@ async function main() {
       encryptionCheck: checks,
       perSecond: perSec,
       ratios,
+      cpuRatios,
       kms,
       storeWritesPerOperation: ioPerOp,
       targets,
       samplesMs: samples,
+      cpuSamplesMs: cpuSamples,
     };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/sqlite.json'), JSON.stringify(result, null, 2) + '\n');

@@ -60,19 +60,25 @@ function plainVolume(store) {
   };
 }
 
-/** Counts the bytes and calls reaching a store's sync write path (the Volume and the plain
- *  stand-in both write through store.writeSync). */
+/** Counts the bytes and calls on a store's sync path (the Volume and the plain stand-in both
+ *  read and write through store.readSync / store.writeSync). */
 function countWrites(store) {
-  const io = { writes: 0, bytes: 0 };
+  const io = { writes: 0, bytes: 0, reads: 0, readBytes: 0 };
   const write = store.writeSync.bind(store);
+  const read = store.readSync.bind(store);
   store.writeSync = (offset, bytes) => {
     io.writes++;
     io.bytes += bytes.length;
     return write(offset, bytes);
   };
+  store.readSync = (offset, length) => {
+    io.reads++;
+    io.readBytes += Number(length);
+    return read(offset, length);
+  };
   return () => {
     const out = { ...io };
-    io.writes = io.bytes = 0;
+    io.writes = io.bytes = io.reads = io.readBytes = 0;
     return out;
   };
 }

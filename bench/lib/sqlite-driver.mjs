@@ -160,9 +160,11 @@ function ids(n, seed) {
 /**
  * The fixed workload on an open connection: creates the table, then the four operation classes
  * in order. w: { rows, txRows, selects, scans, scanRows, updates }. Returns ms per class.
- * mark(name), when given, is called after each class (outside its timing).
+ * mark(name), when given, is called after each class (outside its timing). cpuClock(), when
+ * given (ms of CPU time this process used), gives each class a CPU time beside its wall time
+ * (result.cpu): on a machine whose cores other processes take, wall time includes waiting.
  */
-export function runWorkload(d, w, seed, mark = () => {}) {
+export function runWorkload(d, w, seed, mark = () => {}, cpuClock = undefined) {
   d.exec(PRAGMAS);
   d.exec(`CREATE TABLE ${TABLE}(id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v TEXT NOT NULL)`);
   const filler = rowFiller();
@@ -174,7 +176,16 @@ export function runWorkload(d, w, seed, mark = () => {}) {
     for (let i = 0; i < tag.length; i++) h[buf + i] = tag.charCodeAt(i);
   };
   const ms = {};
+  const cpu = {};
+  let c0 = 0;
+  const cpuStart = () => {
+    if (cpuClock) c0 = cpuClock();
+  };
+  const cpuEnd = (k) => {
+    if (cpuClock) cpu[k] = cpuClock() - c0;
+  };
   try {
+    cpuStart();
     let t0 = performance.now();
     const ins = d.prepare(`INSERT INTO ${TABLE}(id, k, v) VALUES (?, ?, ?)`);
     for (let id = 1; id <= w.rows;) {
@@ -191,11 +202,13 @@ export function runWorkload(d, w, seed, mark = () => {}) {
     }
     ins.finalize();
     ms.insert = performance.now() - t0;
+    cpuEnd('insert');
     mark('insert');
 
     const next = ids(w.rows, seed);
     const sel = d.prepare(`SELECT v FROM ${TABLE} WHERE id = ?`);
     let got = 0;
+    cpuStart();
     t0 = performance.now();
     for (let i = 0; i < w.selects; i++) {
       sel.int(1, next());
@@ -204,6 +217,7 @@ export function runWorkload(d, w, seed, mark = () => {}) {
       sel.reset();
     }
     ms.select = performance.now() - t0;
+    cpuEnd('select');
     mark('select');
     sel.finalize();
     if (got !== w.selects * VALUE_BYTES)
@@ -212,6 +226,7 @@ export function runWorkload(d, w, seed, mark = () => {}) {
     const from = ids(w.rows - w.scanRows, seed + 1);
     const scan = d.prepare(`SELECT k, v FROM ${TABLE} WHERE id BETWEEN ? AND ?`);
     let rows = 0;
+    cpuStart();
     t0 = performance.now();
     for (let i = 0; i < w.scans; i++) {
       const a = from();
@@ -224,12 +239,14 @@ export function runWorkload(d, w, seed, mark = () => {}) {
       scan.reset();
     }
     ms.scan = performance.now() - t0;
+    cpuEnd('scan');
     mark('scan');
     scan.finalize();
     if (rows !== w.scans * w.scanRows) throw new Error(`range scans read ${rows} rows, not ${w.scans * w.scanRows}`);
 
     const which = ids(w.rows, seed + 2);
     const upd = d.prepare(`UPDATE ${TABLE} SET k = k + 1, v = ? WHERE id = ?`);
+    cpuStart();
     t0 = performance.now();
     for (let done = 0; done < w.updates;) {
       d.exec('BEGIN');
@@ -244,10 +261,12 @@ export function runWorkload(d, w, seed, mark = () => {}) {
       d.exec('COMMIT');
     }
     ms.update = performance.now() - t0;
+    cpuEnd('update');
     mark('update');
     upd.finalize();
   } finally {
     d.free(buf);
   }
+  if (cpuClock) ms.cpu = cpu;
   return ms;
 }
