@@ -10,11 +10,12 @@
 // bytes must not contain "SQLite format 3", the table name or a row value, and an unencrypted
 // one's must (so the check can see them); a reopen must read the rows back. It fails loudly.
 //
-// Timing: `rounds` rounds; in each, every configuration runs the whole workload on a fresh
-// database (so all see the same state), in forward order on even rounds and backward on odd
-// ones (a slow phase of the shared machine lands on all); the figure is the median over rounds.
-// Ratios are against each build's own unencrypted row: atrest / plain, sqlite3mc / sqlite3mc
-// without a key (the two builds differ in SQLite version and compile options).
+// Timing: `rounds` rounds; in each, every configuration starts a fresh database (so all see the
+// same state) and each phase of the workload runs on all configurations in turn, the order
+// reversed every phase (a slow phase of the shared machine lands on all). Rates are medians over
+// rounds; a ratio is the median over rounds of the ratio within the round. Ratios are against
+// each build's own unencrypted row: atrest / plain, sqlite3mc / sqlite3mc without a key (the two
+// builds differ in SQLite version and compile options). CPU-time ratios are shown beside.
 // A full run writes bench/results/sqlite.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, fmt, lpad, pad } from './lib/measure.mjs';
 import { mcConfigs, officialConfigs } from './lib/sqlite-configs.mjs';
-import { ROW_PROBE, TABLE, runWorkload } from './lib/sqlite-driver.mjs';
+import { ROW_PROBE, TABLE, runWorkload, workload } from './lib/sqlite-driver.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
@@ -41,6 +42,7 @@ const PAIRS = [
   ['atrest', 'plain'],
   ['mc-sqlcipher', 'mc-plain'],
   ['mc-chacha20', 'mc-plain'],
+  ['mc-sqlcipher-nohmac', 'mc-plain'],
 ];
 const log = (s = '') => console.log(s);
 const enc = new TextEncoder();
@@ -101,7 +103,7 @@ async function main() {
   const mc = await mcConfigs();
   const configs = [...official.configs, ...mc.configs];
   log(`builds: ${official.version}; ${mc.version}`);
-  for (const c of configs) log(`  ${pad(c.id, 13)} ${c.storage}`);
+  for (const c of configs) log(`  ${pad(c.id, 20)} ${c.storage}`);
 
   log('\nencryption check (before timing):');
   const checks = {};
@@ -109,7 +111,7 @@ async function main() {
     checks[cfg.id] = await checkConfig(cfg);
     const v = checks[cfg.id];
     log(
-      `  ${pad(cfg.id, 13)} ${lpad(v.bytes, 8)} B: "SQLite format 3" ${v.header ? 'present' : 'absent'}, table name ${v.table ? 'present' : 'absent'}, row value ${v.row ? 'present' : 'absent'} — ${cfg.encrypted ? 'encrypted' : 'plain'} as claimed`,
+      `  ${pad(cfg.id, 20)} ${lpad(v.bytes, 8)} B: "SQLite format 3" ${v.header ? 'present' : 'absent'}, table name ${v.table ? 'present' : 'absent'}, row value ${v.row ? 'present' : 'absent'} — ${cfg.encrypted ? 'encrypted' : 'plain'} as claimed`,
     );
   }
 
@@ -124,24 +126,29 @@ async function main() {
   const kmsDuring = [];
   const storeIo = {};
   for (let r = 0; r < W.rounds; r++) {
-    const order = r % 2 === 0 ? configs : [...configs].reverse();
-    for (const cfg of order) {
-      globalThis.gc?.();
-      let s = await cfg.create();
+    // Every configuration gets a fresh database; then each phase runs on all of them in turn
+    // (order reversed every phase), so a pair's samples are seconds apart, not minutes.
+    const sessions = new Map();
+    for (const cfg of configs) {
+      const s = await cfg.create();
       s.written?.();
-      const ms = runWorkload(
-        s.d,
-        W,
-        r + 1,
-        (k) => {
-          if (s.written) (storeIo[cfg.id] ??= { insert: [], select: [], scan: [], update: [] })[k].push(s.written());
-        },
-        cpuClock,
-      );
-      for (const [k] of CLASSES) {
-        samples[cfg.id][k].push(ms[k]);
-        cpuSamples[cfg.id][k].push(ms.cpu[k]);
+      sessions.set(cfg.id, { s, phases: workload(s.d, W, r + 1, cpuClock) });
+    }
+    let flip = r % 2 === 1;
+    for (const [k] of CLASSES) {
+      for (const cfg of flip ? [...configs].reverse() : configs) {
+        globalThis.gc?.();
+        const { s, phases } = sessions.get(cfg.id);
+        const t = phases[k]();
+        samples[cfg.id][k].push(t.ms);
+        cpuSamples[cfg.id][k].push(t.cpuMs);
+        if (s.written) (storeIo[cfg.id] ??= { insert: [], select: [], scan: [], update: [] })[k].push(s.written());
       }
+      flip = !flip;
+    }
+    for (const cfg of configs) {
+      let { s, phases } = sessions.get(cfg.id);
+      phases.dispose();
       if (s.kmsSinceOpen) kmsDuring.push(s.kmsSinceOpen());
       assertBytes(cfg, s.bytes(), `after round ${r + 1}`);
       const o0 = performance.now();
@@ -160,14 +167,17 @@ async function main() {
     for (const [k, , n] of CLASSES) perSec[c.id][k] = n(W) / (median(samples[c.id][k]) / 1000);
     perSec[c.id].openMs = median(samples[c.id].open);
   }
+  // A pair's ratio is the median over rounds of the ratio within each round (time of the
+  // unencrypted row / time of the encrypted one: a rate ratio), wall-clock and CPU time.
   const ratios = {};
   const cpuRatios = {};
+  const pairRatio = (from, a, b, k) => median(from[a][k].map((x, i) => from[b][k][i] / x));
   for (const [a, b] of PAIRS) {
     ratios[a] = {};
     cpuRatios[a] = {};
     for (const [k] of CLASSES) {
-      ratios[a][k] = perSec[a][k] / perSec[b][k];
-      cpuRatios[a][k] = median(cpuSamples[b][k]) / median(cpuSamples[a][k]);
+      ratios[a][k] = pairRatio(samples, a, b, k);
+      cpuRatios[a][k] = pairRatio(cpuSamples, a, b, k);
     }
   }
 
@@ -176,8 +186,10 @@ async function main() {
   for (const [k, label] of CLASSES) log(`| ${label} | ${configs.map((c) => fmt(perSec[c.id][k], 0)).join(' | ')} |`);
   log(`| reopen + first select (ms) | ${configs.map((c) => fmt(perSec[c.id].openMs, 1)).join(' | ')} |`);
 
-  log('\n| operation | atrest / unencrypted | sqlcipher / sqlite3mc no key | chacha20 / sqlite3mc no key |');
-  log('| --- | ---: | ---: | ---: |');
+  log(
+    '\n| operation | atrest / unencrypted | sqlcipher / sqlite3mc no key | chacha20 / sqlite3mc no key | sqlcipher without HMAC / sqlite3mc no key |',
+  );
+  log('| --- | ---: | ---: | ---: | ---: |');
   for (const [k, label] of CLASSES)
     log(
       `| ${label.replace(/ \(.*\)$/, '')} | ${PAIRS.map(([a]) => `${fmt(ratios[a][k], 2)}× (CPU ${fmt(cpuRatios[a][k], 2)}×)`).join(' | ')} |`,
@@ -199,7 +211,7 @@ async function main() {
       };
     }
     log(
-      `  ${pad(id, 13)} ${CLASSES.map(([k, label]) => `${label.replace(/ \(.*\)$/, '')}: read ${fmt(ioPerOp[id][k].readBytes, 0)} B in ${fmt(ioPerOp[id][k].reads, 1)}, wrote ${fmt(ioPerOp[id][k].bytes, 0)} B in ${fmt(ioPerOp[id][k].writes, 1)}`).join('; ')}`,
+      `  ${pad(id, 20)} ${CLASSES.map(([k, label]) => `${label.replace(/ \(.*\)$/, '')}: read ${fmt(ioPerOp[id][k].readBytes, 0)} B in ${fmt(ioPerOp[id][k].reads, 1)}, wrote ${fmt(ioPerOp[id][k].bytes, 0)} B in ${fmt(ioPerOp[id][k].writes, 1)}`).join('; ')}`,
     );
   }
 

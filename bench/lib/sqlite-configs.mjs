@@ -14,6 +14,8 @@
 //   mc-sqlcipher the same with PRAGMA cipher='sqlcipher' (AES-256-CBC, HMAC-SHA512 per page,
 //                SQLCipher 4 defaults: PBKDF2-SHA512, 256 000 iterations).
 //   mc-chacha20  the same with PRAGMA cipher='chacha20' (ChaCha20-Poly1305 per page).
+//   mc-sqlcipher-nohmac  'sqlcipher' with PRAGMA hmac_use=0: AES-256-CBC without the HMAC, so
+//                sqlcipher / this row is the measured price of SQLCipher's page authentication.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -192,7 +194,7 @@ export async function mcConfigs() {
   const version = `${pkg} ${pkgVersion} (sqlite3mc, SQLite ${api.libversion()})`;
   let n = 0;
 
-  const make = (id, label, cipher) => ({
+  const make = (id, label, cipher, settings = '') => ({
     id,
     label,
     build: version,
@@ -205,7 +207,7 @@ export async function mcConfigs() {
         const db = await api.open_v2(name);
         const d = driver(c, db);
         if (cipher !== undefined) {
-          d.exec(`PRAGMA cipher='${cipher}'`);
+          d.exec(`PRAGMA cipher='${cipher}'; ${settings}`); // cipher settings go before the key
           d.exec(`PRAGMA key='${PASSPHRASE}'`);
           const active = d.value('PRAGMA cipher');
           if (active !== cipher) throw new Error(`sqlite3mc: PRAGMA cipher is ${active}, not ${cipher}`);
@@ -238,6 +240,13 @@ export async function mcConfigs() {
       make('mc-plain', 'sqlite3mc, no key', undefined),
       make('mc-sqlcipher', "sqlite3mc 'sqlcipher' (AES-256-CBC + HMAC-SHA512)", 'sqlcipher'),
       make('mc-chacha20', "sqlite3mc 'chacha20' (ChaCha20-Poly1305)", 'chacha20'),
+      // The price of SQLCipher's page authentication: the same cipher with its HMAC turned off.
+      make(
+        'mc-sqlcipher-nohmac',
+        "sqlite3mc 'sqlcipher' with hmac_use=0 (AES-256-CBC only)",
+        'sqlcipher',
+        'PRAGMA hmac_use=0;',
+      ),
     ],
     version,
   };

@@ -158,13 +158,13 @@ function ids(n, seed) {
 }
 
 /**
- * The fixed workload on an open connection: creates the table, then the four operation classes
- * in order. w: { rows, txRows, selects, scans, scanRows, updates }. Returns ms per class.
- * mark(name), when given, is called after each class (outside its timing). cpuClock(), when
- * given (ms of CPU time this process used), gives each class a CPU time beside its wall time
- * (result.cpu): on a machine whose cores other processes take, wall time includes waiting.
+ * The fixed workload on an open connection, as four phases the caller runs in order (so it can
+ * interleave configurations phase by phase): creates the table, and returns
+ * { insert, select, scan, update, dispose }; each phase returns its wall time in ms, and with
+ * cpuClock (ms of CPU time this process used) { ms, cpuMs }. w: { rows, txRows, selects, scans,
+ * scanRows, updates }. Every phase checks what it read, so a wrong answer cannot be fast.
  */
-export function runWorkload(d, w, seed, mark = () => {}, cpuClock = undefined) {
+export function workload(d, w, seed, cpuClock = () => 0) {
   d.exec(PRAGMAS);
   d.exec(`CREATE TABLE ${TABLE}(id INTEGER PRIMARY KEY, k INTEGER NOT NULL, v TEXT NOT NULL)`);
   const filler = rowFiller();
@@ -175,98 +175,90 @@ export function runWorkload(d, w, seed, mark = () => {}, cpuClock = undefined) {
     const tag = `${variant}${String(id).padStart(9, '0')}`;
     for (let i = 0; i < tag.length; i++) h[buf + i] = tag.charCodeAt(i);
   };
-  const ms = {};
-  const cpu = {};
-  let c0 = 0;
-  const cpuStart = () => {
-    if (cpuClock) c0 = cpuClock();
+  const timed = (fn) => () => {
+    const c0 = cpuClock();
+    const t0 = performance.now();
+    fn();
+    const ms = performance.now() - t0;
+    return { ms, cpuMs: cpuClock() - c0 };
   };
-  const cpuEnd = (k) => {
-    if (cpuClock) cpu[k] = cpuClock() - c0;
+  return {
+    insert: timed(() => {
+      const ins = d.prepare(`INSERT INTO ${TABLE}(id, k, v) VALUES (?, ?, ?)`);
+      for (let id = 1; id <= w.rows;) {
+        d.exec('BEGIN');
+        for (let i = 0; i < w.txRows && id <= w.rows; i++, id++) {
+          put(id, 'i');
+          ins.int(1, id);
+          ins.int(2, (id * 7919) % 1000);
+          ins.text(3, buf, VALUE_BYTES);
+          ins.step();
+          ins.reset();
+        }
+        d.exec('COMMIT');
+      }
+      ins.finalize();
+    }),
+    select: timed(() => {
+      const next = ids(w.rows, seed);
+      const sel = d.prepare(`SELECT v FROM ${TABLE} WHERE id = ?`);
+      let got = 0;
+      for (let i = 0; i < w.selects; i++) {
+        sel.int(1, next());
+        if (!sel.step()) throw new Error('point select: no row');
+        got += sel.bytes(0);
+        sel.reset();
+      }
+      sel.finalize();
+      if (got !== w.selects * VALUE_BYTES)
+        throw new Error(`point select read ${got} bytes, not ${w.selects * VALUE_BYTES}`);
+    }),
+    scan: timed(() => {
+      const from = ids(w.rows - w.scanRows, seed + 1);
+      const scan = d.prepare(`SELECT k, v FROM ${TABLE} WHERE id BETWEEN ? AND ?`);
+      let rows = 0;
+      let got = 0;
+      for (let i = 0; i < w.scans; i++) {
+        const a = from();
+        scan.int(1, a);
+        scan.int(2, a + w.scanRows - 1);
+        while (scan.step()) {
+          rows++;
+          got += scan.bytes(1);
+        }
+        scan.reset();
+      }
+      scan.finalize();
+      if (rows !== w.scans * w.scanRows || got !== rows * VALUE_BYTES)
+        throw new Error(`range scans read ${rows} rows (${got} B), not ${w.scans * w.scanRows}`);
+    }),
+    update: timed(() => {
+      const which = ids(w.rows, seed + 2);
+      const upd = d.prepare(`UPDATE ${TABLE} SET k = k + 1, v = ? WHERE id = ?`);
+      for (let done = 0; done < w.updates;) {
+        d.exec('BEGIN');
+        for (let i = 0; i < w.txRows && done < w.updates; i++, done++) {
+          const id = which();
+          put(id, 'u');
+          upd.text(1, buf, VALUE_BYTES);
+          upd.int(2, id);
+          upd.step();
+          upd.reset();
+        }
+        d.exec('COMMIT');
+      }
+      upd.finalize();
+    }),
+    dispose: () => d.free(buf),
   };
+}
+
+/** The whole workload at once (the encryption check's small run). */
+export function runWorkload(d, w, seed) {
+  const p = workload(d, w, seed);
   try {
-    cpuStart();
-    let t0 = performance.now();
-    const ins = d.prepare(`INSERT INTO ${TABLE}(id, k, v) VALUES (?, ?, ?)`);
-    for (let id = 1; id <= w.rows;) {
-      d.exec('BEGIN');
-      for (let i = 0; i < w.txRows && id <= w.rows; i++, id++) {
-        put(id, 'i');
-        ins.int(1, id);
-        ins.int(2, (id * 7919) % 1000);
-        ins.text(3, buf, VALUE_BYTES);
-        ins.step();
-        ins.reset();
-      }
-      d.exec('COMMIT');
-    }
-    ins.finalize();
-    ms.insert = performance.now() - t0;
-    cpuEnd('insert');
-    mark('insert');
-
-    const next = ids(w.rows, seed);
-    const sel = d.prepare(`SELECT v FROM ${TABLE} WHERE id = ?`);
-    let got = 0;
-    cpuStart();
-    t0 = performance.now();
-    for (let i = 0; i < w.selects; i++) {
-      sel.int(1, next());
-      if (!sel.step()) throw new Error('point select: no row');
-      got += sel.bytes(0);
-      sel.reset();
-    }
-    ms.select = performance.now() - t0;
-    cpuEnd('select');
-    mark('select');
-    sel.finalize();
-    if (got !== w.selects * VALUE_BYTES)
-      throw new Error(`point select read ${got} bytes, not ${w.selects * VALUE_BYTES}`);
-
-    const from = ids(w.rows - w.scanRows, seed + 1);
-    const scan = d.prepare(`SELECT k, v FROM ${TABLE} WHERE id BETWEEN ? AND ?`);
-    let rows = 0;
-    cpuStart();
-    t0 = performance.now();
-    for (let i = 0; i < w.scans; i++) {
-      const a = from();
-      scan.int(1, a);
-      scan.int(2, a + w.scanRows - 1);
-      while (scan.step()) {
-        rows++;
-        got += scan.bytes(1);
-      }
-      scan.reset();
-    }
-    ms.scan = performance.now() - t0;
-    cpuEnd('scan');
-    mark('scan');
-    scan.finalize();
-    if (rows !== w.scans * w.scanRows) throw new Error(`range scans read ${rows} rows, not ${w.scans * w.scanRows}`);
-
-    const which = ids(w.rows, seed + 2);
-    const upd = d.prepare(`UPDATE ${TABLE} SET k = k + 1, v = ? WHERE id = ?`);
-    cpuStart();
-    t0 = performance.now();
-    for (let done = 0; done < w.updates;) {
-      d.exec('BEGIN');
-      for (let i = 0; i < w.txRows && done < w.updates; i++, done++) {
-        const id = which();
-        put(id, 'u');
-        upd.text(1, buf, VALUE_BYTES);
-        upd.int(2, id);
-        upd.step();
-        upd.reset();
-      }
-      d.exec('COMMIT');
-    }
-    ms.update = performance.now() - t0;
-    cpuEnd('update');
-    mark('update');
-    upd.finalize();
+    for (const k of ['insert', 'select', 'scan', 'update']) p[k]();
   } finally {
-    d.free(buf);
+    p.dispose();
   }
-  if (cpuClock) ms.cpu = cpu;
-  return ms;
 }
