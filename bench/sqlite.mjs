@@ -25,16 +25,27 @@ import { fileURLToPath } from 'node:url';
 import { median, fmt, lpad, pad } from './lib/measure.mjs';
 import { mcConfigs, officialConfigs } from './lib/sqlite-configs.mjs';
 import { ROW_PROBE, TABLE, runWorkload, workload } from './lib/sqlite-driver.mjs';
+import { volumeCallCosts } from './lib/sqlite-volume-costs.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
 const W = QUICK
-  ? { rows: 2000, txRows: 200, selects: 1000, scans: 40, scanRows: 50, updates: 400, rounds: 2 }
-  : { rows: 50_000, txRows: 1000, selects: 20_000, scans: 400, scanRows: 100, updates: 10_000, rounds: 5 };
-const CHECK = { rows: 300, txRows: 100, selects: 10, scans: 2, scanRows: 10, updates: 10 };
+  ? { rows: 2000, txRows: 200, selects: 1000, hotRows: 500, scans: 40, scanRows: 50, updates: 400, rounds: 2 }
+  : {
+      rows: 50_000,
+      txRows: 1000,
+      selects: 20_000,
+      hotRows: 5000,
+      scans: 400,
+      scanRows: 100,
+      updates: 10_000,
+      rounds: 5,
+    };
+const CHECK = { rows: 300, txRows: 100, selects: 10, hotRows: 20, scans: 2, scanRows: 10, updates: 10 };
 const CLASSES = [
   ['insert', 'bulk insert (rows/s)', (w) => w.rows],
   ['select', 'point select by key (/s)', (w) => w.selects],
+  ['hot', 'point select, rows in cache (/s)', (w) => w.selects],
   ['scan', 'range scan (rows/s)', (w) => w.scans * w.scanRows],
   ['update', 'update (rows/s)', (w) => w.updates],
 ];
@@ -97,7 +108,7 @@ async function checkConfig(cfg) {
 async function main() {
   const t0 = performance.now();
   log(
-    `atrest/sqlite benchmark${QUICK ? ' (--quick: small row counts, nothing written)' : ''}: ${W.rows} rows of ~200 B in transactions of ${W.txRows}, ${W.selects} point selects, ${W.scans} range scans of ${W.scanRows} rows, ${W.updates} updates; ${W.rounds} rounds`,
+    `atrest/sqlite benchmark${QUICK ? ' (--quick: small row counts, nothing written)' : ''}: ${W.rows} rows of ~200 B in transactions of ${W.txRows}, ${W.selects} point selects (and ${W.selects} more on the first ${W.hotRows} rows, in cache), ${W.scans} range scans of ${W.scanRows} rows, ${W.updates} updates; ${W.rounds} rounds`,
   );
   const official = await officialConfigs();
   const mc = await mcConfigs();
@@ -116,9 +127,11 @@ async function main() {
   }
 
   const samples = Object.fromEntries(
-    configs.map((c) => [c.id, { insert: [], select: [], scan: [], update: [], open: [] }]),
+    configs.map((c) => [c.id, { insert: [], select: [], hot: [], scan: [], update: [], open: [] }]),
   );
-  const cpuSamples = Object.fromEntries(configs.map((c) => [c.id, { insert: [], select: [], scan: [], update: [] }]));
+  const cpuSamples = Object.fromEntries(
+    configs.map((c) => [c.id, { insert: [], select: [], hot: [], scan: [], update: [] }]),
+  );
   const cpuClock = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -142,7 +155,8 @@ async function main() {
         const t = phases[k]();
         samples[cfg.id][k].push(t.ms);
         cpuSamples[cfg.id][k].push(t.cpuMs);
-        if (s.written) (storeIo[cfg.id] ??= { insert: [], select: [], scan: [], update: [] })[k].push(s.written());
+        if (s.written)
+          (storeIo[cfg.id] ??= { insert: [], select: [], hot: [], scan: [], update: [] })[k].push(s.written());
       }
       flip = !flip;
     }
@@ -233,6 +247,14 @@ async function main() {
   if (kms.duringWorkload !== 'none')
     throw new Error(`atrest made KMS calls during the workload: ${kms.duringWorkload}`);
 
+  const atrest = await import(join(ROOT, 'dist/index.js'));
+  const callCosts = await volumeCallCosts(atrest, new atrest.LocalKms().as('arn:aws:iam::111122223333:role/bench'), {
+    n: QUICK ? 300 : 5000,
+    rounds: 3,
+  });
+  log('\nwhat one call costs (CPU time, median of 3 alternations):');
+  for (const [name, us] of Object.entries(callCosts)) log(`  ${pad(name, 48)} ${lpad(fmt(us, 1), 6)} µs`);
+
   const targets = [];
   for (const [k, label] of CLASSES) {
     const r = ratios.atrest[k];
@@ -267,7 +289,8 @@ async function main() {
       ratios,
       cpuRatios,
       kms,
-      storeWritesPerOperation: ioPerOp,
+      storeIoPerOperation: ioPerOp,
+      volumeCallCostsUs: callCosts,
       targets,
       samplesMs: samples,
       cpuSamplesMs: cpuSamples,

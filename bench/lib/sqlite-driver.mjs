@@ -160,9 +160,9 @@ function ids(n, seed) {
 /**
  * The fixed workload on an open connection, as four phases the caller runs in order (so it can
  * interleave configurations phase by phase): creates the table, and returns
- * { insert, select, scan, update, dispose }; each phase returns its wall time in ms, and with
- * cpuClock (ms of CPU time this process used) { ms, cpuMs }. w: { rows, txRows, selects, scans,
- * scanRows, updates }. Every phase checks what it read, so a wrong answer cannot be fast.
+ * { insert, select, hot, scan, update, dispose }; each phase returns { ms, cpuMs }: its wall
+ * time and, with cpuClock (ms of CPU time this process used), its CPU time. w: { rows, txRows,
+ * selects, hotRows, scans, scanRows, updates }. Every phase checks what it read, so a wrong answer cannot be fast.
  */
 export function workload(d, w, seed, cpuClock = () => 0) {
   d.exec(PRAGMAS);
@@ -175,12 +175,25 @@ export function workload(d, w, seed, cpuClock = () => 0) {
     const tag = `${variant}${String(id).padStart(9, '0')}`;
     for (let i = 0; i < tag.length; i++) h[buf + i] = tag.charCodeAt(i);
   };
-  const timed = (fn) => () => {
+  const timed = (fn, before) => () => {
+    before?.();
     const c0 = cpuClock();
     const t0 = performance.now();
     fn();
     const ms = performance.now() - t0;
     return { ms, cpuMs: cpuClock() - c0 };
+  };
+  const selects = (next, n) => {
+    const sel = d.prepare(`SELECT v FROM ${TABLE} WHERE id = ?`);
+    let got = 0;
+    for (let i = 0; i < n; i++) {
+      sel.int(1, next());
+      if (!sel.step()) throw new Error('point select: no row');
+      got += sel.bytes(0);
+      sel.reset();
+    }
+    sel.finalize();
+    if (got !== n * VALUE_BYTES) throw new Error(`point select read ${got} bytes, not ${n * VALUE_BYTES}`);
   };
   return {
     insert: timed(() => {
@@ -199,20 +212,19 @@ export function workload(d, w, seed, cpuClock = () => 0) {
       }
       ins.finalize();
     }),
-    select: timed(() => {
-      const next = ids(w.rows, seed);
-      const sel = d.prepare(`SELECT v FROM ${TABLE} WHERE id = ?`);
-      let got = 0;
-      for (let i = 0; i < w.selects; i++) {
-        sel.int(1, next());
-        if (!sel.step()) throw new Error('point select: no row');
-        got += sel.bytes(0);
-        sel.reset();
-      }
-      sel.finalize();
-      if (got !== w.selects * VALUE_BYTES)
-        throw new Error(`point select read ${got} bytes, not ${w.selects * VALUE_BYTES}`);
-    }),
+    select: timed(() => selects(ids(w.rows, seed), w.selects)),
+    // The same on the first hotRows rows only, read once untimed first: pages in SQLite's cache.
+    hot: timed(
+      () => selects(ids(w.hotRows, seed + 3), w.selects),
+      () =>
+        selects(
+          (() => {
+            let id = 0;
+            return () => ++id;
+          })(),
+          w.hotRows,
+        ),
+    ),
     scan: timed(() => {
       const from = ids(w.rows - w.scanRows, seed + 1);
       const scan = d.prepare(`SELECT k, v FROM ${TABLE} WHERE id BETWEEN ? AND ?`);
@@ -257,7 +269,7 @@ export function workload(d, w, seed, cpuClock = () => 0) {
 export function runWorkload(d, w, seed) {
   const p = workload(d, w, seed);
   try {
-    for (const k of ['insert', 'select', 'scan', 'update']) p[k]();
+    for (const k of ['insert', 'select', 'hot', 'scan', 'update']) p[k]();
   } finally {
     p.dispose();
   }
