@@ -85,6 +85,13 @@ function countWrites(store) {
   };
 }
 
+/** Flips one bit of the byte at `offset` of the store (the tamper check). */
+function flipStoreByte(store, offset) {
+  const b = store.readSync(offset, 1);
+  b[0] ^= 0x20;
+  store.writeSync(offset, b);
+}
+
 const officialFns = (sqlite3) => ({ fn: sqlite3.wasm.exports, heap: () => sqlite3.wasm.heap8u() });
 
 export async function officialConfigs() {
@@ -122,8 +129,9 @@ export async function officialConfigs() {
             d.close();
             await edb.close();
           },
-          async reopen() {
+          async reopen(between) {
             await this.close();
+            between?.((offset) => flipStoreByte(store, offset));
             kms.take();
             const again = await openDatabase(store, { kms: kms.client, sqlite3, create: false });
             atrestConfig.kmsCalls.open.push(kms.take());
@@ -162,8 +170,9 @@ export async function officialConfigs() {
             fs.commit();
             vfs.detach(filename);
           },
-          async reopen() {
+          async reopen(between) {
             await this.close();
+            between?.((offset) => flipStoreByte(store, offset));
             return session();
           },
         };
@@ -223,8 +232,12 @@ export async function mcConfigs() {
             d.close();
             await api.close(db);
           },
-          async reopen() {
+          async reopen(between) {
             await this.close();
+            between?.((offset) => {
+              const f = mem.mapNameToFile.get(`/${name}`);
+              new Uint8Array(f.data, 0, f.size)[offset] ^= 0x20;
+            });
             return session();
           },
           dispose() {

@@ -162,7 +162,7 @@ function ids(n, seed) {
  * interleave configurations phase by phase): creates the table, and returns
  * { insert, select, hot, scan, update, dispose }; each phase returns { ms, cpuMs }: its wall
  * time and, with cpuClock (ms of CPU time this process used), its CPU time. w: { rows, txRows,
- * selects, hotRows, scans, scanRows, updates }. Every phase checks what it read, so a wrong answer cannot be fast.
+ * selects, hotSelects, hotRows, scans, scanRows, updates }. Every phase checks what it read, so a wrong answer cannot be fast.
  */
 export function workload(d, w, seed, cpuClock = () => 0) {
   d.exec(PRAGMAS);
@@ -215,7 +215,7 @@ export function workload(d, w, seed, cpuClock = () => 0) {
     select: timed(() => selects(ids(w.rows, seed), w.selects)),
     // The same on the first hotRows rows only, read once untimed first: pages in SQLite's cache.
     hot: timed(
-      () => selects(ids(w.hotRows, seed + 3), w.selects),
+      () => selects(ids(w.hotRows, seed + 3), w.hotSelects),
       () =>
         selects(
           (() => {
