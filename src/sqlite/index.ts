@@ -81,9 +81,15 @@ export class EncryptedDatabase {
       const cause = vfs.lastError();
       throw cause ? new Error(`${(e as Error).message}: ${cause.message}`, { cause }) : e;
     }
-    // No shared memory: one connection holds the container (and WAL needs this without xShm).
-    // FULL: every commit reaches xSync, the one point the container's file table records sizes.
-    this.db.exec('PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=FULL;');
+    try {
+      // No shared memory: one connection holds the container (and WAL needs this without xShm).
+      // FULL: every commit reaches xSync, the one point the container's file table records sizes.
+      this.db.exec('PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=FULL;');
+    } catch (e) {
+      this.db.close();
+      vfs.detach(this.#filename);
+      throw e;
+    }
   }
 
   /** The volume id of the container (also in the wrapped key's encryption context). */
