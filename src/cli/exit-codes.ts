@@ -74,6 +74,8 @@ const CORRUPT_ERRORS = new Set([
   'LuksHeaderDamagedError',
   'LuksMetadataError',
   'KdfLimitError',
+  'ContainerDamagedError',
+  'NotSqliteDatabaseError',
 ]);
 
 export interface Failure {

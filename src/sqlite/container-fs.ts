@@ -40,8 +40,14 @@ interface FileEntry {
 /** The table's JSON body: file name → [size, runs of extents as [first, count]]. */
 type TableBody = { files: Record<string, [number, [number, number][]]> };
 
+/** The container's file table is unreadable in both copies, or contradicts itself. */
 export class ContainerDamagedError extends Error {
   override name = 'ContainerDamagedError';
+}
+
+/** An atrest volume that is not an atrest/sqlite database (another kind of volume). */
+export class NotSqliteDatabaseError extends Error {
+  override name = 'NotSqliteDatabaseError';
 }
 
 export class ContainerFs {

@@ -13,10 +13,10 @@ import { syncPathOf } from '../storage/block-store.js';
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { EnvelopePolicy } from '../envelope/policy.js';
 import { Volume } from '../envelope/volume.js';
-import { ContainerFs } from './container-fs.js';
+import { ContainerFs, NotSqliteDatabaseError } from './container-fs.js';
 import { atrestVfs, VFS_NAME } from './vfs.js';
 
-export { ContainerDamagedError } from './container-fs.js';
+export { ContainerDamagedError, NotSqliteDatabaseError } from './container-fs.js';
 
 /** The exact build atrest/sqlite is tested with (the registry's `latest` tag is older). */
 export const SQLITE_WASM_VERSION = '3.54.1-build1';
@@ -81,9 +81,15 @@ export class EncryptedDatabase {
       const cause = vfs.lastError();
       throw cause ? new Error(`${(e as Error).message}: ${cause.message}`, { cause }) : e;
     }
-    // No shared memory: one connection holds the container (and WAL needs this without xShm).
-    // FULL: every commit reaches xSync, the one point the container's file table records sizes.
-    this.db.exec('PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=FULL;');
+    try {
+      // No shared memory: one connection holds the container (and WAL needs this without xShm).
+      // FULL: every commit reaches xSync, the one point the container's file table records sizes.
+      this.db.exec('PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=FULL;');
+    } catch (e) {
+      this.db.close();
+      vfs.detach(this.#filename);
+      throw e;
+    }
   }
 
   /** The volume id of the container (also in the wrapped key's encryption context). */
@@ -183,7 +189,7 @@ async function openWith(
       : await Volume.open(store, { kms: options.kms, policy: withContext(options.policy, options.encryptionContext) });
     const format = (volume.metadata as { format?: unknown } | null)?.format;
     if (format !== 'atrest/sqlite')
-      throw new Error(`${what}: the target is an atrest volume but not an atrest/sqlite database`);
+      throw new NotSqliteDatabaseError(`${what}: the target is an atrest volume but not an atrest/sqlite database`);
     const fs = ContainerFs.open(volume);
     if (initial !== undefined) {
       fs.create('db');

@@ -1,62 +1,21 @@
 // atrest/sqlite (issue 15): an encrypted SQLite database in one atrest container — 10 000 rows
-// in transactions survive close and reopen (in memory and in a file), every journal mode works
-// (DELETE, TRUNCATE, PERSIST, WAL with exclusive locking), the container's bytes hold no table
-// name, no row value and no SQLite header, the key service decides who opens it (a principal
-// without Decrypt, a disabled key) and an open costs one key-service call. Node and Deno (the
-// SQLite build is an optional peer dependency, installed as a devDependency); files only under
-// ATREST_TEST_TMPDIR.
+// in transactions survive close and reopen, every journal mode works (DELETE, TRUNCATE,
+// PERSIST, WAL with exclusive locking), the container's bytes hold no table name, no row value
+// and no SQLite header, the key service decides who opens it (a principal without Decrypt, a
+// disabled key) and an open costs one key-service call. Portable (Node, Deno, Chromium: on a
+// MemoryBlockStore; files are in tests/fs/sqlite-file.test.js). The SQLite build is an optional
+// peer dependency, installed as a devDependency.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import process from 'node:process';
-import { AccessDeniedError, KeyUnavailableError, MemoryBlockStore, Volume } from '../../dist/index.js';
-import { openDatabase } from '../../dist/sqlite/index.js';
-import { ADMIN, APP, counting, rejects, setup, snapshot } from '../_lib/envelope.js';
+import { AccessDeniedError, KeyUnavailableError, MemoryBlockStore, Volume } from '../dist/index.js';
+import { openDatabase as open } from '../dist/sqlite/index.js';
+import { ADMIN, APP, counting, rejects, setup, snapshot } from './_lib/envelope.js';
+import { assertOpaque, checkRows, insertRows, sqliteOptions } from './_lib/sqlite.js';
 
-const base = process.env.ATREST_TEST_TMPDIR || tmpdir();
-let dir;
-
-/** Inserts `count` rows (id, 'row-value-<id>-secret') in transactions of `per` rows. */
-function insertRows(db, count, per, from = 0) {
-  for (let start = from; start < from + count; start += per) {
-    db.transaction(() => {
-      const stmt = db.prepare('INSERT INTO ledger(id, note) VALUES (?, ?)');
-      try {
-        for (let id = start; id < Math.min(start + per, from + count); id++)
-          stmt.bind([id, `row-value-${id}-secret`]).stepReset();
-      } finally {
-        stmt.finalize();
-      }
-    });
-  }
-}
-
-function checkRows(db, count) {
-  assert.is(db.selectValue('SELECT count(*) FROM ledger'), count, 'row count');
-  assert.is(db.selectValue('SELECT sum(id) FROM ledger'), (count * (count - 1)) / 2, 'sum of ids');
-  assert.is(db.selectValue('SELECT note FROM ledger WHERE id = ?', [count - 1]), `row-value-${count - 1}-secret`);
-  assert.is(db.selectValue('PRAGMA integrity_check'), 'ok');
-}
-
-const latin1 = (bytes) => new TextDecoder('latin1').decode(bytes);
-
-/** The container must not show what SQLite wrote. */
-function assertOpaque(bytes, label) {
-  const text = latin1(bytes);
-  for (const needle of ['SQLite format 3', 'ledger', 'row-value-', 'secret', 'CREATE TABLE'])
-    assert.not.ok(text.includes(needle), `${label}: the container holds ${JSON.stringify(needle)} in clear`);
-}
+/** openDatabase with this runtime's SQLite module. */
+const openDatabase = async (target, options) => open(target, { ...(await sqliteOptions()), ...options });
 
 const rows = suite('atrest/sqlite: rows survive close and reopen');
-rows.before(async () => {
-  dir = await mkdtemp(join(base, 'atrest-sqlite-'));
-});
-rows.after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 rows('10 000 rows in transactions on a BlockStore: close, reopen, query; nothing readable in the store', async () => {
   const env = setup();
   const store = new MemoryBlockStore();
@@ -79,24 +38,6 @@ rows('10 000 rows in transactions on a BlockStore: close, reopen, query; nothing
   const third = await openDatabase(store, { kms: env.app });
   assert.is(third.db.selectValue('SELECT count(*) FROM ledger'), 10_010);
   await third.close();
-});
-
-rows('on a file path: the file is one opaque container; reopen in a new store reads the rows', async () => {
-  const env = setup();
-  const path = join(dir, 'ledger.atrest');
-  const edb = await openDatabase(path, { kms: env.app });
-  edb.db.exec('CREATE TABLE ledger(id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
-  insertRows(edb.db, 2000, 250);
-  await edb.close();
-  assertOpaque(new Uint8Array(await readFile(path)), 'the file');
-  const again = await openDatabase(path, { kms: env.app, create: false });
-  checkRows(again.db, 2000);
-  await again.close();
-  await rejects(
-    openDatabase(join(dir, 'missing.atrest'), { kms: env.app, create: false }),
-    Error,
-    /ENOENT|no such file/,
-  );
 });
 
 const modes = suite('atrest/sqlite: journal modes');
