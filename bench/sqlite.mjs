@@ -46,11 +46,12 @@ const W = QUICK
       rows: 50_000,
       txRows: 1000,
       selects: 20_000,
+      hotSelects: 100_000,
       hotRows: 5000,
       scans: 400,
       scanRows: 100,
       updates: 10_000,
-      rounds: 5,
+      rounds: 7,
     };
 const CHECK = { rows: 300, txRows: 100, selects: 10, hotSelects: 10, hotRows: 20, scans: 2, scanRows: 10, updates: 10 };
 const CLASSES = [
