@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 // atrest/sqlite benchmark — `npm run bench:sqlite` (a few minutes), `-- --quick` (seconds, small
 // row counts, writes nothing; for CI). A fixed workload (bulk inserts in transactions, point
-// selects by primary key, range scans, updates; bench/lib/sqlite-driver.mjs) on in-memory
-// storage, in one process, on five configurations (bench/lib/sqlite-configs.mjs):
-// atrest-encrypted and the same official SQLite build unencrypted over the same VFS, and
-// sqlite3mc (wa-sqlite's multiple-ciphers build) without a key, in 'sqlcipher' and in 'chacha20'.
+// selects by primary key from storage and from the cache, range scans, updates;
+// bench/lib/sqlite-driver.mjs) on in-memory storage, in one process, on six configurations
+// (bench/lib/sqlite-configs.mjs): atrest-encrypted and the same official SQLite build
+// unencrypted over the same VFS, and sqlite3mc (wa-sqlite's multiple-ciphers build) without a
+// key, in 'sqlcipher', in 'chacha20' and in 'sqlcipher' without its HMAC.
+//
+// Also, untimed: a tamper check (bench/lib/sqlite-tamper.mjs: one stored bit flipped — who
+// notices?), the key-service calls per create, per open and during the workload (must be none),
+// the store bytes read and written per operation, and the CPU cost of single Volume sync calls
+// (bench/lib/sqlite-volume-costs.mjs).
 //
 // Before any timing, every configuration proves what it claims: an encrypted one's database
 // bytes must not contain "SQLite format 3", the table name or a row value, and an unencrypted
