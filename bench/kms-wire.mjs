@@ -4,7 +4,8 @@
 // in this process, each signing every request with SigV4, for --seconds (default 20) per
 // operation: Decrypt, then GenerateDataKeyWithoutPlaintext. Reports requests per second and
 // p50/p99 latency, the same operations through LocalKms in process (the cost of the wire), and
-// where a request's time goes (SigV4 verification, protocol encoding, LocalKms, the rest).
+// where a request's time goes (SigV4 verification, protocol encoding, LocalKms, the rest), and
+// CreateGrant per second in process at 2,000 and 8,000 grants (bench/kms-grants.mjs).
 // The bench's signer is a small one (node:crypto), so that the client side costs little of the
 // 2 shared cores; the tests use the real clients.
 //   npm run bench:kms [-- --seconds 20 --clients 32]   (a full run writes bench/results/kms-wire.txt)
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { LocalKms, MemoryKeystore } from '../dist/index.js';
 import { decodeRequest, encodeResponse } from '../dist/kms/server/protocol.js';
 import { verifySignature } from '../dist/kms/server/sigv4.js';
+import { grantRows } from './kms-grants.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, dflt) => {
@@ -191,6 +193,7 @@ try {
     kms.generateDataKeyWithoutPlaintext({ KeyId: lk, KeySpec: 'AES_256', EncryptionContext: { bench: 'kms' } }),
   );
   say(`in process  GenerateDataKeyWithoutPlaintext  ${fmt(localGdk)}`);
+  for (const line of await grantRows()) say(line);
 
   // Where a wire request's time goes (single-threaded costs, µs per request).
   const body = new TextEncoder().encode(decryptBody);

@@ -267,7 +267,7 @@ test('key-policy JSON: any text, any JSON, policy-shaped objects: a document or 
 test('grant tokens: arbitrary and damaged tokens give InvalidGrantTokenException; issued tokens find their grant', () => {
   const state = emptyState();
   const grantId = newGrantId();
-  state.grants[grantId] = { grantId, keyId: 'k' };
+  state.grants.add({ grantId, keyId: 'k', granteePrincipal: 'arn:aws:iam::111122223333:user/a', operations: [] });
   const token = newGrantToken(grantId);
   fc.assert(
     fc.property(
@@ -287,7 +287,7 @@ test('grant tokens: arbitrary and damaged tokens give InvalidGrantTokenException
     fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (id) => {
       const s = emptyState();
       const gid = Array.from(id, (x) => x.toString(16).padStart(2, '0')).join('');
-      s.grants[gid] = { grantId: gid };
+      s.grants.add({ grantId: gid, keyId: 'k', granteePrincipal: 'arn:aws:iam::111122223333:user/a', operations: [] });
       assert.is(grantOfToken(s, newGrantToken(gid)).grantId, gid);
     }),
     settings(2),

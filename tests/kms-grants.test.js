@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACCOUNT, ADMIN, ALICE, BOB, EVE, newKey, onlyPolicy, rejects, setup, utf8 } from './_lib/kms.js';
+import { MemoryKeystore } from '../dist/index.js';
 
 const CAROL = `arn:aws:iam::${ACCOUNT}:user/carol`;
 
@@ -424,6 +425,136 @@ manage('RevokeGrant needs kms:RevokeGrant from the policy; a grant cannot give i
   await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
   await rejects(admin.revokeGrant({ KeyId: key.KeyId, GrantId: g.GrantId }), 'NotFoundException');
   await rejects(admin.revokeGrant({ KeyId: key.KeyId, GrantId: 'zz' }), 'InvalidGrantIdException');
+});
+
+/** Grant records that throw, once armed, on any look at them: a call that reads a grant it did
+ *  not need to (a scan of all grants, a copy of every grant per call) fails. */
+function untouchable(record, alarm) {
+  const target = Object.freeze({ ...record, operations: Object.freeze([...record.operations]) });
+  const touch = (what) => {
+    if (!alarm.armed) return;
+    alarm.touched++;
+    throw new Error(`grant ${record.grantId} of ${record.keyId} (${record.granteePrincipal}) was touched: ${what}`);
+  };
+  return new Proxy(target, {
+    get: (t, p, r) => (touch(`get ${String(p)}`), Reflect.get(t, p, r)),
+    has: (t, p) => (touch(`has ${String(p)}`), Reflect.has(t, p)),
+    ownKeys: (t) => (touch('ownKeys'), Reflect.ownKeys(t)),
+    getOwnPropertyDescriptor: (t, p) => (touch(`descriptor ${String(p)}`), Reflect.getOwnPropertyDescriptor(t, p)),
+    isExtensible: (t) => (touch('isExtensible'), Reflect.isExtensible(t)),
+    getPrototypeOf: (t) => (touch('getPrototypeOf'), Reflect.getPrototypeOf(t)),
+  });
+}
+
+manage(
+  "grants are indexed: CreateGrant, ListGrants, RetireGrant, RevokeGrant and authorization through a grant never look at other keys' grants or other grantees' (issue 12 item 15)",
+  async () => {
+    const seeded = setup();
+    const key = await newKey(seeded.admin, { Policy: onlyPolicy(ADMIN) });
+    const other = await newKey(seeded.admin, { Policy: onlyPolicy(ADMIN) });
+    const template = await seeded.admin.createGrant({
+      KeyId: other.KeyId,
+      GranteePrincipal: ALICE,
+      Operations: ['Encrypt', 'Decrypt'],
+      Name: 'shared-name',
+    });
+    const state = await seeded.store.load();
+    const record = state.grants[template.GrantId];
+    delete state.grants[template.GrantId];
+    // 6,000 grants nobody may look at: 5,000 on the other key (same grantee, same name), and
+    // 1,000 on this key for another grantee under another name.
+    const alarm = { armed: false, touched: 0 };
+    for (let i = 0; i < 6000; i++) {
+      const grantId = i.toString(16).padStart(64, '0');
+      const mine = i >= 5000;
+      const g = { ...record, grantId, ...(mine ? { keyId: key.KeyId, granteePrincipal: BOB, name: 'bobs' } : {}) };
+      state.grants[grantId] = untouchable(g, alarm);
+    }
+    let saves = 0;
+    const keystore = {
+      load: async () => state,
+      // A whole-state keystore is given every grant (ids as keys); this one reads none of them.
+      save: async (s) => {
+        saves++;
+        assert.is(Object.keys(s.grants).length >= 6000, true);
+      },
+      close: async () => {},
+    };
+    const { admin, alice } = setup({ store: keystore });
+    await admin.describeKey({ KeyId: key.KeyId }); // loads the state (reading every grant once)
+    alarm.armed = true;
+
+    const g1 = await admin.createGrant({
+      KeyId: key.KeyId,
+      GranteePrincipal: ALICE,
+      Operations: ['Encrypt', 'Decrypt', 'RetireGrant'],
+      Name: 'shared-name',
+    });
+    const again = await admin.createGrant({
+      KeyId: key.KeyId,
+      GranteePrincipal: ALICE,
+      Operations: ['Encrypt', 'Decrypt', 'RetireGrant'],
+      Name: 'shared-name',
+    });
+    assert.is(again.GrantId, g1.GrantId, 'Name idempotency finds the grant through the index');
+    const g2 = await admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'] });
+    const e = await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') });
+    await alice.decrypt({ CiphertextBlob: e.CiphertextBlob, GrantTokens: [g2.GrantToken] });
+    await rejects(alice.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256' }), 'AccessDeniedException');
+    const listed = await admin.listGrants({ KeyId: key.KeyId, GranteePrincipal: ALICE });
+    assert.equal(
+      listed.Grants.map((g) => g.GrantId),
+      [g1.GrantId, g2.GrantId],
+    );
+    const byId = await admin.listGrants({ KeyId: key.KeyId, GrantId: g2.GrantId });
+    assert.equal(
+      byId.Grants.map((g) => g.GrantId),
+      [g2.GrantId],
+    );
+    await alice.retireGrant({ GrantToken: g1.GrantToken });
+    await admin.revokeGrant({ KeyId: key.KeyId, GrantId: g2.GrantId });
+    await rejects(alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x') }), 'AccessDeniedException');
+    assert.equal((await admin.listGrants({ KeyId: key.KeyId, GranteePrincipal: ALICE })).Grants, []);
+    assert.is(saves, 5, 'each CreateGrant (the idempotent one too), the RetireGrant and the RevokeGrant saved');
+    assert.is(alarm.touched, 0);
+    // The alarm works: a listing of the other key's grants has to read them, and is refused.
+    await rejects(admin.listGrants({ KeyId: other.KeyId }), 'Error', /was touched/);
+  },
+);
+
+manage('a grant change whose save fails is not applied: the grant index keeps the saved grants', async () => {
+  let failSaves = false;
+  const inner = new MemoryKeystore();
+  const keystore = {
+    load: () => inner.load(),
+    save: (s) => (failSaves ? Promise.reject(new Error('disk full')) : inner.save(s)),
+    close: () => inner.close(),
+  };
+  const { admin, alice } = setup({ store: keystore });
+  const key = await newKey(admin, { Policy: onlyPolicy(ADMIN) });
+  const kept = await admin.createGrant({
+    KeyId: key.KeyId,
+    GranteePrincipal: ALICE,
+    Operations: ['Encrypt', 'RetireGrant'],
+  });
+  failSaves = true;
+  await rejects(
+    admin.createGrant({ KeyId: key.KeyId, GranteePrincipal: ALICE, Operations: ['Decrypt'] }),
+    'Error',
+    /disk full/,
+  );
+  await rejects(admin.revokeGrant({ KeyId: key.KeyId, GrantId: kept.GrantId }), 'Error', /disk full/);
+  await rejects(alice.retireGrant({ GrantToken: kept.GrantToken }), 'Error', /disk full/);
+  failSaves = false;
+  const listed = await admin.listGrants({ KeyId: key.KeyId });
+  assert.equal(
+    listed.Grants.map((g) => g.GrantId),
+    [kept.GrantId],
+  );
+  await alice.encrypt({ KeyId: key.KeyId, Plaintext: utf8('x'), GrantTokens: [kept.GrantToken] });
+  await admin.revokeGrant({ KeyId: key.KeyId, GrantId: kept.GrantId });
+  assert.equal((await admin.listGrants({ KeyId: key.KeyId })).Grants, []);
+  assert.equal((await inner.load()).grants, {});
 });
 
 manage.run();

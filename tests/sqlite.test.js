@@ -11,6 +11,7 @@ import { AccessDeniedError, KeyUnavailableError, MemoryBlockStore, Volume } from
 import { openDatabase as open } from '../dist/sqlite/index.js';
 import { ADMIN, APP, counting, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertOpaque, checkRows, insertRows, sqliteOptions } from './_lib/sqlite.js';
+import { FaultyBlockStore } from './_lib/faulty-block-store.js';
 
 /** openDatabase with this runtime's SQLite module. */
 const openDatabase = async (target, options) => open(target, { ...(await sqliteOptions()), ...options });
@@ -148,6 +149,63 @@ keys('the wrong context, a plain volume, a store without a sync path, an empty s
   );
 });
 
+const faults = suite('atrest/sqlite: one injected store fault in a transaction');
+
+faults(
+  'EIO at any write or flush of a commit: SQLite reports it or commits; a reopen has the old rows or the new, integrity ok',
+  async () => {
+    const env = setup();
+    const base = new MemoryBlockStore();
+    const made = await openDatabase(base, { kms: env.app });
+    made.db.exec('CREATE TABLE ledger(id INTEGER PRIMARY KEY, note TEXT NOT NULL)');
+    insertRows(made.db, 200, 200);
+    await made.close();
+    const initial = await snapshot(base);
+    const transaction = (db) => insertRows(db, 100, 100, 200);
+    // How many writes and flushes the transaction makes when nothing fails.
+    const probe = new FaultyBlockStore(new MemoryBlockStore(initial));
+    const counted = await openDatabase(probe, { kms: env.app });
+    probe.arm('none', 0);
+    transaction(counted.db);
+    const { writes, flushes } = probe;
+    await counted.close();
+    assert.ok(writes > 2 && flushes > 2, `the transaction writes (${writes}) and flushes (${flushes})`);
+    const plans = [];
+    for (let n = 1; n <= writes; n++) for (const tear of [0, 512]) plans.push(['write', n, tear]);
+    for (let n = 1; n <= flushes; n++) plans.push(['flush', n, 0]);
+    let sawFailure = false;
+    for (const [on, n, tear] of plans) {
+      const label = `fault at ${on} ${n}${tear ? ' (torn)' : ''}`;
+      const inner = new MemoryBlockStore(initial);
+      const store = new FaultyBlockStore(inner);
+      const edb = await openDatabase(store, { kms: env.app });
+      store.arm(on, n, tear);
+      let failed = false;
+      try {
+        transaction(edb.db);
+      } catch (e) {
+        failed = true;
+        // oo1's transaction() answers a failed COMMIT with a ROLLBACK, whose own error it throws.
+        assert.is(e?.name, 'SQLite3Error', `${label}: SQLite reports the failure (${e?.message})`);
+      }
+      assert.ok(store.faulted, `${label}: the fault was hit`);
+      sawFailure ||= failed;
+      await edb.close().catch(() => undefined);
+      const again = await openDatabase(inner, { kms: env.app });
+      try {
+        assert.is(again.db.selectValue('PRAGMA integrity_check'), 'ok', `${label}: integrity`);
+        const count = again.db.selectValue('SELECT count(*) FROM ledger');
+        if (failed) assert.ok(count === 200 || count === 300, `${label}: old or new rows, got ${count}`);
+        else assert.is(count, 300, `${label}: a transaction reported committed is there`);
+      } finally {
+        await again.close();
+      }
+    }
+    assert.ok(sawFailure, 'some fault made the transaction fail');
+  },
+);
+
 rows.run();
 modes.run();
 keys.run();
+faults.run();

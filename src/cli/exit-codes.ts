@@ -1,5 +1,6 @@
 // Exit codes and the one-line message for every failure. Scripts branch on the code:
-//   0 ok · 1 usage (the command line is wrong) · 2 access denied or key state (the key service
+//   0 ok · 1 usage (the command line is wrong, or the runtime refuses what the command needs:
+//   a Deno permission) · 2 access denied or key state (the key service
 //   or the key store refused) · 3 corrupt or foreign input (the bytes are not what they claim).
 // Errors are classified by `name` (AWS exception names, envelope and keystore error names), not
 // by class, so a KmsClient other than LocalKms maps the same way. No stack trace is printed
@@ -78,6 +79,28 @@ const CORRUPT_ERRORS = new Set([
   'NotSqliteDatabaseError',
 ]);
 
+/** Deno's refusals of an operation it was not given permission for: NotCapable since Deno 2,
+ *  PermissionDenied before. Their message names the permission ("Requires read access to
+ *  "/x", run again with the --allow-read flag"). */
+const DENO_PERMISSION_ERRORS = new Set(['NotCapable', 'PermissionDenied']);
+
+/** The permissions the CLI uses under Deno: files and the key store, ATREST_* variables;
+ *  --allow-net only for a key service over the network; --allow-sys=hostname only to recognise
+ *  a stale lock left by a dead process on this host. */
+const DENO_RUN_COMMAND = 'deno run --allow-read --allow-write --allow-env bin/atrest.js …';
+
+/** One line: which permission Deno refused, for what, and the command line that has them. */
+function denoPermissionMessage(message: string): string {
+  const flag = /--allow-[a-z-]+/.exec(message)?.[0];
+  const what = /Requires (.+?), run again/.exec(message)?.[1];
+  const needs = flag === undefined ? 'a permission it was not given' : flag;
+  const refused = what === undefined ? message : `it refused ${what}`;
+  return (
+    `Deno needs ${needs} (${refused}); run with: ${DENO_RUN_COMMAND} ` +
+    '(add --allow-net for --endpoint, --kms aws and serve), or deno run -A bin/atrest.js …'
+  );
+}
+
 export interface Failure {
   exitCode: number;
   /** The error's name (AWS exception name, envelope or keystore error name). */
@@ -98,6 +121,7 @@ export function describeFailure(error: unknown): Failure {
     };
   }
   if (USAGE_ERRORS.has(name)) return { exitCode: EXIT_USAGE, name, message };
+  if (DENO_PERMISSION_ERRORS.has(name)) return { exitCode: EXIT_USAGE, name, message: denoPermissionMessage(message) };
   // `decrypt --context` on a file whose context lacks the pairs: the input is not the file the
   // caller asked for — "wrong encryption context", exit 3 like the key service's own refusal.
   if (name === 'PolicyViolationError' && (error as { rule?: unknown }).rule === 'requiredEncryptionContext')

@@ -16,7 +16,7 @@ import { FileKeystore } from '../fs/index.js';
 import { pathExists } from '../fs/fs-helpers.js';
 import { DEFAULT_SCRYPT, type KeystoreSecret } from '../kms/sealed-state.js';
 import { LocalKms } from '../kms/local-kms.js';
-import { emptyState } from '../kms/state.js';
+import { emptyState, storedState } from '../kms/state.js';
 import { appendAuditRecords } from './audit-file.js';
 import { UsageError } from './exit-codes.js';
 import type { KmsClient } from '../kms/types.js';
@@ -107,7 +107,7 @@ export async function openKeystoreFile(
     isNew = !(await pathExists(location.keystorePath));
     // FileKeystore writes its file on the first save; save the empty state now, so the store
     // exists (and its secret is fixed) from the first command on, whatever that command does.
-    if (isNew) await store.save(emptyState());
+    if (isNew) await store.save(storedState(emptyState()));
   } catch (e) {
     await store.close().catch(() => undefined);
     wipe(secret);

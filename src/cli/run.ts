@@ -120,13 +120,24 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   } catch (error) {
     await keystore?.close().catch(() => undefined);
     const failure = describeFailure(error);
-    const debug = cliProcess.env.ATREST_DEBUG;
-    out.failure(failure, debug !== undefined && debug !== '' ? (error as Error)?.stack : undefined);
+    const debug = debugRequested();
+    out.failure(failure, debug ? (error as Error)?.stack : undefined);
     return failure.exitCode;
   } finally {
     await perCall?.close().catch(() => undefined);
     cliProcess.off('SIGINT', onSigint);
     cliProcess.off('SIGTERM', onSigterm);
+  }
+}
+
+/** ATREST_DEBUG is set and not empty. False where the variable cannot be read (Deno without
+ *  --allow-env): reporting a failure must not fail itself. */
+function debugRequested(): boolean {
+  try {
+    const debug = cliProcess.env.ATREST_DEBUG;
+    return debug !== undefined && debug !== '';
+  } catch {
+    return false;
   }
 }
 

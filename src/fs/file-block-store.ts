@@ -18,11 +18,21 @@
 //
 // No lock: two stores (or processes) writing one file interleave their writes. The volume layer
 // above is single-writer by design; keep it that way.
+//
+// Whoever opens a store closes it: Volume.close() flushes the store and zeroes the keys but
+// leaves the store open (it may outlive the volume: reopened, destroyed, a LUKS container on the
+// same file), so close the FileBlockStore after the volume. One dropped without close() would
+// leave its FileHandle for the garbage collector, which Node warns about (DEP0137: "Closing a
+// FileHandle object on garbage collection is deprecated", to become an error) and which holds
+// a file descriptor until then: a finalizer closes the file of a collected, unclosed store itself
+// and warns in our words instead (ATREST_UNCLOSED_FILE_BLOCK_STORE), naming the file and the
+// rule. A store that was closed is unregistered and never warns.
 
 import { fdatasyncSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import process from 'node:process';
 import { CheckedBlockStore, type SyncPrimitives } from '../storage/checked-block-store.js';
 import { errorCode, syncDirectory, syncDirectorySync } from './fs-helpers.js';
 
@@ -33,6 +43,16 @@ export interface FileBlockStoreOptions {
   /** Open for reading only: `write` and `truncate` reject, `flush` does nothing. Default false. */
   readOnly?: boolean;
 }
+
+/** Holds the file of every open store (not the store): when a store is collected unclosed, its
+ *  file is closed here, explicitly, so the runtime never closes a FileHandle on collection. */
+const unclosedStores = new FinalizationRegistry<{ file: FileHandle; path: string }>(({ file, path }) => {
+  void file.close().catch(() => undefined);
+  process.emitWarning(
+    `FileBlockStore ${path} was garbage-collected without close(); atrest closed its file. Close a store when done with it: Volume.close() leaves the store open (the store is its opener's)`,
+    { code: 'ATREST_UNCLOSED_FILE_BLOCK_STORE' },
+  );
+});
 
 export class FileBlockStore extends CheckedBlockStore {
   /** Absolute path of the file. */
@@ -46,9 +66,11 @@ export class FileBlockStore extends CheckedBlockStore {
     this.path = path;
     this.file = file;
     this.directoryEntryPending = created;
+    unclosedStores.register(this, { file, path }, this);
   }
 
-  /** Opens the file at `path` as a store.
+  /** Opens the file at `path` as a store; close it with close() when done (after the volume on
+   *  it: Volume.close() leaves the store open).
    *  @throws an error with code ENOENT when the file is missing and `create` is not set. */
   static async open(path: string, options: FileBlockStoreOptions = {}): Promise<FileBlockStore> {
     if (typeof path !== 'string') throw new TypeError(`FileBlockStore.open: path must be a string, got ${typeof path}`);
@@ -151,6 +173,7 @@ export class FileBlockStore extends CheckedBlockStore {
   }
 
   protected async closeNow(): Promise<void> {
+    unclosedStores.unregister(this);
     await this.file.close();
   }
 }

@@ -25,7 +25,12 @@ declare module 'node:path' {
 }
 
 declare module 'node:process' {
-  const process: { readonly pid: number; readonly platform: string; kill(pid: number, signal?: number | string): true };
+  const process: {
+    readonly pid: number;
+    readonly platform: string;
+    kill(pid: number, signal?: number | string): true;
+    emitWarning(message: string, options: { code: string }): void;
+  };
   export default process;
 }
 

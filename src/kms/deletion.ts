@@ -68,6 +68,6 @@ export function destroyKey(state: KmsState, keyId: string): void {
   delete state.keys[keyId];
   for (const [name, alias] of Object.entries(state.aliases))
     if (alias.targetKeyId === keyId) delete state.aliases[name];
-  for (const [id, grant] of Object.entries(state.grants)) if (grant.keyId === keyId) delete state.grants[id];
+  state.grants.deleteKey(keyId);
   if (!state.deletedKeyIds.includes(keyId)) state.deletedKeyIds.push(keyId);
 }

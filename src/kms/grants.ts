@@ -65,7 +65,7 @@ export function grantOfToken(state: KmsState, token: unknown): GrantRecord {
   if (bytes.length !== 49 || bytes[0] !== TOKEN_VERSION) {
     throw new InvalidGrantTokenException('The grant token is not a grant token of this key service');
   }
-  const grant = state.grants[toHex(bytes.subarray(1, 33))];
+  const grant = state.grants.get(toHex(bytes.subarray(1, 33)));
   if (grant === undefined) {
     throw new InvalidGrantTokenException('The grant token names a grant that does not exist (retired or revoked)');
   }
@@ -156,10 +156,6 @@ export function sameGrantParameters(a: GrantRecord, b: Omit<GrantRecord, 'grantI
   );
 }
 
-export function grantsOfKey(state: KmsState, keyId: string): GrantRecord[] {
-  return Object.values(state.grants).filter((g) => g.keyId === keyId);
-}
-
 /**
  * The first grant on the key that lets `principal` perform `operation` with this encryption
  * context, or undefined. For CreateGrant, `delegation` describes the grant being created: a
@@ -173,8 +169,10 @@ export function findAuthorizingGrant(
   encryptionContext: EncryptionContext,
   delegation?: { operations: GrantOperation[]; constraints: GrantConstraints | undefined },
 ): GrantRecord | undefined {
-  return grantsOfKey(state, keyId).find((g) => {
-    if (g.granteePrincipal !== principal || !g.operations.includes(operation)) return false;
+  // Only this grantee's grants on this key are looked at (the grant index), however many
+  // grants other keys and other grantees have.
+  return state.grants.ofKeyAndGrantee(keyId, principal).find((g) => {
+    if (!g.operations.includes(operation)) return false;
     if (delegation !== undefined) {
       return (
         isOperationSubset(delegation.operations, g.operations) &&

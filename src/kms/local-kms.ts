@@ -4,8 +4,13 @@
 //
 // Every call runs alone, in arrival order (one queue): it loads the state on first use, does
 // the due maintenance (deletions, rotations, the default key), then the operation. A changing
-// operation works on a copy of the state, saves the copy, and only then makes it current, so a
-// failed save leaves memory equal to the last saved state.
+// operation works on a draft of the state, saves the draft, and only then makes it current, so
+// a failed save leaves memory equal to the last saved state.
+//
+// Cost per call: a draft copies keys and aliases but no grant (grant-table.ts), and without a
+// keystore nothing is saved, so a call costs the same at 8,000 grants as at 2,000. A keystore is
+// handed the whole state on every change (the Keystore interface saves whole states; the sealed
+// stores encrypt and write all of it), which costs as many steps as there are grants.
 
 import { sharedEngine } from '../engine/shared-engine.js';
 import { accountOfPrincipal, isAccountId, isPrincipalArn, type PolicyDocument } from '../policy/index.js';
@@ -16,8 +21,8 @@ import { UnsupportedOperationException } from './errors.js';
 import type { KmsLocation } from './key-ids.js';
 import { wipeAllMaterial, wipeDroppedMaterial } from './key-material.js';
 import { maintenanceDue, namesDefaultKey, performMaintenance } from './maintenance.js';
-import { checkLoadedState, cloneState, emptyState, type KmsState } from './state.js';
-import { MemoryKeystore, type Keystore } from './keystore.js';
+import { checkLoadedState, commitDraft, draftState, emptyState, storedState, type KmsState } from './state.js';
+import type { Keystore } from './keystore.js';
 import type { KmsClient, KmsOperation } from './types.js';
 import { requireObject } from './validate.js';
 import * as aliases from './ops/aliases.js';
@@ -34,7 +39,8 @@ export interface LocalKmsOptions {
   region?: string;
   /** The only source of time (rotation, deletion, CurrentTime conditions, audit). */
   clock?: () => Date;
-  /** Where the state persists; default a MemoryKeystore. */
+  /** Where the state persists; default none: the state lives in this LocalKms only and is lost
+   *  with it (give a MemoryKeystore to share it with a later LocalKms in the same process). */
   keystore?: Keystore;
   /** @deprecated The 0.1 name of `keystore`; goes in 0.2. */
   store?: Keystore;
@@ -100,7 +106,7 @@ export class LocalKms {
   readonly region: string;
   readonly #where: KmsLocation;
   readonly #clock: () => Date;
-  readonly #keystore: Keystore;
+  readonly #keystore: Keystore | undefined;
   #state: KmsState | undefined;
   #closed = false;
   /** Calls run one at a time, in order: each waits for the previous one to settle. */
@@ -114,7 +120,7 @@ export class LocalKms {
     if (options.keystore !== undefined && options.store !== undefined) {
       throw new TypeError('LocalKms: give keystore or its deprecated name store, not both');
     }
-    const keystore = options.keystore ?? options.store ?? new MemoryKeystore();
+    const keystore = options.keystore ?? options.store;
     if (onAudit !== undefined && typeof onAudit !== 'function')
       throw new TypeError('LocalKms: onAudit must be a function');
     this.#onAudit = onAudit;
@@ -176,7 +182,7 @@ export class LocalKms {
         const now = this.#now();
         record.eventTime = now;
         await this.#prepare(now, undefined);
-        const draft = cloneState(this.#state!);
+        const draft = draftState(this.#state!);
         const ctx = this.#context('LocalKms', undefined, now, draft);
         const target = ctx.resolveKey(keyId);
         record.keyArn = target.arn;
@@ -203,7 +209,7 @@ export class LocalKms {
       if (this.#closed) return;
       this.#closed = true;
       try {
-        await this.#keystore.close();
+        await this.#keystore?.close();
       } finally {
         if (this.#state !== undefined) wipeAllMaterial(this.#state);
         this.#state = undefined;
@@ -238,7 +244,7 @@ export class LocalKms {
       record.eventTime = now;
       const r = requireObject(request, spec.name);
       await this.#prepare(now, namesDefaultKey(this.#where, r) && viaOwnAccount(principal, this.accountId));
-      const state = spec.mutates ? cloneState(this.#state!) : this.#state!;
+      const state = spec.mutates ? draftState(this.#state!) : this.#state!;
       ctx = this.#context(principal, viaService, now, state);
       const response = await spec.run(ctx, r);
       if (spec.mutates) await this.#commit(state);
@@ -271,12 +277,12 @@ export class LocalKms {
         'LocalKms: the key service is closed (close() was called); create a new LocalKms over the keystore',
       );
     if (this.#state === undefined) {
-      const loaded = await this.#keystore.load();
+      const loaded = await this.#keystore?.load();
       this.#state = loaded === undefined ? emptyState() : checkLoadedState(loaded);
     }
     const want = wantDefaultKey === true;
     if (!maintenanceDue(this.#state, now, want)) return;
-    const draft = cloneState(this.#state);
+    const draft = draftState(this.#state);
     const events = performMaintenance(draft, this.#where, now, want);
     await this.#commit(draft);
     for (const event of events) this.#record(event);
@@ -289,9 +295,9 @@ export class LocalKms {
 
   /** Saves, then swaps: memory never gets ahead of the keystore. */
   async #commit(draft: KmsState): Promise<void> {
-    await this.#keystore.save(draft);
+    if (this.#keystore !== undefined) await this.#keystore.save(storedState(draft));
     const before = this.#state;
-    this.#state = draft;
+    this.#state = commitDraft(draft);
     if (before !== undefined) wipeDroppedMaterial(before, draft);
   }
 }

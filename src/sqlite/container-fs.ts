@@ -20,6 +20,13 @@
 // - Bytes a file grows over (a write past its end, a truncate up) are written as zeros first:
 //   an extent reused from a freed file never shows its old bytes.
 // SQLite commits through xSync, xTruncate and xDelete (vfs.ts), whose calls end in commit().
+//
+// Write combining: SQLite appends a journal record as three writes (page number, page, checksum)
+// at offsets that are not sector-aligned, and each would be a read-modify-write of whole XTS
+// sectors. So a run of writes that each start where the previous one ended is kept in memory
+// (up to PENDING_MAX_BYTES) and written as one range before anything else touches the files:
+// a read, a write elsewhere, a truncate, a removal, a commit. Nothing is durable before a commit
+// anyway, and a commit writes the run first.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Volume } from '../envelope/volume.js';
@@ -31,6 +38,15 @@ const MAGIC = new TextEncoder().encode('ATSQLFS1');
 /** magic (8) ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256 of the previous 20 bytes and the body. */
 const PREFIX_BYTES = 8 + 8 + 4 + 32;
 const ZEROS = new Uint8Array(EXTENT_BYTES);
+const PENDING_MAX_BYTES = 1 << 20;
+
+/** A run of contiguous writes to one file not yet written to the volume. */
+interface PendingRun {
+  name: string;
+  offset: number;
+  parts: Uint8Array[];
+  length: number;
+}
 
 interface FileEntry {
   size: number;
@@ -59,6 +75,7 @@ export class ContainerFs {
   #sequence: number;
   #dirty = false;
   #searchFrom = 0;
+  #pending: PendingRun | undefined;
 
   private constructor(volume: Volume, sequence: number) {
     this.#volume = volume;
@@ -94,11 +111,13 @@ export class ContainerFs {
     return this.#files.has(name);
   }
   size(name: string): number {
-    return this.#file(name).size;
+    const f = this.#file(name);
+    const p = this.#pending;
+    return p !== undefined && p.name === name ? Math.max(f.size, p.offset + p.length) : f.size;
   }
   /** True when changes since the last commit are only in memory. */
   get dirty(): boolean {
-    return this.#dirty;
+    return this.#dirty || this.#pending !== undefined;
   }
 
   create(name: string): void {
@@ -108,6 +127,7 @@ export class ContainerFs {
   }
 
   remove(name: string): void {
+    this.#writePending();
     const f = this.#file(name);
     for (const e of f.extents) this.#inUse[e] = false;
     this.#files.delete(name);
@@ -117,6 +137,7 @@ export class ContainerFs {
 
   /** Up to `length` bytes at `offset` (fewer at the end of the file). */
   read(name: string, offset: number, length: number): Uint8Array {
+    this.#writePending();
     const f = this.#file(name);
     const n = Math.max(0, Math.min(length, f.size - offset));
     const out = new Uint8Array(n);
@@ -124,13 +145,26 @@ export class ContainerFs {
     return out;
   }
 
+  /** Writes `bytes` (which the container may keep until it writes them: pass a copy). */
   write(name: string, offset: number, bytes: Uint8Array): void {
-    const f = this.#file(name);
-    if (offset > f.size) this.#zeroFill(f, f.size, offset);
-    this.#writeAt(f, offset, bytes);
+    this.#file(name);
+    const p = this.#pending;
+    if (
+      p !== undefined &&
+      p.name === name &&
+      offset === p.offset + p.length &&
+      p.length + bytes.length <= PENDING_MAX_BYTES
+    ) {
+      p.parts.push(bytes);
+      p.length += bytes.length;
+      return;
+    }
+    this.#writePending();
+    this.#pending = { name, offset, parts: [bytes], length: bytes.length };
   }
 
   truncate(name: string, size: number): void {
+    this.#writePending();
     const f = this.#file(name);
     if (size > f.size) {
       this.#zeroFill(f, f.size, size);
@@ -145,6 +179,7 @@ export class ContainerFs {
 
   /** Makes the files as they are now the state a crash returns to: data, then the table. */
   commit(): void {
+    this.#writePending();
     if (!this.#dirty) return;
     const sequence = this.#sequence + 1;
     const bytes = this.#encode(sequence);
@@ -163,6 +198,32 @@ export class ContainerFs {
     const f = this.#files.get(name);
     if (f === undefined) throw new Error(`atrest/sqlite: no file ${JSON.stringify(name)} in the container`);
     return f;
+  }
+
+  /** Writes the pending run, if any, to the volume (zeros first over a gap past the end). */
+  #writePending(): void {
+    const p = this.#pending;
+    if (p === undefined) return;
+    this.#pending = undefined;
+    const f = this.#file(p.name);
+    let bytes = p.parts[0]!;
+    if (p.parts.length > 1) {
+      bytes = new Uint8Array(p.length);
+      let at = 0;
+      for (const part of p.parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+    }
+    try {
+      if (p.offset > f.size) this.#zeroFill(f, f.size, p.offset);
+      this.#writeAt(f, p.offset, bytes);
+    } catch (e) {
+      // Kept, so the next call (a commit at the latest) tries again and fails too: a run the
+      // volume refused is never committed as if it had been written.
+      this.#pending = { ...p, parts: [bytes] };
+      throw e;
+    }
   }
 
   #zeroFill(f: FileEntry, from: number, to: number): void {

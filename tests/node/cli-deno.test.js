@@ -1,7 +1,8 @@
 // The same launcher under Deno (`deno run -A bin/atrest.js …`, Deno from the npm package):
 // a key store created, a key made, a file encrypted by Deno and decrypted by Node and back, an
-// exit code for a refused call, progress on a pseudo-terminal, an `atrest sql` database shared
-// by both runtimes. Skipped when Deno is missing.
+// exit code for a refused call, progress on a pseudo-terminal, without -A a one-line message
+// naming the missing permission, and an `atrest sql` database shared by both runtimes. Skipped
+// when Deno is missing.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
@@ -103,6 +104,38 @@ test('progress on a pseudo-terminal under Deno too', async () => {
   );
   assert.is(r.code, 0, r.stdout);
   assert.match(r.stdout, /encrypting .* MiB\/s\s+ETA/);
+});
+
+test('without -A: one line naming the permission Deno refused and the command line that has them, exit 1, no stack trace (issue 12 item 23)', async () => {
+  if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
+  const home = sb.path('perm-home');
+  const run = (permissions, args) =>
+    runProcess(DENO, ['run', ...permissions, BIN, ...args], {
+      env: { ...sb.env, ATREST_HOME: home, NO_COLOR: '1' },
+      cwd: sb.dir,
+    });
+  const suggested = /run with: deno run --allow-read --allow-write --allow-env bin\/atrest\.js … .*or deno run -A/;
+  const refused = async (permissions, args, flag, what) => {
+    const r = await run(permissions, args);
+    assertCleanFailure(assert, r, 1, new RegExp(`^atrest: Deno needs ${flag} \\(it refused ${what}`));
+    assert.match(r.stderr, suggested);
+    assert.is(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.not.match(r.stderr, /Uncaught|NotCapable|PermissionDenied/);
+    assert.is(r.stdout, '');
+  };
+  await refused([], ['keys', 'list'], '--allow-env', 'env access');
+  await refused(['--allow-env'], ['keys', 'list'], '--allow-read', 'read access');
+  await refused(['--allow-env', '--allow-read'], ['keys', 'create'], '--allow-write', 'write access');
+  await refused([], ['--version'], '--allow-read', 'read access to ".*package\\.json"');
+  // The command line the message suggests is enough for the key store and files.
+  const enough = ['--allow-read', '--allow-write', '--allow-env'];
+  const created = await run(enough, ['keys', 'create', '--alias', 'alias/perm']);
+  assert.is(created.code, 0, created.stderr);
+  await writeFile(sb.path('perm.bin'), randomBytes(5000));
+  assert.is((await run(enough, ['encrypt', 'perm.bin', 'perm.atrest', '--key', 'alias/perm'])).code, 0);
+  const back = await run(enough, ['decrypt', 'perm.atrest', 'perm.out']);
+  assert.is(back.code, 0, back.stderr);
+  assert.ok(Buffer.compare(await readFile(sb.path('perm.out')), await readFile(sb.path('perm.bin'))) === 0);
 });
 
 test('atrest sql: a database made in Deno reads in Node and back (one container, either runtime)', async () => {

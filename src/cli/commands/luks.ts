@@ -44,9 +44,11 @@ async function withImage<T>(
   await regularFileSize(image, where);
   const headerPath = ctx.args.values.get('header');
   if (headerPath !== undefined) await regularFileSize(headerPath, where);
+  // Every store opened here is closed here, also when the second one fails to open.
   const data = await FileBlockStore.open(image, { readOnly });
-  const header = headerPath === undefined ? undefined : await FileBlockStore.open(headerPath, { readOnly });
+  let header: FileBlockStore | undefined;
   try {
+    header = headerPath === undefined ? undefined : await FileBlockStore.open(headerPath, { readOnly });
     return await body(await LuksContainer.open(data, { header, readOnly }));
   } finally {
     await header?.close();
@@ -115,8 +117,9 @@ const format: Command = {
         ? undefined
         : { kms: await ctx.kms(), keyId, ...(context ? { encryptionContext: context } : {}) };
     const data = await FileBlockStore.open(image, { create: true });
-    const header = headerPath === undefined ? undefined : await FileBlockStore.open(headerPath, { create: true });
+    let header: FileBlockStore | undefined;
     try {
+      header = headerPath === undefined ? undefined : await FileBlockStore.open(headerPath, { create: true });
       const { container, key } = await createLuks(data, {
         size,
         sectorSize,

@@ -8,7 +8,6 @@ import {
   checkGrantOperations,
   checkGrantTokens,
   grantOfToken,
-  grantsOfKey,
   MAX_GRANTS_PER_KEY,
   newGrantId,
   newGrantToken,
@@ -69,19 +68,21 @@ export function createGrant(ctx: CallContext, r: Record<string, unknown>): Creat
     ...(constraints === undefined ? {} : { constraints }),
     ...(r.Name === undefined ? {} : { name: r.Name as string }),
   };
-  const existing = grantsOfKey(ctx.state, target.key.keyId);
+  // The grant index answers both questions without looking at the key's other grants.
   if (r.Name !== undefined) {
-    const same = existing.find((g) => g.name === r.Name && sameGrantParameters(g, wanted));
+    const same = ctx.state.grants
+      .ofKeyAndName(target.key.keyId, r.Name as string)
+      .find((g) => sameGrantParameters(g, wanted));
     if (same !== undefined) {
       ctx.audit.grantId ??= same.grantId;
       return { GrantId: same.grantId, GrantToken: newGrantToken(same.grantId) };
     }
   }
-  if (existing.length >= MAX_GRANTS_PER_KEY) {
+  if (ctx.state.grants.countOfKey(target.key.keyId) >= MAX_GRANTS_PER_KEY) {
     throw new LimitExceededException(`${target.arn} already has ${MAX_GRANTS_PER_KEY} grants, the most a key may have`);
   }
   const grantId = newGrantId();
-  ctx.state.grants[grantId] = freezeGrant({ grantId, created: ctx.now.toISOString(), ...wanted });
+  ctx.state.grants.add(freezeGrant({ grantId, created: ctx.now.toISOString(), ...wanted }));
   return { GrantId: grantId, GrantToken: newGrantToken(grantId) };
 }
 
@@ -106,18 +107,22 @@ export function listGrants(ctx: CallContext, r: Record<string, unknown>): ListGr
   const grantId = r.GrantId === undefined ? undefined : checkGrantId(r.GrantId);
   const grantee = r.GranteePrincipal === undefined ? undefined : checkPrincipal(r.GranteePrincipal, 'GranteePrincipal');
   ctx.authorize(target, 'ListGrants', { conditionKeys: { 'kms:GrantIsForAWSResource': ctx.viaService !== undefined } });
-  const grants = grantsOfKey(ctx.state, target.key.keyId)
-    .filter(
-      (g) =>
-        (grantId === undefined || g.grantId === grantId) && (grantee === undefined || g.granteePrincipal === grantee),
-    )
-    .map((g) => listEntry(ctx, g));
+  const keyId = target.key.keyId;
+  let grants: GrantRecord[];
+  if (grantId !== undefined) {
+    const g = ctx.state.grants.get(grantId);
+    grants =
+      g !== undefined && g.keyId === keyId && (grantee === undefined || g.granteePrincipal === grantee) ? [g] : [];
+  } else {
+    grants = grantee === undefined ? ctx.state.grants.ofKey(keyId) : ctx.state.grants.ofKeyAndGrantee(keyId, grantee);
+  }
+  // Only the page is turned into entries.
   const { page, ...rest } = paginate(grants, r);
-  return { Grants: page, ...rest };
+  return { Grants: page.map((g) => listEntry(ctx, g)), ...rest };
 }
 
 function grantOnKey(ctx: CallContext, target: ResolvedKey, grantId: string): GrantRecord {
-  const grant = ctx.state.grants[grantId];
+  const grant = ctx.state.grants.get(grantId);
   if (grant === undefined || grant.keyId !== target.key.keyId) {
     throw new NotFoundException(`Grant ${grantId} does not exist on ${target.arn}`);
   }
@@ -157,7 +162,7 @@ export function retireGrant(ctx: CallContext, r: Record<string, unknown>): Recor
     (ctx.principal === grant.granteePrincipal && grant.operations.includes('RetireGrant')) ||
     ctx.principal === `arn:aws:iam::${grant.issuingAccount}:root`;
   if (!allowed) ctx.deny(target, 'RetireGrant', false);
-  delete ctx.state.grants[grant.grantId];
+  ctx.state.grants.delete(grant.grantId);
   return {};
 }
 
@@ -171,6 +176,6 @@ export function revokeGrant(ctx: CallContext, r: Record<string, unknown>): Recor
     conditionKeys: { 'kms:GrantIsForAWSResource': ctx.viaService !== undefined },
   });
   grantOnKey(ctx, target, grantId);
-  delete ctx.state.grants[grantId];
+  ctx.state.grants.delete(grantId);
   return {};
 }
