@@ -188,6 +188,39 @@ has flag bit 0 and no size, and the data sectors are followed by
 \`"atrest/v1 stream trailer" ‖ volume id\`. A stream cut short or extended no longer ends in
 its trailer, or its trailer's size does not match the sectors present.
 
+## SQLite container (\`atrest/sqlite\`)
+
+One SQLite database — its main file, rollback journal, WAL and any other file SQLite names
+for it — is ONE volume as above (one data key, one key-service call per open; the header, key
+policy, grants and EnvelopePolicy exactly as for any volume), with metadata
+\`{ "format": "atrest/sqlite", "version": 1 }\`. The volume's plaintext is a small file system:
+
+| volume bytes | holds |
+| --- | --- |
+| [0, 64 KiB) | file table, copy A (sequence numbers ≡ 0 mod 2) |
+| [64 KiB, 128 KiB) | file table, copy B (sequence numbers ≡ 1 mod 2) |
+| [128 KiB + 64 KiB × *e*, …) | extent *e* (64 KiB) |
+
+A table copy is \`"ATSQLFS1" ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256(first 20 bytes ‖ body) ‖ body\`,
+the body UTF-8 JSON \`{"files":{NAME:[SIZE,[[FIRST_EXTENT,COUNT],…]],…}}\` (names \`db\`,
+\`db-journal\`, \`db-wal\`: SQLite's own suffixes). Open takes the copy whose magic, digest
+and slot (sequence mod 2) agree, with the higher sequence. Nameless temporary files (sorts,
+statement journals, temp databases) stay in memory and never reach the store.
+
+Commit (SQLite's xSync, xTruncate, xDelete): flush the volume (data, then a grown volume size),
+write the table with sequence + 1 into its copy, flush again. A crash leaves the last committed
+table, which refers only to durable data; extents allocated since are unreferenced; an extent
+freed since the last commit is not reused before a commit without it is durable; bytes a file
+grows over are written as zeros first, so a reused extent never shows old bytes. SQLite sees
+the volume's sector size from xSectorSize and \`SQLITE_IOCAP_SAFE_APPEND\` from
+xDeviceCharacteristics (a file's size is recorded after its data); not ATOMIC (a sector write is
+not atomic on every store) nor POWERSAFE_OVERWRITE (a torn XTS sector garbles its other bytes).
+No shared memory: the connection runs with \`locking_mode=EXCLUSIVE\` (which WAL then needs) and
+\`synchronous=FULL\` (every commit reaches xSync). All files share the volume's XTS key; each
+extent has its own tweak (its sector numbers), so no two files' sectors are ever under the same
+key and tweak at once, and the journal's and WAL's bytes are as opaque as the main file's.
+Per-file keys would add nothing XTS can see (README, "atrest/sqlite").
+
 ## Example
 
 A volume of 600 bytes in 512-byte sectors with 4 KiB header copies, key \`alias/aws/atrest\`

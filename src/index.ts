@@ -13,8 +13,8 @@ export { IndexedDbKeystore as IndexedDbStore } from './browser/indexeddb-keystor
 export { sealState, openSealedState, DEFAULT_SCRYPT } from './kms/sealed-state.js';
 export type { KeystoreSecret, ScryptParams, SealOptions } from './kms/sealed-state.js';
 export { KeystoreAuthenticationError, KeystoreCorruptError, KeystoreLockedError } from './kms/keystore-errors.js';
-export { MemoryBlockStore } from './storage/index.js';
-export type { BlockStore } from './storage/index.js';
+export { MemoryBlockStore, syncPathOf } from './storage/index.js';
+export type { BlockStore, SyncBlockStore } from './storage/index.js';
 export { OpfsBlockStore } from './browser/opfs-block-store.js';
 export type { OpfsBlockStoreOptions, OpfsAccessMode } from './browser/opfs-block-store.js';
 export { createPool } from './engine/pool.js';

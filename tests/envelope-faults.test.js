@@ -10,6 +10,7 @@ import { MemoryBlockStore, Volume, VolumeClosedError } from '../dist/index.js';
 import { CrashingStore, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
 import { FaultyBlockStore } from './_lib/faulty-block-store.js';
 import { assertBytes } from './_lib/assert.js';
+import { PATHS } from './_lib/volume-paths.js';
 
 const SS = 512;
 const SIZE = 3000;
@@ -34,16 +35,24 @@ function overwrite(base, offset, bytes) {
   return out;
 }
 
-/** name → { twoKeys, run(vol, keys), keysAfter(keys), contentAfter, dataWrite } */
+/** name → { twoKeys, run(vol, keys), keysAfter(keys), contentAfter, dataWrite, data }; `data`
+ *  operations (write, truncate, flush) run on the async and on the sync path. */
 const OPERATIONS = {
   'write inside': {
     run: (v) => v.write(100, pattern(700, 9)),
     contentAfter: overwrite(DATA, 100, pattern(700, 9)),
     dataWrite: true,
+    data: true,
   },
   'write past the end': {
     run: (v) => v.write(SIZE + 300, pattern(900, 11)),
     contentAfter: overwrite(DATA, SIZE + 300, pattern(900, 11)),
+    data: true,
+  },
+  'truncate (shrink)': {
+    run: (v) => v.truncate(1000),
+    contentAfter: DATA.slice(0, 1000),
+    data: true,
   },
   addKey: { run: (v, k) => v.addKey({ keyId: k[1] }), keysAfter: (k) => [k[0], k[1]] },
   removeKey: { twoKeys: true, run: (v, k) => v.removeKey(k[0]), keysAfter: (k) => [k[1]] },
@@ -56,8 +65,9 @@ const OPERATIONS = {
     },
     contentAfter: overwrite(DATA, 1000, pattern(512, 13)),
     dataWrite: true,
+    data: true,
   },
-  flush: { run: (v) => v.flush() },
+  flush: { run: (v) => v.flush(), data: true },
 };
 
 /** Writes and flushes the operation makes when nothing fails. */
@@ -80,7 +90,11 @@ function sectorwiseOldOrNew(actual, oldC, newC, label) {
 
 const faults = suite('one injected fault in each Volume operation');
 
-for (const [name, op] of Object.entries(OPERATIONS)) {
+for (const [name, op, path] of PATHS.flatMap((path) =>
+  Object.entries(OPERATIONS)
+    .filter(([, op]) => op.data || path === PATHS[0])
+    .map(([name, op]) => [`${name} (${path.name})`, op, path]),
+)) {
   faults(`${name}: after a fault at any write or flush, the object, and two reopens, agree on old or new`, async () => {
     const ctx = await fixture(op.twoKeys === true);
     const oldKeys = op.twoKeys ? [ctx.keys[0], ctx.keys[1]] : [ctx.keys[0]];
@@ -99,7 +113,7 @@ for (const [name, op] of Object.entries(OPERATIONS)) {
       store.arm(on, n, tear);
       let failed = false;
       try {
-        await op.run(vol, ctx.keys);
+        await op.run(path.view(vol), ctx.keys);
       } catch {
         failed = true;
       }
@@ -112,7 +126,7 @@ for (const [name, op] of Object.entries(OPERATIONS)) {
       }
       if (reported === undefined) {
         // Closed by the operation itself (write then close): it reported success or failure.
-        assert.ok(name === 'write then close', `${label}: the volume is still usable after a failed call`);
+        assert.ok(name.startsWith('write then close'), `${label}: the volume is still usable after a failed call`);
       } else if (!failed) {
         assert.equal(reported.keys, newKeys, `${label}: a call reported done shows the new keys`);
         assertBytes(reported.content, newContent, `${label}: a call reported done shows the new content`);

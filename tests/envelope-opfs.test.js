@@ -33,6 +33,24 @@ if (HAS_OPFS) {
     }
   });
 
+  opfs('writable access (the main thread) has no sync path: the Volume says so, the async path works', async () => {
+    const { app } = setup();
+    const file = name('nosync');
+    const store = await OpfsBlockStore.open(file, { create: true, access: 'writable' });
+    try {
+      assert.is(store.synchronous, false);
+      const vol = await Volume.create(store, { kms: app, size: 100 });
+      assert.throws(() => vol.readSync(0, 1), /has no synchronous path/);
+      assert.throws(() => store.readSync(0, 1), /OpfsBlockStore.readSync: this OpfsBlockStore has no synchronous path/);
+      await vol.write(0, Uint8Array.of(5));
+      assert.equal([...(await vol.read(0, 1))], [5]);
+      await vol.close();
+    } finally {
+      await store.close();
+      await OpfsBlockStore.remove(file);
+    }
+  });
+
   opfs('a stream written into OPFS opens read-only for random access', async () => {
     const { app } = setup();
     const file = name('stream');

@@ -18,6 +18,7 @@ import {
 } from '../dist/index.js';
 import { forbiddenKms, pattern, rejects, rsaKeyStub, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
+import { PATHS } from './_lib/volume-paths.js';
 
 const COPY_SIZE = 16384;
 
@@ -49,33 +50,6 @@ basics('a new volume reads as zeros, keeps its metadata, size and sector size', 
   await vol.close();
 });
 
-basics('writes of any byte range read back, across close and reopen', async () => {
-  const { store, vol, app } = await fresh();
-  const writes = [
-    [0, 1],
-    [1, 4095],
-    [4095, 2],
-    [4000, 9000],
-    [19999, 1],
-    [8192, 4096],
-    [100, 0],
-  ];
-  const model = new Uint8Array(20000);
-  let seed = 1;
-  for (const [offset, length] of writes) {
-    const data = pattern(length, seed++);
-    await vol.write(offset, data);
-    model.set(data, offset);
-  }
-  assertBytes(await vol.read(0, 20000), model);
-  await vol.close();
-  const again = await Volume.open(store, { kms: app });
-  assertBytes(await again.read(0, 20000), model);
-  assertBytes(await again.read(4097, 3), model.subarray(4097, 4100));
-  assert.is((await again.read(777, 0)).length, 0);
-  await again.close();
-});
-
 basics('the store holds no plaintext: sectors are XTS ciphertext, equal plaintext sectors differ', async () => {
   const { store, vol } = await fresh();
   const data = new Uint8Array(8192).fill(0x41);
@@ -89,36 +63,6 @@ basics('the store holds no plaintext: sectors are XTS ciphertext, equal plaintex
   const asText = new TextDecoder('latin1').decode(raw);
   assert.not.ok(asText.includes('disk-1'), 'metadata is encrypted');
   await vol.close();
-});
-
-basics('writing past the end grows the volume; the gap reads as zeros', async () => {
-  const { store, vol, app } = await fresh({ size: 10 });
-  await vol.write(0, pattern(10, 3));
-  await vol.write(50000, Uint8Array.of(9, 9));
-  assert.is(vol.size, 50002);
-  const all = await vol.read(0, 50002);
-  assertBytes(all.subarray(0, 10), pattern(10, 3));
-  assert.ok(all.subarray(10, 50000).every((b) => b === 0));
-  await vol.close();
-  const again = await Volume.open(store, { kms: app });
-  assert.is(again.size, 50002);
-  assert.equal([...(await again.read(49999, 3))], [0, 9, 9]);
-  await again.close();
-});
-
-basics('every valid sector size works; sizes as bigint', async () => {
-  for (const sectorSize of [512, 1024, 65536]) {
-    const { app } = setup();
-    const store = new MemoryBlockStore();
-    const vol = await Volume.create(store, { kms: app, sectorSize, size: 3n * BigInt(sectorSize) + 5n });
-    const data = pattern(sectorSize + 7, sectorSize);
-    await vol.write(sectorSize - 3, data);
-    await vol.close();
-    const again = await Volume.open(store, { kms: app });
-    assert.is(again.sectorSize, sectorSize);
-    assertBytes(await again.read(sectorSize - 3, data.length), data);
-    await again.close();
-  }
 });
 
 basics('bad arguments throw TypeError / RangeError naming the rule, and touch nothing', async () => {
@@ -163,16 +107,6 @@ basics('an RSA key is refused with an error that says so; nothing is written', a
   assert.is(await store.size(), 0);
 });
 
-basics('closed volumes refuse work; close zeroes keys and leaves the store open', async () => {
-  const { vol, store } = await fresh();
-  await vol.close();
-  assert.ok(vol.closed);
-  await rejects(vol.read(0, 1), VolumeClosedError, /closed/);
-  await rejects(vol.write(0, Uint8Array.of(1)), VolumeClosedError);
-  assert.ok((await store.size()) > 0, 'the store is still usable by its owner');
-  await vol.close();
-});
-
 basics('concurrent writes to one sector do not lose each other (operations run in order)', async () => {
   const { vol } = await fresh();
   const jobs = [];
@@ -186,14 +120,92 @@ basics('concurrent writes to one sector do not lose each other (operations run i
   await vol.close();
 });
 
-basics('readOnly: writes are refused, the store is never written', async () => {
-  const { store, vol, app } = await fresh();
-  await vol.close();
-  const ro = await Volume.open(store, { kms: app, readOnly: true });
-  assert.ok(ro.readOnly);
-  await rejects(ro.write(0, Uint8Array.of(1)), ReadOnlyVolumeError);
-  await ro.close();
-});
+for (const path of PATHS) {
+  basics(`${path.name}: writes of any byte range read back, across close and reopen`, async () => {
+    const { store, vol, app } = await fresh();
+    const volV = path.view(vol);
+    const writes = [
+      [0, 1],
+      [1, 4095],
+      [4095, 2],
+      [4000, 9000],
+      [19999, 1],
+      [8192, 4096],
+      [100, 0],
+    ];
+    const model = new Uint8Array(20000);
+    let seed = 1;
+    for (const [offset, length] of writes) {
+      const data = pattern(length, seed++);
+      await volV.write(offset, data);
+      model.set(data, offset);
+    }
+    assertBytes(await volV.read(0, 20000), model);
+    await vol.close();
+    const again = await Volume.open(store, { kms: app });
+    const againV = path.view(again);
+    assertBytes(await againV.read(0, 20000), model);
+    assertBytes(await againV.read(4097, 3), model.subarray(4097, 4100));
+    assert.is((await againV.read(777, 0)).length, 0);
+    await again.close();
+  });
+
+  basics(`${path.name}: writing past the end grows the volume; the gap reads as zeros`, async () => {
+    const { store, vol, app } = await fresh({ size: 10 });
+    const volV = path.view(vol);
+    await volV.write(0, pattern(10, 3));
+    await volV.write(50000, Uint8Array.of(9, 9));
+    assert.is(vol.size, 50002);
+    const all = await volV.read(0, 50002);
+    assertBytes(all.subarray(0, 10), pattern(10, 3));
+    assert.ok(all.subarray(10, 50000).every((b) => b === 0));
+    await vol.close();
+    const again = await Volume.open(store, { kms: app });
+    const againV = path.view(again);
+    assert.is(again.size, 50002);
+    assert.equal([...(await againV.read(49999, 3))], [0, 9, 9]);
+    await again.close();
+  });
+
+  basics(`${path.name}: every valid sector size works; sizes as bigint`, async () => {
+    for (const sectorSize of [512, 1024, 65536]) {
+      const { app } = setup();
+      const store = new MemoryBlockStore();
+      const vol = await Volume.create(store, { kms: app, sectorSize, size: 3n * BigInt(sectorSize) + 5n });
+      const volV = path.view(vol);
+      const data = pattern(sectorSize + 7, sectorSize);
+      await volV.write(sectorSize - 3, data);
+      await vol.close();
+      const again = await Volume.open(store, { kms: app });
+      const againV = path.view(again);
+      assert.is(again.sectorSize, sectorSize);
+      assertBytes(await againV.read(sectorSize - 3, data.length), data);
+      await again.close();
+    }
+  });
+
+  basics(`${path.name}: closed volumes refuse work; close zeroes keys and leaves the store open`, async () => {
+    const { vol, store } = await fresh();
+    const volV = path.view(vol);
+    await vol.close();
+    assert.ok(vol.closed);
+    await rejects(volV.read(0, 1), VolumeClosedError, /closed/);
+    await rejects(volV.write(0, Uint8Array.of(1)), VolumeClosedError);
+    assert.ok((await store.size()) > 0, 'the store is still usable by its owner');
+    await vol.close();
+  });
+
+  basics(`${path.name}: readOnly: writes are refused, the store is never written`, async () => {
+    const { store, vol, app } = await fresh();
+    const volV = path.view(vol);
+    await vol.close();
+    const ro = await Volume.open(store, { kms: app, readOnly: true });
+    const roV = path.view(ro);
+    assert.ok(ro.readOnly);
+    await rejects(roV.write(0, Uint8Array.of(1)), ReadOnlyVolumeError);
+    await ro.close();
+  });
+}
 
 const header = suite('volume: header copies, damage and tampering');
 

@@ -11,7 +11,7 @@
 //    tests/harness/browser-entry.mjs, which counts with the same tests/harness/uvu-counting.mjs
 //    as the Node and Deno runners. Bundles stay in memory.
 // 2. A http server on 127.0.0.1 (port 0) serves the page, the bundles (/bundle/…), dist/ and
-//    tests/vectors/ (.wasm application/wasm, .js text/javascript, .json application/json). The
+//    tests/vectors/, the SQLite build's dist/ as /sqlite-wasm/ (.wasm application/wasm, .js text/javascript, .json application/json). The
 //    page sets globalThis.ATREST_VECTORS_BASE = '/tests/vectors/' for tests/_lib/vectors.js.
 //    A second server, atrest/server in memory on 127.0.0.1 with CORS for the page's origin, is
 //    what tests/kms-aws-adapter.test.js calls through the browser build of @aws-sdk/client-kms;
@@ -33,7 +33,12 @@ import { CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES } from '../scripts/chromium.mjs'
 
 const TIMEOUT_MS = Number(process.env.ATREST_TEST_TIMEOUT_MS) || 600_000;
 const START_TIMEOUT_MS = 30_000;
-const STATIC_DIRS = { '/dist/': join(ROOT, 'dist'), '/tests/vectors/': join(ROOT, 'tests', 'vectors') };
+const STATIC_DIRS = {
+  '/dist/': join(ROOT, 'dist'),
+  '/tests/vectors/': join(ROOT, 'tests', 'vectors'),
+  // The SQLite build's wasm, which the atrest/sqlite tests pass to its init (tests/_lib/sqlite.js).
+  '/sqlite-wasm/': join(ROOT, 'node_modules', '@sqlite.org', 'sqlite-wasm', 'dist'),
+};
 
 const useColor = process.stdout.isTTY && !('NO_COLOR' in process.env);
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');

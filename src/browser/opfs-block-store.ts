@@ -8,10 +8,11 @@
 // - 'writable' (opfs-writable-batches.ts): works on the main thread; writes are kept in memory
 //   and committed as one atomic batch per flush(), each commit costing a copy of the whole file.
 //   Fine for small volumes and for reading; run large, write-heavy volumes in a worker.
+// With 'sync-access-handle' the store is a SyncBlockStore too (`synchronous` is true).
 // A read-only store always uses 'writable' access and never writes: it reads through getFile(),
 // takes no lock, and works anywhere.
 
-import { CheckedBlockStore } from '../storage/checked-block-store.js';
+import { CheckedBlockStore, type SyncPrimitives } from '../storage/checked-block-store.js';
 import { OpfsSyncAccess } from './opfs-sync-access.js';
 import { OpfsWritableBatches } from './opfs-writable-batches.js';
 
@@ -114,6 +115,11 @@ export class OpfsBlockStore extends CheckedBlockStore {
 
   protected closeNow(): Promise<void> {
     return this.file.close();
+  }
+
+  /** Sync access handles are synchronous: that access is also this store's sync path. */
+  protected override syncPrimitives(): SyncPrimitives | undefined {
+    return this.file instanceof OpfsSyncAccess ? this.file.primitives : undefined;
   }
 }
 

@@ -2,7 +2,9 @@
 // writes in place at a position and has an explicit flush(). Browsers expose it only in
 // dedicated workers (it blocks the thread that calls it). It holds an exclusive lock on the
 // file: a second store on the same file, in any tab, fails to open until this one closes.
+// Its calls are synchronous, so the store offers them as its sync path too (SyncBlockStore).
 
+import type { SyncPrimitives } from '../storage/checked-block-store.js';
 import type { OpfsAccess } from './opfs-block-store.js';
 
 /** FileSystemSyncAccessHandle as Chromium ≥ 108, Firefox ≥ 111 and Safari ≥ 16.4 implement it
@@ -41,44 +43,52 @@ export class OpfsSyncAccess implements OpfsAccess {
     return new OpfsSyncAccess(await create.call(handle));
   }
 
+  /** The same primitives, synchronous (OpfsBlockStore's SyncBlockStore path). */
+  readonly primitives: SyncPrimitives = {
+    sizeNow: () => this.access.getSize(),
+    readAt: (offset, length) => {
+      const bytes = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = this.access.read(bytes.subarray(done), { at: offset + done });
+        if (n === 0)
+          throw new Error(
+            `OpfsBlockStore.read: the file ended at ${offset + done} while reading ${length} bytes at ${offset}`,
+          );
+        done += n;
+      }
+      return bytes;
+    },
+    writeAt: (offset, bytes) => {
+      // Grow explicitly first: truncate() is specified to zero-fill, and that leaves nothing to
+      // how a write past the end is handled.
+      if (offset > this.access.getSize()) this.access.truncate(offset);
+      let done = 0;
+      while (done < bytes.length) {
+        const n = this.access.write(bytes.subarray(done), { at: offset + done });
+        if (n === 0) throw new Error(`OpfsBlockStore.write: the file accepted no bytes at ${offset + done}`);
+        done += n;
+      }
+    },
+    truncateTo: (size) => this.access.truncate(size),
+    flushNow: () => this.access.flush(),
+  };
+
   async size(): Promise<number> {
-    return this.access.getSize();
+    return this.primitives.sizeNow();
   }
-
   async read(offset: number, length: number): Promise<Uint8Array> {
-    const bytes = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = this.access.read(bytes.subarray(done), { at: offset + done });
-      if (n === 0)
-        throw new Error(
-          `OpfsBlockStore.read: the file ended at ${offset + done} while reading ${length} bytes at ${offset}`,
-        );
-      done += n;
-    }
-    return bytes;
+    return this.primitives.readAt(offset, length);
   }
-
   async write(offset: number, bytes: Uint8Array): Promise<void> {
-    // Grow explicitly first: truncate() is specified to zero-fill, and that leaves nothing to
-    // how a write past the end is handled.
-    if (offset > this.access.getSize()) this.access.truncate(offset);
-    let done = 0;
-    while (done < bytes.length) {
-      const n = this.access.write(bytes.subarray(done), { at: offset + done });
-      if (n === 0) throw new Error(`OpfsBlockStore.write: the file accepted no bytes at ${offset + done}`);
-      done += n;
-    }
+    this.primitives.writeAt(offset, bytes);
   }
-
   async truncate(size: number): Promise<void> {
-    this.access.truncate(size);
+    this.primitives.truncateTo(size);
   }
-
   async flush(): Promise<void> {
-    this.access.flush();
+    this.primitives.flushNow();
   }
-
   async close(): Promise<void> {
     this.access.close();
   }

@@ -75,6 +75,8 @@ const CORRUPT_ERRORS = new Set([
   'LuksHeaderDamagedError',
   'LuksMetadataError',
   'KdfLimitError',
+  'ContainerDamagedError',
+  'NotSqliteDatabaseError',
 ]);
 
 /** Deno's refusals of an operation it was not given permission for: NotCapable since Deno 2,

@@ -39,6 +39,11 @@ export class Output {
       );
   }
 
+  /** With --json: one compact JSON document per value, one per line (rows of a query). */
+  jsonLines(values: readonly unknown[]): void {
+    for (const v of values) this.stdout.write(toJson(v, 0) + '\n');
+  }
+
   /** A line for the person at the terminal (stderr); none with --quiet. */
   note(line: string): void {
     if (!this.quiet) this.stderr.write(`atrest: ${escapeTerminal(line)}\n`);
@@ -65,10 +70,10 @@ export function escapeTerminal(line: string): string {
   });
 }
 
-export function toJson(value: unknown): string {
+export function toJson(value: unknown, indent = 2): string {
   // JSON.stringify escapes C0 controls itself (the raw newlines left are its indentation); the
   // rest is escaped here as \uNNNN, so the document still parses to the same strings.
-  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? base64(v) : v), 2).replace(
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? base64(v) : v), indent).replace(
     UNSAFE_IN_JSON,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -5,6 +5,7 @@
 // newest intact copy and rewrites the other (repair).
 
 import type { BlockStore } from '../storage/block-store.js';
+import { flushOp, runAsync, writeOp, type StoreTask } from '../storage/store-task.js';
 import { HeaderDamagedError, NotAtrestVolumeError, TruncatedHeaderError, UnknownVersionError } from './errors.js';
 import { PREFIX_BYTES, COPY_SIZE_MAX, COPY_SIZE_MIN } from './format.js';
 import { decodeHeader, decodePrefix, HeaderParseError, verifyMac, type DecodedHeader } from './header.js';
@@ -126,16 +127,25 @@ function padded(bytes: Uint8Array, copySize: number): Uint8Array {
   return out;
 }
 
-/** Writes `bytes` as copy 1, flushes, then as copy 2, flushes. */
-export async function writeHeaderCopies(
-  store: BlockStore,
+/** Writes `bytes` as copy 1, flushes, then as copy 2, flushes (each of `offsets`, in order). */
+export function* writeHeaderCopiesTask(
   bytes: Uint8Array,
   copySize: number,
   offsets: readonly number[] = [0, copySize],
-): Promise<void> {
+): StoreTask<void> {
   const copy = padded(bytes, copySize);
   for (const offset of offsets) {
-    await store.write(offset, copy);
-    await store.flush();
+    yield* writeOp(offset, copy);
+    yield* flushOp();
   }
+}
+
+/** writeHeaderCopiesTask on a store's async path. */
+export function writeHeaderCopies(
+  store: BlockStore,
+  bytes: Uint8Array,
+  copySize: number,
+  offsets?: readonly number[],
+): Promise<void> {
+  return runAsync(store, writeHeaderCopiesTask(bytes, copySize, offsets));
 }

@@ -12,20 +12,20 @@
 //   and copy 2 is marked stale: it is rewritten before the next change, on flush and close, and
 //   by the next open. So a failed copy 2 never turns a change the caller was told failed into
 //   one that is applied.
+//
+// The methods are StoreTasks (src/storage/store-task.ts), run on the store's async or sync path.
 
-import type { BlockStore } from '../storage/block-store.js';
-import { writeHeaderCopies } from './header-copies.js';
+import type { StoreTask } from '../storage/store-task.js';
+import { writeHeaderCopiesTask } from './header-copies.js';
 
 export class HeaderState {
-  readonly #store: BlockStore;
   readonly #copySize: number;
   /** The encoded header both copies should hold (copy 1 does, durably). */
   #bytes: Uint8Array;
   #copy2Stale = false;
   #lost = false;
 
-  constructor(store: BlockStore, bytes: Uint8Array, copySize: number) {
-    this.#store = store;
+  constructor(bytes: Uint8Array, copySize: number) {
     this.#bytes = bytes;
     this.#copySize = copySize;
   }
@@ -35,17 +35,17 @@ export class HeaderState {
     return this.#lost;
   }
 
-  /** Makes `bytes` the header: resolves once it is committed (copy 1 durable), throws with the
+  /** Makes `bytes` the header: returns once it is committed (copy 1 durable), throws with the
    *  store unchanged otherwise (or with `lost` set, when not even the old header could be put back). */
-  async commit(bytes: Uint8Array, what: string): Promise<void> {
+  *commit(bytes: Uint8Array, what: string): StoreTask<void> {
     // A stale copy 2 is brought up to date first: a failure of this update must not leave the
     // store with only an older header in copy 2 to fall back on.
-    await this.repairStaleCopy();
+    yield* this.repairStaleCopy();
     try {
-      await writeHeaderCopies(this.#store, bytes, this.#copySize, [0]);
+      yield* writeHeaderCopiesTask(bytes, this.#copySize, [0]);
     } catch (e) {
       try {
-        await writeHeaderCopies(this.#store, this.#bytes, this.#copySize, [0]);
+        yield* writeHeaderCopiesTask(this.#bytes, this.#copySize, [0]);
       } catch (restoreError) {
         this.#lost = true;
         throw new Error(
@@ -57,13 +57,17 @@ export class HeaderState {
     }
     this.#bytes = bytes;
     this.#copy2Stale = true;
-    await this.repairStaleCopy().catch(() => undefined);
+    try {
+      yield* this.repairStaleCopy();
+    } catch {
+      // Stays stale: rewritten before the next change, on flush and close, and by the next open.
+    }
   }
 
   /** Rewrites copy 2 if an earlier update could not; throws if the store still refuses. */
-  async repairStaleCopy(): Promise<void> {
+  *repairStaleCopy(): StoreTask<void> {
     if (!this.#copy2Stale) return;
-    await writeHeaderCopies(this.#store, this.#bytes, this.#copySize, [this.#copySize]);
+    yield* writeHeaderCopiesTask(this.#bytes, this.#copySize, [this.#copySize]);
     this.#copy2Stale = false;
   }
 }

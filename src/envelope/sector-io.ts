@@ -1,13 +1,14 @@
 // A volume's data sectors on its store: byte ranges read and written as whole XTS sectors, in
 // chunks of at most CHUNK_BYTES (the memory a large call uses), over the pure arithmetic of
 // sector-ranges.ts. Volume owns the rules around it (queueing, read-only, size, header); this file
-// only moves bytes between plaintext ranges and encrypted sectors.
+// only moves bytes between plaintext ranges and encrypted sectors. Its methods are StoreTasks
+// (src/storage/store-task.ts): the Volume runs them over the store's async or sync path.
 //
 // Sector n of the data area is encrypted under XTS with tweak n; plaintext copies made here are
 // zeroed once they have been copied out or encrypted in place.
 
 import type { Xts } from '../engine/xts.js';
-import type { BlockStore } from '../storage/block-store.js';
+import { readOp, writeOp, type StoreTask } from '../storage/store-task.js';
 import { readChunks, writeChunks } from './sector-ranges.js';
 
 /** Bytes of sectors processed per store call: bounds the memory a large read or write uses. */
@@ -15,17 +16,16 @@ const CHUNK_BYTES = 1 << 20;
 
 export class SectorIo {
   constructor(
-    private readonly store: BlockStore,
     private readonly xts: Xts,
     private readonly dataOffset: number,
     private readonly sectorSize: number,
   ) {}
 
   /** The plaintext bytes [start, start + count) (the caller checked they are below the size). */
-  async readRange(start: number, count: number): Promise<Uint8Array> {
+  *readRange(start: number, count: number): StoreTask<Uint8Array> {
     const out = new Uint8Array(count);
     for (const c of readChunks(start, count, this.sectorSize, CHUNK_BYTES)) {
-      const plain = await this.readSectors(c.firstSector, c.sectorCount);
+      const plain = yield* this.readSectors(c.firstSector, c.sectorCount);
       out.set(plain.subarray(c.from, c.to), c.outAt);
       plain.fill(0);
     }
@@ -34,28 +34,22 @@ export class SectorIo {
 
   /** Writes the plaintext range [from, end) — `data` at `dataStart`, zeros before it — as whole
    *  sectors; sectors below `existingBytes` keep their bytes outside the range. */
-  async writeRange(
-    from: number,
-    end: number,
-    dataStart: number,
-    data: Uint8Array,
-    existingBytes: number,
-  ): Promise<void> {
+  *writeRange(from: number, end: number, dataStart: number, data: Uint8Array, existingBytes: number): StoreTask<void> {
     const ss = this.sectorSize;
     for (const c of writeChunks(from, end, dataStart, existingBytes, ss, CHUNK_BYTES)) {
       const plain = new Uint8Array(c.sectorCount * ss);
       // Edge sectors that are only partly overwritten keep their other bytes.
-      for (const edge of c.edges) plain.set(await this.readSectors(edge, 1), (edge - c.firstSector) * ss);
+      for (const edge of c.edges) plain.set(yield* this.readSectors(edge, 1), (edge - c.firstSector) * ss);
       plain.fill(0, c.zeroFrom, c.zeroTo);
       if (c.dataTo > c.dataFrom) plain.set(data.subarray(c.dataFrom, c.dataTo), c.dataAt);
       this.xts.encrypt(plain, c.firstSector, plain);
-      await this.store.write(this.dataOffset + c.chunkStart, plain);
+      yield* writeOp(this.dataOffset + c.chunkStart, plain);
     }
   }
 
-  private async readSectors(first: number, count: number): Promise<Uint8Array> {
+  private *readSectors(first: number, count: number): StoreTask<Uint8Array> {
     const ss = this.sectorSize;
-    const cipher = await this.store.read(this.dataOffset + first * ss, count * ss);
+    const cipher = yield* readOp(this.dataOffset + first * ss, count * ss);
     return this.xts.decrypt(cipher, first, cipher);
   }
 }

@@ -17,6 +17,9 @@
 // - Operations on one volume run one at a time, in call order (a read-modify-write of a sector
 //   must not interleave with another write of it).
 // - The store stays the caller's: close() flushes it and zeroes the keys, but does not close it.
+// - The data path (volume-data.ts) is written once as StoreTasks: read/write/truncate/flush run
+//   it on the store's async path, readSync/writeSync/truncateSync/flushSync on its sync path
+//   (stores that have one: memory, files, OPFS sync access handles; volume-sync.ts).
 
 import type { BlockStore } from '../storage/block-store.js';
 import type { KmsClient } from '../kms/types.js';
@@ -24,10 +27,14 @@ import * as check from '../utils/bytes.js';
 import { checkChangeKeyOptions, checkDestroyOptions, checkKmsClient, checkOptions, checkStore } from './arguments.js';
 import { DataKeySession } from './data-key-session.js';
 import { HeaderDamagedError, ReadOnlyVolumeError, VolumeClosedError } from './errors.js';
+import { VolumeData, type HeaderChange } from './volume-data.js';
+import { runVolumeTaskSync } from './volume-sync.js';
 import { FLAG_SCRATCH, FLAG_SIZE_IN_TRAILER } from './format.js';
 import { copiesToRepair, readHeaderCopies, writeHeaderCopies } from './header-copies.js';
-import { encodeHeader, openSealed, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
+import { openSealed, type HeaderFields, type SealedFields } from './header.js';
 import { HeaderState } from './header-state.js';
+import type { StoreTask } from '../storage/store-task.js';
+import { runAsync } from '../storage/store-task.js';
 import { unlockHeader } from './header-unlock.js';
 import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js';
 import { destroyScratchKey, retireVolumeGrant } from './kms-calls.js';
@@ -43,18 +50,13 @@ export class Volume {
   readonly #policy: CheckedPolicy;
   /** Opened with readOnly: nothing may be written, not even the header. */
   readonly #readOnly: boolean;
-  /** The data may not change: readOnly, or an encrypted stream (its exact length is sealed in
-   *  the trailer after the last sector). Header-only changes — rewrap, addKey, removeKey,
-   *  destroy — still work on a stream: they rewrite the two header copies and nothing else. */
-  readonly #dataReadOnly: boolean;
   #session: DataKeySession;
-  readonly #sectors: SectorIo;
+  readonly #data: VolumeData;
   readonly #header: HeaderState;
-  #fields: HeaderFields;
-  #sealed: SealedFields;
-  #size: number;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Async calls queued or running: a sync call must not overtake them. */
+  #inFlight = 0;
 
   private constructor(
     store: BlockStore,
@@ -66,19 +68,22 @@ export class Volume {
     headerBytes: Uint8Array,
     size: number,
     readOnly: boolean,
+    /** The data may not change: readOnly, or an encrypted stream (its exact length is sealed in
+     *  the trailer after the last sector). Header-only changes — rewrap, addKey, removeKey,
+     *  destroy — still work on a stream: they rewrite the two header copies and nothing else. */
     dataReadOnly: boolean,
   ) {
     this.#store = store;
-    this.#header = new HeaderState(store, headerBytes, fields.copySize);
+    this.#header = new HeaderState(headerBytes, fields.copySize);
     this.#kms = kms;
     this.#policy = policy;
     this.#session = session;
-    this.#sectors = new SectorIo(store, session.xts, fields.dataOffset, fields.sectorSize);
-    this.#fields = fields;
-    this.#sealed = sealed;
-    this.#size = size;
+    const sectors = new SectorIo(session.xts, fields.dataOffset, fields.sectorSize);
+    this.#data = new VolumeData(sectors, this.#header, session, fields, sealed, size, dataReadOnly, () => {
+      this.#closed = true;
+      this.#session.close();
+    });
     this.#readOnly = readOnly;
-    this.#dataReadOnly = dataReadOnly;
   }
 
   // ---- create ------------------------------------------------------------------------------
@@ -92,7 +97,10 @@ export class Volume {
     const volume = new Volume(store, kms, policy, session, fields, sealed, header, size, false, false);
     try {
       // Sectors first (zeros, encrypted), then the header that makes them a volume.
-      await volume.#sectors.writeRange(0, size, size, new Uint8Array(0), 0);
+      await runAsync(
+        store,
+        new SectorIo(session.xts, fields.dataOffset, fields.sectorSize).writeRange(0, size, size, new Uint8Array(0), 0),
+      );
       await store.flush();
       await writeHeaderCopies(store, header, fields.copySize);
     } catch (e) {
@@ -167,32 +175,32 @@ export class Volume {
 
   /** Bytes of data. */
   get size(): number {
-    return this.#size;
+    return this.#data.size;
   }
   get sectorSize(): number {
-    return this.#fields.sectorSize;
+    return this.#data.fields.sectorSize;
   }
   get cipher(): string {
-    return this.#fields.cipher;
+    return this.#data.fields.cipher;
   }
   /** The random volume id (hex), also in every wrapped key's encryption context. */
   get volumeId(): string {
-    return check.toHex(this.#fields.volumeId);
+    return check.toHex(this.#data.fields.volumeId);
   }
   /** A copy of the user metadata. */
   get metadata(): unknown {
-    return JSON.parse(JSON.stringify(this.#sealed.metadata ?? null)) as unknown;
+    return JSON.parse(JSON.stringify(this.#data.sealed.metadata ?? null)) as unknown;
   }
   /** The KMS key ARNs the data key is wrapped under, in header order. */
   get keyIds(): string[] {
-    return this.#fields.wrappedKeys.map((w) => w.keyArn);
+    return this.#data.fields.wrappedKeys.map((w) => w.keyArn);
   }
   /** True when the data cannot be written: opened with readOnly, or an encrypted stream. */
   get readOnly(): boolean {
-    return this.#dataReadOnly;
+    return this.#data.dataReadOnly;
   }
   get scratch(): boolean {
-    return (this.#fields.flags & FLAG_SCRATCH) !== 0;
+    return (this.#data.fields.flags & FLAG_SCRATCH) !== 0;
   }
   get closed(): boolean {
     return this.#closed;
@@ -200,85 +208,54 @@ export class Volume {
 
   // ---- data --------------------------------------------------------------------------------
 
-  async read(offset: number | bigint, length: number | bigint): Promise<Uint8Array> {
-    const what = 'volume.read';
-    const start = check.byteCount(offset, `${what}: offset`, true);
-    const count = check.byteCount(length, `${what}: length`, true);
-    return this.#exclusive(what, async () => {
-      if (start + count > this.#size) {
-        throw new RangeError(
-          `${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`,
-        );
-      }
-      return this.#sectors.readRange(start, count);
-    });
+  read(offset: number | bigint, length: number | bigint): Promise<Uint8Array> {
+    return this.#exclusive('volume.read', (what) => this.#data.read(what, offset, length));
   }
 
   /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros). */
-  async write(offset: number | bigint, bytes: Uint8Array): Promise<void> {
-    const what = 'volume.write';
-    const start = check.byteCount(offset, `${what}: offset`, true);
-    const data = check.bytes(bytes, `${what}: bytes`);
-    if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
-    return this.#exclusive(what, async () => {
-      if (this.#dataReadOnly)
-        throw new ReadOnlyVolumeError(
-          `${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`,
-        );
-      if (data.length === 0) return;
-      const end = start + data.length;
-      const oldSize = this.#size;
-      // Writing past the end also (re)writes the gap from the old end as zeros: bytes of the old
-      // last sector beyond the old size may hold data of a write that crashed before its header.
-      const from = Math.min(start, oldSize);
-      await this.#sectors.writeRange(from, end, start, data, oldSize);
-      // The header learns the new size at the next flush() or close() (amortised growth).
-      if (end > oldSize) this.#size = end;
-    });
+  write(offset: number | bigint, bytes: Uint8Array): Promise<void> {
+    return this.#exclusive('volume.write', (what) => this.#data.write(what, offset, bytes));
   }
 
   /** Sets the size to `size` bytes: a shrink drops the bytes beyond it (the store is cut after
    *  the header records the smaller size); a growth adds zeros, recorded at the next flush. */
-  async truncate(size: number | bigint): Promise<void> {
-    const what = 'volume.truncate';
-    const target = check.byteCount(size, `${what}: size`, true);
-    return this.#exclusive(what, async () => {
-      if (this.#dataReadOnly)
-        throw new ReadOnlyVolumeError(
-          `${what}: the volume is read-only (opened with readOnly, or an encrypted stream)`,
-        );
-      const oldSize = this.#size;
-      if (target === oldSize) return;
-      if (target > oldSize) {
-        await this.#sectors.writeRange(oldSize, target, target, new Uint8Array(0), oldSize);
-        this.#size = target;
-        return;
-      }
-      if (target < (this.#sealed.size ?? 0)) {
-        // The header must never record more than the store holds: smaller size first, then cut.
-        await this.#store.flush();
-        await this.#updateHeader(what, { size: target });
-      }
-      this.#size = target;
-      const ss = this.#fields.sectorSize;
-      await this.#store.truncate(this.#fields.dataOffset + Math.ceil(target / ss) * ss);
-      await this.#store.flush();
-    });
+  truncate(size: number | bigint): Promise<void> {
+    return this.#exclusive('volume.truncate', (what) => this.#data.truncate(what, size));
   }
 
   /** Makes every completed write durable: flushes the store, then records a grown size. */
   flush(): Promise<void> {
-    return this.#exclusive('volume.flush', () => this.#flushAndRecordSize());
+    return this.#exclusive('volume.flush', (what) => this.#data.flushAndRecordSize(what));
+  }
+
+  // The same four on the store's sync path (a SyncBlockStore whose `synchronous` is true), for
+  // callers that cannot await, such as a SQLite VFS. Same rules, errors and header behaviour;
+  // refused while an async call of this volume is in flight, or when the store has no sync path.
+
+  readSync(offset: number | bigint, length: number | bigint): Uint8Array {
+    return this.#exclusiveSync('volume.readSync', (what) => this.#data.read(what, offset, length));
+  }
+  writeSync(offset: number | bigint, bytes: Uint8Array): void {
+    this.#exclusiveSync('volume.writeSync', (what) => this.#data.write(what, offset, bytes));
+  }
+  truncateSync(size: number | bigint): void {
+    this.#exclusiveSync('volume.truncateSync', (what) => this.#data.truncate(what, size));
+  }
+  flushSync(): void {
+    this.#exclusiveSync('volume.flushSync', (what) => this.#data.flushAndRecordSize(what));
   }
 
   /** Flushes the store and zeroes every key. The store stays open (it is the caller's). */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    this.#inFlight += 1;
     const run = this.#queue.then(async () => {
-      if (this.#closed) return;
       try {
-        if (!this.#readOnly && !this.#header.lost) await this.#flushAndRecordSize();
+        if (this.#closed) return;
+        if (!this.#readOnly && !this.#header.lost)
+          await runAsync(this.#store, this.#data.flushAndRecordSize('volume.close'));
       } finally {
+        this.#inFlight -= 1;
         this.#closed = true;
         this.#session.close();
       }
@@ -307,11 +284,11 @@ export class Volume {
     const what = 'volume.removeKey';
     if (typeof keyId !== 'string' || keyId.length === 0)
       throw new TypeError(`${what}: keyId must be a non-empty string`);
-    return this.#exclusive(what, async () => {
+    return this.#queued(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
-      const index = await findRemovableKey(this.#kms, this.#fields.wrappedKeys, keyId, what);
-      const removed = this.#fields.wrappedKeys[index]!;
-      await this.#updateHeader(what, { wrappedKeys: this.#fields.wrappedKeys.filter((_, i) => i !== index) });
+      const index = await findRemovableKey(this.#kms, this.#data.fields.wrappedKeys, keyId, what);
+      const removed = this.#data.fields.wrappedKeys[index]!;
+      await this.#updateHeader(what, { wrappedKeys: this.#data.fields.wrappedKeys.filter((_, i) => i !== index) });
       await retireGrants(this.#kms, [removed]);
     });
   }
@@ -321,12 +298,12 @@ export class Volume {
   async destroy(options: DestroyOptions = {}): Promise<void> {
     const what = 'volume.destroy';
     const keyService = checkDestroyOptions(options, what);
-    return this.#exclusive(what, async () => {
+    return this.#queued(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
       // Key service first: if it refuses, nothing has been written and the volume still works.
-      await retireGrants(this.#kms, this.#fields.wrappedKeys, true);
-      if (this.scratch) await destroyScratchKey(this.#kms, this.#fields.wrappedKeys[0]!.keyArn, keyService);
-      await this.#store.write(0, new Uint8Array(this.#fields.dataOffset));
+      await retireGrants(this.#kms, this.#data.fields.wrappedKeys, true);
+      if (this.scratch) await destroyScratchKey(this.#kms, this.#data.fields.wrappedKeys[0]!.keyArn, keyService);
+      await this.#store.write(0, new Uint8Array(this.#data.fields.dataOffset));
       await this.#store.flush();
       await this.#store.truncate(0);
       await this.#store.flush();
@@ -337,58 +314,52 @@ export class Volume {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  #exclusive<T>(what: string, task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(() => {
-      if (this.#closed) {
-        throw new VolumeClosedError(
-          `${what}: the volume is closed${this.#header.lost ? " (a failed header update left the store's header unknown: reopen it)" : ''}`,
-        );
+  /** Runs `task` on the async path, after every earlier call of this volume. */
+  #exclusive<T>(what: string, task: (what: string) => StoreTask<T>): Promise<T> {
+    return this.#queued(what, () => runAsync(this.#store, task(what)));
+  }
+
+  /** Runs `task` on the sync path, now (volume-sync.ts says when it may not). */
+  #exclusiveSync<T>(what: string, task: (what: string) => StoreTask<T>): T {
+    this.#checkOpen(what);
+    return runVolumeTaskSync(this.#store, what, this.#inFlight, task(what));
+  }
+
+  #queued<T>(what: string, call: () => Promise<T>): Promise<T> {
+    this.#inFlight += 1;
+    const run = this.#queue.then(async () => {
+      try {
+        this.#checkOpen(what);
+        return await call();
+      } finally {
+        this.#inFlight -= 1; // before the caller resumes: it may go sync at once
       }
-      return task();
     });
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  /** flush() and close(): the store first (data before the header that makes it reachable),
-   *  then a grown size into the header, then a copy 2 a failed update left stale. */
-  async #flushAndRecordSize(what = 'volume.flush'): Promise<void> {
-    await this.#store.flush();
-    if (!this.#dataReadOnly && this.#size !== this.#sealed.size) await this.#updateHeader(what, { size: this.#size });
-    await this.#header.repairStaleCopy();
+  #checkOpen(what: string): void {
+    if (this.#closed) {
+      throw new VolumeClosedError(
+        `${what}: the volume is closed${this.#header.lost ? " (a failed header update left the store's header unknown: reopen it)" : ''}`,
+      );
+    }
   }
 
-  /** Commits a new header with the changes; memory follows only once the store has it. */
-  async #updateHeader(what: string, change: { size?: number; wrappedKeys?: WrappedKey[] }): Promise<void> {
-    const fields: HeaderFields = {
-      ...this.#fields,
-      sequence: this.#fields.sequence + 1,
-      wrappedKeys: change.wrappedKeys ?? this.#fields.wrappedKeys,
-    };
-    const sealed: SealedFields = { ...this.#sealed, size: change.size ?? this.#sealed.size };
-    const bytes = encodeHeader(fields, sealed, this.#session.metadataGcm, this.#session.headerMacKey);
-    try {
-      await this.#header.commit(bytes, what);
-    } catch (e) {
-      if (this.#header.lost) {
-        this.#closed = true;
-        this.#session.close();
-      }
-      throw e;
-    }
-    this.#fields = fields;
-    this.#sealed = sealed;
+  #updateHeader(what: string, change: HeaderChange): Promise<void> {
+    return runAsync(this.#store, this.#data.updateHeader(what, change));
   }
 
   async #changeKeys(what: string, options: ChangeKeyOptions, mode: 'add' | 'replace'): Promise<void> {
     const request = checkChangeKeyOptions(options, this.#kms, what);
-    return this.#exclusive(what, async () => {
+    return this.#queued(what, async () => {
       if (this.#readOnly) throw new ReadOnlyVolumeError(`${what}: the volume is read-only`);
-      const current = this.#fields.wrappedKeys;
+      const current = this.#data.fields.wrappedKeys;
       const { entry, wrappedKeys } = await planKeyChange(
         request,
         mode,
-        { policy: this.#policy, fields: this.#fields, sealed: this.#sealed, session: this.#session },
+        { policy: this.#policy, fields: this.#data.fields, sealed: this.#data.sealed, session: this.#session },
         what,
       );
       try {

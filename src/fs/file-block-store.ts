@@ -12,6 +12,10 @@
 // disk; timestamps may not. The first flush after open() created the file also fsyncs its
 // directory, so the new name survives a crash too.
 //
+// Synchronous too (SyncBlockStore): the same primitives through node:fs's readSync/writeSync/
+// ftruncateSync/fdatasyncSync on the FileHandle's descriptor (Node and Deno), for callers that
+// cannot await (a SQLite VFS).
+//
 // No lock: two stores (or processes) writing one file interleave their writes. The volume layer
 // above is single-writer by design; keep it that way.
 //
@@ -24,12 +28,13 @@
 // and warns in our words instead (ATREST_UNCLOSED_FILE_BLOCK_STORE), naming the file and the
 // rule. A store that was closed is unregistered and never warns.
 
+import { fdatasyncSync, fstatSync, ftruncateSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import process from 'node:process';
-import { CheckedBlockStore } from '../storage/checked-block-store.js';
-import { errorCode, syncDirectory } from './fs-helpers.js';
+import { CheckedBlockStore, type SyncPrimitives } from '../storage/checked-block-store.js';
+import { errorCode, syncDirectory, syncDirectorySync } from './fs-helpers.js';
 
 export interface FileBlockStoreOptions {
   /** Create the file (empty) when it does not exist. Default false: a missing file is an error
@@ -94,13 +99,7 @@ export class FileBlockStore extends CheckedBlockStore {
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.file.read(bytes, done, length - done, offset + done);
-      if (bytesRead === 0) {
-        // The size was checked just before: another writer shrank the file in between.
-        throw new Error(
-          `FileBlockStore.read: ${this.path} ended at ${offset + done} while reading ${length} bytes at ${offset} (truncated by someone else?)`,
-        );
-      }
-      done += bytesRead;
+      done = this.advance(done, bytesRead, offset, length, 'read');
     }
     return bytes;
   }
@@ -109,9 +108,7 @@ export class FileBlockStore extends CheckedBlockStore {
     let done = 0;
     while (done < bytes.length) {
       const { bytesWritten } = await this.file.write(bytes, done, bytes.length - done, offset + done);
-      if (bytesWritten === 0)
-        throw new Error(`FileBlockStore.write: ${this.path} accepted no bytes at ${offset + done}`);
-      done += bytesWritten;
+      done = this.advance(done, bytesWritten, offset, bytes.length, 'write');
     }
   }
 
@@ -126,6 +123,53 @@ export class FileBlockStore extends CheckedBlockStore {
       await syncDirectory(dirname(this.path));
       this.directoryEntryPending = false;
     }
+  }
+
+  private readonly primitives: SyncPrimitives = {
+    sizeNow: () => fstatSync(this.file.fd).size,
+    readAt: (offset, length) => {
+      const bytes = new Uint8Array(length);
+      for (let done = 0; done < length;)
+        done = this.advance(
+          done,
+          readSync(this.file.fd, bytes, done, length - done, offset + done),
+          offset,
+          length,
+          'read',
+        );
+      return bytes;
+    },
+    writeAt: (offset, bytes) => {
+      const n = bytes.length;
+      for (let done = 0; done < n;)
+        done = this.advance(done, writeSync(this.file.fd, bytes, done, n - done, offset + done), offset, n, 'write');
+    },
+    truncateTo: (size) => ftruncateSync(this.file.fd, size),
+    flushNow: () => {
+      if (this.readOnly) return;
+      fdatasyncSync(this.file.fd);
+      if (this.directoryEntryPending) {
+        syncDirectorySync(dirname(this.path));
+        this.directoryEntryPending = false;
+      }
+    },
+  };
+
+  protected override syncPrimitives(): SyncPrimitives {
+    return this.primitives;
+  }
+
+  /** One step of a read or write loop: `moved` more bytes done, or the error when none moved. */
+  private advance(done: number, moved: number, offset: number, length: number, op: 'read' | 'write'): number {
+    if (moved === 0) {
+      // A read: the size was checked just before, so another writer shrank the file in between.
+      throw new Error(
+        op === 'read'
+          ? `FileBlockStore.read: ${this.path} ended at ${offset + done} while reading ${length} bytes at ${offset} (truncated by someone else?)`
+          : `FileBlockStore.write: ${this.path} accepted no bytes at ${offset + done}`,
+      );
+    }
+    return done + moved;
   }
 
   protected async closeNow(): Promise<void> {

@@ -1,5 +1,6 @@
 // Small file-system helpers shared by the file stores.
 
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import process from 'node:process';
@@ -9,22 +10,44 @@ export function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
-/** fsync of a directory makes a new name or a rename in it durable. Windows cannot open a
- *  directory for that (and NTFS's journal covers names): skip where the OS refuses. */
+// Where the OS cannot open a directory for fsync (Windows; NTFS's journal covers names), and
+// where it cannot fsync one: both skipped, by syncDirectory and syncDirectorySync alike.
+const NO_DIRECTORY_OPEN = ['EISDIR', 'EPERM', 'EACCES'];
+const NO_DIRECTORY_FSYNC = ['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'];
+
+/** fsync of a directory makes a new name or a rename in it durable. */
 export async function syncDirectory(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');
   } catch (err) {
-    if (['EISDIR', 'EPERM', 'EACCES'].includes(errorCode(err) ?? '')) return;
+    if (NO_DIRECTORY_OPEN.includes(errorCode(err) ?? '')) return;
     throw err;
   }
   try {
     await handle.sync();
   } catch (err) {
-    if (!['EINVAL', 'EPERM', 'EBADF', 'ENOTSUP'].includes(errorCode(err) ?? '')) throw err;
+    if (!NO_DIRECTORY_FSYNC.includes(errorCode(err) ?? '')) throw err;
   } finally {
     await handle.close();
+  }
+}
+
+/** syncDirectory, synchronously (FileBlockStore's sync path). */
+export function syncDirectorySync(dir: string): void {
+  let fd;
+  try {
+    fd = openSync(dir, 'r');
+  } catch (err) {
+    if (NO_DIRECTORY_OPEN.includes(errorCode(err) ?? '')) return;
+    throw err;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if (!NO_DIRECTORY_FSYNC.includes(errorCode(err) ?? '')) throw err;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -34,6 +34,35 @@ export interface BlockStore {
   close(): Promise<void>;
 }
 
+/**
+ * A BlockStore that can also be called synchronously (memory; files in Node and Deno; OPFS
+ * through a sync access handle). The sync methods follow exactly the rules above, throwing
+ * instead of rejecting. `synchronous` says whether they work on this store object (a class may
+ * offer them only for some ways of opening). A sync call while an async call of the same store
+ * is still in flight is refused with an Error: it would overtake the queued call.
+ */
+export interface SyncBlockStore extends BlockStore {
+  readonly synchronous: boolean;
+  readSync(offset: number, length: number): Uint8Array;
+  writeSync(offset: number, bytes: Uint8Array): void;
+  sizeSync(): number;
+  truncateSync(size: number): void;
+  flushSync(): void;
+}
+
+/** The store as a SyncBlockStore when its sync methods work, else undefined. */
+export function syncPathOf(store: BlockStore): SyncBlockStore | undefined {
+  const s = store as Partial<SyncBlockStore>;
+  return s.synchronous === true &&
+    typeof s.readSync === 'function' &&
+    typeof s.writeSync === 'function' &&
+    typeof s.sizeSync === 'function' &&
+    typeof s.truncateSync === 'function' &&
+    typeof s.flushSync === 'function'
+    ? (store as SyncBlockStore)
+    : undefined;
+}
+
 /** The end of a range (`offset + length`) must stay a safe integer, or positions would round. */
 export function checkRangeEnd(offset: number, length: number, what: string): number {
   const end = offset + length;

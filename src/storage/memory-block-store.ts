@@ -1,13 +1,25 @@
 // MemoryBlockStore: a BlockStore in one growable Uint8Array, for tests, scratch volumes that
 // never touch a disk, and as the reference the other stores are checked against. Nothing
-// persists past close(); flush() has nothing to do.
+// persists past close(); flush() has nothing to do. Synchronous too (SyncBlockStore): the async
+// primitives are the sync ones.
 
 import { bytes } from '../utils/bytes.js';
-import { CheckedBlockStore } from './checked-block-store.js';
+import { CheckedBlockStore, type SyncPrimitives } from './checked-block-store.js';
 
 export class MemoryBlockStore extends CheckedBlockStore {
   private buffer: Uint8Array;
   private length: number;
+  private readonly primitives: SyncPrimitives = {
+    sizeNow: () => this.length,
+    readAt: (offset, length) => this.buffer.slice(offset, offset + length),
+    writeAt: (offset, bytes) => {
+      const end = offset + bytes.length;
+      if (end > this.length) this.resize(end);
+      this.buffer.set(bytes, offset);
+    },
+    truncateTo: (size) => this.resize(size),
+    flushNow: () => undefined,
+  };
 
   /** An empty store, or one holding a copy of `initial` (say, bytes saved from another store). */
   constructor(initial?: Uint8Array) {
@@ -17,22 +29,24 @@ export class MemoryBlockStore extends CheckedBlockStore {
     this.length = this.buffer.length;
   }
 
+  protected override syncPrimitives(): SyncPrimitives {
+    return this.primitives;
+  }
+
   protected async sizeNow(): Promise<number> {
-    return this.length;
+    return this.primitives.sizeNow();
   }
 
   protected async readAt(offset: number, length: number): Promise<Uint8Array> {
-    return this.buffer.slice(offset, offset + length);
+    return this.primitives.readAt(offset, length);
   }
 
   protected async writeAt(offset: number, bytes: Uint8Array): Promise<void> {
-    const end = offset + bytes.length;
-    if (end > this.length) this.resize(end);
-    this.buffer.set(bytes, offset);
+    this.primitives.writeAt(offset, bytes);
   }
 
   protected async truncateTo(size: number): Promise<void> {
-    this.resize(size);
+    this.primitives.truncateTo(size);
   }
 
   protected async flushNow(): Promise<void> {}

@@ -180,6 +180,27 @@ export class RecordingStore {
     this.mutations.push(['truncate', size]);
     return this.inner.truncate(size);
   }
+  // The sync path (SyncBlockStore), recorded the same way.
+  get synchronous() {
+    return this.inner.synchronous === true;
+  }
+  readSync(o, l) {
+    return this.inner.readSync(o, l);
+  }
+  sizeSync() {
+    return this.inner.sizeSync();
+  }
+  flushSync() {
+    return this.inner.flushSync();
+  }
+  writeSync(offset, bytes) {
+    this.mutations.push(['write', offset, bytes.length]);
+    return this.inner.writeSync(offset, bytes);
+  }
+  truncateSync(size) {
+    this.mutations.push(['truncate', size]);
+    return this.inner.truncateSync(size);
+  }
 }
 
 export async function collect(readable) {

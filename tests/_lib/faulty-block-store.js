@@ -2,7 +2,8 @@
 // the Nth flush (counted separately, from 1) throws. A failing write may first put part of its
 // bytes on the store (a torn write): `tear` says how many leading bytes land (0 = none). Every
 // other call goes through unchanged, so a test can then see what a retry, a close or a reopen
-// does. Portable (Node, Deno, Chromium).
+// does. It has the sync path (SyncBlockStore) whenever its inner store does, with the same
+// faults counted over both paths. Portable (Node, Deno, Chromium).
 
 export class FaultyBlockStore {
   /** @param {import('../../dist/index.js').BlockStore} inner */
@@ -32,6 +33,28 @@ export class FaultyBlockStore {
     return f;
   }
 
+  /** Counts a write; if it is the faulty one, the bytes that still land and the error. */
+  #writeFault(offset, bytes) {
+    this.writes += 1;
+    const f = this.#hit('write', this.writes);
+    if (f === undefined) return undefined;
+    const tear = Math.min(f.tear, bytes.length);
+    const error = Object.assign(
+      new Error(
+        `EIO: injected fault at write ${this.writes} (offset ${offset}, ${bytes.length} bytes${tear > 0 ? `, first ${tear} written` : ''})`,
+      ),
+      { code: 'EIO' },
+    );
+    return { torn: tear > 0 ? bytes.slice(0, tear) : undefined, error };
+  }
+
+  /** Counts a flush; the error if it is the faulty one. */
+  #flushFault() {
+    this.flushes += 1;
+    if (this.#hit('flush', this.flushes) === undefined) return undefined;
+    return Object.assign(new Error(`EIO: injected fault at flush ${this.flushes}`), { code: 'EIO' });
+  }
+
   size() {
     return this.inner.size();
   }
@@ -44,27 +67,39 @@ export class FaultyBlockStore {
   truncate(size) {
     return this.inner.truncate(size);
   }
-
   async write(offset, bytes) {
-    this.writes += 1;
-    const f = this.#hit('write', this.writes);
-    if (f !== undefined) {
-      const tear = Math.min(f.tear, bytes.length);
-      if (tear > 0) await this.inner.write(offset, bytes.slice(0, tear));
-      throw Object.assign(
-        new Error(
-          `EIO: injected fault at write ${this.writes} (offset ${offset}, ${bytes.length} bytes${tear > 0 ? `, first ${tear} written` : ''})`,
-        ),
-        { code: 'EIO' },
-      );
-    }
-    return this.inner.write(offset, bytes);
+    const f = this.#writeFault(offset, bytes);
+    if (f === undefined) return this.inner.write(offset, bytes);
+    if (f.torn !== undefined) await this.inner.write(offset, f.torn);
+    throw f.error;
+  }
+  async flush() {
+    const error = this.#flushFault();
+    if (error !== undefined) throw error;
+    return this.inner.flush();
   }
 
-  async flush() {
-    this.flushes += 1;
-    if (this.#hit('flush', this.flushes) !== undefined)
-      throw Object.assign(new Error(`EIO: injected fault at flush ${this.flushes}`), { code: 'EIO' });
-    return this.inner.flush();
+  get synchronous() {
+    return this.inner.synchronous === true;
+  }
+  sizeSync() {
+    return this.inner.sizeSync();
+  }
+  readSync(offset, length) {
+    return this.inner.readSync(offset, length);
+  }
+  truncateSync(size) {
+    return this.inner.truncateSync(size);
+  }
+  writeSync(offset, bytes) {
+    const f = this.#writeFault(offset, bytes);
+    if (f === undefined) return this.inner.writeSync(offset, bytes);
+    if (f.torn !== undefined) this.inner.writeSync(offset, f.torn);
+    throw f.error;
+  }
+  flushSync() {
+    const error = this.#flushFault();
+    if (error !== undefined) throw error;
+    return this.inner.flushSync();
   }
 }

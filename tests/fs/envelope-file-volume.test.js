@@ -109,4 +109,36 @@ files('a read-only file with a damaged header copy opens (readOnly: no repair is
   await store.close();
 });
 
+files('the sync path on a file: writeSync, truncateSync, flushSync, reopen in a new store, same bytes', async () => {
+  const { app } = setup();
+  const path = join(dir, 'sync.atrest');
+  let store = await FileBlockStore.open(path, { create: true });
+  assert.ok(store.synchronous, 'a file store has a sync path');
+  const vol = await Volume.create(store, { kms: app, size: 0 });
+  vol.writeSync(0, pattern(30_000, 5));
+  vol.writeSync(50_000, pattern(100, 6));
+  vol.truncateSync(50_050);
+  vol.flushSync();
+  assertBytes(vol.readSync(0, 30_000), pattern(30_000, 5));
+  await vol.close();
+  await store.close();
+  assert.throws(() => store.readSync(0, 1), /FileBlockStore.readSync: the store is closed/);
+  store = await FileBlockStore.open(path, { readOnly: true });
+  assert.throws(() => store.writeSync(0, Uint8Array.of(1)), /writeSync: the store was opened read-only/);
+  assert.throws(
+    () => store.readSync(store.sizeSync(), 1),
+    (e) => e instanceof RangeError && /read past the end/.test(e.message),
+  );
+  const again = await Volume.open(store, { kms: app, readOnly: true });
+  assert.is(again.size, 50_050, 'flushSync recorded the size');
+  assertBytes(again.readSync(0, 30_000), pattern(30_000, 5));
+  assertBytes(again.readSync(50_000, 50), pattern(100, 6).subarray(0, 50));
+  assert.ok(
+    again.readSync(30_000, 20_000).every((b) => b === 0),
+    'the gap reads as zeros',
+  );
+  await again.close();
+  await store.close();
+});
+
 files.run();

@@ -1,7 +1,8 @@
 // The same launcher under Deno (`deno run -A bin/atrest.js …`, Deno from the npm package):
 // a key store created, a key made, a file encrypted by Deno and decrypted by Node and back, an
-// exit code for a refused call, progress on a pseudo-terminal, and without -A a one-line message
-// naming the missing permission. Skipped when Deno is missing.
+// exit code for a refused call, progress on a pseudo-terminal, without -A a one-line message
+// naming the missing permission, and an `atrest sql` database shared by both runtimes. Skipped
+// when Deno is missing.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
@@ -135,6 +136,30 @@ test('without -A: one line naming the permission Deno refused and the command li
   const back = await run(enough, ['decrypt', 'perm.atrest', 'perm.out']);
   assert.is(back.code, 0, back.stderr);
   assert.ok(Buffer.compare(await readFile(sb.path('perm.out')), await readFile(sb.path('perm.bin'))) === 0);
+});
+
+test('atrest sql: a database made in Deno reads in Node and back (one container, either runtime)', async () => {
+  if (!(await hasTool(DENO, 'the CLI under Deno'))) return;
+  const made = await deno(['sql', 'shared.atrest', "CREATE TABLE t(v); INSERT INTO t VALUES ('from deno')"]);
+  assert.is(made.code, 0, made.stderr);
+  const viaNode = await sb.run([
+    'sql',
+    'shared.atrest',
+    "INSERT INTO t VALUES ('from node')",
+    'SELECT v FROM t ORDER BY rowid',
+    '--json',
+  ]);
+  assert.is(viaNode.code, 0, viaNode.stderr);
+  assert.equal(
+    viaNode.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).v),
+    ['from deno', 'from node'],
+  );
+  const viaDeno = await deno(['sql', 'shared.atrest', 'SELECT count(*) AS n FROM t', '--json']);
+  assert.is(viaDeno.code, 0, viaDeno.stderr);
+  assert.equal(JSON.parse(viaDeno.stdout.trim()), { n: 2 });
 });
 
 test.run();

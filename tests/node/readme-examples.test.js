@@ -1,4 +1,4 @@
-// Every ```js example in README.md that imports `atrest`, `atrest/fs`, `atrest/luks`, `atrest/aws` or `atrest/server` runs here, as written,
+// Every ```js example in README.md that imports `atrest`, `atrest/fs`, `atrest/luks`, `atrest/aws`, `atrest/server` or `atrest/sqlite` runs here, as written,
 // with those specifiers pointed at this checkout's dist/ — so the README cannot drift from the
 // API. Each example runs as its own module in a fresh temporary directory (examples may write
 // files such as ./keys.atrest) and must finish without throwing. Node only: the examples use
@@ -18,6 +18,7 @@ const distFs = pathToFileURL(join(root, 'dist/fs/index.js')).href;
 const distLuks = pathToFileURL(join(root, 'dist/luks/index.js')).href;
 const distAws = pathToFileURL(join(root, 'dist/kms/aws/index.js')).href;
 const distServer = pathToFileURL(join(root, 'dist/kms/server/index.js')).href;
+const distSqlite = pathToFileURL(join(root, 'dist/sqlite/index.js')).href;
 const awsSdk = import.meta.resolve('@aws-sdk/client-kms');
 
 /** The ```js blocks with the heading they sit under. */
@@ -36,12 +37,12 @@ function jsExamples(markdown) {
   return examples;
 }
 
-const runnable = jsExamples(readme).filter((e) => /from 'atrest(\/fs|\/luks|\/aws|\/server)?'/.test(e.code));
+const runnable = jsExamples(readme).filter((e) => /from 'atrest(\/fs|\/luks|\/aws|\/server|\/sqlite)?'/.test(e.code));
 const test = suite('README examples');
 
 test('the README has runnable examples for the engine, pool, key service, stores and envelope', () => {
   const headings = runnable.map((e) => e.heading).join(' | ');
-  for (const topic of ['Engine API', 'createPool', 'Key service', 'Envelope API', 'LUKS2']) {
+  for (const topic of ['Engine API', 'createPool', 'Key service', 'Envelope API', 'LUKS2', 'atrest/sqlite']) {
     assert.ok(headings.includes(topic), `no runnable example under a heading with "${topic}" (found: ${headings})`);
   }
 });
@@ -57,6 +58,7 @@ for (const [n, example] of runnable.entries()) {
         .replaceAll("from 'atrest/luks'", `from '${distLuks}'`)
         .replaceAll("from 'atrest/aws'", `from '${distAws}'`)
         .replaceAll("from 'atrest/server'", `from '${distServer}'`)
+        .replaceAll("from 'atrest/sqlite'", `from '${distSqlite}'`)
         .replaceAll("from '@aws-sdk/client-kms'", `from '${awsSdk}'`)
         .replaceAll("from 'atrest'", `from '${distIndex}'`);
       const file = join(dir, 'example.mjs');

@@ -9,6 +9,7 @@ import { keyCommands } from './keys.js';
 import { luksCommands } from './luks.js';
 import { policyCommands } from './policy.js';
 import { serveCommands } from './serve.js';
+import { sqlCommands } from './sql.js';
 
 export const COMMANDS: readonly Command[] = [
   ...dataCommands,
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   ...policyCommands,
   ...auditCommands,
   ...luksCommands,
+  ...sqlCommands,
   ...serveCommands,
   ...accessKeyCommands,
 ];

@@ -1,0 +1,266 @@
+// The configurations bench/sqlite.mjs compares, all in memory, each able to create a fresh
+// database, hand the workload a driver (sqlite-driver.mjs), show the bytes of its database file
+// (for the encryption check) and reopen it (for the open row):
+//
+// official build (@sqlite.org/sqlite-wasm, atrest/sqlite's build):
+//   atrest       openDatabase over a MemoryBlockStore: the "atrest" VFS, the container file
+//                system, an XTS-AES-256 Volume; the key from LocalKms through a counting client.
+//   plain        the same "atrest" VFS and container file system over the same kind of
+//                MemoryBlockStore, with a stand-in for the Volume that stores bytes as they are
+//                (no encryption): what the VFS and container cost without the cipher. Uses
+//                atrest/sqlite's internals from dist/ (atrestVfs, ContainerFs), bench only.
+// sqlite3mc (wa-sqlite's multiple-ciphers build, @journeyapps/wa-sqlite dist/mc-wa-sqlite):
+//   mc-plain     wa-sqlite's example MemoryVFS under sqlite3mc's VFS shim, no key.
+//   mc-sqlcipher the same with PRAGMA cipher='sqlcipher' (AES-256-CBC, HMAC-SHA512 per page,
+//                SQLCipher 4 defaults: PBKDF2-SHA512, 256 000 iterations).
+//   mc-chacha20  the same with PRAGMA cipher='chacha20' (ChaCha20-Poly1305 per page).
+//   mc-sqlcipher-nohmac  'sqlcipher' with PRAGMA hmac_use=0: AES-256-CBC without the HMAC, so
+//                sqlcipher / this row is the measured price of SQLCipher's page authentication.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { driver } from './sqlite-driver.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const PRINCIPAL = 'arn:aws:iam::111122223333:role/bench';
+const PASSPHRASE = 'bench passphrase, not a secret';
+
+/** A KmsClient that counts the calls made through it, per operation. */
+function countingKms(inner) {
+  const counts = {};
+  const client = new Proxy(inner, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      return (...args) => {
+        counts[prop] = (counts[prop] ?? 0) + 1;
+        return v.apply(target, args);
+      };
+    },
+  });
+  return {
+    client,
+    take() {
+      const out = { ...counts };
+      for (const k of Object.keys(counts)) delete counts[k];
+      return out;
+    },
+  };
+}
+
+/** The Volume methods ContainerFs uses, over a store's sync path, without encryption. */
+function plainVolume(store) {
+  return {
+    get size() {
+      return store.sizeSync();
+    },
+    readSync: (offset, length) => store.readSync(Number(offset), Number(length)),
+    writeSync: (offset, bytes) => store.writeSync(Number(offset), bytes),
+    flushSync: () => store.flushSync(),
+  };
+}
+
+/** Counts the bytes and calls on a store's sync path (the Volume and the plain stand-in both
+ *  read and write through store.readSync / store.writeSync). */
+function countWrites(store) {
+  const io = { writes: 0, bytes: 0, reads: 0, readBytes: 0 };
+  const write = store.writeSync.bind(store);
+  const read = store.readSync.bind(store);
+  store.writeSync = (offset, bytes) => {
+    io.writes++;
+    io.bytes += bytes.length;
+    return write(offset, bytes);
+  };
+  store.readSync = (offset, length) => {
+    io.reads++;
+    io.readBytes += Number(length);
+    return read(offset, length);
+  };
+  return () => {
+    const out = { ...io };
+    io.writes = io.bytes = io.reads = io.readBytes = 0;
+    return out;
+  };
+}
+
+/** Flips one bit of the byte at `offset` of the store (the tamper check). */
+function flipStoreByte(store, offset) {
+  const b = store.readSync(offset, 1);
+  b[0] ^= 0x20;
+  store.writeSync(offset, b);
+}
+
+const officialFns = (sqlite3) => ({ fn: sqlite3.wasm.exports, heap: () => sqlite3.wasm.heap8u() });
+
+export async function officialConfigs() {
+  const atrest = await import(join(ROOT, 'dist/index.js'));
+  const { openDatabase } = await import(join(ROOT, 'dist/sqlite/index.js'));
+  const { atrestVfs, VFS_NAME } = await import(join(ROOT, 'dist/sqlite/vfs.js'));
+  const { ContainerFs } = await import(join(ROOT, 'dist/sqlite/container-fs.js'));
+  const init = (await import('@sqlite.org/sqlite-wasm')).default;
+  const sqlite3 = await init();
+  const c = officialFns(sqlite3);
+  const kms = countingKms(new atrest.LocalKms().as(PRINCIPAL));
+  const version = `@sqlite.org/sqlite-wasm ${sqlite3.version.libVersion}`;
+
+  const atrestConfig = {
+    id: 'atrest',
+    label: 'atrest (XTS-AES-256)',
+    build: version,
+    storage: 'MemoryBlockStore through atrest/sqlite (atrest VFS, container, encrypted Volume)',
+    encrypted: true,
+    kmsCalls: { create: [], open: [], during: [] },
+    async create() {
+      const store = new atrest.MemoryBlockStore();
+      const written = countWrites(store);
+      kms.take();
+      const edb = await openDatabase(store, { kms: kms.client, sqlite3 });
+      this.kmsCalls.create.push(kms.take());
+      return session(edb, store);
+      function session(edb, store) {
+        const d = driver(c, edb.db.pointer);
+        return {
+          d,
+          written,
+          bytes: () => store.readSync(0, store.sizeSync()),
+          async close() {
+            d.close();
+            await edb.close();
+          },
+          async reopen(between) {
+            await this.close();
+            between?.((offset) => flipStoreByte(store, offset));
+            kms.take();
+            const again = await openDatabase(store, { kms: kms.client, sqlite3, create: false });
+            atrestConfig.kmsCalls.open.push(kms.take());
+            return session(again, store);
+          },
+          /** KMS calls since the last open (the workload must make none). */
+          kmsSinceOpen: () => kms.take(),
+        };
+      }
+    },
+  };
+
+  const plainConfig = {
+    id: 'plain',
+    label: 'same build, unencrypted',
+    build: version,
+    storage: 'MemoryBlockStore through the same atrest VFS and container, Volume replaced by a plain pass-through',
+    encrypted: false,
+    async create() {
+      const store = new atrest.MemoryBlockStore();
+      const written = countWrites(store);
+      const vfs = atrestVfs(sqlite3);
+      const session = () => {
+        const fs = ContainerFs.open(plainVolume(store));
+        const filename = vfs.attach(fs, 4096);
+        const db = new sqlite3.oo1.DB({ filename, flags: 'c', vfs: VFS_NAME });
+        db.exec('PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=FULL;'); // as openDatabase
+        const d = driver(c, db.pointer);
+        return {
+          d,
+          written,
+          bytes: () => store.readSync(0, store.sizeSync()),
+          async close() {
+            d.close();
+            db.close();
+            fs.commit();
+            vfs.detach(filename);
+          },
+          async reopen(between) {
+            await this.close();
+            between?.((offset) => flipStoreByte(store, offset));
+            return session();
+          },
+        };
+      };
+      return session();
+    },
+  };
+  return { configs: [atrestConfig, plainConfig], version };
+}
+
+export async function mcConfigs() {
+  const pkg = '@journeyapps/wa-sqlite';
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve(`${pkg}/package.json`));
+  const { version: pkgVersion } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const Factory = (await import(`${pkg}/dist/mc-wa-sqlite.mjs`)).default;
+  const SQLite = await import(pkg);
+  const { MemoryVFS } = await import(`${pkg}/src/examples/MemoryVFS.js`);
+  // The build is made for browsers (it fetches its .wasm); in Node it is handed the bytes.
+  const module = await Factory({ wasmBinary: readFileSync(join(dir, 'dist/mc-wa-sqlite.wasm')) });
+  const api = SQLite.Factory(module);
+  const mem = await MemoryVFS.create('bench-mem', module);
+  api.vfs_register(mem, false);
+  // sqlite3mc encrypts in its VFS shim; without it "PRAGMA key" fails ("not supported by the VFS").
+  const rc = module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], ['bench-mem', 1]);
+  if (rc !== 0) throw new Error(`sqlite3mc_vfs_create failed: rc ${rc}`);
+  const c = { fn: new Proxy({}, { get: (_, n) => module[`_${n}`] }), heap: () => module.HEAPU8 };
+  const version = `${pkg} ${pkgVersion} (sqlite3mc, SQLite ${api.libversion()})`;
+  let n = 0;
+
+  const make = (id, label, cipher, settings = '') => ({
+    id,
+    label,
+    build: version,
+    storage: "wa-sqlite's example MemoryVFS (JS, in memory) under sqlite3mc's VFS shim",
+    encrypted: cipher !== undefined,
+    cipher,
+    async create() {
+      const name = `${id}-${n++}.db`;
+      const session = async () => {
+        const db = await api.open_v2(name);
+        const d = driver(c, db);
+        if (cipher !== undefined) {
+          d.exec(`PRAGMA cipher='${cipher}'; ${settings}`); // cipher settings go before the key
+          d.exec(`PRAGMA key='${PASSPHRASE}'`);
+          const active = d.value('PRAGMA cipher');
+          if (active !== cipher) throw new Error(`sqlite3mc: PRAGMA cipher is ${active}, not ${cipher}`);
+        }
+        return {
+          d,
+          bytes() {
+            const f = mem.mapNameToFile.get(`/${name}`);
+            if (f === undefined) throw new Error(`MemoryVFS has no file /${name}`);
+            return new Uint8Array(f.data, 0, f.size).slice();
+          },
+          async close() {
+            d.close();
+            await api.close(db);
+          },
+          async reopen(between) {
+            await this.close();
+            between?.((offset) => {
+              const f = mem.mapNameToFile.get(`/${name}`);
+              new Uint8Array(f.data, 0, f.size)[offset] ^= 0x20;
+            });
+            return session();
+          },
+          dispose() {
+            mem.mapNameToFile.delete(`/${name}`);
+          },
+        };
+      };
+      return session();
+    },
+  });
+  return {
+    configs: [
+      make('mc-plain', 'sqlite3mc, no key', undefined),
+      make('mc-sqlcipher', "sqlite3mc 'sqlcipher' (AES-256-CBC + HMAC-SHA512)", 'sqlcipher'),
+      make('mc-chacha20', "sqlite3mc 'chacha20' (ChaCha20-Poly1305)", 'chacha20'),
+      // The price of SQLCipher's page authentication: the same cipher with its HMAC turned off.
+      make(
+        'mc-sqlcipher-nohmac',
+        "sqlite3mc 'sqlcipher' with hmac_use=0 (AES-256-CBC only)",
+        'sqlcipher',
+        'PRAGMA hmac_use=0;',
+      ),
+    ],
+    version,
+  };
+}

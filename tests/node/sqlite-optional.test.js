@@ -1,0 +1,56 @@
+// @sqlite.org/sqlite-wasm is an optional peer dependency: only atrest/sqlite loads it, and only
+// dynamically (on the first open). Walks the static import graph of dist/index.js and reads
+// dist/atrest.global.js: neither reaches the SQLite build or src/sqlite. The package declares the
+// build as an optional peer pinned to an exact version (its registry `latest` tag is older).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ROOT } from './cli-harness.js';
+
+function staticGraph(entry) {
+  const seen = new Set();
+  const external = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const m of code.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
+      const spec = m[1];
+      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
+      else external.add(spec);
+    }
+  };
+  visit(entry);
+  return { files: [...seen], external: [...external] };
+}
+
+test('import "atrest" never reaches the SQLite build; atrest/sqlite imports it only dynamically', () => {
+  const core = staticGraph(join(ROOT, 'dist/index.js'));
+  assert.ok(core.files.length > 20, 'the walk found the core modules');
+  assert.not.ok(
+    core.external.some((s) => s.startsWith('@sqlite.org')),
+    core.external.join(', '),
+  );
+  assert.not.ok(core.files.some((f) => f.includes('/sqlite/')));
+  const sqlite = staticGraph(join(ROOT, 'dist/sqlite/index.js'));
+  assert.not.ok(sqlite.external.includes('@sqlite.org/sqlite-wasm'), 'no static import of the build');
+  assert.match(readFileSync(join(ROOT, 'dist/sqlite/index.js'), 'utf8'), /import\(['"]@sqlite\.org\/sqlite-wasm['"]\)/);
+});
+
+test('dist/atrest.global.js holds no SQLite code', () => {
+  const bundle = readFileSync(join(ROOT, 'dist/atrest.global.js'), 'utf8');
+  for (const needle of ['@sqlite.org', 'sqlite3_vfs', 'installVfs']) assert.not.ok(bundle.includes(needle), needle);
+});
+
+test('package.json: the build is an optional peer dependency, pinned exactly, and atrest/sqlite is exported', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const name = '@sqlite.org/sqlite-wasm';
+  assert.is(pkg.peerDependencies[name], '3.54.1-build1');
+  assert.is(pkg.peerDependenciesMeta[name].optional, true);
+  assert.is(pkg.devDependencies[name], '3.54.1-build1');
+  assert.not.ok(name in (pkg.dependencies ?? {}));
+  assert.equal(pkg.exports['./sqlite'], { types: './dist/sqlite/index.d.ts', default: './dist/sqlite/index.js' });
+});
+
+test.run();
