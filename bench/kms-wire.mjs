@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { LocalKms, MemoryKeystore } from '../dist/index.js';
-import { decodeRequest, encodeResponse } from '../dist/kms/server/protocol.js';
-import { verifySignature } from '../dist/kms/server/sigv4.js';
+import { decodeRequest, encodeResponse } from '../build/tsc/kms/server/protocol.js';
+import { verifySignature } from '../build/tsc/kms/server/sigv4.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, dflt) => {

@@ -2,7 +2,7 @@
 // calling-thread path (workers: 0): the same plaintext back across the two in both directions,
 // the same bytes from decrypting one ciphertext either way, the same errors for a cut or spliced
 // ciphertext, and proof that the pool really ran (BulkXts counted on a real pool). Node only:
-// it imports dist/envelope/bulk-xts.js, which the public API does not export.
+// it imports build/tsc/envelope/bulk-xts.js (tsc's tree), which the public API does not export.
 //
 // Why equal decryptions prove equal encryptions: XTS under one key is a permutation of each
 // sector, so if the single-thread decrypt of the pool's ciphertext gives the plaintext back,
@@ -10,7 +10,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decryptStream, encryptStream, createEngine, createPool, TruncatedDataError } from '../../dist/index.js';
-import { BulkXts, POOL_AFTER_BYTES } from '../../dist/envelope/bulk-xts.js';
+import { BulkXts, POOL_AFTER_BYTES } from '../../build/tsc/envelope/bulk-xts.js';
 import { chunked, collect, pattern, setup } from '../_lib/envelope.js';
 import { assertBytes, sameBytes } from '../_lib/assert.js';
 
