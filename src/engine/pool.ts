@@ -18,6 +18,14 @@
 // and write them directly instead (never required: browsers only have it cross-origin isolated).
 // Plain postMessage copies of the caller's buffer would clone its whole ArrayBuffer per piece.
 //
+// Batches (BatchXts.batch, for envelope/bulk-xts.ts; not exported by the package): a stream keeps
+// a few calls of ~1 MiB in flight, so splitting each call across workers would only multiply
+// messages. A batch is ONE piece on the least busy worker; its input is copied into a transfer
+// buffer before batch() returns (the caller may reuse its array at once), and the worker writes
+// the result into a new array of its own, transferred back and resolved as is: on the calling
+// thread one copy into a warm buffer, no allocation (fresh memory costs ~1 ms per MiB in page
+// faults, as much as a third of the AES; measured for issue 14).
+//
 // Inputs below `inThreadBelow` bytes (default 1 MiB) run in the calling thread on the pool's
 // own engine: each piece sent to a worker costs a round trip of ~0.2–0.3 ms (posting, waking a
 // thread, two copies) against ~4 ms of AES per MiB, and on the 2-core machine this was measured
@@ -62,6 +70,18 @@ export interface Pool {
   close(): Promise<void>;
 }
 
+/** A PoolXts of createPool's that also runs batches (see the file header). */
+export interface BatchXts extends PoolXts {
+  /** As encrypt/decrypt without `out`, as ONE job on one worker; `data` is copied before this
+   *  returns (it may be reused at once); resolves with a new array. */
+  batch(encrypt: boolean, data: Uint8Array, firstSector: number | bigint): Promise<Uint8Array>;
+}
+
+/** Whether `x` runs batches (a PoolXts of createPool's; a wrapper of one may not). */
+export function hasBatches(x: PoolXts): x is BatchXts {
+  return typeof (x as Partial<BatchXts>).batch === 'function';
+}
+
 export interface PoolXts {
   readonly sectorSize: number;
   /** As Xts.encrypt, resolved with `out` or a new array. Every check runs before any work is
@@ -100,6 +120,8 @@ interface Call {
   next: number;
   outstanding: number;
   failed: boolean;
+  /** A batch: one job, its result the worker's own new array (becomes `out` on reply). */
+  fresh: boolean;
   resolve(v: Uint8Array): void;
   reject(e: Error): void;
 }
@@ -188,10 +210,36 @@ class PoolImpl implements Pool {
         next: 0,
         outstanding: 0,
         failed: false,
+        fresh: false,
         resolve,
         reject,
       });
       this.pump();
+    });
+  }
+
+  /** @internal — a validated batch: one job on the least busy worker (see the file header). */
+  runBatch(x: PoolXtsImpl, local: Xts, d: Uint8Array, first: bigint, encrypt: boolean): Promise<Uint8Array> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.workers === 0) return Promise.resolve(encrypt ? local.encrypt(d, first) : local.decrypt(d, first));
+    let w = this.poolWorkers[0]!;
+    for (const t of this.poolWorkers) if (t.queued < w.queued) w = t;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const call: Call = {
+        handle: x.handle,
+        encrypt,
+        data: d,
+        out: d, // replaced by the worker's array on reply
+        first,
+        sectorSize: x.sectorSize,
+        next: d.length,
+        outstanding: 1,
+        failed: false,
+        fresh: true,
+        resolve,
+        reject,
+      };
+      this.send(w, call, 0, d.length);
     });
   }
 
@@ -244,19 +292,23 @@ class PoolImpl implements Pool {
     const n = end - start;
     const transfer: Transferable[] = [];
     let input: Uint8Array;
-    if (isSharedBuffer(call.data.buffer)) {
-      input = call.data.subarray(start, end); // the worker reads it in place
+    if (isSharedBuffer(call.data.buffer) && !call.fresh) {
+      input = call.data.subarray(start, end); // the worker reads it in place (a batch's is copied)
     } else {
       input = new Uint8Array(this.spare(n), 0, n);
       input.set(call.data.subarray(start, end));
       transfer.push(input.buffer);
       this.dirty = true;
     }
-    const output = isSharedBuffer(call.out.buffer) ? call.out.subarray(start, end) : undefined;
+    const output = !call.fresh && isSharedBuffer(call.out.buffer) ? call.out.subarray(start, end) : undefined;
     const sector = call.first + BigInt(start / call.sectorSize);
     this.jobs.set(id, { call, start, end, worker: w });
     this.busy(w, +1);
-    w.thread.post({ op: 'run', id, h: call.handle, encrypt: call.encrypt, first: sector, input, output }, transfer);
+    const fresh = call.fresh || undefined;
+    w.thread.post(
+      { op: 'run', id, h: call.handle, encrypt: call.encrypt, first: sector, input, output, fresh },
+      transfer,
+    );
   }
 
   private reply(w: PoolWorker, m: JobReply): void {
@@ -284,10 +336,14 @@ class PoolImpl implements Pool {
         call.next = call.data.length; // hand out nothing more
         call.reject(toError(m.error));
       }
+    } else if (m.data && call.fresh) {
+      if (call.failed)
+        m.data.fill(0); // never handed out: it holds a piece of the data
+      else call.out = m.data;
     } else if (m.data && !call.failed) {
       call.out.set(m.data, job.start);
     }
-    const back = m.data ?? m.spare;
+    const back = call.fresh ? m.spare : (m.data ?? m.spare);
     if (back && back.buffer.byteLength >= MIN_PIECE_BYTES && !isSharedBuffer(back.buffer))
       this.keep(back.buffer as ArrayBuffer);
     call.outstanding--;
@@ -335,7 +391,7 @@ class PoolImpl implements Pool {
   }
 }
 
-class PoolXtsImpl implements PoolXts {
+class PoolXtsImpl implements BatchXts {
   readonly sectorSize: number;
   private disposed = false;
   private disposing: Promise<void> | null = null;
@@ -355,6 +411,19 @@ class PoolXtsImpl implements PoolXts {
 
   decrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Promise<Uint8Array> {
     return this.call(data, firstSector, out, false);
+  }
+
+  batch(encrypt: boolean, data: Uint8Array, firstSector: number | bigint): Promise<Uint8Array> {
+    let p: Promise<Uint8Array>;
+    try {
+      // out = data: the checks of an in-place call, without allocating an `out` nobody uses.
+      const [d, first] = this.check(data, firstSector, data, encrypt);
+      p = this.pool.runBatch(this, this.local, d, first, encrypt);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.track(p);
+    return p;
   }
 
   dispose(): Promise<void> {
@@ -381,10 +450,15 @@ class PoolXtsImpl implements PoolXts {
     } catch (err) {
       return Promise.reject(err);
     }
+    this.track(p);
+    return p;
+  }
+
+  /** dispose() waits for the calls in flight. */
+  private track(p: Promise<Uint8Array>): void {
     this.inflight.add(p);
     const done = () => void this.inflight.delete(p);
     p.then(done, done);
-    return p;
   }
 
   /** The checks of Xts.encrypt/decrypt, with the same messages, all before any work starts. */

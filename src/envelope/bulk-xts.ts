@@ -9,12 +9,19 @@
 // BulkXts zeroes that copy as soon as the pool has taken it (pool.xts transfers its own copies
 // to the workers) or when the stream ends — whichever comes first.
 //
+// The event loop: a stream whose source and sink are in memory runs entirely in microtasks
+// (each chunk's promise resolves the next), so the worker messages that start the pool — and
+// that deliver its results — would wait until the stream ended: a 256 MiB stream from a buffer
+// ran all on the calling thread. So while the pool is starting, each calling-thread batch ends
+// by yielding to the event loop once (setImmediate in Node, where the shared pool has workers:
+// tens of µs against ~3 ms of AES per batch).
+//
 // Ordering and overlap: each batch becomes a promise in a FIFO; up to IN_FLIGHT batches run at
 // once (so both workers of a 2-core machine have work while the calling thread reads the next
 // chunk and writes the previous one), and results leave in submission order. Same bytes either
 // way: XTS sectors are independent, and the pool runs the engine's own code on every piece.
 
-import type { Pool, PoolXts } from '../engine/pool.js';
+import { hasBatches, type Pool, type PoolXts } from '../engine/pool.js';
 import { sharedPool } from '../engine/shared-pool.js';
 import type { Xts } from '../engine/xts.js';
 
@@ -25,11 +32,17 @@ const IN_FLIGHT = 4;
 
 type Emit = (bytes: Uint8Array) => void;
 
+const g = globalThis as { setImmediate?: (callback: () => void) => unknown };
+/** Resolves after the event loop has run once (macrotasks, such as worker messages, included). */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
+
 export class BulkXts {
   #local: Xts;
   #key: Uint8Array | undefined;
   #pool: PoolXts | undefined;
   #starting: Promise<void> | undefined;
+  #startSettled = false;
   #seen = 0;
   #queue: { result: Promise<Uint8Array>; after: (b: Uint8Array) => Uint8Array }[] = [];
 
@@ -45,7 +58,8 @@ export class BulkXts {
 
   /** Runs one batch (whole sectors, or the last partial sector as the engine allows); the
    *  result goes to `emit` after every earlier batch's, passed through `after` (e.g. a cut to
-   *  the plaintext length). Resolves when the queue has room again. */
+   *  the plaintext length). Resolves when the queue has room again. `data` is read before this
+   *  returns (on the calling thread, or copied for the pool): the caller may reuse it then. */
   async push(
     encrypt: boolean,
     data: Uint8Array,
@@ -60,9 +74,15 @@ export class BulkXts {
       await this.drain(emit);
       const out = encrypt ? this.#local.encrypt(data, first) : this.#local.decrypt(data, first);
       emit(after(out));
+      if (this.#starting !== undefined && !this.#startSettled) await yieldToEventLoop();
       return;
     }
-    const result = encrypt ? this.#pool.encrypt(data, first) : this.#pool.decrypt(data, first);
+    const pool = this.#pool;
+    const result = hasBatches(pool)
+      ? pool.batch(encrypt, data, first)
+      : encrypt
+        ? pool.encrypt(data.slice(), first)
+        : pool.decrypt(data.slice(), first);
     result.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
     this.#queue.push({ result, after });
     while (this.#queue.length >= IN_FLIGHT) await this.#emitOldest(emit);
@@ -106,6 +126,9 @@ export class BulkXts {
       })
       .catch(() => {
         // No pool (no threads in this runtime, or a start failure): stay on the calling thread.
+      })
+      .finally(() => {
+        this.#startSettled = true;
       });
   }
 }
