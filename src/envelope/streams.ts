@@ -295,9 +295,10 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
         const first = emittedSectors;
         emittedSectors += n;
         done += n;
-        await bulk!.push(false, ready.subarray((done - n) * ss, done * ss), first, emit, (plain) =>
-          left < plain.length ? plain.slice(0, left) : plain,
-        );
+        const batch = ready.subarray((done - n) * ss, done * ss);
+        // Only the batch that passes the volume's size is cut (an uncut one may join a pool batch).
+        if (left < batch.length) await bulk!.push(false, batch, first, emit, (plain) => plain.slice(0, left));
+        else await bulk!.push(false, batch, first, emit);
       }
       if (emittedSectors * ss >= size) pending = new Uint8Array(0);
       if (final) await bulk!.drain(emit);
