@@ -2,7 +2,8 @@
 // module Web Workers in Deno and browsers — with the same results as the engine's own Xts.
 //
 // Each worker runs its own engine instance (src/engine/pool-worker.ts); pool-spawn.ts starts the
-// workers and pool-protocol.ts types the messages; this file schedules the work. A call is cut at sector
+// workers, pool-protocol.ts types the messages, pool-xts.ts is one key's object (argument
+// checks, calls in flight, dispose); this file schedules the work. A call is cut at sector
 // boundaries into pieces of up to 2 MiB, smaller towards the end (the last piece may end with
 // the partial sector; XTS sectors are independent, so any cut at a sector boundary gives the
 // same bytes). Pieces are handed out in order to whichever worker has room (at most two queued
@@ -33,12 +34,12 @@
 // on. `workers: 0`, and runtimes where no worker can be started, run everything in the calling
 // thread.
 
-import { sectorCall, usable } from './checks.js';
 import { createEngine, type Engine } from './engine.js';
 import { toError, type JobReply } from './pool-protocol.js';
 import { cpuCount, startWorkers, type PoolWorker } from './pool-spawn.js';
 import type { Xts, XtsOptions } from './xts.js';
 import { isSharedBuffer } from '../runtime.js';
+import { PoolXtsImpl, type PoolCalls } from './pool-xts.js';
 
 export interface PoolOptions {
   /** Worker threads to start: an integer 0–64. Omitted: the number of logical CPUs
@@ -128,7 +129,7 @@ interface Call {
 
 // ------------------------------------------------------------------ the pool
 
-class PoolImpl implements Pool {
+class PoolImpl implements Pool, PoolCalls {
   workers = 0;
   simd: boolean;
   private readonly poolWorkers: PoolWorker[] = [];
@@ -388,89 +389,6 @@ class PoolImpl implements Pool {
     if (!this.dirty) return;
     for (const b of this.spares) new Uint8Array(b).fill(0);
     this.dirty = false;
-  }
-}
-
-class PoolXtsImpl implements BatchXts {
-  readonly sectorSize: number;
-  private disposed = false;
-  private disposing: Promise<void> | null = null;
-  private readonly inflight = new Set<Promise<unknown>>();
-
-  constructor(
-    private readonly pool: PoolImpl,
-    readonly handle: number,
-    private readonly local: Xts,
-  ) {
-    this.sectorSize = local.sectorSize;
-  }
-
-  encrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Promise<Uint8Array> {
-    return this.call(data, firstSector, out, true);
-  }
-
-  decrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Promise<Uint8Array> {
-    return this.call(data, firstSector, out, false);
-  }
-
-  batch(encrypt: boolean, data: Uint8Array, firstSector: number | bigint): Promise<Uint8Array> {
-    let p: Promise<Uint8Array>;
-    try {
-      // out = data: the checks of an in-place call, without allocating an `out` nobody uses.
-      const [d, first] = this.check(data, firstSector, data, encrypt);
-      p = this.pool.runBatch(this, this.local, d, first, encrypt);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    this.track(p);
-    return p;
-  }
-
-  dispose(): Promise<void> {
-    if (!this.disposing) {
-      this.disposed = true;
-      this.disposing = (async () => {
-        await Promise.allSettled([...this.inflight]);
-        try {
-          await this.pool.disposeHandle(this.handle);
-        } finally {
-          this.local.dispose();
-          this.pool.forget(this);
-        }
-      })();
-    }
-    return this.disposing;
-  }
-
-  private call(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Promise<Uint8Array> {
-    let p: Promise<Uint8Array>;
-    try {
-      const [d, first, o] = this.check(data, firstSector, out, encrypt);
-      p = this.pool.run(this, this.local, d, first, o, encrypt);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    this.track(p);
-    return p;
-  }
-
-  /** dispose() waits for the calls in flight. */
-  private track(p: Promise<Uint8Array>): void {
-    this.inflight.add(p);
-    const done = () => void this.inflight.delete(p);
-    p.then(done, done);
-  }
-
-  /** The checks of Xts.encrypt/decrypt, with the same messages, all before any work starts. */
-  private check(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): [Uint8Array, bigint, Uint8Array] {
-    const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
-    usable(this.disposed, what);
-    const {
-      data: d,
-      first,
-      out: o,
-    } = sectorCall(data, firstSector, out, this.sectorSize, what, this.sectorSize / this.local.tweakUnit);
-    return [d, first, o];
   }
 }
 
