@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { LocalKms, MemoryKeystore } from '../dist/index.js';
-import { decodeRequest, encodeResponse } from '../dist/kms/server/protocol.js';
-import { verifySignature } from '../dist/kms/server/sigv4.js';
+import { decodeRequest, encodeResponse } from '../build/tsc/kms/server/protocol.js';
+import { verifySignature } from '../build/tsc/kms/server/sigv4.js';
 import { grantRows } from './kms-grants.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -1,11 +1,20 @@
 // Build: AssemblyScript → two wasm modules (SIMD and no-SIMD) → embedded as base64 in a
-// generated TypeScript module → tsc → dist/ → esbuild → dist/atrest.global.js (the same API as
-// one classic-script IIFE, global `atrest`). Run by `npm run build`, by `npm pack` / `npm publish`
-// (prepack), and with --if-missing by `npm start` and `npm test` (only when dist/ was never built).
+// generated TypeScript module → tsc → build/tsc/ (JavaScript, one file per module) and dist/
+// (the .d.ts files) → esbuild → the published JavaScript in dist/:
+//   - dist/index.js, dist/fs/index.js, dist/luks/index.js, dist/kms/aws/index.js,
+//     dist/kms/server/index.js (the package's exports), dist/cli/main.js (the `atrest` command)
+//     and dist/engine/pool-worker.js (the pool's worker script): one ESM build with shared
+//     chunks in dist/chunks/, so every entry and every lazily imported part shares ONE copy of
+//     each module (instanceof works across `atrest` and `atrest/fs`), and `import('atrest')`
+//     loads a few files instead of ~100 (start-up: issue 14, section 5);
+//   - dist/atrest.global.js: the same API as one classic-script IIFE, global `atrest`.
+// build/tsc/ is not published; tests of internal modules (parsers, codecs) import it.
+// Run by `npm run build`, by `npm pack` / `npm publish` (prepack), and with --if-missing by
+// `npm start` and `npm test` (only when dist/ was never built).
 // Not a `prepare` script: npm would then list the installed package as one with install scripts
 // and warn every user who installs the tarball.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import process from 'node:process';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -28,14 +37,37 @@ export const SIMD_WASM: string = '${simd.toString('base64')}';
 export const SCALAR_WASM: string = '${scalar.toString('base64')}';
 `;
 writeFileSync(join(root, 'src/engine/wasm.generated.ts'), generated);
+// Both trees are rebuilt from nothing: a module renamed or removed must not linger in either.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+rmSync(join(root, 'build/tsc'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
-console.log(`build: simd wasm ${simd.length} B, no-simd wasm ${scalar.length} B → dist/`);
+console.log(`build: simd wasm ${simd.length} B, no-simd wasm ${scalar.length} B → build/tsc/, dist/*.d.ts`);
+
+const esbuild = await import('esbuild');
+// @noble/hashes and hash-wasm are bundled; their MIT licences ask copies to carry their notices,
+// and their sources have no /*! */ comment for esbuild to keep, so the banner names them.
+const NOTICE =
+  '/*! atrest, MIT License. Includes @noble/hashes, MIT License, Copyright (c) 2022 Paul Miller (https://paulmillr.com), and hash-wasm, MIT License, Copyright (c) 2020 Dani Biró. */';
+const failOnWarnings = (result, what) => {
+  if (!result.warnings.length) return;
+  const where = (w) => (w.location ? ` (${w.location.file}:${w.location.line})` : '');
+  console.error(`build: ${what}:\n${result.warnings.map((w) => `  esbuild warning: ${w.text}${where(w)}`).join('\n')}`);
+  process.exit(1);
+};
+
+// The ESM build: dist/index.js, the subpath entries, the CLI, the pool worker.
+const { buildEsm } = await import('./esm-bundle.mjs');
+try {
+  console.log(`build: ${await buildEsm(esbuild, root, { banner: NOTICE })}`);
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
+}
 
 // The <script>-tag bundle, built from tsc's output so it is exactly the ESM build's code.
-const esbuild = await import('esbuild');
 const iife = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['dist/index.js'],
+  entryPoints: ['build/tsc/index.js'],
   outfile: 'dist/atrest.global.js',
   bundle: true,
   format: 'iife',
@@ -45,7 +77,7 @@ const iife = await esbuild.build({
   minify: true,
   keepNames: true, // the envelope errors take their `name` from `new.target.name`
   // A classic script has no module URL. Without this, esbuild warns and leaves `import.meta`
-  // empty; with it, createPool's `new URL('./pool-worker.js', import.meta.url)` throws inside the
+  // empty; with it, createPool's `new URL('../engine/pool-worker.js', import.meta.url)` throws inside the
   // pool's worker start-up, which already falls back to running in the calling thread. Workers
   // in the bundle therefore need `createPool({ workerUrl })` pointing at dist/engine/pool-worker.js.
   define: { 'import.meta.url': 'undefined' },
@@ -60,13 +92,7 @@ const iife = await esbuild.build({
 // only through a computed specifier esbuild cannot follow), and with platform 'browser' esbuild
 // fails on any node: import it can see. A warning (such as "import.meta ... will be empty") means
 // the bundle behaves differently from the ESM build somewhere, so it fails the build too.
-if (iife.warnings.length) {
-  const where = (w) => (w.location ? ` (${w.location.file}:${w.location.line})` : '');
-  console.error(
-    `build: dist/atrest.global.js:\n${iife.warnings.map((w) => `  esbuild warning: ${w.text}${where(w)}`).join('\n')}`,
-  );
-  process.exit(1);
-}
+failOnWarnings(iife, 'dist/atrest.global.js');
 const bundled = readFileSync(join(root, 'dist/atrest.global.js'));
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(

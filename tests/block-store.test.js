@@ -169,11 +169,11 @@ function defineOpfsSuites() {
 }
 
 // A BlockStore whose calls run on an OpfsBlockStore inside a dedicated worker, where
-// FileSystemSyncAccessHandle exists. The worker loads the store from dist/ as served by the
-// Chromium runner (/dist/), not from this bundle. Errors come back as the same built-in class
+// FileSystemSyncAccessHandle exists. The worker loads the store from the package's entry,
+// dist/index.js as served by the Chromium runner (/dist/), not from this bundle. Errors come back as the same built-in class
 // (TypeError, RangeError, Error) with the same message, so the suite's checks apply unchanged.
 async function openInWorker(workers, name, options) {
-  const moduleUrl = new URL('/dist/browser/opfs-block-store.js', location.href).href;
+  const moduleUrl = new URL('/dist/index.js', location.href).href;
   const source = `
     const loaded = import(${JSON.stringify(moduleUrl)});
     let store;

@@ -4,7 +4,7 @@
 // 0 to 200 with random bytes, and on the inputs atob refuses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromBase64, fromHex, hexDigitsToBytes, toBase64, toHex } from '../dist/utils/bytes.js';
+import { fromBase64, fromHex, hexDigitsToBytes, toBase64, toHex } from '../build/tsc/utils/bytes.js';
 
 const platformBase64 = (b) => btoa(String.fromCharCode(...b));
 

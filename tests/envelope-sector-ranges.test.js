@@ -4,7 +4,7 @@
 // Portable (Node, Deno, Chromium).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readChunks, writeChunks } from '../dist/envelope/sector-ranges.js';
+import { readChunks, writeChunks } from '../build/tsc/envelope/sector-ranges.js';
 
 const test = suite('sector-ranges');
 const SS = 16;

@@ -128,7 +128,9 @@ streams('a "__proto__" context key is bound into the header and checked, never d
   );
 });
 
-streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk at most 1 MiB', async () => {
+// Chunks are batches: 1 MiB on the calling thread, 4 MiB on Node's worker pool (past a stream's
+// first 4 MiB, gathered from the chunks, each result an array of its own: src/envelope/bulk-xts.ts).
+streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk at most 4 MiB', async () => {
   const { app } = setup();
   const total = 32 * 1024 * 1024;
   const block = pattern(65536, 11);
@@ -156,7 +158,7 @@ streams('memory stays bounded: a 32 MiB stream decrypts with each output chunk a
     .pipeTo(sink);
   assert.is(received, total);
   assert.not.ok(mismatch);
-  assert.ok(largest <= 1 << 20, `largest chunk ${largest}`);
+  assert.ok(largest <= 4 << 20, `largest chunk ${largest}`);
 });
 
 streams('a stream cut short, extended, or with its trailer replaced errors with TruncatedDataError', async () => {

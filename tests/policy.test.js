@@ -15,7 +15,7 @@ import {
   isConstraintAtLeastAsStrict,
   isOperationSubset,
   MAX_POLICY_BYTES,
-} from '../dist/policy/index.js';
+} from '../build/tsc/policy/index.js';
 import {
   ACCT,
   OTHER,

@@ -250,6 +250,69 @@ test('calls in flight at once, on two keys, resolve with their own results', asy
   await Promise.all(pxs.map((p) => p.dispose()));
 });
 
+// batch(): what the streams use (src/envelope/bulk-xts.ts); not exported by the package, but
+// a method of every pool XTS object. One job per call, the input copied before batch()
+// returns, the result a new array of the worker's.
+test('batches: same bytes as the engine, several in flight; the input is reusable at once; the result is a whole new array', async () => {
+  const rng = createPrng(SEED + '11');
+  for (const [name, pool] of [
+    ['workers', ctx.pool],
+    ['default threshold', ctx.small],
+  ]) {
+    const key = xtsKey(rng, rng.pick([64, 32]));
+    const ss = rng.pick([512, 4096, 65536]);
+    const ref = ctx.engine.xts(key, { sectorSize: ss });
+    const px = await pool.xts(key, { sectorSize: ss });
+    const calls = [];
+    for (let i = 0; i < 8; i++) {
+      const data = rng.bytes(legalLength(rng.int(16, 1300 * KiB), ss));
+      const first = rng.pick([i * 1000, BigInt(rng.int(0, 2 ** 53 - 1)) * 1000n, (1n << 63n) - 3n]);
+      const encrypt = i % 3 !== 2;
+      const expected = encrypt ? ref.encrypt(data, first) : ref.decrypt(data, first);
+      const pending = px.batch(encrypt, data, first);
+      data.fill(MARK); // batch() has copied it: reusing the array must not change the result
+      calls.push({
+        pending,
+        expected,
+        what: `${name}, batch ${i}: ${encrypt ? 'encrypt' : 'decrypt'} ${expected.length} bytes, sector ${ss}, first ${first}`,
+      });
+    }
+    for (const { pending, expected, what } of calls) {
+      const got = await pending;
+      assertBytes(got, expected, what);
+      assert.is(got.byteOffset, 0, `${what}: a view ${where()}`);
+      assert.is(got.buffer.byteLength, got.length, `${what}: a view into a larger buffer ${where()}`);
+    }
+    ref.dispose();
+    await px.dispose();
+  }
+});
+
+test('batch: bad input rejects with the engine’s error; a disposed object rejects', async () => {
+  const rng = createPrng(SEED + '12');
+  const key = xtsKey(rng);
+  const ref = ctx.engine.xts(key, { sectorSize: 4096 });
+  const px = await ctx.pool.xts(key, { sectorSize: 4096 });
+  const big = rng.bytes(2 * MiB);
+  for (const [name, args] of [
+    ['data of 15 bytes', [new Uint8Array(15), 0]],
+    ['partial last sector of 7 bytes', [new Uint8Array(2 * MiB + 7), 0]],
+    ['data not a Uint8Array', [new Uint16Array(1024), 0]],
+    ['first sector fractional', [big, 1.5]],
+    ['sectors run past 2^64−1', [big, MAX - 10n]],
+  ]) {
+    for (const encrypt of [true, false]) {
+      const op = encrypt ? 'encrypt' : 'decrypt';
+      const expected = thrown(() => ref[op](...args), `${op}, ${name}`);
+      sameError(await rejection(px.batch(encrypt, ...args), `batch ${op}, ${name}`), expected, `batch ${op}, ${name}`);
+    }
+  }
+  await px.dispose();
+  const after = await rejection(px.batch(true, big, 0), 'batch after dispose');
+  assert.match(after.message, /disposed/);
+  ref.dispose();
+});
+
 test('the key is the caller’s: not detached, not changed', async () => {
   const rng = createPrng(SEED + '5');
   const key = xtsKey(rng);

@@ -9,7 +9,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, createPool } from '../dist/index.js';
-import { cpuinfoHasAes } from '../dist/engine/xts-native.js';
+import { cpuinfoHasAes } from '../build/tsc/engine/xts-native.js';
 import { concat, runtimeName } from './_lib/hex.js';
 import { SEED, MARK, TWO64, assertBytes, legalLength, marked, rejects, rngFor, xtsKey } from './_lib/xts-api.js';
 

@@ -8,7 +8,7 @@
 //   plain        the same "atrest" VFS and container file system over the same kind of
 //                MemoryBlockStore, with a stand-in for the Volume that stores bytes as they are
 //                (no encryption): what the VFS and container cost without the cipher. Uses
-//                atrest/sqlite's internals from dist/ (atrestVfs, ContainerFs), bench only.
+//                atrest/sqlite's internals from build/tsc/ (atrestVfs, ContainerFs), bench only.
 // sqlite3mc (wa-sqlite's multiple-ciphers build, @journeyapps/wa-sqlite dist/mc-wa-sqlite):
 //   mc-plain     wa-sqlite's example MemoryVFS under sqlite3mc's VFS shim, no key.
 //   mc-sqlcipher the same with PRAGMA cipher='sqlcipher' (AES-256-CBC, HMAC-SHA512 per page,
@@ -95,10 +95,13 @@ function flipStoreByte(store, offset) {
 const officialFns = (sqlite3) => ({ fn: sqlite3.wasm.exports, heap: () => sqlite3.wasm.heap8u() });
 
 export async function officialConfigs() {
-  const atrest = await import(join(ROOT, 'dist/index.js'));
-  const { openDatabase } = await import(join(ROOT, 'dist/sqlite/index.js'));
-  const { atrestVfs, VFS_NAME } = await import(join(ROOT, 'dist/sqlite/vfs.js'));
-  const { ContainerFs } = await import(join(ROOT, 'dist/sqlite/container-fs.js'));
+  // All of atrest/sqlite from tsc's one-file-per-module tree (the same code as dist/'s bundle):
+  // the VFS registry is module state, so the public openDatabase and the internals the plain
+  // twin uses must come from one module graph, not one from the bundle and one from build/tsc.
+  const atrest = await import(join(ROOT, 'build/tsc/index.js'));
+  const { openDatabase } = await import(join(ROOT, 'build/tsc/sqlite/index.js'));
+  const { atrestVfs, VFS_NAME } = await import(join(ROOT, 'build/tsc/sqlite/vfs.js'));
+  const { ContainerFs } = await import(join(ROOT, 'build/tsc/sqlite/container-fs.js'));
   const init = (await import('@sqlite.org/sqlite-wasm')).default;
   const sqlite3 = await init();
   const c = officialFns(sqlite3);

@@ -1,6 +1,6 @@
 // The rows of issue 14 that measure what a user feels rather than the kernel: the CLI encrypting
 // and decrypting a file (wall time of the whole process, and its peak RSS), encryptStream over a
-// buffer in memory, `atrest --version` in a fresh process, and OpenSSL's bitsliced code timed
+// buffer in memory, `atrest --version` and `import('atrest')` in fresh processes, and OpenSSL's bitsliced code timed
 // alternately with the atrest kernel. Node only (bench/xts.mjs). Each row that compares with the
 // single-thread engine times that engine in the same run, alternating with the row's own samples,
 // so a slow phase of the shared machine lands on both.
@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MiB, median, prngBytes } from './measure.mjs';
 
 /** Times `fn` (synchronous) for about `ms` milliseconds: median ms per call (at least 3 calls). */
@@ -243,24 +244,50 @@ export async function streamRows({ atrest, engine, key, bytes, rounds }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `atrest --version` in fresh processes
+// Start-up in fresh processes: `atrest --version` and `import('atrest')`
 
-export function versionRows({ bin, runs }) {
-  // Alternates with a bare `node -e ''` so the row shows what atrest adds to Node's own start-up
-  // (on a loaded machine both grow; the difference is atrest's).
+/** `runs` rounds, each of three fresh processes in turn: a bare `node -e ''`, `atrest --version`
+ *  and `import()` of dist/index.js (timed inside the child with performance.now() around the
+ *  import, and from outside as spawn to exit). Alternating makes the rows comparable on a loaded
+ *  machine: all three grow together, and the differences are atrest's. */
+export function versionRows({ bin, runs, entry }) {
   const ms = [];
   const nodeMs = [];
+  const importMs = [];
+  const importWallMs = [];
   const time = (args) => {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
     return { r, t: performance.now() - t0 };
   };
+  const importArgs = [
+    '--input-type=module',
+    '-e',
+    `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(entry).href)}); console.log(performance.now() - t0);`,
+  ];
   for (let i = 0; i < runs; i++) {
+    nodeMs.push(time(['-e', '']).t);
     const { r, t } = time([bin, '--version']);
     if (r.status !== 0)
       return { skipped: `atrest --version exits ${r.status} (${(r.stderr || '').trim().split('\n')[0]})` };
     ms.push(t);
-    nodeMs.push(time(['-e', '']).t);
+    const imported = time(importArgs);
+    if (imported.r.status !== 0)
+      return {
+        skipped: `import('atrest') exits ${imported.r.status} (${(imported.r.stderr || '').trim().split('\n')[0]})`,
+      };
+    importMs.push(Number(imported.r.stdout.trim()));
+    importWallMs.push(imported.t);
   }
-  return { runs, medianMs: median(ms), samplesMs: ms, bareNodeMedianMs: median(nodeMs), bareNodeSamplesMs: nodeMs };
+  return {
+    runs,
+    medianMs: median(ms),
+    samplesMs: ms,
+    bareNodeMedianMs: median(nodeMs),
+    bareNodeSamplesMs: nodeMs,
+    importMedianMs: median(importMs),
+    importSamplesMs: importMs,
+    importWallMedianMs: median(importWallMs),
+    importWallSamplesMs: importWallMs,
+  };
 }

@@ -1,7 +1,9 @@
 // What the constant-time check reads: the wasm that ships, and a names twin proven to be the same code.
 //
-// The shipped modules live as base64 in dist/engine/wasm.generated.js (what `import 'atrest'`
-// instantiates); they must equal build/atrest.{simd,nosimd}.wasm byte for byte. The shipped
+// The shipped modules live as base64 string literals in dist/chunks/core.js (what
+// `import 'atrest'` instantiates) and dist/engine/pool-worker.js (the pool's workers), both
+// bundled from build/tsc/engine/wasm.generated.js; they must equal
+// build/atrest.{simd,nosimd}.wasm byte for byte. The shipped
 // files carry no name section, so findings would name functions by number. asc --debug with the
 // same config adds only a `name` custom section; sameCode() verifies that every other section is
 // byte-identical before the twin's names are used, so the code analysed is the code shipped.
@@ -60,18 +62,25 @@ export function codeDifference(a, b) {
   return null;
 }
 
-/** The shipped bytes of one target, from dist/, after asserting they equal build/<file>. */
+/** The shipped bytes of one target: the base64 literal tsc generated, after asserting that it
+ *  equals build/<file> and that both published bundles that embed it carry it verbatim. */
 export async function shippedBytes(root, target) {
-  const gen = join(root, 'dist/engine/wasm.generated.js');
-  if (!existsSync(gen)) throw new Error(`${gen} is missing: run npm run build first`);
+  const gen = join(root, 'build/tsc/engine/wasm.generated.js');
+  const bundles = ['dist/chunks/core.js', 'dist/engine/pool-worker.js'];
+  for (const f of [gen, ...bundles.map((b) => join(root, b))])
+    if (!existsSync(f)) throw new Error(`${f} is missing: run npm run build first`);
   const mod = await import(`file://${gen}`);
-  const embedded = Buffer.from(mod[TARGETS[target]], 'base64');
+  const base64 = mod[TARGETS[target]];
+  const embedded = Buffer.from(base64, 'base64');
   const file = join(root, `build/atrest.${target}.wasm`);
   const built = readFileSync(file);
   if (!embedded.equals(built))
     throw new Error(
-      `the ${target} wasm embedded in dist/ is not build/atrest.${target}.wasm (stale dist? run npm run build)`,
+      `the ${target} wasm embedded in build/tsc/ is not build/atrest.${target}.wasm (stale build? run npm run build)`,
     );
+  for (const b of bundles)
+    if (!readFileSync(join(root, b), 'utf8').includes(`"${base64}"`))
+      throw new Error(`${b} does not carry the ${target} wasm of build/tsc/ (stale dist? run npm run build)`);
   return new Uint8Array(embedded);
 }
 

@@ -1,6 +1,10 @@
 // The node:fs/promises functions the CLI uses beyond those src/fs/ declares (ambient module
-// declarations of the same name merge). Typed here instead of installing @types/node; Deno
-// implements the same functions.
+// declarations of the same name merge), and the one node:fs function (version.ts). Typed here
+// instead of installing @types/node; Deno implements the same functions.
+
+declare module 'node:fs' {
+  export function readFileSync(path: string, encoding: 'utf8'): string;
+}
 
 declare module 'node:fs/promises' {
   interface Stats {

@@ -7,13 +7,15 @@ import type { XtsBackend } from './xts.js';
 //   worker → main  {op: 'hello'}                         the message handler is installed
 //   main → worker  {op: 'init', simd, backend}           → {op: 'ready', simd, backend} or {op: 'fail', error}
 //   main → worker  {op: 'key', h, key, sectorSize, tweakUnit}  key: a transferred copy; zeroed there
-//   main → worker  {op: 'run', id, h, encrypt, first, input, output?}
+//   main → worker  {op: 'run', id, h, encrypt, first, input, output?, fresh?}
 //                                                        → {id, data?, spare?} or {id, error}
 //   main → worker  {op: 'dispose', id, h}                → {id}
 //
 // `run` writes into `output` when given (a view on a SharedArrayBuffer), else in place into
 // `input` when `input` is a transferred buffer of this call's own (sent back as `data`), else
-// (input shared, output not) into a new array sent back as `data`. An input that was not
+// (input shared, output not) into a new array sent back as `data`. With `fresh` (a pool batch,
+// whose result the caller keeps) it writes into a new array of the worker's, sent back as
+// `data`, so the calling thread neither allocates nor copies the result. An input that was not
 // written to is sent back as `spare` so the pool can reuse its buffer.
 
 /** An error as it crosses the thread boundary (Error objects lose their class in a clone). */
@@ -25,7 +27,16 @@ export interface ErrorInfo {
 export type ToWorker =
   | { op: 'init'; simd: boolean; backend: XtsBackend }
   | { op: 'key'; h: number; key: Uint8Array; sectorSize: number; tweakUnit: number }
-  | { op: 'run'; id: number; h: number; encrypt: boolean; first: bigint; input: Uint8Array; output?: Uint8Array }
+  | {
+      op: 'run';
+      id: number;
+      h: number;
+      encrypt: boolean;
+      first: bigint;
+      input: Uint8Array;
+      output?: Uint8Array;
+      fresh?: boolean;
+    }
   | { op: 'dispose'; id: number; h: number };
 
 /** The start-up replies carry an `op`; the replies to `run` and `dispose` carry the request's id. */

@@ -27,12 +27,18 @@ export class PoolWorker {
 
 type Events = { message(m: FromWorker): void; failure(err: Error): void };
 
+// The worker's URL is written `../engine/pool-worker.js`, not `./pool-worker.js`: it resolves
+// the same from build/tsc/engine/ (tsc's tree), from dist/chunks/ (the shared chunk that holds
+// this code in the published bundle) and from any other folder one level under the package's
+// output, so the code may move between chunks without its worker moving. scripts/build.mjs
+// fails the build if this module lands in a file at another depth.
 async function spawn(url: string | URL | undefined, on: Events): Promise<Thread> {
   if (isNode()) {
     const { Worker } = await nodeImport('worker_threads');
     // Node takes a string as a path: a string that is a file: or data: URL becomes a URL.
     const where = typeof url === 'string' && /^(file|data):/i.test(url) ? new URL(url) : url;
-    const w = where === undefined ? new Worker(new URL('./pool-worker.js', import.meta.url)) : new Worker(where);
+    const w =
+      where === undefined ? new Worker(new URL('../engine/pool-worker.js', import.meta.url)) : new Worker(where);
     w.on('message', (m: FromWorker) => on.message(m));
     w.on('error', (err: Error) => on.failure(err));
     w.on('exit', (code: number) => on.failure(new Error(`pool: a worker exited (code ${code})`)));
@@ -43,11 +49,11 @@ async function spawn(url: string | URL | undefined, on: Events): Promise<Thread>
     };
   }
   if (typeof g.Worker !== 'function') throw new Error('pool: this runtime has no Worker');
-  // The literal `new Worker(new URL('./pool-worker.js', import.meta.url), …)` is the form that
+  // The literal `new Worker(new URL('../engine/pool-worker.js', import.meta.url), …)` is the form that
   // bundlers which handle workers (Vite, webpack 5) recognise and emit.
   const w: Worker =
     url === undefined
-      ? new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' })
+      ? new Worker(new URL('../engine/pool-worker.js', import.meta.url), { type: 'module' })
       : new Worker(url, { type: 'module' });
   w.onmessage = (e) => on.message(e.data);
   w.onerror = (e) => {

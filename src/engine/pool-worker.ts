@@ -52,6 +52,15 @@ async function handle(port: Port, msg: ToWorker): Promise<void> {
         if (!(xts instanceof Object && 'encrypt' in xts))
           throw Object.assign(new Error(xts.message), { name: xts.name });
         const ownInput = !isSharedBuffer(input.buffer);
+        if (msg.fresh) {
+          // A batch: the result is a new array of its own (transferred whole, so it must not be
+          // a view into a larger buffer), the input goes back for reuse.
+          const r = msg.encrypt ? xts.encrypt(input, msg.first) : xts.decrypt(input, msg.first);
+          const result = r.byteOffset === 0 && r.byteLength === r.buffer.byteLength ? r : r.slice();
+          if (ownInput) port.post({ id: msg.id, data: result, spare: input }, [result.buffer, input.buffer]);
+          else port.post({ id: msg.id, data: result }, [result.buffer]);
+          return;
+        }
         const target = output ?? (ownInput ? input : undefined);
         const result = msg.encrypt ? xts.encrypt(input, msg.first, target) : xts.decrypt(input, msg.first, target);
         if (output) {

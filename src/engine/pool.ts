@@ -2,7 +2,8 @@
 // module Web Workers in Deno and browsers — with the same results as the engine's own Xts.
 //
 // Each worker runs its own engine instance (src/engine/pool-worker.ts); pool-spawn.ts starts the
-// workers and pool-protocol.ts types the messages; this file schedules the work. A call is cut at sector
+// workers, pool-protocol.ts types the messages, pool-xts.ts is one key's object (argument
+// checks, calls in flight, dispose); this file schedules the work. A call is cut at sector
 // boundaries into pieces of up to 2 MiB, smaller towards the end (the last piece may end with
 // the partial sector; XTS sectors are independent, so any cut at a sector boundary gives the
 // same bytes). Pieces are handed out in order to whichever worker has room (at most two queued
@@ -18,6 +19,14 @@
 // and write them directly instead (never required: browsers only have it cross-origin isolated).
 // Plain postMessage copies of the caller's buffer would clone its whole ArrayBuffer per piece.
 //
+// Batches (BatchXts.batch, for envelope/bulk-xts.ts; not exported by the package): a stream keeps
+// a few calls of ~1 MiB in flight, so splitting each call across workers would only multiply
+// messages. A batch is ONE piece on the least busy worker; its input is copied into a transfer
+// buffer before batch() returns (the caller may reuse its array at once), and the worker writes
+// the result into a new array of its own, transferred back and resolved as is: on the calling
+// thread one copy into a warm buffer, no allocation (fresh memory costs ~1 ms per MiB in page
+// faults, as much as a third of the AES; measured for issue 14).
+//
 // Inputs below `inThreadBelow` bytes (default 1 MiB) run in the calling thread on the pool's
 // own engine: each piece sent to a worker costs a round trip of ~0.2–0.3 ms (posting, waking a
 // thread, two copies) against ~4 ms of AES per MiB, and on the 2-core machine this was measured
@@ -25,12 +34,12 @@
 // on. `workers: 0`, and runtimes where no worker can be started, run everything in the calling
 // thread.
 
-import { sectorCall, usable } from './checks.js';
 import { createEngine, type Engine } from './engine.js';
 import { toError, type JobReply } from './pool-protocol.js';
 import { cpuCount, startWorkers, type PoolWorker } from './pool-spawn.js';
 import type { Xts, XtsBackend, XtsOptions } from './xts.js';
 import { isSharedBuffer } from '../runtime.js';
+import { PoolXtsImpl, type PoolCalls } from './pool-xts.js';
 
 export interface PoolOptions {
   /** Worker threads to start: an integer 0–64. Omitted: the number of logical CPUs
@@ -63,6 +72,18 @@ export interface Pool {
   /** Disposes every XTS object of the pool (after their calls in flight) and stops the
    *  workers. Later calls reject. */
   close(): Promise<void>;
+}
+
+/** A PoolXts of createPool's that also runs batches (see the file header). */
+export interface BatchXts extends PoolXts {
+  /** As encrypt/decrypt without `out`, as ONE job on one worker; `data` is copied before this
+   *  returns (it may be reused at once); resolves with a new array. */
+  batch(encrypt: boolean, data: Uint8Array, firstSector: number | bigint): Promise<Uint8Array>;
+}
+
+/** Whether `x` runs batches (a PoolXts of createPool's; a wrapper of one may not). */
+export function hasBatches(x: PoolXts): x is BatchXts {
+  return typeof (x as Partial<BatchXts>).batch === 'function';
 }
 
 export interface PoolXts {
@@ -103,13 +124,15 @@ interface Call {
   next: number;
   outstanding: number;
   failed: boolean;
+  /** A batch: one job, its result the worker's own new array (becomes `out` on reply). */
+  fresh: boolean;
   resolve(v: Uint8Array): void;
   reject(e: Error): void;
 }
 
 // ------------------------------------------------------------------ the pool
 
-class PoolImpl implements Pool {
+class PoolImpl implements Pool, PoolCalls {
   workers = 0;
   simd: boolean;
   backend: XtsBackend;
@@ -193,10 +216,36 @@ class PoolImpl implements Pool {
         next: 0,
         outstanding: 0,
         failed: false,
+        fresh: false,
         resolve,
         reject,
       });
       this.pump();
+    });
+  }
+
+  /** @internal — a validated batch: one job on the least busy worker (see the file header). */
+  runBatch(x: PoolXtsImpl, local: Xts, d: Uint8Array, first: bigint, encrypt: boolean): Promise<Uint8Array> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.workers === 0) return Promise.resolve(encrypt ? local.encrypt(d, first) : local.decrypt(d, first));
+    let w = this.poolWorkers[0]!;
+    for (const t of this.poolWorkers) if (t.queued < w.queued) w = t;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const call: Call = {
+        handle: x.handle,
+        encrypt,
+        data: d,
+        out: d, // replaced by the worker's array on reply
+        first,
+        sectorSize: x.sectorSize,
+        next: d.length,
+        outstanding: 1,
+        failed: false,
+        fresh: true,
+        resolve,
+        reject,
+      };
+      this.send(w, call, 0, d.length);
     });
   }
 
@@ -249,19 +298,23 @@ class PoolImpl implements Pool {
     const n = end - start;
     const transfer: Transferable[] = [];
     let input: Uint8Array;
-    if (isSharedBuffer(call.data.buffer)) {
-      input = call.data.subarray(start, end); // the worker reads it in place
+    if (isSharedBuffer(call.data.buffer) && !call.fresh) {
+      input = call.data.subarray(start, end); // the worker reads it in place (a batch's is copied)
     } else {
       input = new Uint8Array(this.spare(n), 0, n);
       input.set(call.data.subarray(start, end));
       transfer.push(input.buffer);
       this.dirty = true;
     }
-    const output = isSharedBuffer(call.out.buffer) ? call.out.subarray(start, end) : undefined;
+    const output = !call.fresh && isSharedBuffer(call.out.buffer) ? call.out.subarray(start, end) : undefined;
     const sector = call.first + BigInt(start / call.sectorSize);
     this.jobs.set(id, { call, start, end, worker: w });
     this.busy(w, +1);
-    w.thread.post({ op: 'run', id, h: call.handle, encrypt: call.encrypt, first: sector, input, output }, transfer);
+    const fresh = call.fresh || undefined;
+    w.thread.post(
+      { op: 'run', id, h: call.handle, encrypt: call.encrypt, first: sector, input, output, fresh },
+      transfer,
+    );
   }
 
   private reply(w: PoolWorker, m: JobReply): void {
@@ -289,10 +342,14 @@ class PoolImpl implements Pool {
         call.next = call.data.length; // hand out nothing more
         call.reject(toError(m.error));
       }
+    } else if (m.data && call.fresh) {
+      if (call.failed)
+        m.data.fill(0); // never handed out: it holds a piece of the data
+      else call.out = m.data;
     } else if (m.data && !call.failed) {
       call.out.set(m.data, job.start);
     }
-    const back = m.data ?? m.spare;
+    const back = call.fresh ? m.spare : (m.data ?? m.spare);
     if (back && back.buffer.byteLength >= MIN_PIECE_BYTES && !isSharedBuffer(back.buffer))
       this.keep(back.buffer as ArrayBuffer);
     call.outstanding--;
@@ -337,71 +394,6 @@ class PoolImpl implements Pool {
     if (!this.dirty) return;
     for (const b of this.spares) new Uint8Array(b).fill(0);
     this.dirty = false;
-  }
-}
-
-class PoolXtsImpl implements PoolXts {
-  readonly sectorSize: number;
-  private disposed = false;
-  private disposing: Promise<void> | null = null;
-  private readonly inflight = new Set<Promise<unknown>>();
-
-  constructor(
-    private readonly pool: PoolImpl,
-    readonly handle: number,
-    private readonly local: Xts,
-  ) {
-    this.sectorSize = local.sectorSize;
-  }
-
-  encrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Promise<Uint8Array> {
-    return this.call(data, firstSector, out, true);
-  }
-
-  decrypt(data: Uint8Array, firstSector: number | bigint = 0, out?: Uint8Array): Promise<Uint8Array> {
-    return this.call(data, firstSector, out, false);
-  }
-
-  dispose(): Promise<void> {
-    if (!this.disposing) {
-      this.disposed = true;
-      this.disposing = (async () => {
-        await Promise.allSettled([...this.inflight]);
-        try {
-          await this.pool.disposeHandle(this.handle);
-        } finally {
-          this.local.dispose();
-          this.pool.forget(this);
-        }
-      })();
-    }
-    return this.disposing;
-  }
-
-  private call(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Promise<Uint8Array> {
-    let p: Promise<Uint8Array>;
-    try {
-      const [d, first, o] = this.check(data, firstSector, out, encrypt);
-      p = this.pool.run(this, this.local, d, first, o, encrypt);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    this.inflight.add(p);
-    const done = () => void this.inflight.delete(p);
-    p.then(done, done);
-    return p;
-  }
-
-  /** The checks of Xts.encrypt/decrypt, with the same messages, all before any work starts. */
-  private check(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): [Uint8Array, bigint, Uint8Array] {
-    const what = encrypt ? 'xts.encrypt' : 'xts.decrypt';
-    usable(this.disposed, what);
-    const {
-      data: d,
-      first,
-      out: o,
-    } = sectorCall(data, firstSector, out, this.sectorSize, what, this.sectorSize / this.local.tweakUnit);
-    return [d, first, o];
   }
 }
 

@@ -168,8 +168,9 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       const whole = data.length - (data.length % sectorSize);
       const rest = data.subarray(whole);
       const batch = Math.max(sectorSize, BATCH_BYTES - (BATCH_BYTES % sectorSize));
+      // Views, not copies: BulkXts reads each batch before push() returns (bulk-xts.ts).
       for (let at = 0; at < whole; at += batch)
-        await emitSectors(controller, data.slice(at, Math.min(whole, at + batch)));
+        await emitSectors(controller, data.subarray(at, Math.min(whole, at + batch)));
       pending.set(rest, 0);
       pendingLength = rest.length;
     },
@@ -294,9 +295,10 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
         const first = emittedSectors;
         emittedSectors += n;
         done += n;
-        await bulk!.push(false, ready.subarray((done - n) * ss, done * ss), first, emit, (plain) =>
-          left < plain.length ? plain.slice(0, left) : plain,
-        );
+        const batch = ready.subarray((done - n) * ss, done * ss);
+        // Only the batch that passes the volume's size is cut (an uncut one may join a pool batch).
+        if (left < batch.length) await bulk!.push(false, batch, first, emit, (plain) => plain.slice(0, left));
+        else await bulk!.push(false, batch, first, emit);
       }
       if (emittedSectors * ss >= size) pending = new Uint8Array(0);
       if (final) await bulk!.drain(emit);
@@ -360,9 +362,12 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
           skipRemaining -= skip;
           rest = rest.subarray(skip);
         }
-        pending = pending.length === 0 ? rest.slice() : concatBytes(pending, rest);
+        // A view of the chunk while its sectors are handed out (BulkXts reads each batch before
+        // push() returns); what is left pending afterwards is copied below.
+        pending = pending.length === 0 ? rest : concatBytes(pending, rest);
       }
       await emitReady(controller, false);
+      if (pending.buffer === data.buffer) pending = pending.slice();
     },
     cancel() {
       bulk?.close();

@@ -7,8 +7,10 @@
 //
 // Not constant time by nature: Argon2id's second half and Argon2d address memory by data; the
 // inputs are a passphrase and a public salt, and the algorithm is what LUKS2 specifies.
+//
+// hash-wasm is imported on the first Argon2 keyslot, not with the module: it embeds its wasm
+// and costs ~25 ms to load, which `import('atrest/luks')` and PBKDF2 keyslots need not pay.
 
-import { argon2i, argon2id } from 'hash-wasm';
 import { KdfLimitError } from './errors.js';
 import type { Kdf } from './metadata.js';
 
@@ -103,6 +105,7 @@ export async function pbkdf2(
 /** The keyslot key (`length` bytes) from a passphrase; the caller has checked the cost. */
 export async function deriveKeyslotKey(kdf: Kdf, passphrase: Uint8Array, length: number): Promise<Uint8Array> {
   if (kdf.type === 'pbkdf2') return pbkdf2(kdf.hash, passphrase, kdf.salt, kdf.iterations, length);
+  const { argon2i, argon2id } = await import('hash-wasm');
   const run = kdf.type === 'argon2id' ? argon2id : argon2i;
   return run({
     password: passphrase,

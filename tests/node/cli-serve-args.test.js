@@ -1,8 +1,8 @@
 // `atrest serve --listen` parsing and the loopback rule that decides whether plain HTTP is allowed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseListen } from '../../dist/cli/commands/serve.js';
-import { isLoopback } from '../../dist/kms/server/http.js';
+import { parseListen } from '../../build/tsc/cli/commands/serve.js';
+import { isLoopback } from '../../build/tsc/kms/server/http.js';
 
 test('--listen HOST:PORT, [v6]:PORT, :PORT; bad forms are usage errors naming the option', () => {
   assert.equal(parseListen('127.0.0.1:4599'), { host: '127.0.0.1', port: 4599 });

@@ -2,9 +2,8 @@
 // (node_modules/.bin/deno, from the npm package `deno`), with no network and no warm cache.
 //
 // 1. From a local checkout: a Deno project outside the checkout imports
-//    `<checkout>/dist/index.js` by path. dist/ imports `@noble/hashes/…` by bare specifier, so
-//    the project's deno.json maps that prefix to the checkout's node_modules (a script inside the
-//    checkout needs no map: Deno finds the checkout's package.json above it; also tested).
+//    `<checkout>/dist/index.js` by path, with no deno.json: dist/ is bundled (@noble/hashes
+//    inside), so it has no bare specifier to map (a script inside the checkout; also tested).
 // 2. `import { createEngine } from "npm:atrest"`: what `npm install atrest` produces, made
 //    offline. `npm pack` packs this repository (dist/ as built) and its runtime dependencies,
 //    @noble/hashes and hash-wasm (atrest/luks), from node_modules; `npm install --offline`
@@ -178,20 +177,15 @@ deno.after(() => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
-deno('import from a local checkout by path (deno.json maps @noble/hashes/ to the checkout)', () => {
+deno('import from a local checkout by path, with no import map (dist/ has no bare specifiers)', () => {
   const app = tempDir('atrest-deno-checkout-');
   const checkout = pathToFileURL(ROOT).href.replace(/\/?$/, '/');
-  writeFileSync(
-    join(app, 'deno.json'),
-    JSON.stringify({ imports: { '@noble/hashes/': `${checkout}node_modules/@noble/hashes/` } }, null, 2),
-  );
   writeFileSync(join(app, 'main.js'), PROGRAM.replace('SPECIFIER', `${checkout}dist/index.js`));
   checkResult(runDeno(app, 'main.js'), expected);
 });
 
 deno('a script inside the checkout imports ./dist/index.js with no configuration', () => {
-  // Deno finds the checkout's package.json above the script and resolves @noble/hashes from the
-  // checkout's node_modules. The script is written next to dist/ and removed at once.
+  // The script is written next to dist/ and removed at once.
   const script = join(ROOT, `.deno-import-check-${process.pid}.js`);
   writeFileSync(script, PROGRAM.replace('SPECIFIER', './dist/index.js'));
   try {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LocalKms } from '../../dist/index.js';
 import { FileKeystore } from '../../dist/fs/index.js';
-import { openSealedState } from '../../dist/kms/sealed-state.js';
+import { openSealedState } from '../../build/tsc/kms/sealed-state.js';
 import { kmsClientFromAws } from '../../dist/kms/aws/index.js';
 import { startKmsServer } from '../../dist/kms/server/index.js';
 import { makeSandbox, ROOT_KEY } from './cli-harness.js';
@@ -100,7 +100,7 @@ test('a key store written by main (base64 material) loads, decrypts its blob, ro
 });
 
 test('a stored key material that is not 32 bytes of base64 fails the load with a message that names the key, not the value', async () => {
-  const { sealState } = await import('../../dist/kms/sealed-state.js');
+  const { sealState } = await import('../../build/tsc/kms/sealed-state.js');
   const rootKey = Uint8Array.from(Buffer.from(fixture.rootKeyHex, 'hex'));
   const state = await openSealedState(Buffer.from(fixture.store, 'base64'), { rootKey });
   const key = Object.values(state.keys)[0];

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditLog } from '../../dist/kms/server/audit-log.js';
+import { AuditLog } from '../../build/tsc/kms/server/audit-log.js';
 
 const record = (i) => ({
   eventTime: new Date(0),

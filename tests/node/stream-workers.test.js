@@ -2,7 +2,7 @@
 // calling-thread path (workers: 0): the same plaintext back across the two in both directions,
 // the same bytes from decrypting one ciphertext either way, the same errors for a cut or spliced
 // ciphertext, and proof that the pool really ran (BulkXts counted on a real pool). Node only:
-// it imports dist/envelope/bulk-xts.js, which the public API does not export.
+// it imports build/tsc/envelope/bulk-xts.js (tsc's tree), which the public API does not export.
 //
 // Why equal decryptions prove equal encryptions: XTS under one key is a permutation of each
 // sector, so if the single-thread decrypt of the pool's ciphertext gives the plaintext back,
@@ -10,7 +10,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decryptStream, encryptStream, createEngine, createPool, TruncatedDataError } from '../../dist/index.js';
-import { BulkXts, POOL_AFTER_BYTES } from '../../dist/envelope/bulk-xts.js';
+import { BulkXts, POOL_AFTER_BYTES } from '../../build/tsc/envelope/bulk-xts.js';
 import { chunked, collect, pattern, setup } from '../_lib/envelope.js';
 import { assertBytes, sameBytes } from '../_lib/assert.js';
 
@@ -93,49 +93,64 @@ test('workers must be 0 or omitted', () => {
   }
 });
 
-test('BulkXts sends batches past the threshold to the pool, in order, and same bytes as the engine', async () => {
+// A stream from and to memory runs in microtasks only: nothing here yields to the event loop
+// (no timers, no I/O), as a stream over a buffer does not. BulkXts must still get its pool
+// started — here a start that completes on a timer, as a real one completes on the workers'
+// messages, which only the event loop delivers — and use it: through the pool's batches, and
+// with a pool object that has no batches (then it copies and calls encrypt/decrypt). Same bytes.
+test('BulkXts, in microtasks only, starts the pool, sends batches past the threshold to it, in order, same bytes as the engine', async () => {
   const engine = await createEngine();
   const key = pattern(64, 5);
   const local = engine.xts(key, { sectorSize: 4096 });
   const pool = await createPool({ workers: 2 });
-  let poolCalls = 0;
-  const countingPool = {
-    workers: pool.workers,
-    async xts(k, o) {
-      const x = await pool.xts(k, o);
-      return {
-        sectorSize: x.sectorSize,
-        dispose: () => x.dispose(),
-        decrypt: (...a) => x.decrypt(...a),
-        encrypt: (...a) => {
-          poolCalls++;
-          return x.encrypt(...a);
-        },
+  for (const withBatches of [true, false]) {
+    for (const encrypt of [true, false]) {
+      const calls = { batch: 0, encrypt: 0, decrypt: 0 };
+      const startPool = async () => {
+        await new Promise((r) => setTimeout(r, 0)); // a macrotask, like a worker's 'ready'
+        return {
+          workers: pool.workers,
+          async xts(k, o) {
+            const x = await pool.xts(k, o);
+            const wrapped = {
+              sectorSize: x.sectorSize,
+              dispose: () => x.dispose(),
+              decrypt: (...a) => (calls.decrypt++, x.decrypt(...a)),
+              encrypt: (...a) => (calls.encrypt++, x.encrypt(...a)),
+            };
+            if (withBatches) wrapped.batch = (...a) => (calls.batch++, x.batch(...a));
+            return wrapped;
+          },
+        };
       };
-    },
-  };
-  const handed = key.slice();
-  const bulk = new BulkXts(local, handed, async () => countingPool);
-  const plain = pattern(16 * MiB, 11);
-  const out = [];
-  for (let at = 0; at < plain.length; at += MiB) {
-    await bulk.push(true, plain.subarray(at, at + MiB), at / 4096, (c) => out.push(c));
-    await new Promise((r) => setTimeout(r, 5)); // lets the pool's start finish, as I/O would
+      const handed = key.slice();
+      const bulk = new BulkXts(local, handed, startPool);
+      const input = pattern(16 * MiB, 11);
+      const out = [];
+      const chunk = new Uint8Array(MiB); // one array for every push: BulkXts must not keep it
+      for (let at = 0; at < input.length; at += MiB) {
+        chunk.set(input.subarray(at, at + MiB));
+        await bulk.push(encrypt, chunk, at / 4096, (c) => out.push(c));
+      }
+      await bulk.drain((c) => out.push(c));
+      bulk.close();
+      const what = `${withBatches ? 'batches' : 'encrypt/decrypt'}, ${encrypt ? 'encrypt' : 'decrypt'}`;
+      const used = withBatches ? calls.batch : encrypt ? calls.encrypt : calls.decrypt;
+      assert.ok(used > 0, `${what}: the pool ran some batches (${JSON.stringify(calls)})`);
+      assert.ok(
+        handed.every((b) => b === 0),
+        `${what}: the key copy is zeroed`,
+      );
+      const joined = new Uint8Array(input.length);
+      let at = 0;
+      for (const c of out) {
+        joined.set(c, at);
+        at += c.length;
+      }
+      const expected = encrypt ? local.encrypt(input, 0) : local.decrypt(input, 0);
+      assert.ok(sameBytes(joined, expected), `${what}: same bytes as one engine call`);
+    }
   }
-  await bulk.drain((c) => out.push(c));
-  bulk.close();
-  assert.ok(poolCalls > 0, 'the pool ran some batches');
-  assert.ok(
-    handed.every((b) => b === 0),
-    'the key copy is zeroed',
-  );
-  const joined = new Uint8Array(plain.length);
-  let at = 0;
-  for (const c of out) {
-    joined.set(c, at);
-    at += c.length;
-  }
-  assert.ok(sameBytes(joined, local.encrypt(plain, 0)), 'same bytes as one engine call');
   local.dispose();
   await pool.close();
 });
