@@ -51,13 +51,18 @@ test('atrest --version loads no part of the core (dist/cli/main.js reaches core.
   assert.ok(closure.length <= 5, `the CLI's entry loads ${closure.length} files: ${closure.join(', ')}`);
 });
 
-test('no file in dist/ imports a bare specifier but node:* and the optional @aws-sdk/client-kms peer', () => {
+test('no file in dist/ imports a bare specifier but node:* and the optional peers @aws-sdk/client-kms and @sqlite.org/sqlite-wasm', () => {
   const bare = [];
   for (const file of jsFiles(DIST)) {
     if (file.endsWith('atrest.global.js')) continue; // a classic script: no imports at all
     const { static: s, dynamic: d } = specifiers(file);
     for (const spec of [...s, ...d]) {
       if (spec.startsWith('.') || spec.startsWith('node:') || spec === '@aws-sdk/client-kms') continue;
+      // The SQLite build: only atrest/sqlite's chunk, and only by import() at the first open.
+      if (spec === '@sqlite.org/sqlite-wasm' && d.includes(spec) && !s.includes(spec)) {
+        assert.is(relative(DIST, file), 'chunks/sqlite.js');
+        continue;
+      }
       bare.push(`${relative(DIST, file)}: ${spec}`);
     }
   }
