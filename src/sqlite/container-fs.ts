@@ -30,6 +30,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Volume } from '../envelope/volume.js';
+import { equalBytes } from '../utils/bytes.js';
 
 export const TABLE_COPY_BYTES = 64 * 1024;
 export const EXTENT_BYTES = 64 * 1024;
@@ -311,16 +312,13 @@ function readCopy(volume: Volume, slot: number): { sequence: number; body: Table
   const at = slot * TABLE_COPY_BYTES;
   if (volume.size < at + PREFIX_BYTES) return undefined;
   const prefix = volume.readSync(at, PREFIX_BYTES);
-  if (!MAGIC.every((b, i) => prefix[i] === b)) return undefined;
+  if (!equalBytes(prefix.subarray(0, MAGIC.length), MAGIC)) return undefined;
   const view = new DataView(prefix.buffer, prefix.byteOffset);
   const sequence = Number(view.getBigUint64(8, true));
   const length = view.getUint32(16, true);
   if (length > TABLE_COPY_BYTES - PREFIX_BYTES || volume.size < at + PREFIX_BYTES + length) return undefined;
   const body = volume.readSync(at + PREFIX_BYTES, length);
-  const expected = digest(prefix, body);
-  let diff = 0;
-  for (let i = 0; i < 32; i++) diff |= expected[i]! ^ prefix[20 + i]!;
-  if (diff !== 0 || sequence % 2 !== slot) return undefined;
+  if (!equalBytes(digest(prefix, body), prefix.subarray(20, PREFIX_BYTES)) || sequence % 2 !== slot) return undefined;
   try {
     const parsed = JSON.parse(new TextDecoder().decode(body)) as TableBody;
     return typeof parsed?.files === 'object' && parsed.files !== null ? { sequence, body: parsed } : undefined;

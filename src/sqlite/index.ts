@@ -108,7 +108,7 @@ export class EncryptedDatabase {
     // A WAL database's header says so (bytes 18, 19 = 2); the file alone is a complete
     // rollback-mode database once serialised, so say that instead.
     if (bytes[18] === 2) bytes[18] = bytes[19] = 1;
-    await writeAll(target, bytes);
+    await writeAll(target, bytes, 'exportPlain');
     bytes.fill(0);
   }
 
@@ -151,7 +151,7 @@ export async function importPlain(
   options: OpenDatabaseOptions,
 ): Promise<EncryptedDatabase> {
   const what = 'importPlain';
-  const bytes = await readAll(source);
+  const bytes = await readAll(source, what);
   if (new TextDecoder('latin1').decode(bytes.subarray(0, 16)) !== HEADER)
     throw new RangeError(`${what}: the source is not a SQLite database (no "SQLite format 3" header)`);
   if (bytes[18] === 2) bytes[18] = bytes[19] = 1; // imported as one file: rollback mode
@@ -225,27 +225,24 @@ async function openTarget(
   return { store, close: () => store.close() };
 }
 
-async function readAll(source: string | BlockStore): Promise<Uint8Array> {
-  if (typeof source === 'string') {
-    const { readFile } = await import('node:fs/promises');
-    return new Uint8Array(await readFile(source));
+/** The whole content of a path or store (a path's file store is opened and closed here). */
+async function readAll(source: string | BlockStore, what: string): Promise<Uint8Array> {
+  const { store, close } = await openTarget(source, false, what);
+  try {
+    return await store.read(0, await store.size());
+  } finally {
+    await close?.();
   }
-  return source.read(0, await source.size());
 }
 
-async function writeAll(target: string | BlockStore, bytes: Uint8Array): Promise<void> {
-  if (typeof target === 'string') {
-    const { FileBlockStore } = await import('../fs/file-block-store.js');
-    const store = await FileBlockStore.open(target, { create: true });
-    try {
-      await store.truncate(0);
-      await store.write(0, bytes);
-    } finally {
-      await store.close();
-    }
-    return;
+/** Makes `bytes` the whole, durable content of a path or store. */
+async function writeAll(target: string | BlockStore, bytes: Uint8Array, what: string): Promise<void> {
+  const { store, close } = await openTarget(target, true, what);
+  try {
+    await store.write(0, bytes);
+    await store.truncate(bytes.length);
+    await store.flush();
+  } finally {
+    await close?.();
   }
-  await target.write(0, bytes);
-  await target.truncate(bytes.length);
-  await target.flush();
 }

@@ -3,7 +3,7 @@
 // names a container attached here: the file name `/atrest-<n>/db` is file `db` of container n,
 // and SQLite's own derived names (`db-journal`, `db-wal`) are files of the same container.
 // Temporary files SQLite opens without a name (sort spills, statement journals, temp databases)
-// live in memory only and vanish on close: they never reach the host.
+// live in memory only and are zeroed on close (and when they grow): they never reach the host.
 //
 // What is declared to SQLite, and why (docs/FORMAT.md, "SQLite container"):
 // - xSectorSize: the Volume's XTS sector size (4096 by default): the unit the Volume rewrites,
@@ -84,7 +84,9 @@ function install(sqlite3: Sqlite3): VfsRegistry {
       guard(capi.SQLITE_IOERR_CLOSE, () => {
         const f = open.get(pFile);
         open.delete(pFile);
-        if (f?.kind === 'container' && f.flags & capi.SQLITE_OPEN_DELETEONCLOSE) {
+        if (f?.kind === 'memory')
+          f.bytes.fill(0); // a temporary holds plaintext (sort spills, temp tables)
+        else if (f?.kind === 'container' && f.flags & capi.SQLITE_OPEN_DELETEONCLOSE) {
           f.fs.remove(f.name);
           f.fs.commit();
         }
@@ -246,6 +248,7 @@ function writeMemory(f: { bytes: Uint8Array; size: number }, offset: number, byt
   if (end > f.bytes.length) {
     const grown = new Uint8Array(Math.max(end, f.bytes.length * 2));
     grown.set(f.bytes.subarray(0, f.size));
+    f.bytes.fill(0);
     f.bytes = grown;
   }
   f.bytes.set(bytes, offset);

@@ -9,6 +9,7 @@
 
 import type { EncryptedDatabase } from '../../sqlite/index.js';
 import { pathExists } from '../../fs/fs-helpers.js';
+import { toHex } from '../../utils/bytes.js';
 import { DEFAULT_KEY_ALIAS } from '../../kms/key-ids.js';
 import { keyValuePairs } from '../args.js';
 import { positional, type Command, type CommandContext } from '../command.js';
@@ -157,7 +158,7 @@ function printRows(ctx: CommandContext, rows: Row[]): void {
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
-  if (v instanceof Uint8Array) return `x'${[...v].map((b) => b.toString(16).padStart(2, '0')).join('')}'`;
+  if (v instanceof Uint8Array) return `x'${toHex(v)}'`;
   return String(v);
 }
 
