@@ -12,7 +12,18 @@ import {
   AccessDeniedError,
   ReadOnlyVolumeError,
 } from '../dist/index.js';
-import { ADMIN, APP, READER, counting, forbiddenKms, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import {
+  APP,
+  APP_ACTIONS,
+  READER,
+  appOnlyPolicy,
+  counting,
+  forbiddenKms,
+  pattern,
+  rejects,
+  setup,
+  snapshot,
+} from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
 
 const COPY_SIZE = 16384;
@@ -102,22 +113,8 @@ keys('a header with 10 000 wrapped keys is refused before any KMS call', async (
 
 const grants = suite('volume: grants');
 
-function cmkPolicy(extra = []) {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      {
-        Sid: 'app',
-        Effect: 'Allow',
-        Principal: { AWS: APP },
-        Action: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'],
-        Resource: '*',
-      },
-      ...extra,
-    ],
-  });
-}
+/** The app may also grant (grantTo). */
+const cmkPolicy = (extra = []) => appOnlyPolicy({ appActions: [...APP_ACTIONS, 'kms:CreateGrant'], extra });
 
 grants('grantTo lets a principal open this volume only; a revoked grant is a GrantRevokedError', async () => {
   const env = setup();

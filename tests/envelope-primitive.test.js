@@ -15,27 +15,21 @@ import {
   VolumeClosedError,
   EnvelopeError,
 } from '../dist/index.js';
-import { ADMIN, APP, counting, forbiddenKms, pattern, rejects, rsaKeyStub, setup, throws } from './_lib/envelope.js';
+import {
+  ADMIN,
+  APP,
+  appOnlyPolicy,
+  counting,
+  forbiddenKms,
+  pattern,
+  rejects,
+  rsaKeyStub,
+  setup,
+  throws,
+} from './_lib/envelope.js';
 import { assertBytes, sameBytes } from './_lib/assert.js';
 
 const prim = suite('envelope: seal and open');
-
-/** ADMIN may do anything, APP may use the key, nobody else anything. */
-function appOnlyPolicy() {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      {
-        Sid: 'app',
-        Effect: 'Allow',
-        Principal: { AWS: APP },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-        Resource: '*',
-      },
-    ],
-  });
-}
 
 prim('seal returns only the wrapped key and a working cipher; open gives the same cipher', async () => {
   const { app } = setup();

@@ -13,7 +13,7 @@ import {
   KMS_TOKEN_TYPE,
   LuksClosedError,
 } from '../dist/luks/index.js';
-import { ADMIN, APP, READER, pattern, setup } from './_lib/envelope.js';
+import { APP, appOnlyPolicy, pattern, setup } from './_lib/envelope.js';
 import { hex } from './_lib/luks.js';
 import { assertBytes } from './_lib/assert.js';
 
@@ -140,19 +140,7 @@ async function kmsSetup() {
   const s = setup();
   const { KeyMetadata } = await s.admin.createKey({
     Description: 'luks',
-    Policy: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-        {
-          Sid: 'app',
-          Effect: 'Allow',
-          Principal: { AWS: APP },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-          Resource: '*',
-        },
-      ],
-    }),
+    Policy: appOnlyPolicy(),
   });
   return { ...s, keyArn: KeyMetadata.Arn, keyId: KeyMetadata.KeyId };
 }

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AccessDeniedError, KeyUnavailableError, MemoryBlockStore, Volume } from '../dist/index.js';
 import { openDatabase as open } from '../dist/sqlite/index.js';
-import { ADMIN, APP, counting, rejects, setup, snapshot } from './_lib/envelope.js';
+import { appOnlyPolicy, counting, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertOpaque, checkRows, insertRows, sqliteOptions } from './_lib/sqlite.js';
 import { FaultyBlockStore } from './_lib/faulty-block-store.js';
 
@@ -72,22 +72,6 @@ for (const mode of ['DELETE', 'TRUNCATE', 'PERSIST', 'WAL']) {
 }
 
 const keys = suite('atrest/sqlite: the key service decides');
-
-function appOnlyPolicy() {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      {
-        Sid: 'app',
-        Effect: 'Allow',
-        Principal: { AWS: APP },
-        Action: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:Decrypt', 'kms:DescribeKey'],
-        Resource: '*',
-      },
-    ],
-  });
-}
 
 keys(
   'a principal without kms:Decrypt cannot open; a disabled key stops the next open; one KMS call per open',

@@ -95,6 +95,20 @@ export async function measure(tasks, opts) {
   return out;
 }
 
+/** A deterministic xorshift32 sequence: each call returns the next unsigned 32-bit value (a seed
+ *  of 0 counts as 1). For choosing offsets and ids in benches, never for keys. */
+export function xorshift32(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
 /** Deterministic pseudo-random bytes (xorshift128), so every runtime encrypts the same buffer
  *  and can check its ciphertext against a hash the Node side computed with OpenSSL. */
 export function prngBytes(length, seed) {

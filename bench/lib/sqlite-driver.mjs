@@ -5,6 +5,8 @@
 // the official oo1 API is synchronous, wa-sqlite's is async (an await per step), and that
 // difference would otherwise be measured instead of the storage and cipher. Bench only.
 
+import { xorshift32 } from './measure.mjs';
+
 /**
  * c: { fn: name → wasm export (sqlite3_step, …), heap(): Uint8Array over the wasm memory }.
  * db: the sqlite3* pointer of an open connection.
@@ -128,17 +130,8 @@ export const VALUE_BYTES = 200;
 
 /** The text of row `id`: its number and a fixed pseudo-random filler (letters), VALUE_BYTES long. */
 export function rowFiller() {
-  const out = new Uint8Array(VALUE_BYTES);
-  let x = 2463534242;
-  for (let i = 0; i < out.length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = 97 + (x % 26);
-  }
-  return out;
+  const next = xorshift32(2463534242);
+  return Uint8Array.from({ length: VALUE_BYTES }, () => 97 + (next() % 26));
 }
 
 /** A 32-byte piece of every row's value: the bench asserts it is not in an encrypted file. */
@@ -146,15 +139,8 @@ export const ROW_PROBE = rowFiller().subarray(100, 132);
 
 /** xorshift ids in [1, n], deterministic per seed. */
 function ids(n, seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return 1 + (x % n);
-  };
+  const next = xorshift32(seed);
+  return () => 1 + (next() % n);
 }
 
 /**

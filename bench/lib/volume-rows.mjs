@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MiB, median, prngBytes } from './measure.mjs';
+import { MiB, median, prngBytes, xorshift32 } from './measure.mjs';
 
 const KiB = 1024;
 
@@ -43,15 +43,8 @@ async function opsPerSecond(fn, ms) {
 
 /** xorshift offsets in [0, sectors), deterministic. */
 function offsets(sectors, seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % sectors;
-  };
+  const next = xorshift32(seed);
+  return () => next() % sectors;
 }
 
 /**

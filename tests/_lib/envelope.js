@@ -23,6 +23,22 @@ export function manualClock(start = '2030-01-01T00:00:00Z') {
   return clock;
 }
 
+/** The app's usual actions on a key: make and open data keys. */
+export const APP_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+
+/** A key policy: `admin` may do anything with the key, `app` may do `appActions`, and nobody
+ *  else anything (no account-root statement); `extra` statements are appended. */
+export function appOnlyPolicy({ admin = ADMIN, app = APP, appActions = APP_ACTIONS, extra = [] } = {}) {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: admin }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'app', Effect: 'Allow', Principal: { AWS: app }, Action: appActions, Resource: '*' },
+      ...extra,
+    ],
+  });
+}
+
 export function setup() {
   const clock = manualClock();
   const kms = new LocalKms({ clock, keystore: new MemoryKeystore() });

@@ -6,30 +6,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ROOT } from './cli-harness.js';
+import { importGraph } from './module-graph.js';
 
-function importGraph(entry) {
-  const seen = new Set();
-  const external = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const code = readFileSync(file, 'utf8');
-    for (const m of code.matchAll(
-      /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
-    )) {
-      const spec = m[1] ?? m[2];
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
-      else external.add(spec);
-    }
-  };
-  visit(entry);
-  return { files: [...seen], external: [...external] };
+/** The graph with lazily imported parts, and every package it names, statically or by import(). */
+function graphOf(entry) {
+  const g = importGraph(entry, { followDynamic: true });
+  return { files: g.files, external: [...g.staticBare, ...g.dynamicBare] };
 }
 
 test('import "atrest" never reaches @aws-sdk or atrest/server; atrest/aws does', () => {
-  const core = importGraph(join(ROOT, 'dist/index.js'));
+  const core = graphOf(join(ROOT, 'dist/index.js'));
   assert.ok(
     core.files.some((f) => f.endsWith('/chunks/core.js')),
     'the walk found the core',
@@ -46,7 +34,7 @@ test('import "atrest" never reaches @aws-sdk or atrest/server; atrest/aws does',
     modules.some((m) => m.startsWith('kms/server/') || m.startsWith('kms/aws/')),
     modules.join(', '),
   );
-  const aws = importGraph(join(ROOT, 'dist/kms/aws/index.js'));
+  const aws = graphOf(join(ROOT, 'dist/kms/aws/index.js'));
   assert.ok(aws.external.includes('@aws-sdk/client-kms'));
 });
 

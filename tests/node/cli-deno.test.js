@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertCleanFailure, BIN, hasTool, makeSandbox, ROOT, runProcess } from './cli-harness.js';
+import { assertCleanFailure, BIN, hasTool, jsonLines, makeSandbox, ROOT, runProcess } from './cli-harness.js';
 
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 const test = suite('cli: under Deno');
@@ -151,10 +151,7 @@ test('atrest sql: a database made in Deno reads in Node and back (one container,
   ]);
   assert.is(viaNode.code, 0, viaNode.stderr);
   assert.equal(
-    viaNode.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).v),
+    jsonLines(viaNode.stdout).map((r) => r.v),
     ['from deno', 'from node'],
   );
   const viaDeno = await deno(['sql', 'shared.atrest', 'SELECT count(*) AS n FROM t', '--json']);

@@ -63,6 +63,14 @@ export async function runJson(sandbox, args, options) {
   return JSON.parse(r.stdout);
 }
 
+/** The JSON documents of a `--json` output that prints one per line (`atrest sql --json`). */
+export function jsonLines(text) {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
 /** The one-line, stack-free failure message every failing command must print. */
 export function assertCleanFailure(assert, r, code, pattern) {
   assert.is(r.code, code, `exit code ${r.code} (expected ${code}); stderr: ${r.stderr}`);

@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import process from 'node:process';
-import { assertCleanFailure, BIN, hasTool, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
+import { appOnlyPolicy } from '../_lib/envelope.js';
+import { assertCleanFailure, BIN, hasTool, jsonLines, makeSandbox, ROOT, runJson, runProcess } from './cli-harness.js';
 
 let sb;
 const cli = suite('cli: atrest sql');
@@ -59,16 +60,10 @@ cli('creates the database, runs statements, prints tables and JSON rows; the fil
     'app=library',
   ]);
   assert.is(json.code, 0, json.stderr);
-  assert.equal(
-    json.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l)),
-    [
-      { id: 1, title: 'Dune' },
-      { id: 2, title: 'Emma' },
-    ],
-  );
+  assert.equal(jsonLines(json.stdout), [
+    { id: 1, title: 'Dune' },
+    { id: 2, title: 'Emma' },
+  ]);
   const piped = await sb.run(['sql', db], {
     input: "INSERT INTO books(title) VALUES ('Ulysses; a novel');\nSELECT title FROM books WHERE id = 3;",
   });
@@ -99,10 +94,7 @@ cli('--export writes a standard SQLite file python3 reads; --import makes an enc
   assert.equal(im.tables, ['t']);
   const back = await sb.run(['sql', imported, 'SELECT v FROM t ORDER BY v', '--json']);
   assert.equal(
-    back.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).v),
+    jsonLines(back.stdout).map((r) => r.v),
     ['one', 'two'],
   );
   assertCleanFailure(assert, await sb.run(['sql', imported, '--import', plain]), 1, /exists; --import makes a new/);
@@ -115,20 +107,12 @@ const APP = 'arn:aws:iam::111122223333:role/app';
 const READER = 'arn:aws:iam::111122223333:role/reader';
 
 cli('failures: bad SQL (1), a principal without Decrypt (2), a wrong context (3), a foreign file (3)', async () => {
-  const policy = {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-      {
-        Sid: 'app',
-        Effect: 'Allow',
-        Principal: { AWS: APP },
-        Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
-        Resource: '*',
-      },
-    ],
-  };
-  await writeFile(sb.path('policy.json'), JSON.stringify(policy));
+  const policy = appOnlyPolicy({
+    admin: ADMIN,
+    app: APP,
+    appActions: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Decrypt'],
+  });
+  await writeFile(sb.path('policy.json'), policy);
   await runJson(sb, ['keys', 'create', '--alias', 'alias/guarded', '--policy', sb.path('policy.json'), '--as', ADMIN]);
   const db = sb.path('fail.atrest');
   const asApp = ['--as', APP];

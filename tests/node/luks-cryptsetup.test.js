@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { FileBlockStore } from '../../dist/fs/index.js';
 import { createLuks, LuksContainer, LuksHeaderDamagedError } from '../../dist/luks/index.js';
-import { ADMIN, APP, READER, setup } from '../_lib/envelope.js';
+import { appOnlyPolicy, setup } from '../_lib/envelope.js';
 
 const CRYPTSETUP = '/usr/sbin/cryptsetup';
 const FAST = { type: 'argon2id', memory: 256, time: 4 };
@@ -319,19 +319,7 @@ t(
   async () => {
     const s = setup();
     const { KeyMetadata } = await s.admin.createKey({
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'admin', Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' },
-          {
-            Sid: 'app',
-            Effect: 'Allow',
-            Principal: { AWS: APP },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
-            Resource: '*',
-          },
-        ],
-      }),
+      Policy: appOnlyPolicy(),
     });
     const img = p('token.img');
     writeFileSync(img, '');

@@ -5,36 +5,21 @@
 // (so Deno and browsers need no import map); every export in package.json resolves, by path and
 // by the package's own name, with its .d.ts beside it. Node only (reads dist/ with node:fs).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
+import { importGraph, specifiers } from './module-graph.js';
 import * as assert from 'uvu/assert';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
-/** Every import specifier in one ES module's text: static, re-exports, dynamic with a literal. */
-function specifiers(file) {
-  const text = readFileSync(file, 'utf8');
-  const found = { static: [], dynamic: [] };
-  for (const m of text.matchAll(/^\s*(?:import|export)\b[^'"]*?\bfrom\s*["']([^"']+)["']/gm)) found.static.push(m[1]);
-  for (const m of text.matchAll(/^\s*import\s*["']([^"']+)["']/gm)) found.static.push(m[1]);
-  for (const m of text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) found.dynamic.push(m[1]);
-  return found;
-}
-
 /** The files an import of `entry` loads before it resolves: its static import closure in dist/. */
-function staticClosure(entry) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const s of specifiers(file).static) if (s.startsWith('.')) visit(resolve(dirname(file), s));
-  };
-  visit(entry);
-  return [...seen].map((f) => relative(DIST, f)).sort();
-}
+const staticClosure = (entry) =>
+  importGraph(entry)
+    .files.map((f) => relative(DIST, f))
+    .sort();
 
 const jsFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true, recursive: true })

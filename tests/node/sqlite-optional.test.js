@@ -5,45 +5,26 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ROOT } from './cli-harness.js';
-
-function staticGraph(entry) {
-  const seen = new Set();
-  const external = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const code = readFileSync(file, 'utf8');
-    for (const m of code.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/g)) {
-      const spec = m[1];
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec));
-      else external.add(spec);
-    }
-  };
-  visit(entry);
-  return { files: [...seen], external: [...external] };
-}
+import { importGraph } from './module-graph.js';
 
 test('import "atrest" never reaches the SQLite build; atrest/sqlite imports it only dynamically', () => {
-  const core = staticGraph(join(ROOT, 'dist/index.js'));
+  const core = importGraph(join(ROOT, 'dist/index.js'));
   assert.ok(
     core.files.some((f) => f.endsWith('chunks/core.js')),
     `the walk found the core chunk: ${core.files.join(', ')}`,
   );
   assert.not.ok(
-    core.external.some((s) => s.startsWith('@sqlite.org')),
-    core.external.join(', '),
+    core.staticBare.some((s) => s.startsWith('@sqlite.org')),
+    core.staticBare.join(', '),
   );
   assert.not.ok(core.files.some((f) => f.includes('/sqlite/')));
-  const sqlite = staticGraph(join(ROOT, 'dist/sqlite/index.js'));
-  assert.not.ok(sqlite.external.includes('@sqlite.org/sqlite-wasm'), 'no static import of the build');
+  const sqlite = importGraph(join(ROOT, 'dist/sqlite/index.js'));
+  assert.not.ok(sqlite.staticBare.includes('@sqlite.org/sqlite-wasm'), 'no static import of the build');
   // dist/sqlite/index.js is a stub over the bundled chunk: some file of its graph imports the
   // build, and only by import().
-  assert.ok(
-    sqlite.files.some((f) => /import\(['"]@sqlite\.org\/sqlite-wasm['"]\)/.test(readFileSync(f, 'utf8'))),
-    sqlite.files.join(', '),
-  );
+  assert.ok(sqlite.dynamicBare.includes('@sqlite.org/sqlite-wasm'), sqlite.files.join(', '));
 });
 
 test('dist/atrest.global.js holds no SQLite code', () => {
