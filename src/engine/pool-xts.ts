@@ -37,16 +37,10 @@ export class PoolXtsImpl implements BatchXts {
   }
 
   batch(encrypt: boolean, data: Uint8Array, firstSector: number | bigint): Promise<Uint8Array> {
-    let p: Promise<Uint8Array>;
-    try {
-      // out = data: the checks of an in-place call, without allocating an `out` nobody uses.
-      const [d, first] = this.check(data, firstSector, data, encrypt);
-      p = this.pool.runBatch(this, this.local, d, first, encrypt);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    this.track(p);
-    return p;
+    // out = data: the checks of an in-place call, without allocating an `out` nobody uses.
+    return this.submit(data, firstSector, data, encrypt, (d, first) =>
+      this.pool.runBatch(this, this.local, d, first, encrypt),
+    );
   }
 
   dispose(): Promise<void> {
@@ -66,10 +60,23 @@ export class PoolXtsImpl implements BatchXts {
   }
 
   private call(data: unknown, firstSector: unknown, out: unknown, encrypt: boolean): Promise<Uint8Array> {
+    return this.submit(data, firstSector, out, encrypt, (d, first, o) =>
+      this.pool.run(this, this.local, d, first, o, encrypt),
+    );
+  }
+
+  /** Checks, then starts `run` and tracks it; a failed check is a rejection, never a throw. */
+  private submit(
+    data: unknown,
+    firstSector: unknown,
+    out: unknown,
+    encrypt: boolean,
+    run: (d: Uint8Array, first: bigint, o: Uint8Array) => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
     let p: Promise<Uint8Array>;
     try {
       const [d, first, o] = this.check(data, firstSector, out, encrypt);
-      p = this.pool.run(this, this.local, d, first, o, encrypt);
+      p = run(d, first, o);
     } catch (err) {
       return Promise.reject(err);
     }

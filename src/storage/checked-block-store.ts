@@ -9,6 +9,9 @@ import * as check from '../utils/bytes.js';
 import type { BlockStore, SyncBlockStore } from './block-store.js';
 import { flushOp, readOp, runAsync, runSync, sizeOp, truncateOp, writeOp, type StoreTask } from './store-task.js';
 
+/** What runSync drives: a SyncBlockStore's synchronous methods. */
+type SyncDriverTarget = Pick<SyncBlockStore, 'readSync' | 'writeSync' | 'sizeSync' | 'truncateSync' | 'flushSync'>;
+
 /** The primitives, synchronous, under the same contract as the async ones. */
 export interface SyncPrimitives {
   sizeNow(): number;
@@ -29,6 +32,9 @@ export abstract class CheckedBlockStore implements SyncBlockStore {
   private tail: Promise<unknown> = Promise.resolve();
   /** Async calls queued or running: a sync call must not overtake them. */
   private inFlight = 0;
+  /** The sync primitives under the driver's method names, made once per primitives object
+   *  (every readSync of a SQLite page goes through it). */
+  private syncAdapter: { from: SyncPrimitives; target: SyncDriverTarget } | undefined;
   private readonly asyncPrimitives = {
     read: (offset: number, length: number) => this.readAt(offset, length),
     write: (offset: number, bytes: Uint8Array) => this.writeAt(offset, bytes),
@@ -153,13 +159,17 @@ export abstract class CheckedBlockStore implements SyncBlockStore {
     if (p === undefined) throw new Error(`${what}: this ${this.storeName} has no synchronous path`);
     if (this.inFlight > 0)
       throw new Error(`${what}: an asynchronous call on this store is still in flight (await it first)`);
-    return {
-      readSync: (offset: number, length: number) => p.readAt(offset, length),
-      writeSync: (offset: number, bytes: Uint8Array) => p.writeAt(offset, bytes),
-      sizeSync: () => p.sizeNow(),
-      truncateSync: (size: number) => p.truncateTo(size),
-      flushSync: () => p.flushNow(),
-    };
+    if (this.syncAdapter?.from !== p) {
+      const target: SyncDriverTarget = {
+        readSync: (offset, length) => p.readAt(offset, length),
+        writeSync: (offset, bytes) => p.writeAt(offset, bytes),
+        sizeSync: () => p.sizeNow(),
+        truncateSync: (size) => p.truncateTo(size),
+        flushSync: () => p.flushNow(),
+      };
+      this.syncAdapter = { from: p, target };
+    }
+    return this.syncAdapter.target;
   }
 
   private enqueue<T>(what: string, call: () => Promise<T>): Promise<T> {
