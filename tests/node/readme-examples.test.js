@@ -6,7 +6,8 @@
 // relative checkout path) are run by deno-import.test.js.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -73,5 +74,37 @@ for (const [n, example] of runnable.entries()) {
     }
   });
 }
+
+/** The fenced block of `lang` that starts with a line beginning `firstLine`. */
+function fencedBlock(markdown, lang, firstLine) {
+  const re = new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```$', 'gm');
+  for (const m of markdown.matchAll(re)) if (m[1].startsWith(firstLine)) return m[1];
+  throw new Error(`README.md has no \`\`\`${lang} block starting with ${firstLine}`);
+}
+
+test("the CLI section's shell example runs as written, with its sample policy.json", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'atrest-readme-cli-'));
+  try {
+    writeFileSync(join(dir, 'policy.json'), fencedBlock(readme, 'json', '{\n  "Version"'));
+    writeFileSync(
+      join(dir, 'album.tar'),
+      new Uint8Array(300_000).map((_, i) => (i * 7) & 255),
+    );
+    // `atrest` on PATH: this checkout's bin under the Node running the test.
+    writeFileSync(join(dir, 'atrest'), `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'bin/atrest.js')}" "$@"\n`);
+    chmodSync(join(dir, 'atrest'), 0o755);
+    const script = fencedBlock(readme, 'sh', 'export ATREST_ROOT_KEY=');
+    const r = spawnSync('/bin/bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, ATREST_HOME: join(dir, '.atrest') },
+    });
+    assert.is(r.status, 0, `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.equal(readFileSync(join(dir, 'album-copy.tar')), readFileSync(join(dir, 'album.tar')));
+    assert.match(r.stdout, /Decrypt/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.run();
