@@ -202,13 +202,17 @@ policy, grants and EnvelopePolicy exactly as for any volume), with metadata
 | [128 KiB + 64 KiB × *e*, …) | extent *e* (64 KiB) |
 
 A table copy is \`"ATSQLFS1" ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256(first 20 bytes ‖ body) ‖ body\`,
+followed by zeros up to a whole number of volume sectors (a reader ignores what follows the body),
 the body UTF-8 JSON \`{"files":{NAME:[SIZE,[[FIRST_EXTENT,COUNT],…]],…}}\` (names \`db\`,
 \`db-journal\`, \`db-wal\`: SQLite's own suffixes). Open takes the copy whose magic, digest
 and slot (sequence mod 2) agree, with the higher sequence. Nameless temporary files (sorts,
 statement journals, temp databases) stay in memory and never reach the store.
 
 Commit (SQLite's xSync, xTruncate, xDelete): flush the volume (data, then a grown volume size),
-write the table with sequence + 1 into its copy, flush again. A crash leaves the last committed
+write the table with sequence + 1 into its copy, flush again; when no name, size or extent
+changed since the last commit, only the first flush (the durable table already describes the
+files). Bytes past a file's size are never read (growth zero-fills them first), so a write
+that reaches a file's end may write zeros to the end of its sector. A crash leaves the last committed
 table, which refers only to durable data; extents allocated since are unreferenced; an extent
 freed since the last commit is not reused before a commit without it is durable; bytes a file
 grows over are written as zeros first, so a reused extent never shows old bytes. SQLite sees

@@ -20,13 +20,24 @@
 // - Bytes a file grows over (a write past its end, a truncate up) are written as zeros first:
 //   an extent reused from a freed file never shows its old bytes.
 // SQLite commits through xSync, xTruncate and xDelete (vfs.ts), whose calls end in commit().
+// A commit writes the table only when it changed (a size, an extent, a name): an xSync after
+// writes inside the files' sizes only flushes the volume, since the durable table already
+// describes those files.
 //
 // Write combining: SQLite appends a journal record as three writes (page number, page, checksum)
 // at offsets that are not sector-aligned, and each would be a read-modify-write of whole XTS
-// sectors. So a run of writes that each start where the previous one ended is kept in memory
-// (up to PENDING_MAX_BYTES) and written as one range before anything else touches the files:
-// a read, a write elsewhere, a truncate, a removal, a commit. Nothing is durable before a commit
-// anyway, and a commit writes the run first.
+// sectors. So per file, a run of writes that each start where the previous one ended is kept in
+// memory and written as one range when that file is read, written elsewhere, truncated or
+// removed, when the runs together pass PENDING_MAX_BYTES, and at every commit. Runs of different
+// files do not flush each other: SQLite interleaves journal records with the pages it reads and
+// the pages it spills to the main file, and writes between two volume flushes have no order on
+// the store anyway (a file system may write back either first). What a crash keeps is decided
+// by commit alone: the runs are written, the volume flushed, then the table.
+//
+// Whole sectors where the bytes allow: a write that reaches its file's end is padded with zeros
+// to the end of its last XTS sector (bytes past a file's end are never read: growth zero-fills
+// them first), and a table copy is written padded to whole sectors, so neither makes the volume
+// read and decrypt a sector only to re-encrypt it.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Volume } from '../envelope/volume.js';
@@ -39,6 +50,7 @@ const MAGIC = new TextEncoder().encode('ATSQLFS1');
 /** magic (8) ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256 of the previous 20 bytes and the body. */
 const PREFIX_BYTES = 8 + 8 + 4 + 32;
 const ZEROS = new Uint8Array(EXTENT_BYTES);
+/** The most bytes the pending runs of all files hold together. */
 const PENDING_MAX_BYTES = 1 << 20;
 
 /** A run of contiguous writes to one file not yet written to the volume. */
@@ -74,9 +86,14 @@ export class ContainerFs {
   #inUse: boolean[] = [];
   #durable: boolean[] = [];
   #sequence: number;
+  /** The table in memory differs from the last one committed. */
   #dirty = false;
+  /** Data was written to the volume since its last flush. */
+  #unflushed = false;
   #searchFrom = 0;
-  #pending: PendingRun | undefined;
+  /** Per file name, its pending run (see "Write combining"). */
+  readonly #pending = new Map<string, PendingRun>();
+  #pendingBytes = 0;
 
   private constructor(volume: Volume, sequence: number) {
     this.#volume = volume;
@@ -113,12 +130,12 @@ export class ContainerFs {
   }
   size(name: string): number {
     const f = this.#file(name);
-    const p = this.#pending;
-    return p !== undefined && p.name === name ? Math.max(f.size, p.offset + p.length) : f.size;
+    const p = this.#pending.get(name);
+    return p !== undefined ? Math.max(f.size, p.offset + p.length) : f.size;
   }
   /** True when changes since the last commit are only in memory. */
   get dirty(): boolean {
-    return this.#dirty || this.#pending !== undefined;
+    return this.#dirty || this.#pending.size > 0;
   }
 
   create(name: string): void {
@@ -128,8 +145,8 @@ export class ContainerFs {
   }
 
   remove(name: string): void {
-    this.#writePending();
     const f = this.#file(name);
+    this.#dropPending(name); // the file's bytes go with it
     for (const e of f.extents) this.#inUse[e] = false;
     this.#files.delete(name);
     this.#searchFrom = 0;
@@ -138,34 +155,50 @@ export class ContainerFs {
 
   /** Up to `length` bytes at `offset` (fewer at the end of the file). */
   read(name: string, offset: number, length: number): Uint8Array {
-    this.#writePending();
+    this.#writePending(name);
     const f = this.#file(name);
     const n = Math.max(0, Math.min(length, f.size - offset));
+    const within = offset % EXTENT_BYTES;
+    if (n > 0 && within + n <= EXTENT_BYTES) {
+      // Inside one extent (every page read): the volume's answer is already a fresh array.
+      return this.#volume.readSync(EXTENTS_START + f.extents[Math.floor(offset / EXTENT_BYTES)]! * EXTENT_BYTES + within, n);
+    }
     const out = new Uint8Array(n);
     this.#pieces(f, offset, n, (at, from, count) => out.set(this.#volume.readSync(at, count), from));
     return out;
   }
 
-  /** Writes `bytes` (which the container may keep until it writes them: pass a copy). */
-  write(name: string, offset: number, bytes: Uint8Array): void {
-    this.#file(name);
-    const p = this.#pending;
+  /** Writes `bytes`. The container may keep them until it writes them; `borrowed`: they are
+   *  valid only during this call (SQLite's heap), so a kept write is copied first. */
+  write(name: string, offset: number, bytes: Uint8Array, borrowed = false): void {
+    const f = this.#file(name);
+    const p = this.#pending.get(name);
+    const sector = this.#volume.sectorSize;
     if (
-      p !== undefined &&
-      p.name === name &&
-      offset === p.offset + p.length &&
-      p.length + bytes.length <= PENDING_MAX_BYTES
+      (p === undefined || offset !== p.offset + p.length) &&
+      offset % sector === 0 &&
+      bytes.length % sector === 0
     ) {
-      p.parts.push(bytes);
-      p.length += bytes.length;
+      // Whole sectors (SQLite's page writes): nothing to combine, so straight to the volume.
+      this.#writePending(name);
+      if (offset > f.size) this.#zeroFill(f, f.size, offset);
+      this.#writeAt(f, offset, bytes);
       return;
     }
-    this.#writePending();
-    this.#pending = { name, offset, parts: [bytes], length: bytes.length };
+    if (borrowed) bytes = bytes.slice();
+    if (this.#pendingBytes + bytes.length > PENDING_MAX_BYTES) this.#writeAllPending();
+    if (p !== undefined && this.#pending.has(name) && offset === p.offset + p.length) {
+      p.parts.push(bytes);
+      p.length += bytes.length;
+    } else {
+      this.#writePending(name);
+      this.#pending.set(name, { name, offset, parts: [bytes], length: bytes.length });
+    }
+    this.#pendingBytes += bytes.length;
   }
 
   truncate(name: string, size: number): void {
-    this.#writePending();
+    this.#writePending(name);
     const f = this.#file(name);
     if (size > f.size) {
       this.#zeroFill(f, f.size, size);
@@ -180,11 +213,16 @@ export class ContainerFs {
 
   /** Makes the files as they are now the state a crash returns to: data, then the table. */
   commit(): void {
-    this.#writePending();
-    if (!this.#dirty) return;
+    this.#writeAllPending();
+    if (!this.#dirty) {
+      if (this.#unflushed) this.#volume.flushSync();
+      this.#unflushed = false;
+      return;
+    }
     const sequence = this.#sequence + 1;
     const bytes = this.#encode(sequence);
     this.#volume.flushSync();
+    this.#unflushed = false;
     this.#volume.writeSync((sequence % 2) * TABLE_COPY_BYTES, bytes);
     this.#volume.flushSync();
     this.#sequence = sequence;
@@ -201,12 +239,23 @@ export class ContainerFs {
     return f;
   }
 
-  /** Writes the pending run, if any, to the volume (zeros first over a gap past the end). */
-  #writePending(): void {
-    const p = this.#pending;
+  #writeAllPending(): void {
+    for (const name of [...this.#pending.keys()]) this.#writePending(name);
+  }
+
+  #dropPending(name: string): void {
+    const p = this.#pending.get(name);
     if (p === undefined) return;
-    this.#pending = undefined;
-    const f = this.#file(p.name);
+    this.#pending.delete(name);
+    this.#pendingBytes -= p.length;
+  }
+
+  /** Writes file `name`'s pending run, if any, to the volume (zeros first over a gap past the end). */
+  #writePending(name: string): void {
+    const p = this.#pending.get(name);
+    if (p === undefined) return;
+    this.#dropPending(name);
+    const f = this.#file(name);
     let bytes = p.parts[0]!;
     if (p.parts.length > 1) {
       bytes = new Uint8Array(p.length);
@@ -222,7 +271,8 @@ export class ContainerFs {
     } catch (e) {
       // Kept, so the next call (a commit at the latest) tries again and fails too: a run the
       // volume refused is never committed as if it had been written.
-      this.#pending = { ...p, parts: [bytes] };
+      this.#pending.set(name, { ...p, parts: [bytes] });
+      this.#pendingBytes += p.length;
       throw e;
     }
   }
@@ -234,12 +284,30 @@ export class ContainerFs {
 
   #writeAt(f: FileEntry, offset: number, bytes: Uint8Array): void {
     const end = offset + bytes.length;
-    while (f.extents.length * EXTENT_BYTES < end) f.extents.push(this.#allocate());
-    this.#pieces(f, offset, bytes.length, (at, from, count) =>
-      this.#volume.writeSync(at, bytes.subarray(from, from + count)),
+    while (f.extents.length * EXTENT_BYTES < end) {
+      f.extents.push(this.#allocate());
+      this.#dirty = true;
+    }
+    const data = end >= f.size ? this.#padToSector(end, bytes) : bytes;
+    this.#unflushed = true;
+    this.#pieces(f, offset, data.length, (at, from, count) =>
+      this.#volume.writeSync(at, data.subarray(from, from + count)),
     );
-    if (end > f.size) f.size = end;
-    this.#dirty = true;
+    if (end > f.size) {
+      f.size = end;
+      this.#dirty = true;
+    }
+  }
+
+  /** `bytes`, which end at file offset `end` (the file's end), with zeros up to the end of that
+   *  XTS sector; `bytes` itself when it ends on one, or when sectors do not tile the extents. */
+  #padToSector(end: number, bytes: Uint8Array): Uint8Array {
+    const sector = this.#volume.sectorSize;
+    const tail = end % sector;
+    if (tail === 0 || EXTENT_BYTES % sector !== 0) return bytes;
+    const padded = new Uint8Array(bytes.length + sector - tail);
+    padded.set(bytes);
+    return padded;
   }
 
   /** Calls `each(volumeOffset, offsetInRange, count)` for the extent pieces of a file range. */
@@ -272,7 +340,10 @@ export class ContainerFs {
       throw new RangeError(
         `atrest/sqlite: the container file table (${body.length} bytes) does not fit its ${TABLE_COPY_BYTES}-byte copy (too many fragmented extents)`,
       );
-    const out = new Uint8Array(PREFIX_BYTES + body.length);
+    // Zeros up to whole sectors (read back as nothing: the prefix gives the body's length).
+    const sector = this.#volume.sectorSize;
+    const used = PREFIX_BYTES + body.length;
+    const out = new Uint8Array(TABLE_COPY_BYTES % sector === 0 ? Math.ceil(used / sector) * sector : used);
     out.set(MAGIC, 0);
     const view = new DataView(out.buffer);
     view.setBigUint64(8, BigInt(sequence), true);

@@ -110,8 +110,8 @@ function install(sqlite3: Sqlite3): VfsRegistry {
     xWrite: (pFile: number, pSrc: number, n: number, offset64: bigint) =>
       guard(capi.SQLITE_IOERR_WRITE, () => {
         const f = open.get(pFile)!;
-        const bytes = heap(pSrc, n).slice();
-        if (f.kind === 'container') f.fs.write(f.name, Number(offset64), bytes);
+        const bytes = heap(pSrc, n);
+        if (f.kind === 'container') f.fs.write(f.name, Number(offset64), bytes, true);
         else writeMemory(f, Number(offset64), bytes);
       }),
     xTruncate: (pFile: number, sz64: bigint) =>
