@@ -2,7 +2,7 @@
 // atrest/sqlite benchmark — `npm run bench:sqlite` (a few minutes), `-- --quick` (seconds, small
 // row counts, writes nothing; for CI). A fixed workload (bulk inserts in transactions, point
 // selects by primary key from storage and from the cache, range scans, updates;
-// bench/lib/sqlite-driver.mjs) on in-memory storage, in one process, on six configurations
+// bench/lib/sqlite-driver.mjs) on one storage (below), in one process, on six configurations
 // (bench/lib/sqlite-configs.mjs): atrest-encrypted and the same official SQLite build
 // unencrypted over the same VFS, and sqlite3mc (wa-sqlite's multiple-ciphers build) without a
 // key, in 'sqlcipher', in 'chacha20' and in 'sqlcipher' without its HMAC.
@@ -22,10 +22,13 @@
 // rounds; a ratio is the median over rounds of the ratio within the round. Ratios are against
 // each build's own unencrypted row: atrest / plain, sqlite3mc / sqlite3mc without a key (the two
 // builds differ in SQLite version and compile options). CPU-time ratios are shown beside.
-// A full run writes bench/results/sqlite.json.
+// Storage: in memory by default (MemoryBlockStore; wa-sqlite's MemoryVFS), so the rows show what
+// the cipher costs against a memcpy; `--storage file` puts every configuration's database in a
+// file on disk (FileBlockStore; sqlite-node-file-vfs.mjs for sqlite3mc), where databases live.
+// A full run writes bench/results/sqlite.json (memory) or bench/results/sqlite-file.json.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, fmt, lpad, pad } from './lib/measure.mjs';
@@ -36,6 +39,10 @@ import { tamperCheck } from './lib/sqlite-tamper.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.argv.includes('--quick');
+const storageAt = process.argv.indexOf('--storage');
+/** 'memory' (the default) or 'file': what every configuration stores its database on. */
+const STORAGE = storageAt === -1 ? 'memory' : process.argv[storageAt + 1];
+if (STORAGE !== 'memory' && STORAGE !== 'file') throw new Error(`--storage must be memory or file, got ${STORAGE}`);
 const W = QUICK
   ? {
       rows: 2000,
@@ -119,7 +126,7 @@ async function checkConfig(cfg) {
   const bytes = s.bytes();
   assertBytes(cfg, bytes, 'after reopen');
   await s.close();
-  s.dispose?.();
+  await s.dispose?.();
   return { bytes: bytes.length, ...before };
 }
 
@@ -128,8 +135,9 @@ async function main() {
   log(
     `atrest/sqlite benchmark${QUICK ? ' (--quick: small row counts, nothing written)' : ''}: ${W.rows} rows of ~200 B in transactions of ${W.txRows}, ${W.selects} point selects (and ${W.hotSelects} on the first ${W.hotRows} rows, in cache), ${W.scans} range scans of ${W.scanRows} rows, ${W.updates} updates; ${W.rounds} rounds`,
   );
-  const official = await officialConfigs();
-  const mc = await mcConfigs();
+  const directory = STORAGE === 'file' ? mkdtempSync(join(tmpdir(), 'atrest-bench-sqlite-')) : undefined;
+  const official = await officialConfigs(STORAGE, directory);
+  const mc = await mcConfigs(STORAGE, directory);
   const configs = [...official.configs, ...mc.configs];
   log(`builds: ${official.version}; ${mc.version}`);
   for (const c of configs) log(`  ${pad(c.id, 20)} ${c.storage}`);
@@ -193,7 +201,7 @@ async function main() {
       if (s.d.value(`SELECT length(v) FROM ${TABLE} WHERE id = 1`) !== '200') throw new Error(`${cfg.id}: reopen read`);
       samples[cfg.id].open.push(performance.now() - o0);
       await s.close();
-      s.dispose?.();
+      await s.dispose?.();
     }
     log(`round ${r + 1}/${W.rounds} done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
@@ -235,7 +243,7 @@ async function main() {
 
   // Bytes reaching the store per operation (the same in every round: the workload is fixed).
   const ioPerOp = {};
-  log('\nstore I/O per operation (bytes and calls on the MemoryBlockStore, median over rounds):');
+  log(`\nstore I/O per operation (bytes and calls on the ${STORAGE === 'memory' ? 'MemoryBlockStore' : 'FileBlockStore'}, median over rounds):`);
   for (const id of Object.keys(storeIo)) {
     ioPerOp[id] = {};
     for (const [k, label, n] of CLASSES) {
@@ -300,6 +308,7 @@ async function main() {
     const result = {
       schema: 'atrest-bench-sqlite/1',
       date: new Date().toISOString(),
+      storage: STORAGE,
       note: 'Shared, noisy machine: absolute rates move between runs; ratios within one run are what counts. Medians over rounds; configurations alternate order each round.',
       node: process.version,
       loadAverageAtEnd: la,
@@ -320,9 +329,11 @@ async function main() {
       cpuSamplesMs: cpuSamples,
     };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/sqlite.json'), JSON.stringify(result, null, 2) + '\n');
-    log('wrote bench/results/sqlite.json');
+    const file = STORAGE === 'memory' ? 'sqlite.json' : `sqlite-${STORAGE}.json`;
+    writeFileSync(join(ROOT, 'bench/results', file), JSON.stringify(result, null, 2) + '\n');
+    log(`wrote bench/results/${file}`);
   }
+  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
 }
 
 main().catch((e) => {

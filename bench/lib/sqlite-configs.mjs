@@ -17,11 +17,12 @@
 //   mc-sqlcipher-nohmac  'sqlcipher' with PRAGMA hmac_use=0: AES-256-CBC without the HMAC, so
 //                sqlcipher / this row is the measured price of SQLCipher's page authentication.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { driver } from './sqlite-driver.mjs';
+import { nodeFileVfs } from './sqlite-node-file-vfs.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PRINCIPAL = 'arn:aws:iam::111122223333:role/bench';
@@ -56,6 +57,7 @@ function plainVolume(store) {
     get size() {
       return store.sizeSync();
     },
+    sectorSize: 4096, // as the Volume's: the container makes the same whole-sector choices
     readSync: (offset, length) => store.readSync(Number(offset), Number(length)),
     writeSync: (offset, bytes) => store.writeSync(Number(offset), bytes),
     flushSync: () => store.flushSync(),
@@ -94,7 +96,22 @@ function flipStoreByte(store, offset) {
 
 const officialFns = (sqlite3) => ({ fn: sqlite3.wasm.exports, heap: () => sqlite3.wasm.heap8u() });
 
-export async function officialConfigs() {
+/** A fresh store of the chosen kind, and how to get rid of it. */
+async function makeStore(atrest, fsModule, storage, directory, n) {
+  if (storage === 'memory') return { store: new atrest.MemoryBlockStore(), dispose: async () => undefined };
+  const path = join(directory, `official-${n}.atrest`);
+  const store = await fsModule.FileBlockStore.open(path, { create: true });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+/** storage: 'memory' (MemoryBlockStore) or 'file' (FileBlockStore on a file in `directory`). */
+export async function officialConfigs(storage = 'memory', directory = undefined) {
   // All of atrest/sqlite from tsc's one-file-per-module tree (the same code as dist/'s bundle):
   // the VFS registry is module state, so the public openDatabase and the internals the plain
   // twin uses must come from one module graph, not one from the bundle and one from build/tsc.
@@ -102,6 +119,9 @@ export async function officialConfigs() {
   const { openDatabase } = await import(join(ROOT, 'build/tsc/sqlite/index.js'));
   const { atrestVfs, VFS_NAME } = await import(join(ROOT, 'build/tsc/sqlite/vfs.js'));
   const { ContainerFs } = await import(join(ROOT, 'build/tsc/sqlite/container-fs.js'));
+  const fsModule = storage === 'file' ? await import(join(ROOT, 'build/tsc/fs/index.js')) : undefined;
+  const storeText = storage === 'memory' ? 'MemoryBlockStore' : 'FileBlockStore (a file on disk)';
+  let stores = 0;
   const init = (await import('@sqlite.org/sqlite-wasm')).default;
   const sqlite3 = await init();
   const c = officialFns(sqlite3);
@@ -112,11 +132,11 @@ export async function officialConfigs() {
     id: 'atrest',
     label: 'atrest (XTS-AES-256)',
     build: version,
-    storage: 'MemoryBlockStore through atrest/sqlite (atrest VFS, container, encrypted Volume)',
+    storage: `${storeText} through atrest/sqlite (atrest VFS, container, encrypted Volume)`,
     encrypted: true,
     kmsCalls: { create: [], open: [], during: [] },
     async create() {
-      const store = new atrest.MemoryBlockStore();
+      const { store, dispose } = await makeStore(atrest, fsModule, storage, directory, stores++);
       const written = countWrites(store);
       kms.take();
       const edb = await openDatabase(store, { kms: kms.client, sqlite3 });
@@ -142,6 +162,7 @@ export async function officialConfigs() {
           },
           /** KMS calls since the last open (the workload must make none). */
           kmsSinceOpen: () => kms.take(),
+          dispose,
         };
       }
     },
@@ -151,10 +172,10 @@ export async function officialConfigs() {
     id: 'plain',
     label: 'same build, unencrypted',
     build: version,
-    storage: 'MemoryBlockStore through the same atrest VFS and container, Volume replaced by a plain pass-through',
+    storage: `${storeText} through the same atrest VFS and container, Volume replaced by a plain pass-through`,
     encrypted: false,
     async create() {
-      const store = new atrest.MemoryBlockStore();
+      const { store, dispose } = await makeStore(atrest, fsModule, storage, directory, stores++);
       const written = countWrites(store);
       const vfs = atrestVfs(sqlite3);
       const session = () => {
@@ -178,6 +199,7 @@ export async function officialConfigs() {
             between?.((offset) => flipStoreByte(store, offset));
             return session();
           },
+          dispose,
         };
       };
       return session();
@@ -186,7 +208,8 @@ export async function officialConfigs() {
   return { configs: [atrestConfig, plainConfig], version };
 }
 
-export async function mcConfigs() {
+/** storage: 'memory' (wa-sqlite's MemoryVFS) or 'file' (sqlite-node-file-vfs.mjs, files in `directory`). */
+export async function mcConfigs(storage = 'memory', directory = undefined) {
   const pkg = '@journeyapps/wa-sqlite';
   const require = createRequire(import.meta.url);
   const dir = dirname(require.resolve(`${pkg}/package.json`));
@@ -197,10 +220,14 @@ export async function mcConfigs() {
   // The build is made for browsers (it fetches its .wasm); in Node it is handed the bytes.
   const module = await Factory({ wasmBinary: readFileSync(join(dir, 'dist/mc-wa-sqlite.wasm')) });
   const api = SQLite.Factory(module);
-  const mem = await MemoryVFS.create('bench-mem', module);
+  const vfsName = `bench-${storage}`;
+  const mem =
+    storage === 'memory'
+      ? await MemoryVFS.create(vfsName, module)
+      : await nodeFileVfs(vfsName, module, directory);
   api.vfs_register(mem, false);
   // sqlite3mc encrypts in its VFS shim; without it "PRAGMA key" fails ("not supported by the VFS").
-  const rc = module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], ['bench-mem', 1]);
+  const rc = module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], [vfsName, 1]);
   if (rc !== 0) throw new Error(`sqlite3mc_vfs_create failed: rc ${rc}`);
   const c = { fn: new Proxy({}, { get: (_, n) => module[`_${n}`] }), heap: () => module.HEAPU8 };
   const version = `${pkg} ${pkgVersion} (sqlite3mc, SQLite ${api.libversion()})`;
@@ -210,7 +237,10 @@ export async function mcConfigs() {
     id,
     label,
     build: version,
-    storage: "wa-sqlite's example MemoryVFS (JS, in memory) under sqlite3mc's VFS shim",
+    storage:
+      storage === 'memory'
+        ? "wa-sqlite's example MemoryVFS (JS, in memory) under sqlite3mc's VFS shim"
+        : "a file on disk (bench/lib/sqlite-node-file-vfs.mjs: node:fs sync calls, xSync = fdatasync) under sqlite3mc's VFS shim",
     encrypted: cipher !== undefined,
     cipher,
     async create() {
@@ -227,6 +257,7 @@ export async function mcConfigs() {
         return {
           d,
           bytes() {
+            if (storage === 'file') return readFileSync(mem.path(name));
             const f = mem.mapNameToFile.get(`/${name}`);
             if (f === undefined) throw new Error(`MemoryVFS has no file /${name}`);
             return new Uint8Array(f.data, 0, f.size).slice();
@@ -238,13 +269,20 @@ export async function mcConfigs() {
           async reopen(between) {
             await this.close();
             between?.((offset) => {
+              if (storage === 'file') {
+                const bytes = readFileSync(mem.path(name));
+                bytes[offset] ^= 0x20;
+                writeFileSync(mem.path(name), bytes);
+                return;
+              }
               const f = mem.mapNameToFile.get(`/${name}`);
               new Uint8Array(f.data, 0, f.size)[offset] ^= 0x20;
             });
             return session();
           },
           dispose() {
-            mem.mapNameToFile.delete(`/${name}`);
+            if (storage === 'file') for (const suffix of ['', '-journal', '-wal']) rmSync(mem.path(name + suffix), { force: true });
+            else mem.mapNameToFile.delete(`/${name}`);
           },
         };
       };

@@ -60,7 +60,7 @@ async function attempt(cfg, work, offsets) {
     outcome = { error: e.message, changed: null, text: `refused: ${e.message.replace(/^sqlite /, '')}` };
   }
   await s.close().catch(() => undefined);
-  s.dispose?.();
+  await s.dispose?.();
   return outcome;
 }
 
@@ -76,7 +76,7 @@ export async function tamperCheck(configs, work) {
     const tag = enc.encode(`i${String(id).padStart(9, '0')}`);
     const bytes = s.bytes();
     await s.close();
-    s.dispose?.();
+    await s.dispose?.();
     // +5: a digit of the row's tag, so the flip changes the value and nothing else in plaintext.
     return { offsets: allOffsets(bytes, tag).map((at) => at + 5), size: bytes.length };
   };
