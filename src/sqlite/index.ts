@@ -167,14 +167,13 @@ async function openWith(
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object`);
   const create = options.create ?? true;
   if (typeof create !== 'boolean') throw new TypeError(`${what}: create must be a boolean`);
+  // Refused before anything else (no SQLite load, no key-service call, no write).
+  if (typeof target !== 'string') checkSyncPath(target, what);
   const sqlite3 = options.sqlite3 ?? (await loadSqlite());
   const { store, close: closeStore } = await openTarget(target, create, what);
   let volume: Volume | undefined;
   try {
-    if (syncPathOf(store) === undefined)
-      throw new TypeError(
-        `${what}: the store has no synchronous path (SQLite's VFS calls are synchronous): use a MemoryBlockStore, a FileBlockStore, or an OpfsBlockStore with sync access handles`,
-      );
+    checkSyncPath(store, what);
     const empty = (await store.size()) === 0;
     if (initial !== undefined && !empty) throw new RangeError(`${what}: the target is not empty`);
     if (empty && !create) throw new Error(`${what}: there is no database at the target (and create is false)`);
@@ -203,6 +202,24 @@ async function openWith(
     await closeStore?.().catch(() => undefined);
     throw e;
   }
+}
+
+/** The rule: SQLite calls its VFS synchronously, and a commit must be durable when xSync returns,
+ *  so the store must read, write and flush synchronously. A browser's main thread has no such
+ *  OPFS interface (sync access handles exist only in dedicated workers), and keeping the
+ *  database in memory there with an asynchronous save behind it would let SQLite report commits
+ *  that a closed tab loses: refused, naming the way that works. */
+function checkSyncPath(store: BlockStore, what: string): void {
+  if (store === null || typeof store !== 'object' || typeof store.read !== 'function')
+    throw new TypeError(`${what}: target must be a file path or a BlockStore`);
+  if (syncPathOf(store) !== undefined) return;
+  const mainThread = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+  throw new TypeError(
+    `${what}: atrest/sqlite needs a store with a synchronous path (SQLite calls its VFS synchronously, and a commit must be durable before it returns); this store has no synchronous path` +
+      (mainThread
+        ? ". On the browser's main thread OPFS has no sync access handles: open the database in a dedicated worker, where OpfsBlockStore.open uses them"
+        : ': use a MemoryBlockStore, a FileBlockStore (Node, Deno), or an OpfsBlockStore in a dedicated worker (sync access handles)'),
+  );
 }
 
 function withContext(policy: EnvelopePolicy | undefined, context: EncryptionContext | undefined) {
