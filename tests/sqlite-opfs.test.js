@@ -142,8 +142,13 @@ if (HAS_OPFS && MAIN_THREAD) {
         assert.match(e.message, /dedicated worker/);
         assert.equal(kms.calls, [], 'no key-service call');
         assert.is(await store.size(), 0, 'nothing was written');
-        // create: false and importPlain are refused the same way.
         await rejects(openDatabase(store, { kms: forbiddenKms(), create: false }), TypeError, RULE);
+        // A path is for Node and Deno: here it is refused by name, not by a bundling failure.
+        await rejects(
+          openDatabase('./ledger.atrest', { kms: forbiddenKms() }),
+          TypeError,
+          /^openDatabase: a file path needs Node or Deno \(a file system\); in a browser pass a BlockStore/,
+        );
       } finally {
         await store.close();
         await OpfsBlockStore.remove(file);

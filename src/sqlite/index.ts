@@ -10,6 +10,7 @@
 import type { Database, Sqlite3Static } from '@sqlite.org/sqlite-wasm';
 import type { BlockStore } from '../storage/block-store.js';
 import { syncPathOf } from '../storage/block-store.js';
+import { isDeno, isNode } from '../runtime.js';
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { EnvelopePolicy } from '../envelope/policy.js';
 import { Volume } from '../envelope/volume.js';
@@ -169,6 +170,7 @@ async function openWith(
   if (typeof create !== 'boolean') throw new TypeError(`${what}: create must be a boolean`);
   // Refused before anything else (no SQLite load, no key-service call, no write).
   if (typeof target !== 'string') checkSyncPath(target, what);
+  else checkPathsWork(what);
   const sqlite3 = options.sqlite3 ?? (await loadSqlite());
   const { store, close: closeStore } = await openTarget(target, create, what);
   let volume: Volume | undefined;
@@ -237,9 +239,29 @@ async function openTarget(
       throw new TypeError(`${what}: target must be a file path or a BlockStore`);
     return { store: target, close: undefined };
   }
-  const { FileBlockStore } = await import('../fs/file-block-store.js');
+  checkPathsWork(what);
+  const { FileBlockStore } = await fileStores();
   const store = await FileBlockStore.open(target, { create });
   return { store, close: () => store.close() };
+}
+
+function checkPathsWork(what: string): void {
+  if (!isNode() && !isDeno())
+    throw new TypeError(
+      `${what}: a file path needs Node or Deno (a file system); in a browser pass a BlockStore (an OpfsBlockStore in a dedicated worker)`,
+    );
+}
+
+/** atrest/fs, by a URL no bundler follows: it imports node:fs, which a browser bundle of
+ *  atrest/sqlite must neither include nor fail to resolve (esbuild, webpack and Vite would try
+ *  a literal `import('../fs/…')`). The relative path holds from dist/chunks/ (dist/fs/index.js,
+ *  the atrest/fs entry: one copy of FileBlockStore) and from build/tsc/sqlite/;
+ *  scripts/esm-bundle.mjs fails the build if this module lands elsewhere. A Node application
+ *  that bundles atrest/sqlite itself passes a FileBlockStore instead of a path. */
+function fileStores(): Promise<typeof import('../fs/index.js')> {
+  // Not a literal (a bundler would take `new URL('literal', import.meta.url)` as an asset to emit).
+  const url = new URL(['..', 'fs', 'index.js'].join('/'), import.meta.url).href;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ url);
 }
 
 /** The whole content of a path or store (a path's file store is opened and closed here). */
