@@ -137,7 +137,10 @@ export class EncryptedDatabase {
 }
 
 /** Opens (or creates) the encrypted database at `target`: a file path (Node, Deno) or any
- *  BlockStore with a synchronous path (memory, a file store, OPFS through a sync access handle). */
+ *  BlockStore with a synchronous path (memory, a file store, OPFS through a sync access handle,
+ *  i.e. in a dedicated worker). A store without one (OPFS on a browser's main thread) and a path
+ *  in a browser are refused with a TypeError naming the rule, before SQLite loads, the key
+ *  service is called or a byte is written. */
 export async function openDatabase(
   target: string | BlockStore,
   options: OpenDatabaseOptions,
