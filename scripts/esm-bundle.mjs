@@ -21,9 +21,10 @@
 //   dist/engine/pool-worker.js  the pool's worker script: self-contained (a worker is its own
 //                            isolate; nothing is shared with the page or process that starts it).
 //
-// Two modules find files by `new URL(relative, import.meta.url)`: engine/pool-spawn.js its
-// worker (`../engine/pool-worker.js`) and cli/version.js the package.json (`../../package.json`).
-// Both hold from any folder one level under dist/; the build fails if either lands elsewhere.
+// Three modules find files by `new URL(relative, import.meta.url)`: engine/pool-spawn.js its
+// worker (`../engine/pool-worker.js`), cli/version.js the package.json (`../../package.json`)
+// and sqlite/index.js atrest/fs (`../fs/index.js`, for a path target, out of bundlers' sight).
+// All hold from any folder one level under dist/; the build fails if one lands elsewhere.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 
@@ -177,7 +178,7 @@ export async function buildEsm(esbuild, root, { banner }) {
   for (const result of [core, rest, worker]) {
     for (const [file, out] of Object.entries(result.metafile.outputs)) {
       for (const input of Object.keys(out.inputs)) {
-        if (/build\/tsc\/(engine\/pool-spawn|cli\/version)\.js$/.test(input)) {
+        if (/build\/tsc\/(engine\/pool-spawn|cli\/version|sqlite\/index)\.js$/.test(input)) {
           const depth = relative(dist, abs(file)).split('/').length - 1;
           if (depth !== 1)
             fail(`${input} landed in ${file}, not one folder under dist/: its import.meta.url paths break`);

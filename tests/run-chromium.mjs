@@ -9,9 +9,15 @@
 // 1. esbuild bundles each test file as its own ESM entry (platform browser, code splitting, so
 //    uvu and dist/ are shared chunks and load once), plus the harness entry
 //    tests/harness/browser-entry.mjs, which counts with the same tests/harness/uvu-counting.mjs
-//    as the Node and Deno runners. Bundles stay in memory.
+//    as the Node and Deno runners. Bundles stay in memory. Every tests/_workers/*.mjs is an entry
+//    too (a dedicated worker's script, served at /bundle/tests/_workers/<name>.js): it imports
+//    the package by name (`atrest`, `atrest/sqlite`), which esbuild resolves through package.json's
+//    exports, as an application's bundler does.
 // 2. A http server on 127.0.0.1 (port 0) serves the page, the bundles (/bundle/…), dist/ and
-//    tests/vectors/, the SQLite build's dist/ as /sqlite-wasm/ (.wasm application/wasm, .js text/javascript, .json application/json). The
+//    tests/vectors/, the SQLite build's dist/ as /sqlite-wasm/ (.wasm application/wasm, .js text/javascript, .json application/json),
+//    and its sqlite3.wasm at /bundle/chunks/sqlite3.wasm too: beside the chunk that holds the
+//    bundled build, where it looks for the file (`new URL('sqlite3.wasm', import.meta.url)`), as
+//    an application copies it beside its bundle. The
 //    page sets globalThis.ATREST_VECTORS_BASE = '/tests/vectors/' for tests/_lib/vectors.js.
 //    A second server, atrest/server in memory on 127.0.0.1 with CORS for the page's origin, is
 //    what tests/kms-aws-adapter.test.js calls through the browser build of @aws-sdk/client-kms;
@@ -25,7 +31,7 @@
 // Exit 0 = green, 1 = failed, 3 = Chromium not installed.
 
 import { createServer } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, selectTestFiles } from './harness/test-files.mjs';
@@ -40,6 +46,19 @@ const STATIC_DIRS = {
   '/sqlite-wasm/': join(ROOT, 'node_modules', '@sqlite.org', 'sqlite-wasm', 'dist'),
 };
 
+const WORKERS_DIR = join('tests', '_workers');
+const SQLITE_WASM = join(ROOT, 'node_modules', '@sqlite.org', 'sqlite-wasm', 'dist', 'sqlite3.wasm');
+
+/** The worker scripts the test files start (tests/_workers/*.mjs, as repository paths). */
+function workerScripts() {
+  const dir = join(ROOT, WORKERS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.mjs'))
+    .sort()
+    .map((n) => [WORKERS_DIR, n].join('/').split(sep).join('/'));
+}
+
 const useColor = process.stdout.isTTY && !('NO_COLOR' in process.env);
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const say = (s) => console.log(`[run-chromium] ${s}`);
@@ -48,6 +67,7 @@ async function bundle(files) {
   const esbuild = await import('esbuild');
   const entryPoints = { _harness: join(ROOT, 'tests', 'harness', 'browser-entry.mjs') };
   for (const f of files) entryPoints[f.name.replace(/\.m?js$/, '')] = join(ROOT, f.name);
+  for (const w of workerScripts()) entryPoints[w.replace(/\.m?js$/, '')] = join(ROOT, w);
   const outdir = join(ROOT, '.chromium-bundle'); // virtual: write:false, nothing lands on disk
   const result = await esbuild.build({
     absWorkingDir: ROOT,
@@ -127,6 +147,8 @@ function serve(bundles, html) {
       return send(200, CONTENT_TYPES['.html'], typeof html === 'function' ? html() : html);
     if (path === '/favicon.ico') return send(204, CONTENT_TYPES['.txt'], '');
     if (bundles.has(path)) return send(200, CONTENT_TYPES['.js'], bundles.get(path));
+    if (path === '/bundle/chunks/sqlite3.wasm' && existsSync(SQLITE_WASM))
+      return send(200, CONTENT_TYPES['.wasm'], readFileSync(SQLITE_WASM));
     for (const [prefix, dir] of Object.entries(STATIC_DIRS)) {
       if (!path.startsWith(prefix)) continue;
       const file = resolve(dir, '.' + path.slice(prefix.length - 1));

@@ -10,6 +10,7 @@
 import type { Database, Sqlite3Static } from '@sqlite.org/sqlite-wasm';
 import type { BlockStore } from '../storage/block-store.js';
 import { syncPathOf } from '../storage/block-store.js';
+import { isDeno, isNode } from '../runtime.js';
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { EnvelopePolicy } from '../envelope/policy.js';
 import { Volume } from '../envelope/volume.js';
@@ -136,7 +137,10 @@ export class EncryptedDatabase {
 }
 
 /** Opens (or creates) the encrypted database at `target`: a file path (Node, Deno) or any
- *  BlockStore with a synchronous path (memory, a file store, OPFS through a sync access handle). */
+ *  BlockStore with a synchronous path (memory, a file store, OPFS through a sync access handle,
+ *  i.e. in a dedicated worker). A store without one (OPFS on a browser's main thread) and a path
+ *  in a browser are refused with a TypeError naming the rule, before SQLite loads, the key
+ *  service is called or a byte is written. */
 export async function openDatabase(
   target: string | BlockStore,
   options: OpenDatabaseOptions,
@@ -167,14 +171,14 @@ async function openWith(
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}: options must be an object`);
   const create = options.create ?? true;
   if (typeof create !== 'boolean') throw new TypeError(`${what}: create must be a boolean`);
+  // Refused before anything else (no SQLite load, no key-service call, no write).
+  if (typeof target !== 'string') checkSyncPath(target, what);
+  else checkPathsWork(what);
   const sqlite3 = options.sqlite3 ?? (await loadSqlite());
   const { store, close: closeStore } = await openTarget(target, create, what);
   let volume: Volume | undefined;
   try {
-    if (syncPathOf(store) === undefined)
-      throw new TypeError(
-        `${what}: the store has no synchronous path (SQLite's VFS calls are synchronous): use a MemoryBlockStore, a FileBlockStore, or an OpfsBlockStore with sync access handles`,
-      );
+    checkSyncPath(store, what);
     const empty = (await store.size()) === 0;
     if (initial !== undefined && !empty) throw new RangeError(`${what}: the target is not empty`);
     if (empty && !create) throw new Error(`${what}: there is no database at the target (and create is false)`);
@@ -205,6 +209,24 @@ async function openWith(
   }
 }
 
+/** The rule: SQLite calls its VFS synchronously, and a commit must be durable when xSync returns,
+ *  so the store must read, write and flush synchronously. A browser's main thread has no such
+ *  OPFS interface (sync access handles exist only in dedicated workers), and keeping the
+ *  database in memory there with an asynchronous save behind it would let SQLite report commits
+ *  that a closed tab loses: refused, naming the way that works. */
+function checkSyncPath(store: BlockStore, what: string): void {
+  if (store === null || typeof store !== 'object' || typeof store.read !== 'function')
+    throw new TypeError(`${what}: target must be a file path or a BlockStore`);
+  if (syncPathOf(store) !== undefined) return;
+  const mainThread = typeof (globalThis as { document?: unknown }).document !== 'undefined';
+  throw new TypeError(
+    `${what}: atrest/sqlite needs a store with a synchronous path (SQLite calls its VFS synchronously, and a commit must be durable before it returns); this store has no synchronous path` +
+      (mainThread
+        ? ". On the browser's main thread OPFS has no sync access handles: open the database in a dedicated worker, where OpfsBlockStore.open uses them"
+        : ': use a MemoryBlockStore, a FileBlockStore (Node, Deno), or an OpfsBlockStore in a dedicated worker (sync access handles)'),
+  );
+}
+
 function withContext(policy: EnvelopePolicy | undefined, context: EncryptionContext | undefined) {
   if (context === undefined) return policy;
   return { ...policy, requiredEncryptionContext: { ...policy?.requiredEncryptionContext, ...context } };
@@ -220,9 +242,29 @@ async function openTarget(
       throw new TypeError(`${what}: target must be a file path or a BlockStore`);
     return { store: target, close: undefined };
   }
-  const { FileBlockStore } = await import('../fs/file-block-store.js');
+  checkPathsWork(what);
+  const { FileBlockStore } = await fileStores();
   const store = await FileBlockStore.open(target, { create });
   return { store, close: () => store.close() };
+}
+
+function checkPathsWork(what: string): void {
+  if (!isNode() && !isDeno())
+    throw new TypeError(
+      `${what}: a file path needs Node or Deno (a file system); in a browser pass a BlockStore (an OpfsBlockStore in a dedicated worker)`,
+    );
+}
+
+/** atrest/fs, by a URL no bundler follows: it imports node:fs, which a browser bundle of
+ *  atrest/sqlite must neither include nor fail to resolve (esbuild, webpack and Vite would try
+ *  a literal `import('../fs/…')`). The relative path holds from dist/chunks/ (dist/fs/index.js,
+ *  the atrest/fs entry: one copy of FileBlockStore) and from build/tsc/sqlite/;
+ *  scripts/esm-bundle.mjs fails the build if this module lands elsewhere. A Node application
+ *  that bundles atrest/sqlite itself passes a FileBlockStore instead of a path. */
+function fileStores(): Promise<typeof import('../fs/index.js')> {
+  // Not a literal (a bundler would take `new URL('literal', import.meta.url)` as an asset to emit).
+  const url = new URL(['..', 'fs', 'index.js'].join('/'), import.meta.url).href;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ url);
 }
 
 /** The whole content of a path or store (a path's file store is opened and closed here). */

@@ -2,7 +2,9 @@
 // container's bytes, and the SQLite module to use. In Node and Deno atrest/sqlite loads
 // @sqlite.org/sqlite-wasm itself (that path is what these runtimes test); in Chromium the test
 // page initialises the browser build with the wasm file the runner serves at /sqlite-wasm/ and
-// passes it in (the `sqlite3` option), since a bundled build cannot find its wasm by itself.
+// passes it in (the `sqlite3` option: the path an application with its own module takes).
+// atrest/sqlite's own loading in a browser bundle is what tests/sqlite-opfs.test.js's worker
+// uses (the runner serves sqlite3.wasm beside the bundle's chunks too).
 import * as assert from 'uvu/assert';
 
 const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';

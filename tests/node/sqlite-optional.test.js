@@ -2,6 +2,9 @@
 // dynamically (on the first open). Walks the static import graph of dist/index.js and reads
 // dist/atrest.global.js: neither reaches the SQLite build or src/sqlite. The package declares the
 // build as an optional peer pinned to an exact version (its registry `latest` tag is older).
+// And a browser bundle of atrest/sqlite (a worker's, on OPFS) builds with nothing marked external:
+// no node:* module is reachable from it, even lazily (a path target's file store is loaded by a
+// URL bundlers do not follow).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -25,6 +28,33 @@ test('import "atrest" never reaches the SQLite build; atrest/sqlite imports it o
   // dist/sqlite/index.js is a stub over the bundled chunk: some file of its graph imports the
   // build, and only by import().
   assert.ok(sqlite.dynamicBare.includes('@sqlite.org/sqlite-wasm'), sqlite.files.join(', '));
+});
+
+test('a browser bundle of atrest/sqlite builds with nothing external and holds no node:* module', async () => {
+  const sqlite = importGraph(join(ROOT, 'dist/sqlite/index.js'), { followDynamic: true });
+  const nodeModules = [...sqlite.staticBare, ...sqlite.dynamicBare].filter((s) => s.startsWith('node:'));
+  assert.equal(nodeModules, [], `reachable from dist/sqlite/index.js: ${nodeModules.join(', ')}`);
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    stdin: { contents: "export { openDatabase } from 'atrest/sqlite';", resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.ok(
+    inputs.some((f) => f.includes('@sqlite.org/sqlite-wasm')),
+    'the SQLite build is in the bundle (lazily)',
+  );
+  assert.not.ok(
+    inputs.some((f) => /(^|\/)fs\/|file-block-store/.test(f) && f.includes('dist/')),
+    inputs.join(', '),
+  );
 });
 
 test('dist/atrest.global.js holds no SQLite code', () => {
