@@ -108,10 +108,11 @@ function unbitslice(st: usize, dst: usize): void {
  *  0x63; inputs x0..x7 are the planes b0 (bit 0) … b7 of y. The top layer here computes the
  *  same tower coordinates from b directly — the forward top layer composed with L⁻¹ — and the
  *  bottom layer gives x⁻¹ directly — L⁻¹ composed with the forward bottom layer, which turns
- *  L(x⁻¹) back into x⁻¹. Both composed layers are XOR programs found by Paar's greedy common-
- *  subexpression search over the composed matrices (29 and 35 XORs instead of 16 + 23 and
- *  30 + 16); scripts/derive-inverse-sbox-layers.mjs derives them and checks the whole inverse
- *  circuit on every byte value.
+ *  L(x⁻¹) back into x⁻¹. Both composed layers are XOR programs found by the Boyar–Peralta
+ *  shortest-linear-program heuristic over the composed matrices: 23 and 30 XORs, as many as the
+ *  forward layers (Paar's greedy pairing, used before, found 29 and 35);
+ *  scripts/derive-inverse-sbox-layers.mjs derives them and checks the whole inverse circuit on
+ *  every byte value.
  *
  *  `mode` (a compile-time constant) says what follows in the round, done on values still in
  *  registers so that each round reads and writes the state once. */
@@ -123,35 +124,29 @@ function unbitslice(st: usize, dst: usize): void {
   if (inverse) {
     // Top linear layer composed with L⁻¹ (generated; see above).
     const b0 = x0, b1 = x1, b2 = x2, b3 = x3, b4 = x4, b5 = x5, b6 = x6, b7 = x7;
-    y5 = v128.xor(b4, b6);
-    const p9 = v128.xor(b0, b1);
-    y9 = v128.xor(b3, b4);
-    const p11 = v128.xor(b3, b6);
-    const p12 = v128.xor(b5, y5);
-    const p13 = v128.xor(b2, b7);
-    y6 = v128.xor(b7, y5);
-    y2 = v128.xor(p9, p11);
-    y8 = v128.xor(b6, b7);
-    y4 = v128.xor(y5, p9);
     y3 = v128.xor(b4, b7);
-    y14 = v128.xor(b3, y6);
-    const p20 = v128.xor(b0, b7);
-    const p21 = v128.xor(b1, p11);
-    y10 = v128.xor(p11, p20);
-    y15 = v128.xor(b2, p12);
-    y11 = v128.xor(p13, y4);
+    y5 = v128.xor(b4, b6);
+    y6 = v128.xor(b6, y3);
+    y8 = v128.xor(b4, y6);
+    y9 = v128.xor(b3, b4);
     y1 = v128.xor(b0, y9);
-    const p26 = v128.xor(b1, y9);
+    y10 = v128.xor(y6, y1);
+    y13 = v128.xor(b1, y1);
+    y2 = v128.xor(y5, y13);
+    y4 = v128.xor(y9, y2);
+    y7 = v128.xor(b5, y4);
+    y12 = v128.xor(y3, y4);
+    y14 = v128.xor(b3, y6);
+    y16 = v128.xor(y1, y7);
     y18 = v128.xor(b5, y9);
-    y17 = v128.xor(b2, p26);
-    y21 = v128.xor(b0, p12);
-    y16 = v128.xor(b5, p21);
-    y13 = v128.xor(p9, y9);
-    y12 = v128.xor(p9, y8);
-    U7 = v128.xor(b5, p13);
-    y20 = v128.xor(p13, y2);
     y19 = v128.xor(b0, b3);
-    y7 = v128.xor(p9, p12);
+    y21 = v128.xor(b1, y7);
+    const p25 = v128.xor(b2, b7);
+    U7 = v128.xor(b5, p25);
+    y11 = v128.xor(y4, p25);
+    y15 = v128.xor(y6, U7);
+    y17 = v128.xor(y10, y11);
+    y20 = v128.xor(y9, y11);
   } else {
     // Top linear layer.
     const U0 = x0, U1 = x1, U2 = x2, U3 = x3, U4 = x4, U5 = x5, U6 = x6;
@@ -187,39 +182,34 @@ function unbitslice(st: usize, dst: usize): void {
     let o0: v128, o1: v128, o2: v128, o3: v128, o4: v128, o5: v128, o6: v128, o7: v128;
     const q18 = v128.xor(z6, z15);
     const q19 = v128.xor(z12, q18);
-    const q20 = v128.xor(z16, q19);
-    const q21 = v128.xor(z13, q20);
-    const q22 = v128.xor(z1, z4);
-    const q23 = v128.xor(z3, z8);
-    const q24 = v128.xor(z2, z10);
-    const q25 = v128.xor(z8, q21);
-    const q26 = v128.xor(z14, q23);
-    const q27 = v128.xor(z0, q25);
-    const q28 = v128.xor(z9, z17);
-    const q29 = v128.xor(q22, q26);
-    const q30 = v128.xor(z4, z7);
-    const q31 = v128.xor(z13, q24);
-    const q32 = v128.xor(z5, q30);
-    const q33 = v128.xor(z0, z17);
-    const q34 = v128.xor(q19, q32);
-    const q35 = v128.xor(z5, q23);
-    const q36 = v128.xor(q28, q29);
-    const q37 = v128.xor(q21, q30);
-    const q38 = v128.xor(q20, q29);
-    const q39 = v128.xor(q31, q33);
-    const q40 = v128.xor(z15, q28);
-    const q41 = v128.xor(z11, q39);
-    o4 = v128.xor(z2, q27);
-    const q43 = v128.xor(q31, q36);
-    o6 = v128.xor(q18, q43);
-    o3 = v128.xor(q34, q41);
-    const q46 = v128.xor(z5, q22);
-    o1 = v128.xor(z3, q37);
-    const q48 = v128.xor(z11, q38);
-    o5 = v128.xor(q24, q48);
-    o0 = v128.xor(z11, q40);
-    o7 = v128.xor(q21, q35);
-    o2 = v128.xor(q27, q46);
+    const q20 = v128.xor(z13, q19);
+    const q21 = v128.xor(z16, q20);
+    const q22 = v128.xor(z8, q21);
+    const q23 = v128.xor(z3, q22);
+    o7 = v128.xor(z5, q23);
+    const q25 = v128.xor(z4, q23);
+    const q26 = v128.xor(z1, q25);
+    const q27 = v128.xor(z2, z10);
+    const q28 = v128.xor(z0, q22);
+    o4 = v128.xor(z2, q28);
+    const q30 = v128.xor(z7, q25);
+    o1 = v128.xor(z8, q30);
+    const q32 = v128.xor(o7, q28);
+    o2 = v128.xor(q26, q32);
+    const q34 = v128.xor(z11, z17);
+    const q35 = v128.xor(q26, q27);
+    const q36 = v128.xor(z14, q35);
+    const q37 = v128.xor(z15, q34);
+    o0 = v128.xor(z9, q37);
+    const q39 = v128.xor(z11, q36);
+    o5 = v128.xor(z13, q39);
+    const q41 = v128.xor(z6, o0);
+    const q42 = v128.xor(q21, q41);
+    o6 = v128.xor(o5, q42);
+    const q44 = v128.xor(q34, q35);
+    const q45 = v128.xor(o1, o2);
+    const q46 = v128.xor(z16, q44);
+    o3 = v128.xor(q45, q46);
     if (mode == MODE_DEC_ROUND) {
       invMixColumnsAddKeyOn(st, rk, o0, o1, o2, o3, o4, o5, o6, o7);
     } else {
