@@ -331,8 +331,15 @@ const MODE_DEC_LAST = 3;  // the last decryption round: L⁻¹, AddRoundKey
 
 /** InvMixColumns followed by AddRoundKey with an InvMixColumns-transformed key (the FIPS-197
  *  "equivalent inverse cipher": InvMixColumns(s ⊕ k) = InvMixColumns(s) ⊕ InvMixColumns(k)).
- *  InvMixColumns = MixColumns ∘ (multiplication by 04·x² ⊕ 05): every row first becomes
- *  5·s[r] ⊕ 4·s[r+2] = s[r] ⊕ x²·(s[r] ⊕ s[r+2]), then the forward MixColumns. */
+ *  With ρ = nextRow (row r+1 moved to row r), new row r = 14·s[r] ⊕ 11·s[r+1] ⊕ 13·s[r+2] ⊕
+ *  9·s[r+3] is A ⊕ ρ²(B) with A = 14·q ⊕ 11·ρq and B = 13·q ⊕ 9·ρq, like MixColumns'
+ *  x·a ⊕ ρq ⊕ ρ²(a): one row rotation of the input and one of B, 16 shuffles in all (as
+ *  MixColumns ∘ (04·x² ⊕ 05), which this replaced, it took 24: 8 more for the pre-step's
+ *  rotation by two rows). A and B share their work: with s = q ⊕ ρq and C = x·s ⊕ q
+ *  (= 3·q ⊕ 2·ρq), B = s ⊕ x²·C (= 13·q ⊕ 9·ρq) and A = B ⊕ C (= 14·q ⊕ 11·ρq): 56 XORs with
+ *  the key, as before. Multiplying by x (x²) on planes moves plane i to plane i+1 (i+2); the
+ *  planes carried out feed back through x^8 = x^4 + x^3 + x + 1 (planes 0, 1, 3, 4) and
+ *  x^9 = x^5 + x^4 + x^2 + x (planes 1, 2, 4, 5). */
 function invMixColumnsAddKey(st: usize, rk: usize): void {
   invMixColumnsAddKeyOn(st, rk,
     v128.load(st, 0), v128.load(st, 16), v128.load(st, 32), v128.load(st, 48),
@@ -341,15 +348,21 @@ function invMixColumnsAddKey(st: usize, rk: usize): void {
 
 // @ts-ignore: decorator
 @inline function invMixColumnsAddKeyOn(st: usize, rk: usize, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128): void {
-  const u0 = v128.xor(q0, rowPlusTwo(q0)), u1 = v128.xor(q1, rowPlusTwo(q1));
-  const u2 = v128.xor(q2, rowPlusTwo(q2)), u3 = v128.xor(q3, rowPlusTwo(q3));
-  const u4 = v128.xor(q4, rowPlusTwo(q4)), u5 = v128.xor(q5, rowPlusTwo(q5));
-  const u6 = v128.xor(q6, rowPlusTwo(q6)), u7 = v128.xor(q7, rowPlusTwo(q7));
-  // x²·u: plane i takes u[i-2]; u6 and u7 wrap around through x^8 = x^4 + x^3 + x + 1:
-  // x^8 feeds planes 0,1,3,4 and x^9 feeds planes 1,2,4,5.
-  mixColumnsAddKey(st, rk,
-    v128.xor(q0, u6), v128.xor(q1, v128.xor(u7, u6)), v128.xor(q2, v128.xor(u0, u7)), v128.xor(q3, v128.xor(u1, u6)),
-    v128.xor(q4, v128.xor(v128.xor(u2, u7), u6)), v128.xor(q5, v128.xor(u3, u7)), v128.xor(q6, u4), v128.xor(q7, u5));
+  const s0 = v128.xor(q0, nextRow(q0)), s1 = v128.xor(q1, nextRow(q1)), s2 = v128.xor(q2, nextRow(q2)), s3 = v128.xor(q3, nextRow(q3));
+  const s4 = v128.xor(q4, nextRow(q4)), s5 = v128.xor(q5, nextRow(q5)), s6 = v128.xor(q6, nextRow(q6)), s7 = v128.xor(q7, nextRow(q7));
+  const c0 = v128.xor(q0, s7), c1 = v128.xor(q1, v128.xor(s0, s7)), c2 = v128.xor(q2, s1), c3 = v128.xor(q3, v128.xor(s2, s7));
+  const c4 = v128.xor(q4, v128.xor(s3, s7)), c5 = v128.xor(q5, s4), c6 = v128.xor(q6, s5), c7 = v128.xor(q7, s6);
+  const c67 = v128.xor(c6, c7);
+  const b0 = v128.xor(s0, c6), b1 = v128.xor(s1, c67), b2 = v128.xor(s2, v128.xor(c0, c7)), b3 = v128.xor(s3, v128.xor(c1, c6));
+  const b4 = v128.xor(s4, v128.xor(c2, c67)), b5 = v128.xor(s5, v128.xor(c3, c7)), b6 = v128.xor(s6, c4), b7 = v128.xor(s7, c5);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b0, c0), rowPlusTwo(b0)), v128.load(rk, 0)), 0);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b1, c1), rowPlusTwo(b1)), v128.load(rk, 16)), 16);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b2, c2), rowPlusTwo(b2)), v128.load(rk, 32)), 32);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b3, c3), rowPlusTwo(b3)), v128.load(rk, 48)), 48);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b4, c4), rowPlusTwo(b4)), v128.load(rk, 64)), 64);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b5, c5), rowPlusTwo(b5)), v128.load(rk, 80)), 80);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b6, c6), rowPlusTwo(b6)), v128.load(rk, 96)), 96);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b7, c7), rowPlusTwo(b7)), v128.load(rk, 112)), 112);
 }
 
 // ---- round keys ------------------------------------------------------------------------------
