@@ -108,10 +108,11 @@ function unbitslice(st: usize, dst: usize): void {
  *  0x63; inputs x0..x7 are the planes b0 (bit 0) … b7 of y. The top layer here computes the
  *  same tower coordinates from b directly — the forward top layer composed with L⁻¹ — and the
  *  bottom layer gives x⁻¹ directly — L⁻¹ composed with the forward bottom layer, which turns
- *  L(x⁻¹) back into x⁻¹. Both composed layers are XOR programs found by Paar's greedy common-
- *  subexpression search over the composed matrices (29 and 35 XORs instead of 16 + 23 and
- *  30 + 16); scripts/derive-inverse-sbox-layers.mjs derives them and checks the whole inverse
- *  circuit on every byte value.
+ *  L(x⁻¹) back into x⁻¹. Both composed layers are XOR programs found by the Boyar–Peralta
+ *  shortest-linear-program heuristic over the composed matrices: 23 and 30 XORs, as many as the
+ *  forward layers (Paar's greedy pairing, used before, found 29 and 35);
+ *  scripts/derive-inverse-sbox-layers.mjs derives them and checks the whole inverse circuit on
+ *  every byte value.
  *
  *  `mode` (a compile-time constant) says what follows in the round, done on values still in
  *  registers so that each round reads and writes the state once. */
@@ -123,35 +124,29 @@ function unbitslice(st: usize, dst: usize): void {
   if (inverse) {
     // Top linear layer composed with L⁻¹ (generated; see above).
     const b0 = x0, b1 = x1, b2 = x2, b3 = x3, b4 = x4, b5 = x5, b6 = x6, b7 = x7;
-    y5 = v128.xor(b4, b6);
-    const p9 = v128.xor(b0, b1);
-    y9 = v128.xor(b3, b4);
-    const p11 = v128.xor(b3, b6);
-    const p12 = v128.xor(b5, y5);
-    const p13 = v128.xor(b2, b7);
-    y6 = v128.xor(b7, y5);
-    y2 = v128.xor(p9, p11);
-    y8 = v128.xor(b6, b7);
-    y4 = v128.xor(y5, p9);
     y3 = v128.xor(b4, b7);
-    y14 = v128.xor(b3, y6);
-    const p20 = v128.xor(b0, b7);
-    const p21 = v128.xor(b1, p11);
-    y10 = v128.xor(p11, p20);
-    y15 = v128.xor(b2, p12);
-    y11 = v128.xor(p13, y4);
+    y5 = v128.xor(b4, b6);
+    y6 = v128.xor(b6, y3);
+    y8 = v128.xor(b4, y6);
+    y9 = v128.xor(b3, b4);
     y1 = v128.xor(b0, y9);
-    const p26 = v128.xor(b1, y9);
+    y10 = v128.xor(y6, y1);
+    y13 = v128.xor(b1, y1);
+    y2 = v128.xor(y5, y13);
+    y4 = v128.xor(y9, y2);
+    y7 = v128.xor(b5, y4);
+    y12 = v128.xor(y3, y4);
+    y14 = v128.xor(b3, y6);
+    y16 = v128.xor(y1, y7);
     y18 = v128.xor(b5, y9);
-    y17 = v128.xor(b2, p26);
-    y21 = v128.xor(b0, p12);
-    y16 = v128.xor(b5, p21);
-    y13 = v128.xor(p9, y9);
-    y12 = v128.xor(p9, y8);
-    U7 = v128.xor(b5, p13);
-    y20 = v128.xor(p13, y2);
     y19 = v128.xor(b0, b3);
-    y7 = v128.xor(p9, p12);
+    y21 = v128.xor(b1, y7);
+    const p25 = v128.xor(b2, b7);
+    U7 = v128.xor(b5, p25);
+    y11 = v128.xor(y4, p25);
+    y15 = v128.xor(y6, U7);
+    y17 = v128.xor(y10, y11);
+    y20 = v128.xor(y9, y11);
   } else {
     // Top linear layer.
     const U0 = x0, U1 = x1, U2 = x2, U3 = x3, U4 = x4, U5 = x5, U6 = x6;
@@ -187,39 +182,34 @@ function unbitslice(st: usize, dst: usize): void {
     let o0: v128, o1: v128, o2: v128, o3: v128, o4: v128, o5: v128, o6: v128, o7: v128;
     const q18 = v128.xor(z6, z15);
     const q19 = v128.xor(z12, q18);
-    const q20 = v128.xor(z16, q19);
-    const q21 = v128.xor(z13, q20);
-    const q22 = v128.xor(z1, z4);
-    const q23 = v128.xor(z3, z8);
-    const q24 = v128.xor(z2, z10);
-    const q25 = v128.xor(z8, q21);
-    const q26 = v128.xor(z14, q23);
-    const q27 = v128.xor(z0, q25);
-    const q28 = v128.xor(z9, z17);
-    const q29 = v128.xor(q22, q26);
-    const q30 = v128.xor(z4, z7);
-    const q31 = v128.xor(z13, q24);
-    const q32 = v128.xor(z5, q30);
-    const q33 = v128.xor(z0, z17);
-    const q34 = v128.xor(q19, q32);
-    const q35 = v128.xor(z5, q23);
-    const q36 = v128.xor(q28, q29);
-    const q37 = v128.xor(q21, q30);
-    const q38 = v128.xor(q20, q29);
-    const q39 = v128.xor(q31, q33);
-    const q40 = v128.xor(z15, q28);
-    const q41 = v128.xor(z11, q39);
-    o4 = v128.xor(z2, q27);
-    const q43 = v128.xor(q31, q36);
-    o6 = v128.xor(q18, q43);
-    o3 = v128.xor(q34, q41);
-    const q46 = v128.xor(z5, q22);
-    o1 = v128.xor(z3, q37);
-    const q48 = v128.xor(z11, q38);
-    o5 = v128.xor(q24, q48);
-    o0 = v128.xor(z11, q40);
-    o7 = v128.xor(q21, q35);
-    o2 = v128.xor(q27, q46);
+    const q20 = v128.xor(z13, q19);
+    const q21 = v128.xor(z16, q20);
+    const q22 = v128.xor(z8, q21);
+    const q23 = v128.xor(z3, q22);
+    o7 = v128.xor(z5, q23);
+    const q25 = v128.xor(z4, q23);
+    const q26 = v128.xor(z1, q25);
+    const q27 = v128.xor(z2, z10);
+    const q28 = v128.xor(z0, q22);
+    o4 = v128.xor(z2, q28);
+    const q30 = v128.xor(z7, q25);
+    o1 = v128.xor(z8, q30);
+    const q32 = v128.xor(o7, q28);
+    o2 = v128.xor(q26, q32);
+    const q34 = v128.xor(z11, z17);
+    const q35 = v128.xor(q26, q27);
+    const q36 = v128.xor(z14, q35);
+    const q37 = v128.xor(z15, q34);
+    o0 = v128.xor(z9, q37);
+    const q39 = v128.xor(z11, q36);
+    o5 = v128.xor(z13, q39);
+    const q41 = v128.xor(z6, o0);
+    const q42 = v128.xor(q21, q41);
+    o6 = v128.xor(o5, q42);
+    const q44 = v128.xor(q34, q35);
+    const q45 = v128.xor(o1, o2);
+    const q46 = v128.xor(z16, q44);
+    o3 = v128.xor(q45, q46);
     if (mode == MODE_DEC_ROUND) {
       invMixColumnsAddKeyOn(st, rk, o0, o1, o2, o3, o4, o5, o6, o7);
     } else {
@@ -341,8 +331,15 @@ const MODE_DEC_LAST = 3;  // the last decryption round: L⁻¹, AddRoundKey
 
 /** InvMixColumns followed by AddRoundKey with an InvMixColumns-transformed key (the FIPS-197
  *  "equivalent inverse cipher": InvMixColumns(s ⊕ k) = InvMixColumns(s) ⊕ InvMixColumns(k)).
- *  InvMixColumns = MixColumns ∘ (multiplication by 04·x² ⊕ 05): every row first becomes
- *  5·s[r] ⊕ 4·s[r+2] = s[r] ⊕ x²·(s[r] ⊕ s[r+2]), then the forward MixColumns. */
+ *  With ρ = nextRow (row r+1 moved to row r), new row r = 14·s[r] ⊕ 11·s[r+1] ⊕ 13·s[r+2] ⊕
+ *  9·s[r+3] is A ⊕ ρ²(B) with A = 14·q ⊕ 11·ρq and B = 13·q ⊕ 9·ρq, like MixColumns'
+ *  x·a ⊕ ρq ⊕ ρ²(a): one row rotation of the input and one of B, 16 shuffles in all (as
+ *  MixColumns ∘ (04·x² ⊕ 05), which this replaced, it took 24: 8 more for the pre-step's
+ *  rotation by two rows). A and B share their work: with s = q ⊕ ρq and C = x·s ⊕ q
+ *  (= 3·q ⊕ 2·ρq), B = s ⊕ x²·C (= 13·q ⊕ 9·ρq) and A = B ⊕ C (= 14·q ⊕ 11·ρq): 56 XORs with
+ *  the key, as before. Multiplying by x (x²) on planes moves plane i to plane i+1 (i+2); the
+ *  planes carried out feed back through x^8 = x^4 + x^3 + x + 1 (planes 0, 1, 3, 4) and
+ *  x^9 = x^5 + x^4 + x^2 + x (planes 1, 2, 4, 5). */
 function invMixColumnsAddKey(st: usize, rk: usize): void {
   invMixColumnsAddKeyOn(st, rk,
     v128.load(st, 0), v128.load(st, 16), v128.load(st, 32), v128.load(st, 48),
@@ -351,15 +348,21 @@ function invMixColumnsAddKey(st: usize, rk: usize): void {
 
 // @ts-ignore: decorator
 @inline function invMixColumnsAddKeyOn(st: usize, rk: usize, q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, q5: v128, q6: v128, q7: v128): void {
-  const u0 = v128.xor(q0, rowPlusTwo(q0)), u1 = v128.xor(q1, rowPlusTwo(q1));
-  const u2 = v128.xor(q2, rowPlusTwo(q2)), u3 = v128.xor(q3, rowPlusTwo(q3));
-  const u4 = v128.xor(q4, rowPlusTwo(q4)), u5 = v128.xor(q5, rowPlusTwo(q5));
-  const u6 = v128.xor(q6, rowPlusTwo(q6)), u7 = v128.xor(q7, rowPlusTwo(q7));
-  // x²·u: plane i takes u[i-2]; u6 and u7 wrap around through x^8 = x^4 + x^3 + x + 1:
-  // x^8 feeds planes 0,1,3,4 and x^9 feeds planes 1,2,4,5.
-  mixColumnsAddKey(st, rk,
-    v128.xor(q0, u6), v128.xor(q1, v128.xor(u7, u6)), v128.xor(q2, v128.xor(u0, u7)), v128.xor(q3, v128.xor(u1, u6)),
-    v128.xor(q4, v128.xor(v128.xor(u2, u7), u6)), v128.xor(q5, v128.xor(u3, u7)), v128.xor(q6, u4), v128.xor(q7, u5));
+  const s0 = v128.xor(q0, nextRow(q0)), s1 = v128.xor(q1, nextRow(q1)), s2 = v128.xor(q2, nextRow(q2)), s3 = v128.xor(q3, nextRow(q3));
+  const s4 = v128.xor(q4, nextRow(q4)), s5 = v128.xor(q5, nextRow(q5)), s6 = v128.xor(q6, nextRow(q6)), s7 = v128.xor(q7, nextRow(q7));
+  const c0 = v128.xor(q0, s7), c1 = v128.xor(q1, v128.xor(s0, s7)), c2 = v128.xor(q2, s1), c3 = v128.xor(q3, v128.xor(s2, s7));
+  const c4 = v128.xor(q4, v128.xor(s3, s7)), c5 = v128.xor(q5, s4), c6 = v128.xor(q6, s5), c7 = v128.xor(q7, s6);
+  const c67 = v128.xor(c6, c7);
+  const b0 = v128.xor(s0, c6), b1 = v128.xor(s1, c67), b2 = v128.xor(s2, v128.xor(c0, c7)), b3 = v128.xor(s3, v128.xor(c1, c6));
+  const b4 = v128.xor(s4, v128.xor(c2, c67)), b5 = v128.xor(s5, v128.xor(c3, c7)), b6 = v128.xor(s6, c4), b7 = v128.xor(s7, c5);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b0, c0), rowPlusTwo(b0)), v128.load(rk, 0)), 0);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b1, c1), rowPlusTwo(b1)), v128.load(rk, 16)), 16);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b2, c2), rowPlusTwo(b2)), v128.load(rk, 32)), 32);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b3, c3), rowPlusTwo(b3)), v128.load(rk, 48)), 48);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b4, c4), rowPlusTwo(b4)), v128.load(rk, 64)), 64);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b5, c5), rowPlusTwo(b5)), v128.load(rk, 80)), 80);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b6, c6), rowPlusTwo(b6)), v128.load(rk, 96)), 96);
+  v128.store(st, v128.xor(v128.xor(v128.xor(b7, c7), rowPlusTwo(b7)), v128.load(rk, 112)), 112);
 }
 
 // ---- round keys ------------------------------------------------------------------------------
