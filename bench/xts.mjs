@@ -16,7 +16,7 @@
 //      call from 512-byte to 64 KiB sectors, and which one the default 'auto' runs.
 //   3. Latency: one 4096-byte sector per call. 4. Key setup + dispose per second.
 //   5. AES-GCM rows (engine.gcm) and the worker-pool row (createPool).
-//   6. `openssl speed -evp aes-256-xts -bytes 4096` with AES-NI masked (OpenSSL's bitsliced SSSE3
+//   6. `openssl speed -elapsed -evp aes-256-xts -bytes 4096` with AES-NI masked (OpenSSL's bitsliced SSSE3
 //      code), when the `openssl` binary exists, alternating with the atrest SIMD kernel (same
 //      4096-byte sectors) so both see the same moments of the machine; then what users feel
 //      (bench/lib/user-rows.mjs): the CLI on a 1 GiB file (peak RSS too), encryptStream of 256 MiB,

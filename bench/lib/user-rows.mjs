@@ -29,8 +29,10 @@ export function timeCalls(fn, ms) {
 
 const OPENSSL_MASK = '~0x200000200000000'; // clears AES-NI (bit 57) and PCLMULQDQ (bit 33) of OPENSSL_ia32cap
 
+// `-elapsed`: openssl speed divides by its CPU user time unless told otherwise, while the atrest
+// rows are wall-clock; on a shared machine that flattered OpenSSL by the time it waited for a core.
 function opensslOnce(op, seconds) {
-  const args = ['speed', '-evp', 'aes-256-xts', '-bytes', '4096', '-seconds', String(seconds)];
+  const args = ['speed', '-elapsed', '-evp', 'aes-256-xts', '-bytes', '4096', '-seconds', String(seconds)];
   if (op === 'decrypt') args.splice(1, 0, '-decrypt');
   const r = spawnSync('openssl', args, { encoding: 'utf8', env: { ...process.env, OPENSSL_ia32cap: OPENSSL_MASK } });
   if (r.error || r.status !== 0)
@@ -72,7 +74,7 @@ export function opensslAlternating({ xts, data, ct, first, out, seconds, rounds 
   for (let r = 0; r < rounds; r++) for (const step of r % 2 ? [...steps].reverse() : steps) step();
   const med = (k, op) => median(s[k][op]);
   return {
-    command: `OPENSSL_ia32cap="${OPENSSL_MASK}" openssl speed -evp aes-256-xts -bytes 4096 -seconds ${seconds} [-decrypt]`,
+    command: `OPENSSL_ia32cap="${OPENSSL_MASK}" openssl speed -elapsed -evp aes-256-xts -bytes 4096 -seconds ${seconds} [-decrypt]`,
     aesniMasked: masked,
     rounds,
     bytes: data.length,
