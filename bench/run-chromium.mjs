@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The engine rows (atrest SIMD and no-SIMD, XTS-AES-256 encrypt/decrypt, 8 MiB as 4096-byte
-// sectors) in headless Chromium. `node bench/run-chromium.mjs [--quick]` prints a table;
+// sectors) and the encryptStream row (bench/lib/stream-rows.mjs) in headless Chromium. `node bench/run-chromium.mjs [--quick]` prints a table;
 // bench/xts.mjs imports runChromiumRows() and puts the result into its table, JSON and chart.
 //
 // Same approach as tests/run-chromium.mjs: esbuild bundles a page script (dist/, tinybench and
@@ -20,12 +20,22 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const PAGE_SCRIPT = `
-import { createEngine } from './dist/index.js';
+import * as atrest from './dist/index.js';
 import { Bench } from 'tinybench';
 import { runEngineRows, formatEngineRows } from './bench/lib/engine-rows.mjs';
+import { streamRows } from './bench/lib/stream-rows.mjs';
+import { fromHex } from './bench/lib/measure.mjs';
+const { createEngine } = atrest;
 globalThis.__benchStarted = true;
 try {
-  const res = await runEngineRows({ ...globalThis.ATREST_BENCH_PARAMS, createEngine, Bench, log: (s) => console.log('[chromium] ' + s) });
+  const params = globalThis.ATREST_BENCH_PARAMS;
+  const res = await runEngineRows({ ...params, createEngine, Bench, log: (s) => console.log('[chromium] ' + s) });
+  try {
+    const engine = await createEngine({ backend: 'wasm' });
+    res.stream = await streamRows({ atrest, engine, key: fromHex(params.keyHex), bytes: params.streamBytes, rounds: params.streamRounds });
+  } catch (err) {
+    res.problems.push('encryptStream row: ' + ((err && err.message) || err));
+  }
   res.runtime = { name: 'Chromium', userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated === true };
   res.table = formatEngineRows(res, 'Chromium');
   globalThis.__benchResult = res;
@@ -128,6 +138,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exitCode = res.skipped ? 3 : 1;
   } else {
     console.log(formatEngineRows(res, `Chromium ${res.runtime.version}`));
+      console.log((await import('./lib/stream-rows.mjs')).formatStreamRow(res.stream, `Chromium ${res.runtime.version}`));
     process.exitCode = res.problems.length ? 1 : 0;
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The engine rows (atrest SIMD and no-SIMD, XTS-AES-256 encrypt/decrypt, 8 MiB as 4096-byte
-// sectors) in Deno. `node bench/run-deno.mjs [--quick]` prints a table; bench/xts.mjs imports
+// sectors) and the encryptStream row (bench/lib/stream-rows.mjs) in Deno. `node bench/run-deno.mjs [--quick]` prints a table; bench/xts.mjs imports
 // runDenoRows() and puts the result into its table, JSON and chart.
 //
 // Same approach as tests/run-deno.mjs: this file, started in Node, starts itself in Deno
@@ -14,10 +14,19 @@ const MARK = '@@ATREST-BENCH@@ '; // = MARK in bench/lib/child-rows.mjs (not imp
 
 async function child(arg) {
   const params = JSON.parse(arg);
-  const { createEngine } = await import('../dist/index.js');
+  const atrest = await import('../dist/index.js');
+  const { createEngine } = atrest;
   const { Bench } = await import('tinybench');
   const { runEngineRows } = await import('./lib/engine-rows.mjs');
+  const { streamRows } = await import('./lib/stream-rows.mjs');
+  const { fromHex } = await import('./lib/measure.mjs');
   const res = await runEngineRows({ ...params, createEngine, Bench, log: (s) => console.log(`[deno] ${s}`) });
+  try {
+    const engine = await createEngine({ backend: 'wasm' });
+    res.stream = await streamRows({ atrest, engine, key: fromHex(params.keyHex), bytes: params.streamBytes, rounds: params.streamRounds });
+  } catch (err) {
+    res.problems.push(`encryptStream row: ${(err && err.message) || err}`);
+  }
   res.runtime = { name: 'Deno', version: Deno.version.deno, v8: Deno.version.v8 };
   console.log(MARK + JSON.stringify(res));
 }
@@ -56,6 +65,7 @@ if (typeof Deno !== 'undefined') {
       process.exitCode = res.skipped ? 3 : 1;
     } else {
       console.log(formatEngineRows(res, `Deno ${res.runtime.version}`));
+      console.log((await import('./lib/stream-rows.mjs')).formatStreamRow(res.stream, `Deno ${res.runtime.version}`));
       process.exitCode = res.problems.length ? 1 : 0;
     }
   }

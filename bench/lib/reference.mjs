@@ -32,5 +32,8 @@ export function engineRowsParams({
     time: quick ? 400 : 2000,
     rounds: quick ? 1 : 2,
     warmCalls: quick ? 500 : 3000,
+    /** The stream row in Deno and Chromium (stream-rows.mjs): bytes per encryptStream. */
+    streamBytes: quick ? 4 * MiB : 64 * MiB,
+    streamRounds: quick ? 1 : 3,
   };
 }

@@ -1,6 +1,6 @@
 // The rows of issue 14 that measure what a user feels rather than the kernel: the CLI encrypting
 // and decrypting a file (wall time of the whole process, and its peak RSS), encryptStream over a
-// buffer in memory, `atrest --version` and `import('atrest')` in fresh processes, and OpenSSL's bitsliced code timed
+// buffer in memory (stream-rows.mjs), `atrest --version` and `import('atrest')` in fresh processes, and OpenSSL's bitsliced code timed
 // alternately with the atrest kernel. Node only (bench/xts.mjs). Each row that compares with the
 // single-thread engine times that engine in the same run, alternating with the row's own samples,
 // so a slow phase of the shared machine lands on both.
@@ -177,73 +177,9 @@ export async function cliRows({ bin, engine, key, bytes, rounds }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// encryptStream over a buffer in memory
+// encryptStream over a buffer in memory: portable, in stream-rows.mjs (Deno and Chromium run it too)
 
-/**
- * encryptStream of `bytes` (1 MiB chunks of one buffer) into a sink that counts bytes, under a
- * LocalKms in memory, `rounds` times alternating with the single-thread engine on the same
- * buffer. Checks first that decryptStream gives the buffer back.
- */
-export async function streamRows({ atrest, engine, key, bytes, rounds }) {
-  const { LocalKms, encryptStream, decryptStream } = atrest;
-  const kms = new LocalKms().as('arn:aws:iam::111122223333:role/bench');
-  const data = prngBytes(bytes, 5);
-  const chunk = MiB;
-  const source = () =>
-    new ReadableStream({
-      start() {
-        this.at = 0;
-      },
-      pull(c) {
-        if (this.at >= bytes) return c.close();
-        c.enqueue(data.subarray(this.at, Math.min(bytes, this.at + chunk)));
-        this.at += chunk;
-      },
-    });
-  const collect = async (readable, keep) => {
-    const parts = [];
-    let n = 0;
-    for await (const p of readable) {
-      n += p.length;
-      if (keep) parts.push(p.slice());
-    }
-    return { n, parts };
-  };
-  // Correctness first: the stream's own decryption gives the buffer back.
-  const sealed = await collect(source().pipeThrough(encryptStream({ kms })), true);
-  const back = await collect(new Blob(sealed.parts).stream().pipeThrough(decryptStream({ kms })), true);
-  const whole = new Uint8Array(back.n);
-  let at = 0;
-  for (const p of back.parts) whole.set(p, (at += p.length) - p.length);
-  if (
-    back.n !== bytes ||
-    Buffer.compare(
-      Buffer.from(whole.buffer, whole.byteOffset, whole.length),
-      Buffer.from(data.buffer, data.byteOffset, data.length),
-    ) !== 0
-  ) {
-    throw new Error('encryptStream → decryptStream did not give the buffer back');
-  }
-  const xts = engine.xts(key, { sectorSize: 4096 });
-  const out = new Uint8Array(bytes);
-  const s = { stream: [], engine: [] };
-  for (let r = 0; r < rounds; r++) {
-    s.engine.push(bytes / MiB / (timeCalls(() => xts.encrypt(data, 0, out), 1500) / 1000));
-    const t0 = performance.now();
-    await collect(source().pipeThrough(encryptStream({ kms })), false);
-    s.stream.push(bytes / MiB / ((performance.now() - t0) / 1000));
-  }
-  xts.dispose();
-  if (typeof kms.close === 'function') await kms.close();
-  return {
-    bytes,
-    rounds,
-    streamMibps: median(s.stream),
-    engineMibps: median(s.engine),
-    ratio: median(s.stream) / median(s.engine),
-    samples: s,
-  };
-}
+export { streamRows } from './stream-rows.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Start-up in fresh processes: `atrest --version` and `import('atrest')`
