@@ -45,7 +45,7 @@ import { openTrailer, sealTrailer } from './trailer.js';
 import { unlockHeader } from './header-unlock.js';
 
 /** Transformer.cancel is in the Streams standard but not yet in TypeScript's DOM types. */
-type CancellableTransformer = Transformer<Uint8Array, Uint8Array> & { cancel?: (reason: unknown) => void };
+export type CancellableTransformer = Transformer<Uint8Array, Uint8Array> & { cancel?: (reason: unknown) => void };
 
 /** Sectors are encrypted and emitted in batches of at most this many bytes. */
 const BATCH_BYTES = 1 << 20;
@@ -82,6 +82,14 @@ function chunkBytes(chunk: unknown, what: string): Uint8Array {
 
 /** A TransformStream from plaintext to an encrypted file (the volume format, read-only). */
 export function encryptStream(options: EncryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>(encryptTransformer(options));
+}
+
+/** What encryptStream runs, for a caller that drives it without Web Streams (the CLI's
+ *  file-to-file path, src/cli/files.ts): start, transform per chunk, flush, each awaited before
+ *  the next; cancel after a failure. A chunk is read before its transform() resolves, and
+ *  the controller's enqueue is the only method used. Not exported by the package. */
+export function encryptTransformer(options: EncryptStreamOptions): CancellableTransformer {
   const what = 'encryptStream';
   checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
@@ -193,7 +201,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       }
     },
   };
-  return new TransformStream<Uint8Array, Uint8Array>(transformer);
+  return transformer;
 }
 
 /** A read-only BlockStore over bytes already in memory (the start of a stream). */
@@ -216,6 +224,12 @@ function bytesStore(bytes: Uint8Array): BlockStore {
  *  plaintext. Sectors are released as they arrive; a stream cut short, extended or spliced
  *  errors at its end (TruncatedDataError) — XTS does not authenticate sector contents. */
 export function decryptStream(options: DecryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>(decryptTransformer(options));
+}
+
+/** What decryptStream runs, for a caller that drives it without Web Streams (as
+ *  encryptTransformer). Not exported by the package. */
+export function decryptTransformer(options: DecryptStreamOptions): CancellableTransformer {
   const what = 'decryptStream';
   checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
@@ -387,5 +401,5 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
       }
     },
   };
-  return new TransformStream<Uint8Array, Uint8Array>(transformer);
+  return transformer;
 }
