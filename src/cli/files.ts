@@ -123,7 +123,7 @@ function handleReadable(
 /** Bytes per read of the file-to-file path (pumpFile). */
 const PUMP_CHUNK_BYTES = 4 << 20;
 /** Reads in flight ahead of the chunk being transformed. */
-const PUMP_READ_AHEAD = 2;
+const PUMP_READ_AHEAD = 1;
 
 /** The part of a Transformer pumpFile drives (envelope/streams.ts's encryptTransformer and
  *  decryptTransformer): only enqueue is asked of the controller. */
@@ -293,7 +293,7 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
         }
       },
     },
-    new ByteLengthQueuingStrategy({ highWaterMark: 8 << 20 }),
+    new ByteLengthQueuingStrategy({ highWaterMark: 4 << 20 }),
   );
   const discard = async () => {
     unfinished.delete(discard);

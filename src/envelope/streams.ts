@@ -358,6 +358,38 @@ export function decryptTransformer(options: DecryptStreamOptions): CancellableTr
     pending = new Uint8Array(0);
   };
 
+  /** emitReady(controller, false) of a stream on `pending` followed by `rest`, with the same
+   *  sectors emitted and the same bytes left pending, without joining them: the sectors that
+   *  hold pending bytes are joined (a few KiB), the rest are views of `rest`, and what stays
+   *  pending is a view of `rest` (the caller copies it). */
+  const emitJoined = async (controller: TransformStreamDefaultController<Uint8Array>, rest: Uint8Array) => {
+    const ss = fields!.sectorSize;
+    const k = pending.length;
+    const sectors = Math.max(0, Math.floor((k + rest.length - TRAILER_BYTES - 1) / ss));
+    const joinedSectors = Math.ceil(k / ss);
+    if (sectors < joinedSectors || joinedSectors === 0) {
+      pending = concatBytes(pending, rest);
+      await emitReady(controller, false);
+      return;
+    }
+    const emit = (c: Uint8Array) => controller.enqueue(c);
+    const batchSectors = Math.max(1, Math.floor(BATCH_BYTES / ss));
+    const used = joinedSectors * ss - k; // bytes of `rest` in the joined sectors
+    const head = concatBytes(pending, rest.subarray(0, used));
+    let first = emittedSectors;
+    emittedSectors += joinedSectors;
+    await bulk!.push(false, head, first, emit);
+    for (let at = used, left = sectors - joinedSectors; left > 0;) {
+      const n = Math.min(left, batchSectors);
+      first = emittedSectors;
+      emittedSectors += n;
+      left -= n;
+      await bulk!.push(false, rest.subarray(at, at + n * ss), first, emit);
+      at += n * ss;
+    }
+    pending = rest.subarray(sectors * ss - k);
+  };
+
   const transformer: CancellableTransformer = {
     async transform(chunk, controller) {
       const data = chunkBytes(chunk, what);
@@ -375,6 +407,13 @@ export function decryptTransformer(options: DecryptStreamOptions): CancellableTr
           const skip = Math.min(skipRemaining, rest.length);
           skipRemaining -= skip;
           rest = rest.subarray(skip);
+        }
+        if (headerSize === undefined && pending.length > 0) {
+          // A stream: the sectors ready are handed out without joining the whole chunk to what
+          // was pending (a copy of every byte; what emitReady would do with the joined bytes).
+          await emitJoined(controller, rest);
+          if (pending.buffer === data.buffer) pending = pending.slice();
+          return;
         }
         // A view of the chunk while its sectors are handed out (BulkXts reads each batch before
         // push() returns); what is left pending afterwards is copied below.
