@@ -12,6 +12,13 @@ import * as assert from 'uvu/assert';
 import { decryptStream, encryptStream, createEngine, createPool, TruncatedDataError } from '../../dist/index.js';
 import { BulkXts, POOL_AFTER_BYTES } from '../../build/tsc/envelope/bulk-xts.js';
 import { chunked, collect, pattern, setup } from '../_lib/envelope.js';
+import { createPendingFile, pumpFile } from '../../build/tsc/cli/files.js';
+import { decryptTransformer, encryptTransformer } from '../../build/tsc/envelope/streams.js';
+import { recycleBatchResult } from '../../build/tsc/envelope/bulk-xts.js';
+import { TruncatedDataError as TscTruncatedDataError } from '../../build/tsc/envelope/errors.js';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assertBytes, sameBytes } from '../_lib/assert.js';
 
 const MiB = 1024 * 1024;
@@ -82,6 +89,71 @@ test('a cut or spliced ciphertext gives the same error, after the same bytes, ei
     assert.ok(pool.error instanceof TruncatedDataError, `${name}: pool error ${pool.error}`);
     assert.is(pool.error.message, single.error.message, name);
     assert.is(pool.length, single.length, `${name}: bytes emitted before the error`);
+  }
+});
+
+// The CLI's file-to-file path (src/cli/files.ts pumpFile: 4 MiB reads ahead into reused buffers,
+// writes queued behind, each written pool result recycled) runs the same transformers as the
+// streams: what it encrypts the single-thread stream decrypts, what the single-thread stream
+// encrypts it decrypts, byte for byte, and a cut file fails with the single-thread stream's error
+// and leaves no output behind. Sizes past the pool's start and not a multiple of the read size.
+test("the CLI's file pump (pooled, buffers reused) against the single-thread stream: same plaintext both ways, same error when cut", async () => {
+  const { app } = setup();
+  const dir = await mkdtemp(join(tmpdir(), 'atrest-pump-'));
+  const pump = async (transformer, input, output) => {
+    const pending = await createPendingFile(output);
+    try {
+      await pumpFile(input, transformer, pending, () => undefined, recycleBatchResult);
+      await pending.commit();
+    } catch (e) {
+      await pending.discard();
+      throw e;
+    }
+  };
+  try {
+    for (const [size, sectorSize] of [
+      [13 * MiB + 4321, 4096],
+      [3 * 4 * MiB, 512],
+      [9 * MiB + 1, 65536],
+    ]) {
+      const plain = pattern(size, size % 251);
+      const what = `${size} bytes, sector ${sectorSize}`;
+      await writeFile(join(dir, 'plain'), plain);
+      await pump(encryptTransformer({ kms: app, sectorSize }), join(dir, 'plain'), join(dir, 'pumped'));
+      const pumped = new Uint8Array(await readFile(join(dir, 'pumped')));
+      assertBytes(
+        await dec(app, pumped, 1 << 20, { workers: 0 }),
+        plain,
+        `pump encrypt → single-thread decrypt, ${what}`,
+      );
+      const single = await enc(app, plain, 1 << 20, { sectorSize, workers: 0 });
+      await writeFile(join(dir, 'single'), single);
+      await pump(decryptTransformer({ kms: app }), join(dir, 'single'), join(dir, 'back'));
+      assertBytes(
+        new Uint8Array(await readFile(join(dir, 'back'))),
+        plain,
+        `single-thread encrypt → pump decrypt, ${what}`,
+      );
+      const cut = single.subarray(0, single.length - sectorSize - 100);
+      await writeFile(join(dir, 'cut'), cut);
+      let pumpError;
+      await pump(decryptTransformer({ kms: app }), join(dir, 'cut'), join(dir, 'cut.out')).catch(
+        (e) => (pumpError = e),
+      );
+      let streamError;
+      await dec(app, cut, 1 << 20, { workers: 0 }).catch((e) => (streamError = e));
+      assert.ok(streamError instanceof TruncatedDataError, `${what}: single-thread error ${streamError}`);
+      // build/tsc's own class (the pump runs tsc's tree, the stream dist's)
+      assert.ok(pumpError instanceof TscTruncatedDataError, `${what}: pump error ${pumpError}`);
+      assert.is(pumpError.message, streamError.message, what);
+      assert.equal(
+        (await readdir(dir)).filter((n) => n.includes('cut.out')),
+        [],
+        `${what}: no output left`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 
