@@ -120,6 +120,8 @@ function handleReadable(
   );
 }
 
+/** Bytes written between the background fdatasyncs of a PendingFile. */
+const EARLY_SYNC_BYTES = 64 << 20;
 /** Bytes per read of the file-to-file path (pumpFile). */
 const PUMP_CHUNK_BYTES = 4 << 20;
 /** Reads in flight ahead of the chunk being transformed. */
@@ -277,6 +279,33 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
   const file = await open(temp, 'wx', 0o600);
   let position = 0;
   let open_ = true;
+  // Write-back as the file grows: every EARLY_SYNC_BYTES written, an fdatasync starts in the
+  // background (not awaited by the writes), so the disk writes overlap the encryption instead of
+  // all waiting for commit's fsync (~0.35 s per GiB on the machine of issue 14, where nothing is
+  // written back before the fsync: a GiB is far below the kernel's dirty threshold). Durability
+  // is unchanged: commit still fsyncs before the rename. A failed early sync fails the commit
+  // with its error (Linux reports a write-back error to one fsync per descriptor: it must not be
+  // lost in the background).
+  let syncedAt = 0;
+  let syncing: Promise<void> | undefined;
+  let syncError: { error: unknown } | undefined;
+  const earlySync = () => {
+    if (syncing !== undefined || position - syncedAt < EARLY_SYNC_BYTES) return;
+    syncedAt = position;
+    syncing = file.datasync().then(
+      () => {
+        syncing = undefined;
+      },
+      (error) => {
+        syncError ??= { error };
+        syncing = undefined;
+      },
+    );
+  };
+  const settleSync = async () => {
+    await syncing;
+    if (syncError) throw syncError.error;
+  };
   const closeFile = async () => {
     if (!open_) return;
     open_ = false;
@@ -291,12 +320,14 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
           done += bytesWritten;
           position += bytesWritten;
         }
+        earlySync();
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: 4 << 20 }),
   );
   const discard = async () => {
     unfinished.delete(discard);
+    await syncing;
     await closeFile().catch(() => undefined);
     await rm(temp, { force: true });
   };
@@ -305,6 +336,7 @@ export async function createPendingFile(target: string): Promise<PendingFile> {
     writable,
     bytesWritten: () => position,
     async commit() {
+      await settleSync();
       await file.sync();
       await closeFile();
       await rename(temp, target);
