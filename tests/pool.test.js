@@ -12,8 +12,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, createPool } from '../dist/index.js';
-// Internal (not exported by the package): the recycling pool is built from the same modules.
-import { createPool as createInternalPool, recycleBatchResult } from '../build/tsc/engine/pool.js';
 import { bytesToHex, runtimeName } from './_lib/hex.js';
 import { createPrng, randomSeed } from './_lib/prng.js';
 import { byteAssertions } from './_lib/assert.js';
@@ -288,39 +286,6 @@ test('batches: same bytes as the engine, several in flight; the input is reusabl
     ref.dispose();
     await px.dispose();
   }
-});
-
-// recycleBatchResult (the CLI hands each written chunk back): a pool batch's result is zeroed and
-// its buffer serves later batches, whose bytes stay the engine's; any other array is left alone.
-test('batches: a recycled result is zeroed, later batches reuse its buffer with the same bytes; other arrays untouched', async () => {
-  const rng = createPrng(SEED + '13');
-  const key = xtsKey(rng);
-  const ref = ctx.engine.xts(key, { sectorSize: 4096 });
-  const pool = await createInternalPool({ workers: 2, inThreadBelow: 0 });
-  const px = await pool.xts(key, { sectorSize: 4096 });
-  const size = 2 * MiB;
-  for (let round = 0; round < 6; round++) {
-    const data = rng.bytes(size);
-    const got = await px.batch(round % 2 === 0, data, round * 512);
-    assertBytes(
-      got,
-      round % 2 === 0 ? ref.encrypt(data, round * 512) : ref.decrypt(data, round * 512),
-      `round ${round}`,
-    );
-    recycleBatchResult(got);
-    assert.ok(
-      got.length === 0 || got.every((b) => b === 0),
-      `round ${round}: a recycled result is zeroed (or already lent out again) ${where()}`,
-    );
-    recycleBatchResult(got); // twice: no effect
-  }
-  const other = rng.bytes(size);
-  const copy = other.slice();
-  recycleBatchResult(other);
-  assertBytes(other, copy, 'an array the pool did not make is left alone');
-  ref.dispose();
-  await px.dispose();
-  await pool.close();
 });
 
 test('batch: bad input rejects with the engine’s error; a disposed object rejects', async () => {

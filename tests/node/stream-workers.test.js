@@ -15,6 +15,9 @@ import { chunked, collect, pattern, setup } from '../_lib/envelope.js';
 import { createPendingFile, pumpFile } from '../../build/tsc/cli/files.js';
 import { decryptTransformer, encryptTransformer } from '../../build/tsc/envelope/streams.js';
 import { recycleBatchResult } from '../../build/tsc/envelope/bulk-xts.js';
+import { createPool as createTscPool } from '../../build/tsc/engine/pool.js';
+import { createPrng } from '../_lib/prng.js';
+import { xtsKey } from '../_lib/xts-api.js';
 import { TruncatedDataError as TscTruncatedDataError } from '../../build/tsc/envelope/errors.js';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -155,6 +158,39 @@ test("the CLI's file pump (pooled, buffers reused) against the single-thread str
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// recycleBatchResult (the CLI hands each written chunk back): a pool batch's result is zeroed and
+// its buffer serves later batches, whose bytes stay the engine's; any other array is left alone.
+test("pool batches: a recycled result is zeroed, later batches (on recycled buffers) keep the engine's bytes; other arrays untouched", async () => {
+  const rng = createPrng('13');
+  const key = xtsKey(rng);
+  const ref = (await createEngine()).xts(key, { sectorSize: 4096 });
+  const pool = await createTscPool({ workers: 2, inThreadBelow: 0 });
+  const px = await pool.xts(key, { sectorSize: 4096 });
+  const size = 2 * MiB;
+  for (let round = 0; round < 6; round++) {
+    const data = rng.bytes(size);
+    const got = await px.batch(round % 2 === 0, data, round * 512);
+    assertBytes(
+      got,
+      round % 2 === 0 ? ref.encrypt(data, round * 512) : ref.decrypt(data, round * 512),
+      `round ${round}`,
+    );
+    recycleBatchResult(got);
+    assert.ok(
+      got.length === 0 || got.every((b) => b === 0),
+      `round ${round}: a recycled result is zeroed (or already lent out again)`,
+    );
+    recycleBatchResult(got); // twice: no effect
+  }
+  const other = rng.bytes(size);
+  const copy = other.slice();
+  recycleBatchResult(other);
+  assertBytes(other, copy, 'an array the pool did not make is left alone');
+  ref.dispose();
+  await px.dispose();
+  await pool.close();
 });
 
 test('workers must be 0 or omitted', () => {
