@@ -172,18 +172,21 @@ export function cpuinfoHasAes(text: string): boolean {
 const ECB_FROM_SECTORS = 4;
 /** Bytes per ECB update() (rounded down to whole sectors, at least one). */
 const ECB_WINDOW_BYTES = 64 * 1024;
-/** The ECB road reads 16-byte blocks as four little-endian 32-bit words (Uint32Array uses the
+/** The ECB road reads 16-byte blocks as four little-endian 32-bit words (Int32Array uses the
  *  platform's order): on a big-endian platform every call takes the XTS cipher. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** dst[block] = src[block] ⊕ T for `sectors` sectors of `blocks` 16-byte blocks, where sector
  *  s's T starts at tw[(first + s)·4 …] and doubles in GF(2^128) (IEEE 1619: little-endian, the
  *  carry out of the top bit folds back as 0x87) from block to block. Branch-free: the carry is
- *  turned into a mask, so timing does not depend on the tweak. dst may be src. */
+ *  turned into a mask, so timing does not depend on the tweak. Int32Array, not Uint32Array: a
+ *  uint32 of 2^31 or more is a heap number in V8's unoptimised tiers (an allocation that depends
+ *  on the tweak's top bit), while every int32 is a small integer where integers are 32 bits
+ *  (64-bit Node without pointer compression, the default). dst may be src. */
 function xorTweaks(
-  src: Uint32Array,
-  dst: Uint32Array,
-  tw: Uint32Array,
+  src: Int32Array,
+  dst: Int32Array,
+  tw: Int32Array,
   first: number,
   sectors: number,
   blocks: number,
@@ -276,7 +279,7 @@ export class NativeXtsKey {
     t.final();
     values.set(encrypted);
     encrypted.fill(0);
-    const tw = new Uint32Array(values.buffer);
+    const tw = new Int32Array(values.buffer);
     const c = encrypt
       ? this.crypto.createCipheriv(ecb, this.key.subarray(0, half), null)
       : this.crypto.createDecipheriv(ecb, this.key.subarray(0, half), null);
@@ -285,11 +288,11 @@ export class NativeXtsKey {
     // the window's input is read, so o === d is safe), one update() each.
     const window = Math.max(1, Math.floor(ECB_WINDOW_BYTES / size)) * size;
     const masked = new Uint8Array(Math.min(window, d.length));
-    const m32 = new Uint32Array(masked.buffer);
+    const m32 = new Int32Array(masked.buffer);
     // 32-bit views where the arrays are 4-byte aligned (almost always); else copies.
     const unaligned = (d.byteOffset & 3) !== 0;
-    const d32 = unaligned ? undefined : new Uint32Array(d.buffer, d.byteOffset, d.length >>> 2);
-    const o32 = (o.byteOffset & 3) === 0 ? new Uint32Array(o.buffer, o.byteOffset, d.length >>> 2) : undefined;
+    const d32 = unaligned ? undefined : new Int32Array(d.buffer, d.byteOffset, d.length >>> 2);
+    const o32 = (o.byteOffset & 3) === 0 ? new Int32Array(o.buffer, o.byteOffset, d.length >>> 2) : undefined;
     const blocksPerSector = size >>> 4;
     try {
       for (let start = 0; start < d.length; start += window) {
@@ -297,12 +300,12 @@ export class NativeXtsKey {
         const firstSector = start / size;
         const sectorsHere = n / size;
         // P ⊕ T into `masked`.
-        const src = d32 ? d32.subarray(start >>> 2) : new Uint32Array(d.slice(start, start + n).buffer);
+        const src = d32 ? d32.subarray(start >>> 2) : new Int32Array(d.slice(start, start + n).buffer);
         xorTweaks(src, m32, tw, firstSector, sectorsHere, blocksPerSector);
         if (!d32) new Uint8Array(src.buffer).fill(0);
         const out = c.update(masked.subarray(0, n));
         // E_K1(P ⊕ T) ⊕ T into `o`.
-        const y32 = new Uint32Array(out.buffer, out.byteOffset, n >>> 2);
+        const y32 = new Int32Array(out.buffer, out.byteOffset, n >>> 2);
         if ((out.byteOffset & 3) !== 0) throw new Error('xts native: unaligned ECB output'); // never: Node allocates it
         if (o32) xorTweaks(y32, o32.subarray(start >>> 2), tw, firstSector, sectorsHere, blocksPerSector);
         else {
