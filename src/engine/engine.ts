@@ -19,9 +19,10 @@ export interface EngineOptions {
    *  'wasm': the bitsliced wasm kernel, in every runtime.
    *  'native': node:crypto's aes-256-xts / aes-128-xts (OpenSSL, AES-NI where the CPU has it),
    *  or an error where the runtime has none (browsers; Deno, whose node:crypto lacks XTS).
-   *  'auto' (the default): native for sectors of 4 KiB and more where native is available and
-   *  the CPU is known to have AES instructions (Linux /proc/cpuinfo, macOS), wasm otherwise
-   *  (NATIVE_FROM_BYTES in xts.ts has the measurements). */
+   *  'auto' (the default): native for sectors of 4 KiB and more, and for calls of 16 KiB and
+   *  more, where native is available and the CPU is known to have AES instructions (Linux
+   *  /proc/cpuinfo, macOS), wasm otherwise (NATIVE_FROM_BYTES and NATIVE_CALL_FROM_BYTES in
+   *  xts.ts have the measurements). */
   backend?: XtsBackend;
 }
 

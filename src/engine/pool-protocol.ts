@@ -14,9 +14,10 @@ import type { XtsBackend } from './xts.js';
 // `run` writes into `output` when given (a view on a SharedArrayBuffer), else in place into
 // `input` when `input` is a transferred buffer of this call's own (sent back as `data`), else
 // (input shared, output not) into a new array sent back as `data`. With `fresh` (a pool batch,
-// whose result the caller keeps) it writes into a new array of the worker's, sent back as
-// `data`, so the calling thread neither allocates nor copies the result. An input that was not
-// written to is sent back as `spare` so the pool can reuse its buffer.
+// whose result the caller keeps) it writes in place into `input` (always a transferred buffer of
+// the pool's) and sends it back as `data`: the result, which the caller may hand back to the
+// pool for reuse once done with it (recycleBatchResult). An input that was not written to is
+// sent back as `spare` so the pool can reuse its buffer.
 
 /** An error as it crosses the thread boundary (Error objects lose their class in a clone). */
 export interface ErrorInfo {

@@ -52,13 +52,18 @@ async function handle(port: Port, msg: ToWorker): Promise<void> {
         if (!(xts instanceof Object && 'encrypt' in xts))
           throw Object.assign(new Error(xts.message), { name: xts.name });
         const ownInput = !isSharedBuffer(input.buffer);
+        if (msg.fresh && ownInput) {
+          // A batch: in place in the transferred buffer, which goes back as the result (the
+          // caller keeps it, or hands it back to the pool: recycleBatchResult in pool.ts).
+          if (msg.encrypt) xts.encrypt(input, msg.first, input);
+          else xts.decrypt(input, msg.first, input);
+          port.post({ id: msg.id, data: input }, [input.buffer]);
+          return;
+        }
         if (msg.fresh) {
-          // A batch: the result is a new array of its own (transferred whole, so it must not be
-          // a view into a larger buffer), the input goes back for reuse.
+          // A batch on a shared input (never sent by pool.ts today): a new array of its own.
           const r = msg.encrypt ? xts.encrypt(input, msg.first) : xts.decrypt(input, msg.first);
-          const result = r.byteOffset === 0 && r.byteLength === r.buffer.byteLength ? r : r.slice();
-          if (ownInput) port.post({ id: msg.id, data: result, spare: input }, [result.buffer, input.buffer]);
-          else port.post({ id: msg.id, data: result }, [result.buffer]);
+          port.post({ id: msg.id, data: r }, [r.buffer]);
           return;
         }
         const target = output ?? (ownInput ? input : undefined);

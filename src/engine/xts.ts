@@ -16,7 +16,8 @@ import type { Core, IoWindow } from './core.js';
 import type { NativeXtsKey } from './xts-native.js';
 
 /** What runs an Xts's calls: 'wasm', 'native' (node:crypto), or 'auto': native from
- *  NATIVE_FROM_BYTES per sector (or per data unit), wasm below. */
+ *  NATIVE_FROM_BYTES per sector (or per data unit) and for calls of NATIVE_CALL_FROM_BYTES or
+ *  more, wasm otherwise. */
 export type XtsBackend = 'wasm' | 'native' | 'auto';
 
 /** Where `auto` turns to node:crypto: sectors (or encryptUnit data units) of at least this many
@@ -35,6 +36,15 @@ export type XtsBackend = 'wasm' | 'native' | 'auto';
  *  barely moves the ratio, so the threshold is on the sector size alone; 2048 is a toss-up, so
  *  the wasm keeps it. */
 export const NATIVE_FROM_BYTES = 4096;
+
+/** Where `auto` turns to node:crypto for a call whatever the sector size: encrypt/decrypt calls
+ *  of at least this many bytes. Runs of 4+ whole sectors take node:crypto's ECB with the tweaks
+ *  applied in JavaScript (xts-native.ts), one context per call instead of one per sector, so the
+ *  call size decides, not the sector size. Measured for issue 14 (same machine, encrypt, µs per
+ *  call, wasm / node:crypto): 512 B sectors 2 KiB 6.6 / 14.8, 8 KiB 22.0 / 24.1, 16 KiB
+ *  37.7 / 29.9, 64 KiB 170 / 99; 1024 B 8 KiB 18.9 / 22.9, 16 KiB 44.9 / 34.8; 2048 B 8 KiB
+ *  22.7 / 21.5, 16 KiB 37.9 / 29.8. The bench's 1 MiB calls: 2.2–3.5× the wasm at 512–2048 B. */
+export const NATIVE_CALL_FROM_BYTES = 16384;
 
 /** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */
 export const XTS_SECTOR_SIZE_MIN = 16;
@@ -56,8 +66,9 @@ export class Xts {
   /** See XtsOptions.tweakUnit: the sector size, or 512. */
   readonly tweakUnit: number;
   /** What runs encrypt/decrypt for this key: 'native' (node:crypto) or 'wasm'. With the
-   *  engine's backend 'auto' it is 'native' when sectorSize ≥ NATIVE_FROM_BYTES; encryptUnit and
-   *  decryptUnit choose the same way by the data unit's length. */
+   *  engine's backend 'auto' it is 'native' when sectorSize ≥ NATIVE_FROM_BYTES; a 'wasm' one
+   *  of an 'auto' engine still hands encrypt/decrypt calls of NATIVE_CALL_FROM_BYTES or more to
+   *  node:crypto. encryptUnit and decryptUnit choose by the data unit's length. */
   readonly backend: 'wasm' | 'native';
   /** Tweak values per sector: sectorSize / tweakUnit. */
   private readonly tweakStep: number;
@@ -133,7 +144,10 @@ export class Xts {
     const size = this.sectorSize;
     const step = this.tweakStep;
     const { data: d, first, out: o } = sectorCall(data, firstSector, out, size, what, step);
-    if (this.backend === 'native') {
+    // An 'auto' object below NATIVE_FROM_BYTES has this.native too (where the CPU has AES
+    // instructions): large calls go to it (NATIVE_CALL_FROM_BYTES). The choice depends on the
+    // call's length only, never on its bytes.
+    if (this.backend === 'native' || (this.native !== undefined && d.length >= NATIVE_CALL_FROM_BYTES)) {
       this.native!.sectors(d, o, first, size, step, encrypt);
       return o;
     }

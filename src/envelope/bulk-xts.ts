@@ -30,6 +30,9 @@
 // Memory: at most IN_FLIGHT batches and the staging array, ~20 MiB, whatever the stream's length.
 
 import { hasBatches, type Pool, type PoolXts } from '../engine/pool.js';
+/** A chunk a stream emitted, handed back once its reader is done with it (the CLI, after the
+ *  bytes are in the file): a pool batch's buffer is zeroed and reused; anything else is left. */
+export { recycleBatchResult } from '../engine/pool.js';
 import { sharedPool } from '../engine/shared-pool.js';
 import type { Xts } from '../engine/xts.js';
 

@@ -45,7 +45,7 @@ import { openTrailer, sealTrailer } from './trailer.js';
 import { unlockHeader } from './header-unlock.js';
 
 /** Transformer.cancel is in the Streams standard but not yet in TypeScript's DOM types. */
-type CancellableTransformer = Transformer<Uint8Array, Uint8Array> & { cancel?: (reason: unknown) => void };
+export type CancellableTransformer = Transformer<Uint8Array, Uint8Array> & { cancel?: (reason: unknown) => void };
 
 /** Sectors are encrypted and emitted in batches of at most this many bytes. */
 const BATCH_BYTES = 1 << 20;
@@ -82,6 +82,14 @@ function chunkBytes(chunk: unknown, what: string): Uint8Array {
 
 /** A TransformStream from plaintext to an encrypted file (the volume format, read-only). */
 export function encryptStream(options: EncryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>(encryptTransformer(options));
+}
+
+/** What encryptStream runs, for a caller that drives it without Web Streams (the CLI's
+ *  file-to-file path, src/cli/files.ts): start, transform per chunk, flush, each awaited before
+ *  the next; cancel after a failure. A chunk is read before its transform() resolves, and
+ *  the controller's enqueue is the only method used. Not exported by the package. */
+export function encryptTransformer(options: EncryptStreamOptions): CancellableTransformer {
   const what = 'encryptStream';
   checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
@@ -193,7 +201,7 @@ export function encryptStream(options: EncryptStreamOptions): TransformStream<Ui
       }
     },
   };
-  return new TransformStream<Uint8Array, Uint8Array>(transformer);
+  return transformer;
 }
 
 /** A read-only BlockStore over bytes already in memory (the start of a stream). */
@@ -216,6 +224,12 @@ function bytesStore(bytes: Uint8Array): BlockStore {
  *  plaintext. Sectors are released as they arrive; a stream cut short, extended or spliced
  *  errors at its end (TruncatedDataError) — XTS does not authenticate sector contents. */
 export function decryptStream(options: DecryptStreamOptions): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>(decryptTransformer(options));
+}
+
+/** What decryptStream runs, for a caller that drives it without Web Streams (as
+ *  encryptTransformer). Not exported by the package. */
+export function decryptTransformer(options: DecryptStreamOptions): CancellableTransformer {
   const what = 'decryptStream';
   checkOptions(options, what);
   const kms = checkKmsClient(options.kms, what);
@@ -344,6 +358,38 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
     pending = new Uint8Array(0);
   };
 
+  /** emitReady(controller, false) of a stream on `pending` followed by `rest`, with the same
+   *  sectors emitted and the same bytes left pending, without joining them: the sectors that
+   *  hold pending bytes are joined (a few KiB), the rest are views of `rest`, and what stays
+   *  pending is a view of `rest` (the caller copies it). */
+  const emitJoined = async (controller: TransformStreamDefaultController<Uint8Array>, rest: Uint8Array) => {
+    const ss = fields!.sectorSize;
+    const k = pending.length;
+    const sectors = Math.max(0, Math.floor((k + rest.length - TRAILER_BYTES - 1) / ss));
+    const joinedSectors = Math.ceil(k / ss);
+    if (sectors < joinedSectors || joinedSectors === 0) {
+      pending = concatBytes(pending, rest);
+      await emitReady(controller, false);
+      return;
+    }
+    const emit = (c: Uint8Array) => controller.enqueue(c);
+    const batchSectors = Math.max(1, Math.floor(BATCH_BYTES / ss));
+    const used = joinedSectors * ss - k; // bytes of `rest` in the joined sectors
+    const head = concatBytes(pending, rest.subarray(0, used));
+    let first = emittedSectors;
+    emittedSectors += joinedSectors;
+    await bulk!.push(false, head, first, emit);
+    for (let at = used, left = sectors - joinedSectors; left > 0;) {
+      const n = Math.min(left, batchSectors);
+      first = emittedSectors;
+      emittedSectors += n;
+      left -= n;
+      await bulk!.push(false, rest.subarray(at, at + n * ss), first, emit);
+      at += n * ss;
+    }
+    pending = rest.subarray(sectors * ss - k);
+  };
+
   const transformer: CancellableTransformer = {
     async transform(chunk, controller) {
       const data = chunkBytes(chunk, what);
@@ -361,6 +407,13 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
           const skip = Math.min(skipRemaining, rest.length);
           skipRemaining -= skip;
           rest = rest.subarray(skip);
+        }
+        if (headerSize === undefined && pending.length > 0) {
+          // A stream: the sectors ready are handed out without joining the whole chunk to what
+          // was pending (a copy of every byte; what emitReady would do with the joined bytes).
+          await emitJoined(controller, rest);
+          if (pending.buffer === data.buffer) pending = pending.slice();
+          return;
         }
         // A view of the chunk while its sectors are handed out (BulkXts reads each batch before
         // push() returns); what is left pending afterwards is copied below.
@@ -387,5 +440,5 @@ export function decryptStream(options: DecryptStreamOptions): TransformStream<Ui
       }
     },
   };
-  return new TransformStream<Uint8Array, Uint8Array>(transformer);
+  return transformer;
 }

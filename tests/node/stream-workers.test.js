@@ -12,6 +12,16 @@ import * as assert from 'uvu/assert';
 import { decryptStream, encryptStream, createEngine, createPool, TruncatedDataError } from '../../dist/index.js';
 import { BulkXts, POOL_AFTER_BYTES } from '../../build/tsc/envelope/bulk-xts.js';
 import { chunked, collect, pattern, setup } from '../_lib/envelope.js';
+import { createPendingFile, pumpFile } from '../../build/tsc/cli/files.js';
+import { decryptTransformer, encryptTransformer } from '../../build/tsc/envelope/streams.js';
+import { recycleBatchResult } from '../../build/tsc/envelope/bulk-xts.js';
+import { createPool as createTscPool } from '../../build/tsc/engine/pool.js';
+import { createPrng } from '../_lib/prng.js';
+import { xtsKey } from '../_lib/xts-api.js';
+import { TruncatedDataError as TscTruncatedDataError } from '../../build/tsc/envelope/errors.js';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assertBytes, sameBytes } from '../_lib/assert.js';
 
 const MiB = 1024 * 1024;
@@ -83,6 +93,104 @@ test('a cut or spliced ciphertext gives the same error, after the same bytes, ei
     assert.is(pool.error.message, single.error.message, name);
     assert.is(pool.length, single.length, `${name}: bytes emitted before the error`);
   }
+});
+
+// The CLI's file-to-file path (src/cli/files.ts pumpFile: 4 MiB reads ahead into reused buffers,
+// writes queued behind, each written pool result recycled) runs the same transformers as the
+// streams: what it encrypts the single-thread stream decrypts, what the single-thread stream
+// encrypts it decrypts, byte for byte, and a cut file fails with the single-thread stream's error
+// and leaves no output behind. Sizes past the pool's start and not a multiple of the read size.
+test("the CLI's file pump (pooled, buffers reused) against the single-thread stream: same plaintext both ways, same error when cut", async () => {
+  const { app } = setup();
+  const dir = await mkdtemp(join(tmpdir(), 'atrest-pump-'));
+  const pump = async (transformer, input, output) => {
+    const pending = await createPendingFile(output);
+    try {
+      await pumpFile(input, transformer, pending, () => undefined, recycleBatchResult);
+      await pending.commit();
+    } catch (e) {
+      await pending.discard();
+      throw e;
+    }
+  };
+  try {
+    for (const [size, sectorSize] of [
+      [13 * MiB + 4321, 4096],
+      [3 * 4 * MiB, 512],
+      [9 * MiB + 1, 65536],
+    ]) {
+      const plain = pattern(size, size % 251);
+      const what = `${size} bytes, sector ${sectorSize}`;
+      await writeFile(join(dir, 'plain'), plain);
+      await pump(encryptTransformer({ kms: app, sectorSize }), join(dir, 'plain'), join(dir, 'pumped'));
+      const pumped = new Uint8Array(await readFile(join(dir, 'pumped')));
+      assertBytes(
+        await dec(app, pumped, 1 << 20, { workers: 0 }),
+        plain,
+        `pump encrypt → single-thread decrypt, ${what}`,
+      );
+      const single = await enc(app, plain, 1 << 20, { sectorSize, workers: 0 });
+      await writeFile(join(dir, 'single'), single);
+      await pump(decryptTransformer({ kms: app }), join(dir, 'single'), join(dir, 'back'));
+      assertBytes(
+        new Uint8Array(await readFile(join(dir, 'back'))),
+        plain,
+        `single-thread encrypt → pump decrypt, ${what}`,
+      );
+      const cut = single.subarray(0, single.length - sectorSize - 100);
+      await writeFile(join(dir, 'cut'), cut);
+      let pumpError;
+      await pump(decryptTransformer({ kms: app }), join(dir, 'cut'), join(dir, 'cut.out')).catch(
+        (e) => (pumpError = e),
+      );
+      let streamError;
+      await dec(app, cut, 1 << 20, { workers: 0 }).catch((e) => (streamError = e));
+      assert.ok(streamError instanceof TruncatedDataError, `${what}: single-thread error ${streamError}`);
+      // build/tsc's own class (the pump runs tsc's tree, the stream dist's)
+      assert.ok(pumpError instanceof TscTruncatedDataError, `${what}: pump error ${pumpError}`);
+      assert.is(pumpError.message, streamError.message, what);
+      assert.equal(
+        (await readdir(dir)).filter((n) => n.includes('cut.out')),
+        [],
+        `${what}: no output left`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+// recycleBatchResult (the CLI hands each written chunk back): a pool batch's result is zeroed and
+// its buffer serves later batches, whose bytes stay the engine's; any other array is left alone.
+test("pool batches: a recycled result is zeroed, later batches (on recycled buffers) keep the engine's bytes; other arrays untouched", async () => {
+  const rng = createPrng('13');
+  const key = xtsKey(rng);
+  const ref = (await createEngine()).xts(key, { sectorSize: 4096 });
+  const pool = await createTscPool({ workers: 2, inThreadBelow: 0 });
+  const px = await pool.xts(key, { sectorSize: 4096 });
+  const size = 2 * MiB;
+  for (let round = 0; round < 6; round++) {
+    const data = rng.bytes(size);
+    const got = await px.batch(round % 2 === 0, data, round * 512);
+    assertBytes(
+      got,
+      round % 2 === 0 ? ref.encrypt(data, round * 512) : ref.decrypt(data, round * 512),
+      `round ${round}`,
+    );
+    recycleBatchResult(got);
+    assert.ok(
+      got.length === 0 || got.every((b) => b === 0),
+      `round ${round}: a recycled result is zeroed (or already lent out again)`,
+    );
+    recycleBatchResult(got); // twice: no effect
+  }
+  const other = rng.bytes(size);
+  const copy = other.slice();
+  recycleBatchResult(other);
+  assertBytes(other, copy, 'an array the pool did not make is left alone');
+  ref.dispose();
+  await px.dispose();
+  await pool.close();
 });
 
 test('workers must be 0 or omitted', () => {

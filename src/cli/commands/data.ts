@@ -1,9 +1,12 @@
 // `atrest encrypt|decrypt|inspect|rewrap|bench`: files in the envelope format. encrypt and
-// decrypt pipe the file through encryptStream / decryptStream (constant memory); inspect reads
+// decrypt run the file through what encryptStream / decryptStream run (constant memory): a
+// regular file to a file without Web Streams (files.ts's pumpFile: reads ahead, writes behind,
+// buffers reused), stdin or stdout through the streams themselves; inspect reads
 // only the clear header fields (no key needed); rewrap moves the data key to another KMS key
 // without touching the data.
 
-import { encryptStream, decryptStream } from '../../envelope/streams.js';
+import { encryptTransformer, decryptTransformer, type CancellableTransformer } from '../../envelope/streams.js';
+import { recycleBatchResult } from '../../envelope/bulk-xts.js';
 import { Volume } from '../../envelope/volume.js';
 import type { EnvelopePolicy } from '../../envelope/policy.js';
 import { SECTOR_SIZE_MAX, SECTOR_SIZE_MIN } from '../../envelope/format.js';
@@ -18,6 +21,7 @@ import {
   createPendingFile,
   fileReadable,
   isSequentialInput,
+  pumpFile,
   regularFileSize,
   removeAbandonedPartials,
   sequentialReadable,
@@ -35,7 +39,7 @@ async function transformFile(
   what: string,
   input: string,
   output: string,
-  transform: TransformStream<Uint8Array, Uint8Array>,
+  transformer: CancellableTransformer,
 ): Promise<{ inputBytes: number; outputBytes: number; seconds: number }> {
   if (input === '-' && output === '-') {
     // Both allowed at once; the checks below are about paths.
@@ -67,7 +71,7 @@ async function transformFile(
         c.enqueue(chunk);
       },
     });
-    await (await openInput()).pipeThrough(transform).pipeThrough(counting).pipeTo(sink);
+    await (await openInput()).pipeThrough(new TransformStream(transformer)).pipeThrough(counting).pipeTo(sink);
     const inputBytes = sequential ? counted : await regularFileSize(input, what);
     return { inputBytes, outputBytes, seconds: (performance.now() - started) / 1000 };
   }
@@ -86,8 +90,12 @@ async function transformFile(
   const pending = await createPendingFile(output);
   const started = performance.now();
   try {
-    const source = await openInput();
-    await source.pipeThrough(transform).pipeTo(pending.writable);
+    if (sequential) {
+      const source = await openInput();
+      await source.pipeThrough(new TransformStream(transformer)).pipeTo(pending.writable);
+    } else {
+      await pumpFile(input, transformer, pending, (n) => progress.advance(n), recycleBatchResult);
+    }
     await pending.commit();
   } catch (e) {
     progress.abandon();
@@ -144,7 +152,7 @@ const encrypt: Command = {
     const sectorSize = sectorSizeOption(ctx.args, where);
     const keyId = ctx.args.values.get('key') ?? DEFAULT_KEY_ALIAS;
     const kms = await ctx.kms();
-    const transform = encryptStream({
+    const transform = encryptTransformer({
       kms,
       keyId,
       ...(context ? { encryptionContext: context } : {}),
@@ -199,7 +207,7 @@ const decrypt: Command = {
     const required = keyValuePairs(ctx.args, 'context', where);
     const policy: EnvelopePolicy = required ? { requiredEncryptionContext: required } : {};
     const kms = await ctx.kms();
-    const r = await transformFile(ctx, where, input, output, decryptStream({ kms, policy }));
+    const r = await transformFile(ctx, where, input, output, decryptTransformer({ kms, policy }));
     ctx.out.result(
       [
         `decrypted ${input} → ${output === '-' ? 'stdout' : output} (${formatMiB(r.outputBytes)}) in ${r.seconds.toFixed(2)} s, ${rateText(r.outputBytes, r.seconds)}`,
