@@ -303,10 +303,14 @@ export class NativeXtsKey {
         const src = d32 ? d32.subarray(start >>> 2) : new Int32Array(d.slice(start, start + n).buffer);
         xorTweaks(src, m32, tw, firstSector, sectorsHere, blocksPerSector);
         if (!d32) new Uint8Array(src.buffer).fill(0);
-        const out = c.update(masked.subarray(0, n));
+        const got = c.update(masked.subarray(0, n));
+        // ECB without padding hands back every whole block at once; anything else is not XTS.
+        if (got.length !== n) throw new Error(`xts native: aes-ecb returned ${got.length} bytes for ${n}`);
+        // Node allocates update()'s output 4-byte aligned; a copy if it ever is not.
+        const out = (got.byteOffset & 3) === 0 ? got : new Uint8Array(got);
+        if (out !== got) got.fill(0);
         // E_K1(P ⊕ T) ⊕ T into `o`.
         const y32 = new Int32Array(out.buffer, out.byteOffset, n >>> 2);
-        if ((out.byteOffset & 3) !== 0) throw new Error('xts native: unaligned ECB output'); // never: Node allocates it
         if (o32) xorTweaks(y32, o32.subarray(start >>> 2), tw, firstSector, sectorsHere, blocksPerSector);
         else {
           xorTweaks(y32, y32, tw, firstSector, sectorsHere, blocksPerSector);
