@@ -138,7 +138,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exitCode = res.skipped ? 3 : 1;
   } else {
     console.log(formatEngineRows(res, `Chromium ${res.runtime.version}`));
-      console.log((await import('./lib/stream-rows.mjs')).formatStreamRow(res.stream, `Chromium ${res.runtime.version}`));
+    console.log((await import('./lib/stream-rows.mjs')).formatStreamRow(res.stream, `Chromium ${res.runtime.version}`));
     process.exitCode = res.problems.length ? 1 : 0;
   }
 }

@@ -23,7 +23,13 @@ async function child(arg) {
   const res = await runEngineRows({ ...params, createEngine, Bench, log: (s) => console.log(`[deno] ${s}`) });
   try {
     const engine = await createEngine({ backend: 'wasm' });
-    res.stream = await streamRows({ atrest, engine, key: fromHex(params.keyHex), bytes: params.streamBytes, rounds: params.streamRounds });
+    res.stream = await streamRows({
+      atrest,
+      engine,
+      key: fromHex(params.keyHex),
+      bytes: params.streamBytes,
+      rounds: params.streamRounds,
+    });
   } catch (err) {
     res.problems.push(`encryptStream row: ${(err && err.message) || err}`);
   }

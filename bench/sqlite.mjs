@@ -243,7 +243,9 @@ async function main() {
 
   // Bytes reaching the store per operation (the same in every round: the workload is fixed).
   const ioPerOp = {};
-  log(`\nstore I/O per operation (bytes and calls on the ${STORAGE === 'memory' ? 'MemoryBlockStore' : 'FileBlockStore'}, median over rounds):`);
+  log(
+    `\nstore I/O per operation (bytes and calls on the ${STORAGE === 'memory' ? 'MemoryBlockStore' : 'FileBlockStore'}, median over rounds):`,
+  );
   for (const id of Object.keys(storeIo)) {
     ioPerOp[id] = {};
     for (const [k, label, n] of CLASSES) {

@@ -222,9 +222,7 @@ export async function mcConfigs(storage = 'memory', directory = undefined) {
   const api = SQLite.Factory(module);
   const vfsName = `bench-${storage}`;
   const mem =
-    storage === 'memory'
-      ? await MemoryVFS.create(vfsName, module)
-      : await nodeFileVfs(vfsName, module, directory);
+    storage === 'memory' ? await MemoryVFS.create(vfsName, module) : await nodeFileVfs(vfsName, module, directory);
   api.vfs_register(mem, false);
   // sqlite3mc encrypts in its VFS shim; without it "PRAGMA key" fails ("not supported by the VFS").
   const rc = module.ccall('sqlite3mc_vfs_create', 'number', ['string', 'number'], [vfsName, 1]);
@@ -281,7 +279,8 @@ export async function mcConfigs(storage = 'memory', directory = undefined) {
             return session();
           },
           dispose() {
-            if (storage === 'file') for (const suffix of ['', '-journal', '-wal']) rmSync(mem.path(name + suffix), { force: true });
+            if (storage === 'file')
+              for (const suffix of ['', '-journal', '-wal']) rmSync(mem.path(name + suffix), { force: true });
             else mem.mapNameToFile.delete(`/${name}`);
           },
         };

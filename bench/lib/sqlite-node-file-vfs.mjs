@@ -4,7 +4,17 @@
 // calls, one file descriptor per open file, xSync = fdatasync: the same work atrest's
 // FileBlockStore does for the other builds, so the file rows compare ciphers, not file layers.
 
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export async function nodeFileVfs(name, module, directory) {
@@ -56,7 +66,7 @@ export async function nodeFileVfs(name, module, directory) {
     jWrite(fileId, proxy, iOffset) {
       const f = this.files.get(fileId);
       const pData = proxy.subarray();
-      for (let done = 0; done < pData.byteLength; )
+      for (let done = 0; done < pData.byteLength;)
         done += writeSync(f.fd, pData, done, pData.byteLength - done, iOffset + done);
       return VFS.SQLITE_OK;
     }

@@ -161,7 +161,10 @@ export class ContainerFs {
     const within = offset % EXTENT_BYTES;
     if (n > 0 && within + n <= EXTENT_BYTES) {
       // Inside one extent (every page read): the volume's answer is already a fresh array.
-      return this.#volume.readSync(EXTENTS_START + f.extents[Math.floor(offset / EXTENT_BYTES)]! * EXTENT_BYTES + within, n);
+      return this.#volume.readSync(
+        EXTENTS_START + f.extents[Math.floor(offset / EXTENT_BYTES)]! * EXTENT_BYTES + within,
+        n,
+      );
     }
     const out = new Uint8Array(n);
     this.#pieces(f, offset, n, (at, from, count) => out.set(this.#volume.readSync(at, count), from));
@@ -174,11 +177,7 @@ export class ContainerFs {
     const f = this.#file(name);
     const p = this.#pending.get(name);
     const sector = this.#volume.sectorSize;
-    if (
-      (p === undefined || offset !== p.offset + p.length) &&
-      offset % sector === 0 &&
-      bytes.length % sector === 0
-    ) {
+    if ((p === undefined || offset !== p.offset + p.length) && offset % sector === 0 && bytes.length % sector === 0) {
       // Whole sectors (SQLite's page writes): nothing to combine, so straight to the volume.
       this.#writePending(name);
       if (offset > f.size) this.#zeroFill(f, f.size, offset);

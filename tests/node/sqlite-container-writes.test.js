@@ -91,7 +91,10 @@ rules('a write that reaches its file end is padded to a whole sector; one inside
   assert.is(fs.size('j'), SECTOR + 8, 'the padding is not part of the file');
   fs.write('j', 8, fill(4, 9)); // inside the file: exactly the bytes, the volume keeps the rest
   fs.commit();
-  assert.equal(vol.take().filter((c) => c[0] === 'write'), [['write', EXTENTS_START + 8, 4]]);
+  assert.equal(
+    vol.take().filter((c) => c[0] === 'write'),
+    [['write', EXTENTS_START + 8, 4]],
+  );
   const bytes = ContainerFs.open(vol).read('j', 0, SECTOR + 8);
   assert.equal(bytes.subarray(0, 8), fill(8, 3));
   assert.equal(bytes.subarray(8, 12), fill(4, 9));
@@ -126,13 +129,22 @@ rules("a file's run of appends survives reads and page writes of another file, a
   const before = vol.take().filter(([op]) => op === 'write');
   assert.equal(
     before.map(([, offset, n]) => [offset, n]),
-    [[journalStart, SECTOR], [EXTENTS_START, SECTOR], [EXTENTS_START + SECTOR, SECTOR], [EXTENTS_START + 2 * SECTOR, SECTOR]],
+    [
+      [journalStart, SECTOR],
+      [EXTENTS_START, SECTOR],
+      [EXTENTS_START + SECTOR, SECTOR],
+      [EXTENTS_START + 2 * SECTOR, SECTOR],
+    ],
     'the whole-sector writes (journal header, spilled pages) went through; no record byte did',
   );
   assert.is(fs.size('db-journal'), at, 'the size counts the pending run');
   fs.commit();
   const journal = vol.take().filter(([op, offset]) => op === 'write' && offset >= journalStart);
-  assert.equal(journal, [['write', journalStart + SECTOR, Math.ceil(at / SECTOR) * SECTOR - SECTOR]], 'the records: one run, padded');
+  assert.equal(
+    journal,
+    [['write', journalStart + SECTOR, Math.ceil(at / SECTOR) * SECTOR - SECTOR]],
+    'the records: one run, padded',
+  );
   const back = ContainerFs.open(vol).read('db-journal', SECTOR, SECTOR + 8);
   assert.equal(back.subarray(0, 4), fill(4, 0));
   assert.equal(back.subarray(4, SECTOR + 4), fill(SECTOR, 0x40));
@@ -164,26 +176,29 @@ const end = suite('atrest/sqlite container: over an encrypted Volume');
 // of it is the last transaction's journal, file data the container must keep) and the journal
 // header it zeroes at the end. Before these rules it was five: the table copy, rewritten at each
 // of the three syncs, was read and decrypted to change its first bytes each time.
-end('an UPDATE of cached pages decrypts at most two sectors: where its journal records end, the header it zeroes', async () => {
-  const env = setup();
-  const store = new MemoryBlockStore();
-  const edb = await openDatabase(store, { kms: env.app });
-  edb.db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); PRAGMA journal_mode=DELETE');
-  for (let i = 0; i < 200; i++) edb.db.exec(`INSERT INTO t VALUES (${i}, '${'x'.repeat(300)}')`);
-  edb.db.selectValue("SELECT count(*) FROM t WHERE v <> ''"); // every page now in SQLite's cache
-  let reads = 0;
-  const readSync = store.readSync.bind(store);
-  store.readSync = (offset, length) => {
-    reads++;
-    return readSync(offset, length);
-  };
-  const updates = 20;
-  for (let i = 0; i < updates; i++) edb.db.exec(`UPDATE t SET v = '${'y'.repeat(300)}' WHERE id = ${i * 9}`);
-  store.readSync = readSync;
-  assert.ok(reads <= 2 * updates, `${reads} store reads for ${updates} one-row transactions`);
-  assert.is(edb.db.selectValue(`SELECT count(*) FROM t WHERE v LIKE 'y%'`), updates);
-  await edb.close();
-});
+end(
+  'an UPDATE of cached pages decrypts at most two sectors: where its journal records end, the header it zeroes',
+  async () => {
+    const env = setup();
+    const store = new MemoryBlockStore();
+    const edb = await openDatabase(store, { kms: env.app });
+    edb.db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); PRAGMA journal_mode=DELETE');
+    for (let i = 0; i < 200; i++) edb.db.exec(`INSERT INTO t VALUES (${i}, '${'x'.repeat(300)}')`);
+    edb.db.selectValue("SELECT count(*) FROM t WHERE v <> ''"); // every page now in SQLite's cache
+    let reads = 0;
+    const readSync = store.readSync.bind(store);
+    store.readSync = (offset, length) => {
+      reads++;
+      return readSync(offset, length);
+    };
+    const updates = 20;
+    for (let i = 0; i < updates; i++) edb.db.exec(`UPDATE t SET v = '${'y'.repeat(300)}' WHERE id = ${i * 9}`);
+    store.readSync = readSync;
+    assert.ok(reads <= 2 * updates, `${reads} store reads for ${updates} one-row transactions`);
+    assert.is(edb.db.selectValue(`SELECT count(*) FROM t WHERE v LIKE 'y%'`), updates);
+    await edb.close();
+  },
+);
 
 rules.run();
 end.run();
