@@ -147,3 +147,15 @@ export function equalBytes(a, b) {
 export const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 export const pad = (s, n) => String(s).padEnd(n);
 export const lpad = (s, n) => String(s).padStart(n);
+
+/** Times `fn` (synchronous) for about `ms` milliseconds: median ms per call (at least 3 calls). */
+export function timeCalls(fn, ms) {
+  const samples = [];
+  const end = performance.now() + ms;
+  while (samples.length < 3 || performance.now() < end) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}

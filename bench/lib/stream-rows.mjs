@@ -4,19 +4,7 @@
 // XTS goes to the shared worker pool; in Deno and browsers the shared pool has no workers
 // (src/engine/shared-pool.ts), so there the row shows what one thread gives through the stream.
 
-import { MiB, equalBytes, median, prngBytes } from './measure.mjs';
-
-/** Median ms per call of synchronous `fn`, over about `ms` (at least 3 calls). */
-function timeCalls(fn, ms) {
-  const samples = [];
-  const end = performance.now() + ms;
-  while (samples.length < 3 || performance.now() < end) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
-}
+import { MiB, equalBytes, median, prngBytes, timeCalls } from './measure.mjs';
 
 /**
  * encryptStream of `bytes` (1 MiB chunks of one buffer) into a sink that counts bytes, under a

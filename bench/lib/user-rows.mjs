@@ -10,19 +10,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MiB, median, prngBytes } from './measure.mjs';
-
-/** Times `fn` (synchronous) for about `ms` milliseconds: median ms per call (at least 3 calls). */
-export function timeCalls(fn, ms) {
-  const samples = [];
-  const end = performance.now() + ms;
-  while (samples.length < 3 || performance.now() < end) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
-}
+import { MiB, median, prngBytes, timeCalls } from './measure.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // OpenSSL's bitsliced SSSE3 XTS (AES-NI masked) against the atrest kernel, alternately

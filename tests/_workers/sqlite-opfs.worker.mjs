@@ -10,6 +10,7 @@
 // (releasing the keystore's Web Lock and the file's sync access handle) before it answers.
 import { IndexedDbKeystore, LocalKms, OpfsBlockStore } from 'atrest';
 import { openDatabase } from 'atrest/sqlite';
+import { insertRows } from '../_lib/sqlite.js';
 
 const ACCOUNT = '111122223333';
 const ADMIN = `arn:aws:iam::${ACCOUNT}:user/admin`;
@@ -35,20 +36,6 @@ async function withDatabase(file, kms, options, fn) {
     }
   } finally {
     await store.close();
-  }
-}
-
-function insertRows(db, count, per, from) {
-  for (let start = from; start < from + count; start += per) {
-    db.transaction(() => {
-      const stmt = db.prepare('INSERT INTO ledger(id, note) VALUES (?, ?)');
-      try {
-        for (let id = start; id < Math.min(start + per, from + count); id++)
-          stmt.bind([id, `row-value-${id}-secret`]).stepReset();
-      } finally {
-        stmt.finalize();
-      }
-    });
   }
 }
 
