@@ -186,9 +186,10 @@ export class ContainerFs {
     }
     if (borrowed) bytes = bytes.slice();
     if (this.#pendingBytes + bytes.length > PENDING_MAX_BYTES) this.#writeAllPending();
-    if (p !== undefined && this.#pending.has(name) && offset === p.offset + p.length) {
-      p.parts.push(bytes);
-      p.length += bytes.length;
+    const run = this.#pending.get(name); // gone if the line above wrote it
+    if (run !== undefined && offset === run.offset + run.length) {
+      run.parts.push(bytes);
+      run.length += bytes.length;
     } else {
       this.#writePending(name);
       this.#pending.set(name, { name, offset, parts: [bytes], length: bytes.length });
@@ -301,12 +302,18 @@ export class ContainerFs {
   /** `bytes`, which end at file offset `end` (the file's end), with zeros up to the end of that
    *  XTS sector; `bytes` itself when it ends on one, or when sectors do not tile the extents. */
   #padToSector(end: number, bytes: Uint8Array): Uint8Array {
-    const sector = this.#volume.sectorSize;
-    const tail = end % sector;
-    if (tail === 0 || EXTENT_BYTES % sector !== 0) return bytes;
-    const padded = new Uint8Array(bytes.length + sector - tail);
+    const padTo = this.#sectorEnd(end);
+    if (padTo === end) return bytes;
+    const padded = new Uint8Array(bytes.length + padTo - end);
     padded.set(bytes);
     return padded;
+  }
+
+  /** `n` rounded up to a whole number of XTS sectors, or `n` when sectors do not tile the 64 KiB
+   *  extents and table copies (then a padded write could cross into a neighbour). */
+  #sectorEnd(n: number): number {
+    const sector = this.#volume.sectorSize;
+    return EXTENT_BYTES % sector === 0 ? Math.ceil(n / sector) * sector : n;
   }
 
   /** Calls `each(volumeOffset, offsetInRange, count)` for the extent pieces of a file range. */
@@ -340,9 +347,7 @@ export class ContainerFs {
         `atrest/sqlite: the container file table (${body.length} bytes) does not fit its ${TABLE_COPY_BYTES}-byte copy (too many fragmented extents)`,
       );
     // Zeros up to whole sectors (read back as nothing: the prefix gives the body's length).
-    const sector = this.#volume.sectorSize;
-    const used = PREFIX_BYTES + body.length;
-    const out = new Uint8Array(TABLE_COPY_BYTES % sector === 0 ? Math.ceil(used / sector) * sector : used);
+    const out = new Uint8Array(this.#sectorEnd(PREFIX_BYTES + body.length)); // TABLE_COPY_BYTES = EXTENT_BYTES
     out.set(MAGIC, 0);
     const view = new DataView(out.buffer);
     view.setBigUint64(8, BigInt(sequence), true);
