@@ -4,6 +4,7 @@
 export { sealEnvelope, openEnvelope } from './envelope.js';
 export type { EnvelopeCipher, SealEnvelopeOptions, SealedEnvelope, OpenEnvelopeOptions } from './envelope.js';
 export { Volume } from './volume.js';
+export type { SectorKey } from './sector-key.js';
 export type {
   CreateVolumeOptions,
   OpenVolumeOptions,

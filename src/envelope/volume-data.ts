@@ -14,6 +14,7 @@
 import type { StoreTask } from '../storage/store-task.js';
 import { flushOp, truncateOp } from '../storage/store-task.js';
 import * as check from '../utils/bytes.js';
+import type { Xts } from '../engine/xts.js';
 import type { DataKeySession } from './data-key-session.js';
 import { ReadOnlyVolumeError } from './errors.js';
 import { encodeHeader, type HeaderFields, type SealedFields, type WrappedKey } from './header.js';
@@ -57,7 +58,8 @@ export class VolumeData {
     return this.#size;
   }
 
-  *read(what: string, offset: number | bigint, length: number | bigint): StoreTask<Uint8Array> {
+  /** `xts`: a derived SectorKey's engine key instead of the volume's (sector-key.ts). */
+  *read(what: string, offset: number | bigint, length: number | bigint, xts?: Xts): StoreTask<Uint8Array> {
     const start = check.byteCount(offset, `${what}: offset`, true);
     const count = check.byteCount(length, `${what}: length`, true);
     if (start + count > this.#size) {
@@ -65,11 +67,12 @@ export class VolumeData {
         `${what}: read past the end of the volume (size ${this.#size}): offset ${start} + length ${count} = ${start + count}`,
       );
     }
-    return yield* this.sectors.readRange(start, count);
+    return yield* this.sectors.readRange(start, count, xts);
   }
 
-  /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros). */
-  *write(what: string, offset: number | bigint, bytes: Uint8Array): StoreTask<void> {
+  /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros under
+   *  the key of this write). */
+  *write(what: string, offset: number | bigint, bytes: Uint8Array, xts?: Xts): StoreTask<void> {
     const start = check.byteCount(offset, `${what}: offset`, true);
     const data = check.bytes(bytes, `${what}: bytes`);
     if (!Number.isSafeInteger(start + data.length)) throw new RangeError(`${what}: offset + length goes beyond 2^53−1`);
@@ -80,7 +83,7 @@ export class VolumeData {
     // Writing past the end also (re)writes the gap from the old end as zeros: bytes of the old
     // last sector beyond the old size may hold data of a write that crashed before its header.
     const from = Math.min(start, oldSize);
-    yield* this.sectors.writeRange(from, end, start, data, oldSize);
+    yield* this.sectors.writeRange(from, end, start, data, oldSize, xts);
     // The header learns the new size at the next flush() or close() (amortised growth).
     if (end > oldSize) this.#size = end;
   }

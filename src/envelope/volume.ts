@@ -17,6 +17,8 @@
 // - Operations on one volume run one at a time, in call order (a read-modify-write of a sector
 //   must not interleave with another write of it).
 // - The store stays the caller's: close() flushes it and zeroes the keys, but does not close it.
+// - Derived sector keys (sector-key.ts): read and write may name a SectorKey, an XTS key
+//   derived from the data key under a label; the caller keeps each sector under one key.
 // - The data path (volume-data.ts) is written once as StoreTasks: read/write/truncate/flush run
 //   it on the store's async path, readSync/writeSync/truncateSync/flushSync on its sync path
 //   (stores that have one: memory, files, OPFS sync access handles; volume-sync.ts).
@@ -40,6 +42,7 @@ import { findRemovableKey, planKeyChange, retireGrants } from './key-changes.js'
 import { destroyScratchKey, retireVolumeGrant } from './kms-calls.js';
 import { checkPolicy, type CheckedPolicy } from './policy.js';
 import { SectorIo } from './sector-io.js';
+import { checkSectorKeyLabel, SectorKey } from './sector-key.js';
 import { storedDataSize } from './trailer.js';
 import { prepareVolume } from './volume-create.js';
 import type { ChangeKeyOptions, CreateVolumeOptions, DestroyOptions, OpenVolumeOptions } from './volume-options.js';
@@ -208,13 +211,16 @@ export class Volume {
 
   // ---- data --------------------------------------------------------------------------------
 
-  read(offset: number | bigint, length: number | bigint): Promise<Uint8Array> {
-    return this.#exclusive('volume.read', (what) => this.#data.read(what, offset, length));
+  /** `length` bytes at `offset`. `key`: the SectorKey the sectors were written under (default
+   *  the volume's own sector key). */
+  read(offset: number | bigint, length: number | bigint, key?: SectorKey): Promise<Uint8Array> {
+    return this.#exclusive('volume.read', (what) => this.#data.read(what, offset, length, this.#xtsOf(key, what)));
   }
 
-  /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros). */
-  write(offset: number | bigint, bytes: Uint8Array): Promise<void> {
-    return this.#exclusive('volume.write', (what) => this.#data.write(what, offset, bytes));
+  /** Writes `bytes` at `offset`; past the end, the volume grows (the gap reads as zeros).
+   *  `key`: encrypt under this SectorKey instead of the volume's own sector key. */
+  write(offset: number | bigint, bytes: Uint8Array, key?: SectorKey): Promise<void> {
+    return this.#exclusive('volume.write', (what) => this.#data.write(what, offset, bytes, this.#xtsOf(key, what)));
   }
 
   /** Sets the size to `size` bytes: a shrink drops the bytes beyond it (the store is cut after
@@ -232,17 +238,31 @@ export class Volume {
   // callers that cannot await, such as a SQLite VFS. Same rules, errors and header behaviour;
   // refused while an async call of this volume is in flight, or when the store has no sync path.
 
-  readSync(offset: number | bigint, length: number | bigint): Uint8Array {
-    return this.#exclusiveSync('volume.readSync', (what) => this.#data.read(what, offset, length));
+  readSync(offset: number | bigint, length: number | bigint, key?: SectorKey): Uint8Array {
+    return this.#exclusiveSync('volume.readSync', (what) =>
+      this.#data.read(what, offset, length, this.#xtsOf(key, what)),
+    );
   }
-  writeSync(offset: number | bigint, bytes: Uint8Array): void {
-    this.#exclusiveSync('volume.writeSync', (what) => this.#data.write(what, offset, bytes));
+  writeSync(offset: number | bigint, bytes: Uint8Array, key?: SectorKey): void {
+    this.#exclusiveSync('volume.writeSync', (what) => this.#data.write(what, offset, bytes, this.#xtsOf(key, what)));
   }
   truncateSync(size: number | bigint): void {
     this.#exclusiveSync('volume.truncateSync', (what) => this.#data.truncate(what, size));
   }
   flushSync(): void {
     this.#exclusiveSync('volume.flushSync', (what) => this.#data.flushAndRecordSize(what));
+  }
+
+  /** An XTS key for part of the data, derived from the data key under `label` (1 to 256 UTF-8
+   *  bytes; HKDF-SHA-256, so the same label gives the same key at every open, and distinct
+   *  labels give independent keys, none of them the volume's own). Pass it to read, write,
+   *  readSync or writeSync; which sectors use which key is the caller's to record. Disposed by
+   *  key.dispose() or when the volume closes. No key-service call. */
+  deriveSectorKey(label: string): SectorKey {
+    const what = 'volume.deriveSectorKey';
+    this.#checkOpen(what);
+    const checked = checkSectorKeyLabel(label, what);
+    return new SectorKey(this.#session, checked, this.#session.deriveSectorXts(checked));
   }
 
   /** Flushes the store and zeroes every key. The store stays open (it is the caller's). */
@@ -313,6 +333,11 @@ export class Volume {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** The engine key of `key`, or undefined for the volume's own (checked with the arguments). */
+  #xtsOf(key: SectorKey | undefined, what: string) {
+    return key === undefined ? undefined : SectorKey.xtsFor(key, this.#session, what);
+  }
 
   /** Runs `task` on the async path, after every earlier call of this volume. */
   #exclusive<T>(what: string, task: (what: string) => StoreTask<T>): Promise<T> {

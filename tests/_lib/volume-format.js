@@ -77,4 +77,7 @@ export const LABELS = {
   xts: 'atrest/v1 xts-aes-256 sector key',
   headerMac: 'atrest/v1 header hmac-sha-256 key',
   metadata: 'atrest/v1 metadata aes-256-gcm key',
+  sectorKeyDerivation: 'atrest/v1 derived sector key derivation key',
+  /** Followed by a zero byte and the SectorKey's label. */
+  derivedXts: 'atrest/v1 derived xts-aes-256 sector key',
 };
