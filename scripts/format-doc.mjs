@@ -122,6 +122,14 @@ another volume does not open it. From the data key, HKDF-SHA-256 (RFC 5869, empt
 | \`${LABELS.xts}\` | 64 | XTS-AES-256 of the data sectors (key1 ‖ key2; equal halves are refused) |
 | \`${LABELS.headerMac}\` | 32 | HMAC-SHA-256 of each header copy |
 | \`${LABELS.metadata}\` | 32 | AES-256-GCM of the metadata, the size and the stream trailer |
+| \`${LABELS.sectorKeyDerivation}\` | 32 | the derivation key of derived sector keys (below), and nothing else |
+
+A **derived sector key** (\`Volume.deriveSectorKey(label)\`, for callers that keep several kinds
+of data in one volume, such as atrest/sqlite's files) is the 64-byte XTS-AES-256 key
+HKDF-SHA-256(derivation key, empty salt, info = \`${LABELS.derivedXts}\` ‖ 0x00 ‖ label as UTF-8;
+1 to 256 bytes); equal halves are refused. Its sectors are encrypted as every data sector, with
+the sector number as tweak; the header does not record which sectors use which key (the caller
+does). Knowing the derivation key reveals derived keys only, not the three above.
 
 ## Header copy
 
@@ -193,7 +201,7 @@ its trailer, or its trailer's size does not match the sectors present.
 One SQLite database — its main file, rollback journal, WAL and any other file SQLite names
 for it — is ONE volume as above (one data key, one key-service call per open; the header, key
 policy, grants and EnvelopePolicy exactly as for any volume), with metadata
-\`{ "format": "atrest/sqlite", "version": 1 }\`. The volume's plaintext is a small file system:
+\`{ "format": "atrest/sqlite", "version": 2 }\`. The volume's plaintext is a small file system:
 
 | volume bytes | holds |
 | --- | --- |
@@ -201,7 +209,7 @@ policy, grants and EnvelopePolicy exactly as for any volume), with metadata
 | [64 KiB, 128 KiB) | file table, copy B (sequence numbers ≡ 1 mod 2) |
 | [128 KiB + 64 KiB × *e*, …) | extent *e* (64 KiB) |
 
-A table copy is \`"ATSQLFS1" ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256(first 20 bytes ‖ body) ‖ body\`,
+A table copy is \`"ATSQLFS2" ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256(first 20 bytes ‖ body) ‖ body\`,
 followed by zeros up to a whole number of volume sectors (a reader ignores what follows the body),
 the body UTF-8 JSON \`{"files":{NAME:[SIZE,[[FIRST_EXTENT,COUNT],…]],…}}\` (names \`db\`,
 \`db-journal\`, \`db-wal\`: SQLite's own suffixes). Open takes the copy whose magic, digest
@@ -220,10 +228,19 @@ the volume's sector size from xSectorSize and \`SQLITE_IOCAP_SAFE_APPEND\` from
 xDeviceCharacteristics (a file's size is recorded after its data); not ATOMIC (a sector write is
 not atomic on every store) nor POWERSAFE_OVERWRITE (a torn XTS sector garbles its other bytes).
 No shared memory: the connection runs with \`locking_mode=EXCLUSIVE\` (which WAL then needs) and
-\`synchronous=FULL\` (every commit reaches xSync). All files share the volume's XTS key; each
-extent has its own tweak (its sector numbers), so no two files' sectors are ever under the same
-key and tweak at once, and the journal's and WAL's bytes are as opaque as the main file's.
-Per-file keys would add nothing XTS can see (README, "atrest/sqlite").
+\`synchronous=FULL\` (every commit reaches xSync).
+
+Keys: the table copies are under the volume's own sector key; each file's sectors are under its
+own derived sector key, label \`atrest/sqlite file \` followed by the file's name (\`db\`,
+\`db-journal\`, \`db-wal\`), so the main file, the journal and the WAL never share a key, and
+none is the volume's. Every sector size a volume allows divides the 64 KiB extents, so no XTS
+sector holds bytes of two files; a sector is only ever rewritten by the file that owns its
+extent, under that file's key. Deriving costs no key-service call (one Decrypt per open, as for
+any volume).
+
+**Version 1** (atrest before per-file keys: metadata \`"version": 1\`, magic \`"ATSQLFS1"\`, the
+same layout) keeps every file under the volume's own sector key; it opens and is written as it
+is, and stays version 1. A reader that does not know a container's version refuses it.
 
 ## Example
 

@@ -108,30 +108,40 @@ keys(
   },
 );
 
-keys('the wrong context, a plain volume, a store without a sync path, an empty store with create: false', async () => {
-  const env = setup();
-  const store = new MemoryBlockStore();
-  await (await openDatabase(store, { kms: env.app, encryptionContext: { app: 'books' } })).close();
-  await rejects(openDatabase(store, { kms: env.app, encryptionContext: { app: 'other' } }), Error, /context/);
-  const plain = new MemoryBlockStore();
-  await (await Volume.create(plain, { kms: env.app })).close();
-  await rejects(openDatabase(plain, { kms: env.app }), Error, /not an atrest\/sqlite database/);
-  const asyncOnly = {
-    read: (o, l) => store.read(o, l),
-    write: (o, b) => store.write(o, b),
-    size: () => store.size(),
-    truncate: (s) => store.truncate(s),
-    flush: () => store.flush(),
-    close: () => store.close(),
-  };
-  await rejects(openDatabase(asyncOnly, { kms: env.app }), TypeError, /no synchronous path/);
-  await rejects(openDatabase(new MemoryBlockStore(), { kms: env.app, create: false }), Error, /create is false/);
-  await rejects(
-    openDatabase(new MemoryBlockStore(), { kms: env.app, create: 'yes' }),
-    TypeError,
-    /create must be a boolean/,
-  );
-});
+keys(
+  'the wrong context, a plain volume, a newer container version, a store without a sync path, an empty store with create: false',
+  async () => {
+    const env = setup();
+    const store = new MemoryBlockStore();
+    await (await openDatabase(store, { kms: env.app, encryptionContext: { app: 'books' } })).close();
+    await rejects(openDatabase(store, { kms: env.app, encryptionContext: { app: 'other' } }), Error, /context/);
+    const plain = new MemoryBlockStore();
+    await (await Volume.create(plain, { kms: env.app })).close();
+    await rejects(openDatabase(plain, { kms: env.app }), 'NotSqliteDatabaseError', /not an atrest\/sqlite database/);
+    const newer = new MemoryBlockStore();
+    await (await Volume.create(newer, { kms: env.app, metadata: { format: 'atrest/sqlite', version: 3 } })).close();
+    await rejects(
+      openDatabase(newer, { kms: env.app }),
+      'NotSqliteDatabaseError',
+      /container version 3; this atrest reads versions 1 and 2 \(a newer atrest made it\)/,
+    );
+    const asyncOnly = {
+      read: (o, l) => store.read(o, l),
+      write: (o, b) => store.write(o, b),
+      size: () => store.size(),
+      truncate: (s) => store.truncate(s),
+      flush: () => store.flush(),
+      close: () => store.close(),
+    };
+    await rejects(openDatabase(asyncOnly, { kms: env.app }), TypeError, /no synchronous path/);
+    await rejects(openDatabase(new MemoryBlockStore(), { kms: env.app, create: false }), Error, /create is false/);
+    await rejects(
+      openDatabase(new MemoryBlockStore(), { kms: env.app, create: 'yes' }),
+      TypeError,
+      /create must be a boolean/,
+    );
+  },
+);
 
 const faults = suite('atrest/sqlite: one injected store fault in a transaction');
 

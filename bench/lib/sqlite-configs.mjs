@@ -179,7 +179,7 @@ export async function officialConfigs(storage = 'memory', directory = undefined)
       const written = countWrites(store);
       const vfs = atrestVfs(sqlite3);
       const session = () => {
-        const fs = ContainerFs.open(plainVolume(store));
+        const fs = ContainerFs.open(plainVolume(store), 1); // version 1: the plain volume has no keys to derive
         const filename = vfs.attach(fs, 4096);
         const db = new sqlite3.oo1.DB({ filename, flags: 'c', vfs: VFS_NAME });
         db.exec('PRAGMA locking_mode=EXCLUSIVE; PRAGMA synchronous=FULL;'); // as openDatabase

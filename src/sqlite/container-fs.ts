@@ -4,6 +4,15 @@
 // names and sizes tell which is the journal. Everything here runs on the Volume's sync path
 // (readSync/writeSync/flushSync), because SQLite's VFS calls are synchronous.
 //
+// Per-file keys (container version 2): each file's sectors are encrypted under its own XTS key,
+// derived from the volume's data key under the label `atrest/sqlite file <name>`
+// (Volume.deriveSectorKey: no key-service call), so the main file, the journal and the WAL are
+// never under one key; the file table stays under the volume's own sector key. That holds only
+// if no XTS sector is shared by two files: the sector size must divide the 64 KiB extents (it
+// does for every size a volume allows; open checks it anyway), and a sector is rewritten only by
+// the file that owns its extent. Version 1 containers (atrest before per-file keys) keep every
+// file under the volume's key, and open as they are.
+//
 // Layout of the Volume's plaintext (docs/FORMAT.md, "SQLite container"):
 //   [0, 64 KiB)        file table, copy A      [64 KiB, 128 KiB)  file table, copy B
 //   [128 KiB, …)       extents of 64 KiB each, numbered from 0
@@ -40,13 +49,22 @@
 // read and decrypt a sector only to re-encrypt it.
 
 import { sha256 } from '@noble/hashes/sha2.js';
+import type { SectorKey } from '../envelope/sector-key.js';
 import type { Volume } from '../envelope/volume.js';
 import { equalBytes } from '../utils/bytes.js';
 
 export const TABLE_COPY_BYTES = 64 * 1024;
 export const EXTENT_BYTES = 64 * 1024;
 export const EXTENTS_START = 2 * TABLE_COPY_BYTES;
-const MAGIC = new TextEncoder().encode('ATSQLFS1');
+/** The table magic per container version: 1, all files under the volume's key; 2, per-file keys. */
+const MAGIC: Record<ContainerVersion, Uint8Array> = {
+  1: new TextEncoder().encode('ATSQLFS1'),
+  2: new TextEncoder().encode('ATSQLFS2'),
+};
+export type ContainerVersion = 1 | 2;
+/** What a new container is. */
+export const CONTAINER_VERSION: ContainerVersion = 2;
+const FILE_KEY_LABEL = 'atrest/sqlite file ';
 /** magic (8) ‖ sequence (u64 LE) ‖ body length (u32 LE) ‖ SHA-256 of the previous 20 bytes and the body. */
 const PREFIX_BYTES = 8 + 8 + 4 + 32;
 const ZEROS = new Uint8Array(EXTENT_BYTES);
@@ -62,8 +80,11 @@ interface PendingRun {
 }
 
 interface FileEntry {
+  name: string;
   size: number;
   extents: number[];
+  /** The file's own key (version 2), derived on first use; disposed when the file is removed. */
+  key?: SectorKey;
 }
 
 /** The table's JSON body: file name → [size, runs of extents as [first, count]]. */
@@ -81,6 +102,7 @@ export class NotSqliteDatabaseError extends Error {
 
 export class ContainerFs {
   readonly #volume: Volume;
+  readonly #version: ContainerVersion;
   readonly #files = new Map<string, FileEntry>();
   /** Per extent: referenced by the table in memory / by the last durable table. */
   #inUse: boolean[] = [];
@@ -95,28 +117,34 @@ export class ContainerFs {
   readonly #pending = new Map<string, PendingRun>();
   #pendingBytes = 0;
 
-  private constructor(volume: Volume, sequence: number) {
+  private constructor(volume: Volume, version: ContainerVersion, sequence: number) {
     this.#volume = volume;
+    this.#version = version;
     this.#sequence = sequence;
   }
 
-  /** The container on `volume`: an empty one is formatted (an empty table, committed). */
-  static open(volume: Volume): ContainerFs {
+  /** The container of `version` on `volume`: an empty one is formatted (an empty table,
+   *  committed). */
+  static open(volume: Volume, version: ContainerVersion): ContainerFs {
+    if (version === 2 && EXTENT_BYTES % volume.sectorSize !== 0)
+      throw new RangeError(
+        `atrest/sqlite: per-file keys need XTS sectors that never span two files: the volume's sector size (${volume.sectorSize}) must divide the ${EXTENT_BYTES}-byte extents`,
+      );
     if (volume.size === 0) {
-      const fs = new ContainerFs(volume, 0);
+      const fs = new ContainerFs(volume, version, 0);
       fs.#dirty = true;
       fs.commit();
       return fs;
     }
     const copies = [0, 1]
-      .map((slot) => readCopy(volume, slot))
+      .map((slot) => readCopy(volume, slot, MAGIC[version]))
       .filter((c): c is { sequence: number; body: TableBody } => c !== undefined);
     if (copies.length === 0)
       throw new ContainerDamagedError(
         'atrest/sqlite: neither copy of the container file table is valid (not an atrest/sqlite container, or both copies damaged)',
       );
     const newest = copies.reduce((a, b) => (b.sequence > a.sequence ? b : a));
-    const fs = new ContainerFs(volume, newest.sequence);
+    const fs = new ContainerFs(volume, version, newest.sequence);
     fs.#load(newest.body);
     return fs;
   }
@@ -140,7 +168,7 @@ export class ContainerFs {
 
   create(name: string): void {
     if (this.#files.has(name)) return;
-    this.#files.set(name, { size: 0, extents: [] });
+    this.#files.set(name, { name, size: 0, extents: [] });
     this.#dirty = true;
   }
 
@@ -148,6 +176,7 @@ export class ContainerFs {
     const f = this.#file(name);
     this.#dropPending(name); // the file's bytes go with it
     for (const e of f.extents) this.#inUse[e] = false;
+    f.key?.dispose();
     this.#files.delete(name);
     this.#searchFrom = 0;
     this.#dirty = true;
@@ -164,10 +193,12 @@ export class ContainerFs {
       return this.#volume.readSync(
         EXTENTS_START + f.extents[Math.floor(offset / EXTENT_BYTES)]! * EXTENT_BYTES + within,
         n,
+        this.#keyOf(f),
       );
     }
     const out = new Uint8Array(n);
-    this.#pieces(f, offset, n, (at, from, count) => out.set(this.#volume.readSync(at, count), from));
+    const key = this.#keyOf(f);
+    this.#pieces(f, offset, n, (at, from, count) => out.set(this.#volume.readSync(at, count, key), from));
     return out;
   }
 
@@ -290,13 +321,20 @@ export class ContainerFs {
     }
     const data = end >= f.size ? this.#padToSector(end, bytes) : bytes;
     this.#unflushed = true;
+    const key = this.#keyOf(f);
     this.#pieces(f, offset, data.length, (at, from, count) =>
-      this.#volume.writeSync(at, data.subarray(from, from + count)),
+      this.#volume.writeSync(at, data.subarray(from, from + count), key),
     );
     if (end > f.size) {
       f.size = end;
       this.#dirty = true;
     }
+  }
+
+  /** The key `f`'s sectors are under: its own (version 2), or the volume's (version 1). */
+  #keyOf(f: FileEntry): SectorKey | undefined {
+    if (this.#version === 1) return undefined;
+    return (f.key ??= this.#volume.deriveSectorKey(FILE_KEY_LABEL + f.name));
   }
 
   /** `bytes`, which end at file offset `end` (the file's end), with zeros up to the end of that
@@ -348,7 +386,7 @@ export class ContainerFs {
       );
     // Zeros up to whole sectors (read back as nothing: the prefix gives the body's length).
     const out = new Uint8Array(this.#sectorEnd(PREFIX_BYTES + body.length)); // TABLE_COPY_BYTES = EXTENT_BYTES
-    out.set(MAGIC, 0);
+    out.set(MAGIC[this.#version], 0);
     const view = new DataView(out.buffer);
     view.setBigUint64(8, BigInt(sequence), true);
     view.setUint32(16, body.length, true);
@@ -369,7 +407,7 @@ export class ContainerFs {
         if (this.#inUse[e]) throw new ContainerDamagedError(`atrest/sqlite: extent ${e} belongs to two files`);
         this.#inUse[e] = true;
       }
-      this.#files.set(name, { size, extents });
+      this.#files.set(name, { name, size, extents });
     }
     this.#durable = this.#inUse.slice();
   }
@@ -383,11 +421,11 @@ function digest(prefixed: Uint8Array, body: Uint8Array): Uint8Array {
 }
 
 /** One table copy, or undefined when it is missing, torn or not a table. */
-function readCopy(volume: Volume, slot: number): { sequence: number; body: TableBody } | undefined {
+function readCopy(volume: Volume, slot: number, magic: Uint8Array): { sequence: number; body: TableBody } | undefined {
   const at = slot * TABLE_COPY_BYTES;
   if (volume.size < at + PREFIX_BYTES) return undefined;
   const prefix = volume.readSync(at, PREFIX_BYTES);
-  if (!equalBytes(prefix.subarray(0, MAGIC.length), MAGIC)) return undefined;
+  if (!equalBytes(prefix.subarray(0, magic.length), magic)) return undefined;
   const view = new DataView(prefix.buffer, prefix.byteOffset);
   const sequence = Number(view.getBigUint64(8, true));
   const length = view.getUint32(16, true);

@@ -14,7 +14,7 @@ import { isDeno, isNode } from '../runtime.js';
 import type { EncryptionContext, KmsClient } from '../kms/types.js';
 import type { EnvelopePolicy } from '../envelope/policy.js';
 import { Volume } from '../envelope/volume.js';
-import { ContainerFs, NotSqliteDatabaseError } from './container-fs.js';
+import { CONTAINER_VERSION, ContainerFs, NotSqliteDatabaseError, type ContainerVersion } from './container-fs.js';
 import { atrestVfs, VFS_NAME } from './vfs.js';
 
 export { ContainerDamagedError, NotSqliteDatabaseError } from './container-fs.js';
@@ -188,13 +188,10 @@ async function openWith(
           ...(options.keyId !== undefined ? { keyId: options.keyId } : {}),
           ...(options.encryptionContext !== undefined ? { encryptionContext: options.encryptionContext } : {}),
           ...(options.policy !== undefined ? { policy: options.policy } : {}),
-          metadata: { format: 'atrest/sqlite', version: 1 },
+          metadata: { format: 'atrest/sqlite', version: CONTAINER_VERSION },
         })
       : await Volume.open(store, { kms: options.kms, policy: withContext(options.policy, options.encryptionContext) });
-    const format = (volume.metadata as { format?: unknown } | null)?.format;
-    if (format !== 'atrest/sqlite')
-      throw new NotSqliteDatabaseError(`${what}: the target is an atrest volume but not an atrest/sqlite database`);
-    const fs = ContainerFs.open(volume);
+    const fs = ContainerFs.open(volume, containerVersion(volume.metadata, what));
     if (initial !== undefined) {
       fs.create('db');
       fs.write('db', 0, initial);
@@ -207,6 +204,17 @@ async function openWith(
     await closeStore?.().catch(() => undefined);
     throw e;
   }
+}
+
+/** The container version a volume's metadata names (1: one key for all files; 2: per-file keys). */
+function containerVersion(metadata: unknown, what: string): ContainerVersion {
+  const m = metadata as { format?: unknown; version?: unknown } | null;
+  if (m?.format !== 'atrest/sqlite')
+    throw new NotSqliteDatabaseError(`${what}: the target is an atrest volume but not an atrest/sqlite database`);
+  if (m.version === 1 || m.version === 2) return m.version;
+  throw new NotSqliteDatabaseError(
+    `${what}: the target is an atrest/sqlite database of container version ${JSON.stringify(m.version)}; this atrest reads versions 1 and 2 (a newer atrest made it)`,
+  );
 }
 
 /** The rule: SQLite calls its VFS synchronously, and a commit must be durable when xSync returns,
