@@ -6,22 +6,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryBlockStore, Volume, syncPathOf } from '../dist/index.js';
-import { pattern, rejects, setup, snapshot } from './_lib/envelope.js';
+import { asyncOnly, pattern, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertBytes } from './_lib/assert.js';
 
 const DATA_OFFSET = 2 * 16384;
-
-/** A BlockStore with only the async methods (as OPFS writable access, or a custom store). */
-function asyncOnly(inner) {
-  return {
-    read: (o, l) => inner.read(o, l),
-    write: (o, b) => inner.write(o, b),
-    size: () => inner.size(),
-    truncate: (s) => inner.truncate(s),
-    flush: () => inner.flush(),
-    close: () => inner.close(),
-  };
-}
 
 const store = suite('MemoryBlockStore: sync methods');
 

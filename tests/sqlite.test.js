@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AccessDeniedError, KeyUnavailableError, MemoryBlockStore, Volume } from '../dist/index.js';
 import { openDatabase as open } from '../dist/sqlite/index.js';
-import { appOnlyPolicy, counting, rejects, setup, snapshot } from './_lib/envelope.js';
+import { appOnlyPolicy, asyncOnly, counting, rejects, setup, snapshot } from './_lib/envelope.js';
 import { assertOpaque, checkRows, insertRows, sqliteOptions } from './_lib/sqlite.js';
 import { FaultyBlockStore } from './_lib/faulty-block-store.js';
 
@@ -125,15 +125,7 @@ keys(
       'NotSqliteDatabaseError',
       /container version 3; this atrest reads versions 1 and 2 \(a newer atrest made it\)/,
     );
-    const asyncOnly = {
-      read: (o, l) => store.read(o, l),
-      write: (o, b) => store.write(o, b),
-      size: () => store.size(),
-      truncate: (s) => store.truncate(s),
-      flush: () => store.flush(),
-      close: () => store.close(),
-    };
-    await rejects(openDatabase(asyncOnly, { kms: env.app }), TypeError, /no synchronous path/);
+    await rejects(openDatabase(asyncOnly(store), { kms: env.app }), TypeError, /no synchronous path/);
     await rejects(openDatabase(new MemoryBlockStore(), { kms: env.app, create: false }), Error, /create is false/);
     await rejects(
       openDatabase(new MemoryBlockStore(), { kms: env.app, create: 'yes' }),

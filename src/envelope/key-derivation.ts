@@ -10,7 +10,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { equalBytes } from '../utils/bytes.js';
+import { concatBytes, equalBytes } from '../utils/bytes.js';
 
 export const DATA_KEY_BYTES = 32;
 
@@ -58,11 +58,8 @@ export function deriveKeys(dataKey: Uint8Array): DerivedKeys {
 /** The 64-byte XTS key derived under `label` (already checked: 1 to SECTOR_KEY_LABEL_MAX_BYTES
  *  UTF-8 bytes) from a sector-key derivation key. The caller zeroes it. */
 export function deriveSectorXtsKey(sectorKeyDerivationKey: Uint8Array, label: string): Uint8Array {
-  const prefix = utf8.encode(LABELS.derivedXts);
-  const name = utf8.encode(label);
-  const info = new Uint8Array(prefix.length + 1 + name.length);
-  info.set(prefix, 0);
-  info.set(name, prefix.length + 1); // the zero byte between them: no label is another's prefix
+  // The zero byte between them: no label's info is a prefix of another's.
+  const info = concatBytes(utf8.encode(LABELS.derivedXts), Uint8Array.of(0), utf8.encode(label));
   return xtsKeyFrom(sectorKeyDerivationKey, info, `the XTS key of label ${JSON.stringify(label)}`);
 }
 

@@ -120,6 +120,18 @@ export function rsaKeyStub() {
   };
 }
 
+/** A BlockStore with only the async methods of `inner` (as OPFS writable access, or a custom store). */
+export function asyncOnly(inner) {
+  return {
+    read: (o, l) => inner.read(o, l),
+    write: (o, b) => inner.write(o, b),
+    size: () => inner.size(),
+    truncate: (s) => inner.truncate(s),
+    flush: () => inner.flush(),
+    close: () => inner.close(),
+  };
+}
+
 /** The bytes of a store (a copy). */
 export async function snapshot(store) {
   return store.read(0, await store.size());

@@ -95,36 +95,19 @@ files('the table is under the volume key; db and db-wal each under the key of th
   const bodyLength = new DataView(copy.buffer).getUint32(16, true);
   const { files: entries } = JSON.parse(new TextDecoder().decode(copy.subarray(52, 52 + bodyLength)));
   assert.equal(Object.keys(entries).sort(), ['db', 'db-wal']);
-  const firstSector = (name) => (2 * 65536 + entries[name][1][0][0] * 65536) / ss;
-  const dbPage = decryptSector(
-    raw,
-    dataOffset,
-    ss,
-    firstSector('db'),
-    derivedXtsKey(dataKey(), 'atrest/sqlite file db'),
-  );
-  assert.is(new TextDecoder('latin1').decode(dbPage.subarray(0, 16)), 'SQLite format 3\0', 'db under its key');
-  const wal = decryptSector(
-    raw,
-    dataOffset,
-    ss,
-    firstSector('db-wal'),
-    derivedXtsKey(dataKey(), 'atrest/sqlite file db-wal'),
-  );
+  /** The first sector of file `name`, decrypted under `key`. */
+  const fileSector = (name, key) =>
+    decryptSector(raw, dataOffset, ss, (2 * 65536 + entries[name][1][0][0] * 65536) / ss, key);
+  const fileKey = (name) => derivedXtsKey(dataKey(), `atrest/sqlite file ${name}`);
+  const header = (sector) => new TextDecoder('latin1').decode(sector.subarray(0, 16));
+  assert.is(header(fileSector('db', fileKey('db'))), 'SQLite format 3\0', 'db under its key');
+  const wal = fileSector('db-wal', fileKey('db-wal'));
   assert.ok(
     [0x377f0682, 0x377f0683].includes(new DataView(wal.buffer).getUint32(0)),
     'db-wal under its key: the WAL magic',
   );
-  const underVolumeKey = decryptSector(raw, dataOffset, ss, firstSector('db'), volumeKey);
-  assert.is.not(new TextDecoder('latin1').decode(underVolumeKey.subarray(0, 16)), 'SQLite format 3\0');
-  const underWalKey = decryptSector(
-    raw,
-    dataOffset,
-    ss,
-    firstSector('db'),
-    derivedXtsKey(dataKey(), 'atrest/sqlite file db-wal'),
-  );
-  assert.is.not(new TextDecoder('latin1').decode(underWalKey.subarray(0, 16)), 'SQLite format 3\0');
+  assert.is.not(header(fileSector('db', volumeKey)), 'SQLite format 3\0');
+  assert.is.not(header(fileSector('db', fileKey('db-wal'))), 'SQLite format 3\0');
 });
 
 derivation.run();
