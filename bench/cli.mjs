@@ -35,7 +35,7 @@ const r = await cliRows({
 if (process.argv.includes('--json')) console.log(JSON.stringify(r));
 else {
   console.log(
-    `cli on ${MIB} MiB ×${ROUNDS}: encrypt ${fmt(r.encryptMibps)} MiB/s (${fmt(r.encryptRatio, 2)}× the engine's ${fmt(r.engineEncryptMibps)}), decrypt ${fmt(r.decryptMibps)} MiB/s (${fmt(r.decryptRatio, 2)}× the engine's ${fmt(r.engineDecryptMibps)}), peak RSS ${fmt(r.peakRssBytes / 1e6, 0)} MB`,
+    `cli on ${MIB} MiB ×${ROUNDS}: encrypt ${fmt(r.encryptMibps)} MiB/s (${fmt(r.encryptRatio, 2)}× the engine's ${fmt(r.engineEncryptMibps)}), decrypt ${fmt(r.decryptMibps)} MiB/s (${fmt(r.decryptRatio, 2)}× the engine's ${fmt(r.engineDecryptMibps)}), peak RSS ${fmt(r.peakRssBytes / 1e6, 0)} MB; dd copy with fdatasync (the I/O ceiling) ${r.copyMibps == null ? '?' : fmt(r.copyMibps)} MiB/s`,
   );
   console.log(`samples (MiB/s; RSS bytes): ${JSON.stringify(r.samples)}`);
 }

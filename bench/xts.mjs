@@ -588,7 +588,7 @@ async function main() {
   log(
     cli.skipped
       ? `cli: ${cli.skipped}`
-      : `cli: encrypt ${fmt(cli.encryptMibps)} MiB/s (${fmt(cli.encryptRatio, 2)}× the engine's ${fmt(cli.engineEncryptMibps)}), decrypt ${fmt(cli.decryptMibps)} MiB/s (${fmt(cli.decryptRatio, 2)}×), peak RSS ${fmt(cli.peakRssBytes / 1e6, 0)} MB`,
+      : `cli: encrypt ${fmt(cli.encryptMibps)} MiB/s (${fmt(cli.encryptRatio, 2)}× the engine's ${fmt(cli.engineEncryptMibps)}), decrypt ${fmt(cli.decryptMibps)} MiB/s (${fmt(cli.decryptRatio, 2)}×), peak RSS ${fmt(cli.peakRssBytes / 1e6, 0)} MB; dd copy ${cli.copyMibps == null ? '?' : fmt(cli.copyMibps)} MiB/s`,
   );
   const stream = await guarded('stream rows', () =>
     streamRows({ atrest, engine: engines.simd, key, bytes: CFG.streamBytes, rounds: CFG.streamRounds }),
@@ -1150,7 +1150,7 @@ function renderReport({
   L.push(
     cli.skipped
       ? `CLI: ${cli.skipped}`
-      : `CLI (fresh \`atrest\` processes, spawn to exit, median of ${cli.rounds}) on a ${cli.bytes / MiB} MiB file: encrypt ${fmt(cli.encryptMibps)} MiB/s = ${fmt(cli.encryptRatio, 2)}× the single-thread engine (${fmt(cli.engineEncryptMibps)}), decrypt ${fmt(cli.decryptMibps)} MiB/s = ${fmt(cli.decryptRatio, 2)}× (${fmt(cli.engineDecryptMibps)}); peak RSS ${cli.peakRssBytes == null ? '?' : fmt(cli.peakRssBytes / 1e6, 0) + ' MB'}`,
+      : `CLI (fresh \`atrest\` processes, spawn to exit, median of ${cli.rounds}) on a ${cli.bytes / MiB} MiB file: encrypt ${fmt(cli.encryptMibps)} MiB/s = ${fmt(cli.encryptRatio, 2)}× the single-thread engine (${fmt(cli.engineEncryptMibps)}), decrypt ${fmt(cli.decryptMibps)} MiB/s = ${fmt(cli.decryptRatio, 2)}× (${fmt(cli.engineDecryptMibps)}); peak RSS ${cli.peakRssBytes == null ? '?' : fmt(cli.peakRssBytes / 1e6, 0) + ' MB'}; the same file copied by \`dd bs=4M conv=fdatasync\` (the I/O ceiling, no crypto) ${cli.copyMibps == null ? '?' : fmt(cli.copyMibps) + ' MiB/s'}`,
   );
   L.push(
     stream.skipped

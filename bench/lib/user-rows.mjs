@@ -76,8 +76,14 @@ export function opensslAlternating({ xts, data, ct, first, out, seconds, rounds 
 // ---------------------------------------------------------------------------------------------
 // The CLI on a file
 
-// Loaded into the CLI process with --import: prints its peak RSS (KiB, getrusage) on exit.
-const RSS_HOOK = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, '@@ATREST-RSS@@ ' + process.resourceUsage().maxRSS + '\\n'));")}`;
+// Loaded into the CLI process with --import: prints its peak RSS (KiB) on exit. Linux's VmHWM
+// (/proc/self/status), not getrusage's maxRSS: the kernel carries ru_maxrss across exec, so a
+// child forked from this bench process reported this process's RSS (228 MB for a CLI whose own
+// peak was 181 MB; a bare `node -e ''` spawned beside a 300 MB buffer "peaked" at 311 MB).
+// VmHWM belongs to the address space exec made, worker threads included. getrusage elsewhere.
+const RSS_HOOK = `data:text/javascript,${encodeURIComponent(
+  "import { readFileSync, writeSync } from 'node:fs'; process.on('exit', () => { let kib = process.resourceUsage().maxRSS; try { kib = Number(/^VmHWM:\\s+(\\d+) kB/m.exec(readFileSync('/proc/self/status', 'latin1'))[1]); } catch {} writeSync(2, '@@ATREST-RSS@@ ' + kib + '\\n'); });",
+)}`;
 
 function runCli(bin, args, env, cwd) {
   return new Promise((resolve, reject) => {
@@ -123,21 +129,38 @@ export async function cliRows({ bin, engine, key, bytes, rounds }) {
     const f = await open(plain, 'w');
     for (let done = 0, i = 1; done < bytes; done += chunk, i++)
       await f.write(prngBytes(Math.min(chunk, bytes - done), i));
+    await f.sync();
     await f.close();
     const engBytes = Math.min(64 * MiB, bytes);
     const buf = prngBytes(engBytes, 99);
     const out = new Uint8Array(engBytes);
     const xts = engine.xts(key, { sectorSize: 4096 });
     const ct = xts.encrypt(buf, 0);
-    const s = { cliEncrypt: [], cliDecrypt: [], engineEncrypt: [], engineDecrypt: [], rss: [] };
+    const s = { cliEncrypt: [], cliDecrypt: [], engineEncrypt: [], engineDecrypt: [], copy: [], rss: [] };
     const engineMibps = (fn) => engBytes / MiB / (timeCalls(fn, 1500) / 1000);
+    // Each timed process starts with no dirty pages: the last output's (or the input's)
+    // write-back otherwise lands in the next run's fdatasync (the CLI makes its output durable
+    // before the rename), which is how one run measured the CLI at 0.95× while it ran at 1.6–2.9×
+    // with the disk quiet. `sync` is outside the timings.
+    const settle = () => spawnSync('sync');
     for (let r = 0; r < rounds; r++) {
       s.engineEncrypt.push(engineMibps(() => xts.encrypt(buf, 0, out)));
+      settle();
+      // The I/O ceiling: the same bytes read and written durably with no crypto (dd, 4 MiB
+      // blocks, fdatasync at the end, as the CLI does).
+      const c0 = performance.now();
+      const dd = spawnSync('dd', [`if=${plain}`, `of=${join(dir, 'copy.bin')}`, 'bs=4M', 'conv=fdatasync'], {
+        stdio: 'ignore',
+      });
+      if (dd.status === 0) s.copy.push(bytes / MiB / ((performance.now() - c0) / 1000));
+      await rm(join(dir, 'copy.bin'), { force: true });
+      settle();
       const e = await runCli(bin, ['encrypt', plain, join(dir, 'c.atrest')], env, dir);
       s.cliEncrypt.push(bytes / MiB / (e.ms / 1000));
       s.rss.push(e.maxRssBytes);
       s.engineDecrypt.push(engineMibps(() => xts.decrypt(ct, 0, out)));
       await rm(join(dir, 'p.bin'), { force: true });
+      settle();
       const d = await runCli(bin, ['decrypt', join(dir, 'c.atrest'), join(dir, 'p.bin')], env, dir);
       s.cliDecrypt.push(bytes / MiB / (d.ms / 1000));
       s.rss.push(d.maxRssBytes);
@@ -156,6 +179,7 @@ export async function cliRows({ bin, engine, key, bytes, rounds }) {
       engineDecryptMibps: m('engineDecrypt'),
       encryptRatio: m('cliEncrypt') / m('engineEncrypt'),
       decryptRatio: m('cliDecrypt') / m('engineDecrypt'),
+      copyMibps: s.copy.length > 0 ? m('copy') : null,
       peakRssBytes: s.rss.every((x) => x != null) ? Math.max(...s.rss) : null,
       samples: s,
     };

@@ -103,7 +103,7 @@ export interface PoolXts {
 
 const DEFAULT_IN_THREAD_BELOW = 1024 * 1024;
 const MAX_WORKERS = 64;
-const DEFAULT_MAX_WORKERS = 8;
+export const DEFAULT_MAX_WORKERS = 8;
 /** Largest piece handed to a worker (rounded down to whole sectors, at least one sector). */
 const PIECE_BYTES = 2 * 1024 * 1024;
 /** Smallest piece worth a message (a round trip costs ~0.2–0.3 ms; 128 KiB is ~0.5 ms of AES). */

@@ -23,11 +23,12 @@
 // for the pool are gathered into a staging array of POOL_BATCH_BYTES (one copy into warm memory)
 // and sent when it is full, when the sectors stop being consecutive, or at a drain.
 //
-// Ordering and overlap: each batch becomes a promise in a FIFO; up to IN_FLIGHT batches run at
-// once (so both workers of a 2-core machine have work while the calling thread reads the next
-// chunk and writes the previous one), and results leave in submission order. Same bytes either
-// way: XTS sectors are independent, and the pool runs the engine's own code on every piece.
-// Memory: at most IN_FLIGHT batches and the staging array, ~20 MiB, whatever the stream's length.
+// Ordering and overlap: each batch becomes a promise in a FIFO; up to IN_FLIGHT_EXTRA more
+// batches than the pool has workers run at once (so every worker has its next batch waiting
+// while the calling thread reads the next chunk and writes the previous one), and results leave
+// in submission order. Same bytes either way: XTS sectors are independent, and the pool runs the engine's own code on every piece.
+// Memory: at most workers + IN_FLIGHT_EXTRA batches and the staging array (~16–20 MiB on 2
+// cores), whatever the stream's length.
 
 import { hasBatches, type Pool, type PoolXts } from '../engine/pool.js';
 /** A chunk a stream emitted, handed back once its reader is done with it (the CLI, after the
@@ -40,8 +41,9 @@ import type { Xts } from '../engine/xts.js';
 export const POOL_AFTER_BYTES = 4 * 1024 * 1024;
 /** Bytes gathered into one pool batch (rounded down to whole sectors, at least one sector). */
 export const POOL_BATCH_BYTES = 4 * 1024 * 1024;
-/** Batches in flight on the pool at once. */
-const IN_FLIGHT = 4;
+/** Batches in flight on the pool at once, beyond one per worker: one more queued behind each
+ *  worker's, plus one the calling thread is emitting. */
+const IN_FLIGHT_EXTRA = 2;
 
 type Emit = (bytes: Uint8Array) => void;
 type After = (b: Uint8Array) => Uint8Array;
@@ -60,6 +62,8 @@ export class BulkXts {
   #startSettled = false;
   #seen = 0;
   #queue: { result: Promise<Uint8Array>; after: After }[] = [];
+  /** How many batches may be in flight: the pool's workers + IN_FLIGHT_EXTRA. */
+  #inFlight = 1 + IN_FLIGHT_EXTRA;
   /** Sectors gathered for the next pool batch: staging[0, staged), from sector stagedFirst. */
   #staging: Uint8Array | undefined;
   #staged = 0;
@@ -146,7 +150,7 @@ export class BulkXts {
     await this.#send(pool, this.#stagedEncrypt, this.#staging!.subarray(0, n), this.#stagedFirst, emit, same);
   }
 
-  /** Queues one pool call, then waits until fewer than IN_FLIGHT are in flight. */
+  /** Queues one pool call, then waits until fewer than #inFlight are in flight. */
   async #send(pool: PoolXts, encrypt: boolean, data: Uint8Array, first: number, emit: Emit, after: After) {
     const result = hasBatches(pool)
       ? pool.batch(encrypt, data, first)
@@ -155,7 +159,7 @@ export class BulkXts {
         : pool.decrypt(data.slice(), first);
     result.catch(() => undefined); // awaited in order below; not an unhandled rejection meanwhile
     this.#queue.push({ result, after });
-    while (this.#queue.length >= IN_FLIGHT) await this.#emitOldest(emit);
+    while (this.#queue.length >= this.#inFlight) await this.#emitOldest(emit);
   }
 
   async #emitOldest(emit: Emit): Promise<void> {
@@ -172,7 +176,10 @@ export class BulkXts {
           const x = await pool.xts(key, { sectorSize: this.#local.sectorSize, tweakUnit: this.#local.tweakUnit });
           if (this.#key === undefined)
             void x.dispose().catch(() => undefined); // closed while it started
-          else this.#pool = x;
+          else {
+            this.#pool = x;
+            this.#inFlight = pool.workers + IN_FLIGHT_EXTRA;
+          }
         } finally {
           key.fill(0);
           if (this.#key === key) this.#key = undefined;
