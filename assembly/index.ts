@@ -5,7 +5,7 @@
 
 import { aesSetKey, aesBlocks, SLOT_BYTES, KEY_INPUT, KEY_INPUT_BYTES, BATCH, BATCH_BYTES } from './aes';
 import { bitslicedWipe } from './aes-bitsliced';
-import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsWipe, TWEAK_INPUT } from './xts';
+import { xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsMaskSectors, xtsWipe, TWEAK_INPUT } from './xts';
 import { gcmInit, ghashReset, ghashUpdate, ghashLengths, gcmStart, gcmEncrypt, gcmCtr, gcmTag, gcmVerify, gcmWipe, J0_INPUT } from './gcm';
 import { kwWrap, kwUnwrap, kwpWrap, kwpUnwrap, kwWipe } from './kw';
 
@@ -22,7 +22,7 @@ export function keyInput(): usize { return KEY_INPUT; }
 export function tweakInput(): usize { return TWEAK_INPUT; }
 export function simd(): bool { return ASC_FEATURE_SIMD; }
 
-export { aesSetKey, aesBlocks, xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish };
+export { aesSetKey, aesBlocks, xtsSectors, xtsUnitStart, xtsUnitUpdate, xtsUnitFinish, xtsMaskSectors };
 export { gcmInit, ghashReset, ghashUpdate, ghashLengths, gcmStart, gcmEncrypt, gcmCtr, gcmTag, gcmVerify };
 export { kwWrap, kwUnwrap, kwpWrap, kwpUnwrap };
 export function gcmJ0Input(): usize { return J0_INPUT; }

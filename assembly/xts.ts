@@ -207,6 +207,41 @@ export function xtsSectors(dataSlot: usize, tweakSlot: usize, ptr: usize, len: u
   memory.fill(FIRST_TWEAKS, 0, BATCH_BYTES);
 }
 
+/** The tweak half of XTS without its AES, for the native backend's ECB road
+ *  (src/engine/xts-native.ts), which runs E_K1 and E_K2 in node:crypto's AES-ECB between two
+ *  calls of this: every 16-byte block j of sector k of the `len` bytes at `ptr` (whole sectors
+ *  of `sectorSize` bytes, a multiple of 16) is XORed with Tj = T0·α^j, where T0 = E_K2(tweak
+ *  value of sector k) is the 16 bytes the host wrote at `firstTweaks + 16k`. Called before
+ *  and after the ECB pass, it turns E_K1 block by block into XTS: Cj = E_K1(Pj ⊕ Tj) ⊕ Tj.
+ *  Constant time as xtsBatchesSimd: α is applied by shifts and masks (multiplyTweakByAlpha in
+ *  the no-SIMD build), loads and stores walk the buffer in order, and the loop bounds are the
+ *  lengths; no value of a tweak or of the data chooses a branch or an address. */
+export function xtsMaskSectors(ptr: usize, len: usize, sectorSize: usize, firstTweaks: usize): void {
+  let t0 = firstTweaks;
+  for (let sector = ptr, end = ptr + len; sector < end; sector += sectorSize, t0 += 16) {
+    const stop = sector + sectorSize;
+    if (ASC_FEATURE_SIMD) {
+      let t = v128.load(t0);
+      const reduce = i32x4(0x87, 0, 1, 0);
+      for (let p = sector; p < stop; p += 16) {
+        v128.store(p, v128.xor(v128.load(p), t));
+        const carries = i32x4.shr_s(t, 31);
+        t = v128.xor(i64x2.shl(t, 1), v128.and(i32x4.shuffle(carries, carries, 3, 0, 1, 0), reduce));
+      }
+    } else {
+      tweakLo = load<u64>(t0);
+      tweakHi = load<u64>(t0, 8);
+      for (let p = sector; p < stop; p += 16) {
+        store<u64>(p, load<u64>(p) ^ tweakLo);
+        store<u64>(p, load<u64>(p, 8) ^ tweakHi, 8);
+        multiplyTweakByAlpha();
+      }
+    }
+  }
+  tweakLo = 0;
+  tweakHi = 0;
+}
+
 /** Wipes every XTS scratch value that held a tweak or data. */
 export function xtsWipe(): void {
   tweakLo = 0;

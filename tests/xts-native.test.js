@@ -13,7 +13,7 @@ import { cpuinfoHasAes } from '../build/tsc/engine/xts-native.js';
 import { concat, runtimeName } from './_lib/hex.js';
 import { SEED, MARK, TWO64, assertBytes, legalLength, marked, rejects, rngFor, xtsKey } from './_lib/xts-api.js';
 
-const NATIVE_FROM_BYTES = 4096; // src/engine/xts.ts
+const NATIVE_FROM_BYTES = 2048; // src/engine/xts.ts
 const rng = rngFor(0x7e57);
 const test = suite(`xts-native [${runtimeName()}] (seed ${SEED})`);
 
@@ -91,7 +91,7 @@ if (native === undefined) {
   });
 } else {
   // ---------------------------------------------------------------- native available
-  test("the default is 'auto'; 'auto' takes node:crypto from 4 KiB sectors, 'native' always", async () => {
+  test("the default is 'auto'; 'auto' takes node:crypto from 2 KiB sectors, 'native' always", async () => {
     assert.is(nativeError, undefined);
     assert.is(native.backend, 'native');
     // 'auto' takes node:crypto only where the CPU is known to have AES instructions
@@ -140,6 +140,25 @@ if (native === undefined) {
           const first = rng.int(0, 1_000_000);
           compare(key, { sectorSize }, data, first, `key ${keyLen} S=${sectorSize} ×${sectors} first=${first}`);
         }
+      }
+    }
+  });
+
+  test("same bytes on the ECB road with the no-SIMD build's tweak masks (xtsMaskSectors' scalar path)", async () => {
+    const scalarNative = await createEngine({ simd: false, backend: 'native' });
+    assert.is(scalarNative.simd, false);
+    for (const sectorSize of [16, 512, 4096, 8192]) {
+      for (const sectors of [2, 3, 40]) {
+        const key = xtsKey(rng);
+        const data = rng.bytes(sectors * sectorSize);
+        const first = rng.big(0n, TWO64 - 64n);
+        const w = wasm.xts(key, { sectorSize });
+        const n = scalarNative.xts(key, { sectorSize });
+        const ct = w.encrypt(data, first);
+        assertBytes(n.encrypt(data, first), ct, `scalar masks, encrypt S=${sectorSize} ×${sectors}`);
+        assertBytes(n.decrypt(ct, first), data, `scalar masks, decrypt S=${sectorSize} ×${sectors}`);
+        w.dispose();
+        n.dispose();
       }
     }
   });
@@ -240,11 +259,11 @@ if (native === undefined) {
 
   // Runs of 4 or more whole sectors take node:crypto's ECB with the tweaks applied in 32-bit
   // words, 64 KiB per update (src/engine/xts-native.ts); fewer take the XTS cipher per sector.
-  test('same bytes on the ECB road: 3 vs 4 sectors, windows that do not divide the call, arrays at odd offsets', () => {
+  test('same bytes on and off the ECB road: 1 vs 2 sectors, 8 vs 16 KiB sectors, windows that do not divide the call, arrays at odd offsets', () => {
     for (const keyLen of [64, 32]) {
       const key = xtsKey(rng, keyLen);
-      for (const sectorSize of [16, 512, 4096, 48 * 1024]) {
-        for (const sectors of [3, 4, 17, Math.ceil((200 * 1024) / sectorSize) + 1]) {
+      for (const sectorSize of [16, 512, 4096, 8192, 16384, 48 * 1024]) {
+        for (const sectors of [1, 2, 3, 17, Math.ceil((200 * 1024) / sectorSize) + 1]) {
           for (const rest of [0, 16, 20]) {
             if (rest >= sectorSize) continue; // a partial last sector is shorter than a sector
             const data = rng.bytes(sectors * sectorSize + rest);

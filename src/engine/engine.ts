@@ -19,7 +19,7 @@ export interface EngineOptions {
    *  'wasm': the bitsliced wasm kernel, in every runtime.
    *  'native': node:crypto's aes-256-xts / aes-128-xts (OpenSSL, AES-NI where the CPU has it),
    *  or an error where the runtime has none (browsers; Deno, whose node:crypto lacks XTS).
-   *  'auto' (the default): native for sectors of 4 KiB and more, and for calls of 16 KiB and
+   *  'auto' (the default): native for sectors of 2 KiB and more, and for calls of 2 KiB and
    *  more, where native is available and the CPU is known to have AES instructions (Linux
    *  /proc/cpuinfo, macOS), wasm otherwise (NATIVE_FROM_BYTES and NATIVE_CALL_FROM_BYTES in
    *  xts.ts have the measurements). */
@@ -83,7 +83,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     }
     return backend;
   };
-  const makeNative = (key: Uint8Array) => new NativeXtsKey(nativeXtsNow()!.crypto, key);
+  const makeNative = (key: Uint8Array) => new NativeXtsKey(nativeXtsNow()!.crypto, key, core);
   return {
     simd,
     get backend() {

@@ -29,6 +29,7 @@ export interface EngineExports {
   xtsUnitStart(tweakSlot: number): void;
   xtsUnitUpdate(dataSlot: number, ptr: number, length: number, encrypt: number): void;
   xtsUnitFinish(dataSlot: number, ptr: number, length: number, encrypt: number): void;
+  xtsMaskSectors(ptr: number, length: number, sectorSize: number, firstTweaks: number): void;
   wipeScratch(): void;
   gcmInit(slot: number): void;
   gcmJ0Input(): number;

@@ -25,21 +25,27 @@
 //   to `out`.
 //
 // Cost: node:crypto cannot re-key the tweak of an open XTS context, so the XTS cipher costs one
-// createCipheriv per sector, about 7 µs (against ~1 µs of AES-NI for 4 KiB) on the machine the
-// thresholds in xts.ts were measured on: per sector, a cipher looked up by name, a context, a
-// new output buffer. So runs of whole sectors take another road, with the same bytes: XTS is
+// createCipheriv per sector, about 3 µs in Node 20 on the development machine (against ~1 µs
+// of AES-NI for 4 KiB): a cipher looked up by name, a context, a new output buffer. So runs of
+// two or more whole sectors of up to 8 KiB take another road, with the same bytes: XTS is
 // C = E_K1(P ⊕ T) ⊕ T block by block, with T = E_K2(tweak value) · α^j for block j of a sector
-// (IEEE 1619). One `aes-256-ecb` (`aes-128-ecb`) context under K2 encrypts every sector's tweak
-// value of the call at once; the α-doublings and XORs run here in 32-bit words; one ECB context
-// under K1 then encrypts (or decrypts) a window of sectors per update() call. Measured for issue
-// 14 (4 KiB sectors, 4 MiB calls, one thread): ~1.7× the per-sector cipher. The doubling is
-// branch-free (the carry becomes a mask), so nothing here depends on a key, tweak or data byte
-// but the values themselves: constant time as the AES-NI it runs on. The partial last sector
-// (ciphertext stealing) still goes through the XTS cipher. Both ECB contexts live for one call
-// and are freed by final() (OpenSSL cleanses freed cipher contexts); the tweak values and
-// the masked blocks pass through buffers of ours that are zeroed before the call returns, and
-// update()'s output (plaintext on decryption) is zeroed once copied.
+// (IEEE 1619). An `aes-256-ecb` (`aes-128-ecb`) context under K2 encrypts every sector's tweak
+// value of the call in one update(); the wasm's xtsMaskSectors (assembly/xts.ts: SIMD shifts
+// and masks, no branch) applies the α-doublings and XORs in its I/O window; an ECB context
+// under K1 encrypts (or decrypts) the window's sectors in one update(); the wasm masks again.
+// Measured for issue 14 (4 KiB sectors, decrypt, one thread): 1 MiB calls 1.45–1.7 GB/s against
+// 1.06 for the per-sector cipher, 2 sectors per call 1.39 against 1.04 (the tweaks XORed in
+// JavaScript instead gave ~1.1 GB/s). Nothing depends on a key, tweak or data byte but the
+// values themselves: constant time as the AES-NI and the SIMD it runs on. The partial last
+// sector (ciphertext stealing) and larger sectors go through the XTS cipher. The three ECB
+// contexts (K2, K1 encrypting, K1 decrypting) are made on first use and kept by the key object
+// — ECB without padding carries nothing between update() calls of whole blocks — until
+// dispose(), whose final() frees them (OpenSSL cleanses freed cipher contexts), so their key
+// schedules live as long as our copy of the key does; the tweak values pass through buffers of
+// ours zeroed before the call returns, the masked blocks through the wasm's window, which the
+// engine zeroes after every call, and update()'s output is zeroed once copied.
 
+import type { Core } from './core.js';
 import { isDeno, isNode, nodeImport } from '../runtime.js';
 
 /** The part of node:crypto this file uses. */
@@ -167,51 +173,17 @@ export function cpuinfoHasAes(text: string): boolean {
   return line !== null && line[1]!.split(/\s+/).includes('aes');
 }
 
-/** Calls with at least this many whole sectors take the ECB road (file header); fewer pay the
- *  two extra contexts for too little. */
-const ECB_FROM_SECTORS = 4;
-/** Bytes per ECB update() (rounded down to whole sectors, at least one). */
-const ECB_WINDOW_BYTES = 64 * 1024;
-/** The ECB road reads 16-byte blocks as four little-endian 32-bit words (Int32Array uses the
- *  platform's order): on a big-endian platform every call takes the XTS cipher. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** dst[block] = src[block] ⊕ T for `sectors` sectors of `blocks` 16-byte blocks, where sector
- *  s's T starts at tw[(first + s)·4 …] and doubles in GF(2^128) (IEEE 1619: little-endian, the
- *  carry out of the top bit folds back as 0x87) from block to block. Branch-free: the carry is
- *  turned into a mask, so timing does not depend on the tweak. Int32Array, not Uint32Array: a
- *  uint32 of 2^31 or more is a heap number in V8's unoptimised tiers (an allocation that depends
- *  on the tweak's top bit), while every int32 is a small integer where integers are 32 bits
- *  (64-bit Node without pointer compression, the default). dst may be src. */
-function xorTweaks(
-  src: Int32Array,
-  dst: Int32Array,
-  tw: Int32Array,
-  first: number,
-  sectors: number,
-  blocks: number,
-): void {
-  let w = 0;
-  for (let s = 0; s < sectors; s++) {
-    const at = (first + s) << 2;
-    let a = tw[at]!;
-    let b = tw[at + 1]!;
-    let c = tw[at + 2]!;
-    let e = tw[at + 3]!;
-    for (let j = 0; j < blocks; j++, w += 4) {
-      dst[w] = src[w]! ^ a;
-      dst[w + 1] = src[w + 1]! ^ b;
-      dst[w + 2] = src[w + 2]! ^ c;
-      dst[w + 3] = src[w + 3]! ^ e;
-      const carry = e >>> 31;
-      e = (e << 1) | (c >>> 31);
-      c = (c << 1) | (b >>> 31);
-      b = (b << 1) | (a >>> 31);
-      a = (a << 1) ^ (-carry & 0x87);
-    }
-  }
-}
-
+/** Calls with at least this many whole sectors of at most ECB_MAX_SECTOR_BYTES take the ECB
+ *  road (file header); a single sector costs two update() calls there, more than one XTS
+ *  context. */
+const ECB_FROM_SECTORS = 2;
+/** Sectors larger than this take the XTS cipher whatever their number: there one context per
+ *  sector is amortised over enough AES, and OpenSSL's XTS outruns the road's copies and masks.
+ *  Measured for issue 14 (decrypt, node:crypto, one thread, MB/s, XTS cipher / ECB road, 2
+ *  sectors per call and 1 MiB calls): 2048 B 534 / 797 and 589 / 1479–1721; 4096 B 1037 / 1394
+ *  and 1060 / 1451–1715; 8192 B 1612 / 1646 and 1733 / 1578–2080; 16384 B 2588 / 1970 and 2203
+ *  / 2045–2322; 65536 B 3765 / 1695 and 3226 / 1618–2090. */
+const ECB_MAX_SECTOR_BYTES = 8192;
 /** One XTS key in node:crypto's hands: checked by Xts before it gets here (32 or 64 bytes,
  *  halves differ, which OpenSSL also demands: "xts duplicated keys"). */
 export class NativeXtsKey {
@@ -220,15 +192,46 @@ export class NativeXtsKey {
   /** The 16-byte IV buffer: the tweak, rewritten for every sector. */
   private readonly iv = new Uint8Array(16);
   private readonly ivView = new DataView(this.iv.buffer);
+  /** The ECB road's contexts, made on first use and kept until wipe(): K2 encrypting tweak
+   *  values, K1 encrypting, K1 decrypting. ECB without padding carries nothing from one
+   *  update() to the next when every input is whole blocks (all of ours are), so one context
+   *  serves every call and a call sets none up (~3 µs each in Node). */
+  private ecbTweak: NodeCipher | undefined;
+  private ecbEncrypt: NodeCipher | undefined;
+  private ecbDecrypt: NodeCipher | undefined;
 
   constructor(
     private readonly crypto: NodeCrypto,
     key: Uint8Array,
+    /** The engine's wasm instance: its xtsMaskSectors applies the tweaks on the ECB road. */
+    private readonly core: Core,
   ) {
     // A copy, never a view: a Buffer's slice() shares memory, and wipe() must not zero the
     // caller's key.
     this.key = new Uint8Array(key);
     this.algorithm = key.length === 64 ? 'aes-256-xts' : 'aes-128-xts';
+  }
+
+  /** An ECB context without padding under one key half (0: K1, 1: K2). */
+  private ecbContext(half: 0 | 1, encrypt: boolean): NodeCipher {
+    const n = this.key.length / 2;
+    const ecb = n === 32 ? 'aes-256-ecb' : 'aes-128-ecb';
+    const k = this.key.subarray(half * n, (half + 1) * n);
+    const c = encrypt ? this.crypto.createCipheriv(ecb, k, null) : this.crypto.createDecipheriv(ecb, k, null);
+    c.setAutoPadding(false);
+    return c;
+  }
+
+  /** Frees the ECB contexts (final() frees OpenSSL's context, which cleanses its key schedule). */
+  private dropEcb(): void {
+    for (const c of [this.ecbTweak, this.ecbEncrypt, this.ecbDecrypt]) {
+      try {
+        c?.final();
+      } catch {
+        // A context that cannot finish is freed when collected; nothing of ours is in it.
+      }
+    }
+    this.ecbTweak = this.ecbEncrypt = this.ecbDecrypt = undefined;
   }
 
   /** Sectors of `size` bytes from d into o (o may be d), sector i with tweak value
@@ -237,7 +240,7 @@ export class NativeXtsKey {
   sectors(d: Uint8Array, o: Uint8Array, first: bigint, size: number, step: number, encrypt: boolean): void {
     const whole = Math.floor(d.length / size);
     let offset = 0;
-    if (whole >= ECB_FROM_SECTORS && LITTLE_ENDIAN) {
+    if (whole >= ECB_FROM_SECTORS && size <= ECB_MAX_SECTOR_BYTES) {
       offset = whole * size;
       this.ecbSectors(d.subarray(0, offset), o, first, size, step, encrypt);
       if (offset === d.length) return;
@@ -264,69 +267,63 @@ export class NativeXtsKey {
   /** Whole sectors through ECB (see the file header): d.length is a multiple of size, which is
    *  a multiple of 16; o may be d. */
   private ecbSectors(d: Uint8Array, o: Uint8Array, first: bigint, size: number, step: number, encrypt: boolean): void {
-    const half = this.key.length / 2;
-    const ecb = half === 32 ? 'aes-256-ecb' : 'aes-128-ecb';
+    try {
+      this.ecbRoad(d, o, first, size, step, encrypt);
+    } catch (e) {
+      this.dropEcb(); // never reuse a context a failed call may have left mid-block
+      throw e;
+    }
+  }
+
+  private ecbRoad(d: Uint8Array, o: Uint8Array, first: bigint, size: number, step: number, encrypt: boolean): void {
     const sectors = d.length / size;
-    // Every sector's first tweak block, E_K2(tweak value), in one call.
+    // Every sector's first tweak block, E_K2(tweak value), in one update().
     const values = new Uint8Array(sectors * 16);
     const view = new DataView(values.buffer);
     const advance = BigInt(step);
     let tweak = first * advance;
     for (let i = 0; i < sectors; i++, tweak += advance) view.setBigUint64(i * 16, tweak, true);
-    const t = this.crypto.createCipheriv(ecb, this.key.subarray(half), null);
-    t.setAutoPadding(false);
-    const encrypted = t.update(values);
-    t.final();
-    values.set(encrypted);
-    encrypted.fill(0);
-    const tw = new Int32Array(values.buffer);
+    const firstTweaks = (this.ecbTweak ??= this.ecbContext(1, true)).update(values);
+    values.fill(0);
+    if (firstTweaks.length !== sectors * 16)
+      throw new Error(`xts native: aes-ecb returned ${firstTweaks.length} bytes for ${sectors * 16}`);
     const c = encrypt
-      ? this.crypto.createCipheriv(ecb, this.key.subarray(0, half), null)
-      : this.crypto.createDecipheriv(ecb, this.key.subarray(0, half), null);
-    c.setAutoPadding(false);
-    // Windows of whole sectors: the masked blocks go to a buffer of ours (never to `o` before
-    // the window's input is read, so o === d is safe), one update() each.
-    const window = Math.max(1, Math.floor(ECB_WINDOW_BYTES / size)) * size;
-    const masked = new Uint8Array(Math.min(window, d.length));
-    const m32 = new Int32Array(masked.buffer);
-    // 32-bit views where the arrays are 4-byte aligned (almost always); else copies.
-    const unaligned = (d.byteOffset & 3) !== 0;
-    const d32 = unaligned ? undefined : new Int32Array(d.buffer, d.byteOffset, d.length >>> 2);
-    const o32 = (o.byteOffset & 3) === 0 ? new Int32Array(o.buffer, o.byteOffset, d.length >>> 2) : undefined;
-    const blocksPerSector = size >>> 4;
+      ? (this.ecbEncrypt ??= this.ecbContext(0, true))
+      : (this.ecbDecrypt ??= this.ecbContext(0, false));
+    const core = this.core;
+    // Windows of whole sectors in the wasm's I/O window: the data, then the window's first
+    // tweaks. The input is copied in before anything is written to `o`, so o === d is safe;
+    // throughWindow zeroes what the window held (masked data, tweaks, plaintext) when it ends.
+    const perWindow = Math.max(1, Math.floor(core.ioBytes / (size + 16)));
     try {
-      for (let start = 0; start < d.length; start += window) {
-        const n = Math.min(window, d.length - start);
-        const firstSector = start / size;
-        const sectorsHere = n / size;
-        // P ⊕ T into `masked`.
-        const src = d32 ? d32.subarray(start >>> 2) : new Int32Array(d.slice(start, start + n).buffer);
-        xorTweaks(src, m32, tw, firstSector, sectorsHere, blocksPerSector);
-        if (!d32) new Uint8Array(src.buffer).fill(0);
-        const got = c.update(masked.subarray(0, n));
-        // ECB without padding hands back every whole block at once; anything else is not XTS.
-        if (got.length !== n) throw new Error(`xts native: aes-ecb returned ${got.length} bytes for ${n}`);
-        // Node allocates update()'s output 4-byte aligned; a copy if it ever is not.
-        const out = (got.byteOffset & 3) === 0 ? got : new Uint8Array(got);
-        if (out !== got) got.fill(0);
-        // E_K1(P ⊕ T) ⊕ T into `o`.
-        const y32 = new Int32Array(out.buffer, out.byteOffset, n >>> 2);
-        if (o32) xorTweaks(y32, o32.subarray(start >>> 2), tw, firstSector, sectorsHere, blocksPerSector);
-        else {
-          xorTweaks(y32, y32, tw, firstSector, sectorsHere, blocksPerSector);
-          o.set(out, start);
+      core.throughWindow((w) => {
+        for (let s = 0; s < sectors; s += perWindow) {
+          const k = Math.min(perWindow, sectors - s);
+          const n = k * size;
+          const start = s * size;
+          w.put(firstTweaks.subarray(s * 16, (s + k) * 16), n);
+          const io = w.put(d.subarray(start, start + n));
+          core.wasm.xtsMaskSectors(io, n, size, io + n); // P ⊕ T
+          const got = c.update(core.bytes().subarray(io, io + n)); // E_K1 or D_K1
+          // ECB without padding hands back every whole block at once; anything else is not XTS.
+          if (got.length !== n) {
+            got.fill(0);
+            throw new Error(`xts native: aes-ecb returned ${got.length} bytes for ${n}`);
+          }
+          w.put(got);
+          got.fill(0);
+          core.wasm.xtsMaskSectors(io, n, size, io + n); // … ⊕ T
+          w.take(o, start, n);
         }
-        out.fill(0);
-      }
-      c.final();
+      });
     } finally {
-      masked.fill(0);
-      values.fill(0);
+      firstTweaks.fill(0);
     }
   }
 
-  /** Zeroes our copy of the key. */
+  /** Frees the ECB contexts and zeroes our copy of the key. */
   wipe(): void {
+    this.dropEcb();
     this.key.fill(0);
   }
 

@@ -21,30 +21,24 @@ import type { NativeXtsKey } from './xts-native.js';
 export type XtsBackend = 'wasm' | 'native' | 'auto';
 
 /** Where `auto` turns to node:crypto: sectors (or encryptUnit data units) of at least this many
- *  bytes. node:crypto costs one createCipheriv per sector (about 6–7 µs here), so it wins only
- *  once a sector holds enough work. Measured on the 2-core AMD EPYC development machine, Node
- *  20, 2026-12-03 (shared and loaded: read the ratios, not the MiB/s), node:crypto ÷ atrest SIMD
- *  wasm, encrypt / decrypt:
- *    sector bytes   1 sector per call   1 MiB per call (bench)    1 MiB (bench backends rows)
- *          512         0.45 / —            0.21 / 0.49               0.30 / 0.55
- *         1024         0.47 / —            —                         0.48 / 0.48
- *         2048         —                   —                         1.04 / 0.64
- *         4096         1.45 / —            1.43 / 2.25               1.04 / 1.16
- *         8192         —                   —                         8.07 / 9.10
- *        65536         4.25 / —            4.10 / 6.25               14.8 / 12.5
- *  (the first column from a throwaway script before the bench had these rows). The call size
- *  barely moves the ratio, so the threshold is on the sector size alone; 2048 is a toss-up, so
- *  the wasm keeps it. */
-export const NATIVE_FROM_BYTES = 4096;
+ *  bytes. A call on node:crypto costs at least one context (~3 µs: aes-256-xts per sector) or
+ *  two update() calls (the ECB road of xts-native.ts, from 2 sectors), so it wins only once a
+ *  call holds enough work. Measured on the 2-core AMD EPYC development machine, Node 20,
+ *  2026-12-04 (shared and loaded: read the ratios), decrypt, µs per call, wasm / node:crypto:
+ *    sector bytes   1 sector        2 sectors      4 KiB call     16 KiB call
+ *          512       1.8 / 3.6       3.1 / 5.3      9.8 / 5.4      37.4 / 9.6
+ *         1024       3.1 / 3.2–3.8   5.5 / 3.9      10.3 / 5.1     36.7 / 10.6
+ *         2048       5.2 / 3.5       9.7 / 4.4      (2 sectors)    35.9 / 9.3
+ *         4096       9.5 / 3.8–4.2   18.3 / 5.9     (1 sector)     36.3 / 9.2
+ *  So node:crypto from 2048-byte sectors, and for calls of 2048 bytes or more whatever the
+ *  sector size (NATIVE_CALL_FROM_BYTES). Before the ECB road kept its contexts and applied the
+ *  tweaks in the wasm (issue 14), the thresholds were 4096 and 16384. */
+export const NATIVE_FROM_BYTES = 2048;
 
 /** Where `auto` turns to node:crypto for a call whatever the sector size: encrypt/decrypt calls
- *  of at least this many bytes. Runs of 4+ whole sectors take node:crypto's ECB with the tweaks
- *  applied in JavaScript (xts-native.ts), one context per call instead of one per sector, so the
- *  call size decides, not the sector size. Measured for issue 14 (same machine, encrypt, µs per
- *  call, wasm / node:crypto): 512 B sectors 2 KiB 6.6 / 14.8, 8 KiB 22.0 / 24.1, 16 KiB
- *  37.7 / 29.9, 64 KiB 170 / 99; 1024 B 8 KiB 18.9 / 22.9, 16 KiB 44.9 / 34.8; 2048 B 8 KiB
- *  22.7 / 21.5, 16 KiB 37.9 / 29.8. The bench's 1 MiB calls: 2.2–3.5× the wasm at 512–2048 B. */
-export const NATIVE_CALL_FROM_BYTES = 16384;
+ *  of at least this many bytes (see NATIVE_FROM_BYTES: 1024-byte sectors two per call 5.5 µs on
+ *  the wasm, 3.9 on node:crypto; 512-byte sectors eight per call 9.8 / 5.4). */
+export const NATIVE_CALL_FROM_BYTES = 2048;
 
 /** Sector sizes Xts accepts: whole AES blocks, from one block to one IEEE 1619 data unit. */
 export const XTS_SECTOR_SIZE_MIN = 16;
