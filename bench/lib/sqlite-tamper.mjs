@@ -88,6 +88,7 @@ export async function tamperCheck(configs, work) {
   runWorkload(a.d, work, 7);
   const dataOffset = a.bytes().length - plain.size;
   await a.close();
+  await a.dispose?.();
   if (dataOffset !== 2 * 16384)
     throw new Error(`tamper check: atrest's data offset is ${dataOffset}, not 32768 (docs/FORMAT.md): layouts differ`);
 
